@@ -1,0 +1,25 @@
+import { DynamicModule, Module, Type } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { ApiKeyGuard } from './shared/auth/auth.guard';
+import { AwsModule } from './shared/aws/aws.module';
+import { AppConfigModule } from './shared/config/config.module';
+import { AppErrorFilter } from './shared/errors/error.filter';
+import { HealthModule } from './shared/health/health.module';
+import { LoggingModule } from './shared/logging/logging.module';
+
+/** The feature modules served over HTTP. */
+const FEATURES: Type[] = [];
+
+@Module({})
+export class AppModule {
+  static register(): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [AppConfigModule.forRoot(), LoggingModule, AwsModule, HealthModule, ...FEATURES],
+      providers: [
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_FILTER, useClass: AppErrorFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,57 @@
+// The SDK clients, built once from config. Endpoints and credentials come from the standard SDK
+// chain; explicit endpoints (AWS_ENDPOINT_URL_*) are passed through so emulators and AWS share one path.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { Agent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import type { Env } from '../config/env.config';
+
+export interface AwsClients {
+  s3: S3Client;
+  /** The plain client, for table management; items go through `dynamo`. */
+  dynamoBase: DynamoDBClient;
+  dynamo: DynamoDBDocumentClient;
+  sqs: SQSClient;
+}
+
+export function createAwsClients(env: Env): AwsClients {
+  const requestHandler = () =>
+    new NodeHttpHandler({
+      connectionTimeout: Math.min(env.STORAGE_TIMEOUT_MS, 2000),
+      requestTimeout: env.STORAGE_TIMEOUT_MS,
+      httpAgent: new Agent({ keepAlive: true, maxSockets: 256 }),
+      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 256 }),
+    });
+  const base = { region: env.AWS_REGION, maxAttempts: 3 };
+  const s3 = new S3Client({
+    ...base,
+    endpoint: env.AWS_ENDPOINT_URL_S3,
+    forcePathStyle: env.S3_FORCE_PATH_STYLE,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    requestHandler: requestHandler(),
+  });
+  const dynamoBase = new DynamoDBClient({
+    ...base,
+    endpoint: env.AWS_ENDPOINT_URL_DYNAMODB,
+    requestHandler: requestHandler(),
+  });
+  const dynamo = DynamoDBDocumentClient.from(dynamoBase, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const sqs = new SQSClient({
+    ...base,
+    endpoint: env.AWS_ENDPOINT_URL_SQS,
+    requestHandler: requestHandler(),
+  });
+  return { s3, dynamoBase, dynamo, sqs };
+}
+
+export function destroyAwsClients(clients: AwsClients): void {
+  clients.s3.destroy();
+  clients.dynamoBase.destroy();
+  clients.sqs.destroy();
+}

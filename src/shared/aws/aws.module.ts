@@ -1,0 +1,48 @@
+// The store boundary: SDK clients built once from config, and the repositories that alone use them.
+import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Env } from '../config/env.config';
+import { AwsClients, createAwsClients, destroyAwsClients } from './aws-clients';
+import { DynamoEventIndex } from './dynamo-event-index';
+import { EventIndex } from './event-index';
+import { ResourceProvisioner } from './provisioner';
+import { QueuePublisher } from './queue-publisher';
+import { RawStore } from './raw-store';
+import { S3RawStore } from './s3-raw-store';
+import { SqsQueuePublisher } from './sqs-queue-publisher';
+
+export const AWS_CLIENTS = Symbol('AWS_CLIENTS');
+
+@Global()
+@Module({
+  providers: [
+    { provide: AWS_CLIENTS, inject: [Env], useFactory: createAwsClients },
+    {
+      provide: RawStore,
+      inject: [AWS_CLIENTS, Env],
+      useFactory: (c: AwsClients, env: Env) => new S3RawStore(c.s3, env.PIPESCOPE_BUCKET),
+    },
+    {
+      provide: EventIndex,
+      inject: [AWS_CLIENTS, Env],
+      useFactory: (c: AwsClients, env: Env) => new DynamoEventIndex(c.dynamo, env.PIPESCOPE_TABLE),
+    },
+    {
+      provide: QueuePublisher,
+      inject: [AWS_CLIENTS, Env],
+      useFactory: (c: AwsClients, env: Env) => new SqsQueuePublisher(c.sqs, env.PIPESCOPE_QUEUE),
+    },
+    {
+      provide: ResourceProvisioner,
+      inject: [AWS_CLIENTS, Env],
+      useFactory: (c: AwsClients, env: Env) => new ResourceProvisioner(env, c),
+    },
+  ],
+  exports: [RawStore, EventIndex, QueuePublisher, ResourceProvisioner, AWS_CLIENTS],
+})
+export class AwsModule implements OnApplicationShutdown {
+  constructor(@Inject(AWS_CLIENTS) private readonly clients: AwsClients) {}
+
+  onApplicationShutdown(): void {
+    destroyAwsClients(this.clients);
+  }
+}

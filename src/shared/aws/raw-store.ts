@@ -1,0 +1,19 @@
+// Port for the immutable raw object store (S3 in production and local mode).
+
+export interface PutResult {
+  /** false when an object already existed at that key (S3 answered 412 to IfNoneMatch). */
+  created: boolean;
+}
+
+export abstract class RawStore {
+  /** Creates the object only if absent (S3 conditional create, IfNoneMatch: '*'). */
+  abstract putIfAbsent(key: string, body: Buffer, contentType: string): Promise<PutResult>;
+  /** Reads an object, or a byte range of it ([start, end] inclusive, as HTTP Range). */
+  abstract get(key: string, range?: readonly [number, number]): Promise<Buffer>;
+  /** Overwrites or creates an object; only for mutable, non-raw data (replay manifests, lineage). */
+  abstract put(key: string, body: Buffer, contentType: string): Promise<void>;
+  abstract exists(key: string): Promise<boolean>;
+  abstract list(prefix: string, limit?: number): Promise<string[]>;
+  /** Health: HeadBucket. */
+  abstract ping(signal?: AbortSignal): Promise<void>;
+}

@@ -1,0 +1,133 @@
+import {
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { StorageNotFoundError } from '../errors/app-error';
+import { BatchSendResult, OutgoingMessage, QueuePublisher, ReceivedMessage } from './queue-publisher';
+import { rethrowStorage } from './storage-errors';
+
+export class SqsQueuePublisher extends QueuePublisher {
+  private readonly urls = new Map<string, Promise<string>>();
+
+  constructor(
+    private readonly sqs: SQSClient,
+    private readonly mainQueue: string,
+  ) {
+    super();
+  }
+
+  queueUrl(name: string): Promise<string> {
+    let url = this.urls.get(name);
+    if (!url) {
+      url = this.sqs.send(new GetQueueUrlCommand({ QueueName: name })).then(
+        (out) => out.QueueUrl!,
+        (err: unknown) => {
+          this.urls.delete(name);
+          const code = (err as { name?: string }).name ?? '';
+          if (code.includes('NonExistentQueue') || code === 'QueueDoesNotExist') {
+            throw new StorageNotFoundError(`queue ${name}`);
+          }
+          return rethrowStorage('sqs', 'GetQueueUrl', err);
+        },
+      );
+      this.urls.set(name, url);
+    }
+    return url;
+  }
+
+  async sendBatch(queue: string, messages: OutgoingMessage[]): Promise<BatchSendResult> {
+    const url = await this.queueUrl(queue);
+    try {
+      const out = await this.sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: url,
+          Entries: messages.map((m) => ({
+            Id: m.id,
+            MessageBody: m.body,
+            MessageAttributes: Object.fromEntries(
+              Object.entries(m.attributes ?? {}).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
+            ),
+          })),
+        }),
+      );
+      return {
+        sent: (out.Successful ?? []).map((s) => s.Id!),
+        failed: (out.Failed ?? []).map((f) => ({
+          id: f.Id!,
+          code: f.Code ?? 'Unknown',
+          retryable: !f.SenderFault,
+        })),
+      };
+    } catch (err) {
+      return rethrowStorage('sqs', 'SendMessageBatch', err);
+    }
+  }
+
+  async receive(queue: string, max: number, waitSeconds: number): Promise<ReceivedMessage[]> {
+    const url = await this.queueUrl(queue);
+    try {
+      const out = await this.sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: url,
+          MaxNumberOfMessages: max,
+          WaitTimeSeconds: waitSeconds,
+          MessageAttributeNames: ['All'],
+          MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+        }),
+      );
+      return (out.Messages ?? []).map((m) => ({
+        messageId: m.MessageId!,
+        receiptHandle: m.ReceiptHandle!,
+        body: m.Body ?? '',
+        attributes: Object.fromEntries(
+          Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue ?? '']),
+        ),
+        receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 1),
+      }));
+    } catch (err) {
+      return rethrowStorage('sqs', 'ReceiveMessage', err);
+    }
+  }
+
+  async delete(queue: string, receiptHandle: string): Promise<void> {
+    const url = await this.queueUrl(queue);
+    try {
+      await this.sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: receiptHandle }));
+    } catch (err) {
+      rethrowStorage('sqs', 'DeleteMessage', err);
+    }
+  }
+
+  async depth(queue: string): Promise<{ visible: number; inFlight: number }> {
+    const url = await this.queueUrl(queue);
+    try {
+      const out = await this.sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: url,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      );
+      return {
+        visible: Number(out.Attributes?.ApproximateNumberOfMessages ?? 0),
+        inFlight: Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0),
+      };
+    } catch (err) {
+      return rethrowStorage('sqs', 'GetQueueAttributes', err);
+    }
+  }
+
+  async ping(signal?: AbortSignal): Promise<void> {
+    try {
+      const url = await this.queueUrl(this.mainQueue);
+      await this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }), {
+        abortSignal: signal,
+      });
+    } catch (err) {
+      rethrowStorage('sqs', 'GetQueueAttributes', err);
+    }
+  }
+}

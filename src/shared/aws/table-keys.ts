@@ -1,0 +1,57 @@
+// The single-table key design. docs/data-model.md lists each access pattern and the key that serves it.
+// Every timestamp in a key is ISO 8601 UTC with milliseconds, so string order is time order.
+
+export const GSI = ['gsi1', 'gsi2', 'gsi3', 'gsi4'] as const;
+export type GsiName = (typeof GSI)[number];
+
+export const dayOf = (iso: string): string => iso.slice(0, 10);
+export const hourOf = (iso: string): string => iso.slice(0, 13);
+
+export const keys = {
+  event: (eventId: string) => ({ pk: `EVT#${eventId}`, sk: '#EVT' }),
+  attemptPrefix: 'ATT#',
+  attempt: (eventId: string, receivedAt: string, requestId: string) => ({
+    pk: `EVT#${eventId}`,
+    sk: `ATT#${receivedAt}#${requestId}`,
+  }),
+  /** gsi1: an entity's events by occurred_at. */
+  entity: (entityId: string) => `ENT#${entityId}`,
+  /** gsi2: a source's events by received_at, one partition per received day. */
+  sourceDay: (source: string, day: string) => `SRC#${source}#${day}`,
+  /** gsi3 (sparse): late arrivals of a source by received_at, per day. */
+  lateDay: (source: string, day: string) => `LATE#${source}#${day}`,
+  /** gsi4 (sparse): events first repeated on a day, by first_duplicate_at. */
+  duplicateDay: (source: string, day: string) => `DUP#${source}#${day}`,
+  /** gsi4 (sparse): conflicting attempts of a source on a day. */
+  conflictDay: (source: string, day: string) => `CONF#${source}#${day}`,
+  rejected: (id: string) => ({ pk: `REJ#${id}`, sk: '#REJ' }),
+  /** gsi2: rejected rows of a source (or of unreadable source `~`) per day. */
+  rejectedSourceDay: (source: string | undefined, day: string) => `REJ#${source ?? '~'}#${day}`,
+  /** gsi3: all rejected rows per day. */
+  rejectedDay: (day: string) => `REJALL#${day}`,
+  counter: (hour: string, source: string, type: string) => ({ pk: `CNT#${hour}`, sk: `${source}#${type}` }),
+  counterHour: (hour: string) => `CNT#${hour}`,
+  activity: (source: string, day: string) => ({ pk: `ACT#${source}`, sk: day }),
+  activitySource: (source: string) => `ACT#${source}`,
+  sortKey: (iso: string, id: string) => `${iso}#${id}`,
+};
+
+/** Days (YYYY-MM-DD, UTC) touched by a window, oldest first. */
+export function daysOf(from: string, to: string): string[] {
+  const days: string[] = [];
+  const end = Date.parse(`${dayOf(to)}T00:00:00.000Z`);
+  for (let t = Date.parse(`${dayOf(from)}T00:00:00.000Z`); t <= end; t += 86_400_000) {
+    days.push(new Date(t).toISOString().slice(0, 10));
+  }
+  return days;
+}
+
+/** Hours (YYYY-MM-DDTHH, UTC) touched by a window, oldest first. */
+export function hoursOf(from: string, to: string): string[] {
+  const hours: string[] = [];
+  const end = Date.parse(`${hourOf(to)}:00:00.000Z`);
+  for (let t = Date.parse(`${hourOf(from)}:00:00.000Z`); t <= end; t += 3_600_000) {
+    hours.push(new Date(t).toISOString().slice(0, 13));
+  }
+  return hours;
+}

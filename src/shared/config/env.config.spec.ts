@@ -1,0 +1,50 @@
+import { ConfigError, Env, ENV_KEYS, validateEnv } from './env.config';
+
+describe('validateEnv', () => {
+  it('applies defaults', () => {
+    const env = validateEnv({});
+    expect(env).toMatchObject({
+      PORT: 3000,
+      PIPESCOPE_MODE: 'local',
+      DATA_DIR: './.data',
+      LOG_LEVEL: 'info',
+    });
+    expect(env.S3_FORCE_PATH_STYLE).toBe(true);
+    expect(env.deadLetterQueue).toBe('pipescope-replay-dlq');
+  });
+
+  it('converts numbers and booleans from strings', () => {
+    const env = validateEnv({ PORT: '8080', S3_FORCE_PATH_STYLE: 'false', LATE_THRESHOLD_MS: '1000' });
+    expect(env.PORT).toBe(8080);
+    expect(env.S3_FORCE_PATH_STYLE).toBe(false);
+    expect(env.LATE_THRESHOLD_MS).toBe(1000);
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['PIPESCOPE_MODE', 'cloud'],
+    ['LOG_LEVEL', 'loud'],
+    ['AWS_ENDPOINT_URL_S3', 'not a url'],
+    ['PIPESCOPE_BUCKET', 'Upper_Case'],
+  ])('refuses %s=%s and names the variable', (name, value) => {
+    expect(() => validateEnv({ [name]: value })).toThrow(ConfigError);
+    expect(() => validateEnv({ [name]: value })).toThrow(new RegExp(name));
+  });
+
+  it('refuses aws mode without API_KEYS', () => {
+    expect(() => validateEnv({ PIPESCOPE_MODE: 'aws' })).toThrow(/API_KEYS: required/);
+  });
+
+  it('refuses malformed API_KEYS', () => {
+    expect(() => validateEnv({ API_KEYS: 'root:0123456789abcdef' })).toThrow(/API_KEYS entry 1/);
+  });
+
+  it('lists every variable the Env class declares', () => {
+    const declared = Object.keys(validateEnv({ API_KEYS: 'producer:0123456789abcdef01' })).filter(
+      (k) => k === k.toUpperCase(),
+    );
+    for (const key of declared) expect(ENV_KEYS).toContain(key);
+    expect(new Env()).toBeInstanceOf(Env);
+  });
+});

@@ -1,0 +1,122 @@
+// The one validated view of the environment. process.env is read here and nowhere else.
+import { parseApiKeys } from '../auth/api-keys';
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+} from 'class-validator';
+
+export type Mode = 'local' | 'aws';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+const toBool = ({ value }: { value: unknown }): unknown =>
+  value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
+const url = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
+
+export class Env {
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535) PORT: number = 3000;
+  @IsOptional() @IsString() HOST: string = '0.0.0.0';
+  @IsOptional() @IsIn(['local', 'aws']) PIPESCOPE_MODE: Mode = 'local';
+  @IsOptional() @IsString() DATA_DIR: string = './.data';
+  @IsOptional() @IsString() AWS_REGION: string = 'us-east-1';
+  @IsOptional() @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/) PIPESCOPE_BUCKET: string = 'pipescope-local';
+  @IsOptional() @Matches(/^[A-Za-z0-9_.-]{3,255}$/) PIPESCOPE_TABLE: string = 'pipescope';
+  @IsOptional() @Matches(/^[A-Za-z0-9_-]{1,75}$/) PIPESCOPE_QUEUE: string = 'pipescope-replay';
+  /** Comma-separated `role:key` pairs; see auth/api-keys.ts. */
+  @IsOptional() @IsString() API_KEYS?: string;
+  @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL: LogLevel =
+    'info';
+  @IsOptional() @IsUrl(url) AWS_ENDPOINT_URL_S3?: string;
+  @IsOptional() @IsUrl(url) AWS_ENDPOINT_URL_DYNAMODB?: string;
+  @IsOptional() @IsUrl(url) AWS_ENDPOINT_URL_SQS?: string;
+  /** Path-style S3 addressing; emulators need it. Defaults to true in local mode. */
+  @IsOptional() @Transform(toBool) @IsBoolean() S3_FORCE_PATH_STYLE?: boolean;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(60000) HEALTH_TIMEOUT_MS: number = 2000;
+  /** Milliseconds the storage calls may take before they count as unavailable. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(120000) STORAGE_TIMEOUT_MS: number = 5000;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1024) @Max(16777216) INGEST_MAX_EVENT_BYTES: number = 262144;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1024) @Max(67108864) INGEST_MAX_BATCH_BYTES: number = 5242880;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) LATE_THRESHOLD_MS: number = 300000;
+  /** Per-source late thresholds, `source:ms` pairs, comma-separated. */
+  @IsOptional() @Matches(/^([a-z0-9][a-z0-9._-]*:\d+)(,[a-z0-9][a-z0-9._-]*:\d+)*$/) LATE_THRESHOLDS?: string;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1000) @Max(3600000) METRICS_FLUSH_MS: number = 60000;
+  /** Receives before SQS moves a message to the dead-letter queue. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000) QUEUE_MAX_RECEIVE_COUNT: number = 5;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(43200) QUEUE_VISIBILITY_TIMEOUT_S: number = 30;
+
+  get deadLetterQueue(): string {
+    return `${this.PIPESCOPE_QUEUE}-dlq`;
+  }
+}
+
+export const ENV_KEYS: readonly string[] = [
+  'PORT',
+  'HOST',
+  'PIPESCOPE_MODE',
+  'DATA_DIR',
+  'AWS_REGION',
+  'PIPESCOPE_BUCKET',
+  'PIPESCOPE_TABLE',
+  'PIPESCOPE_QUEUE',
+  'API_KEYS',
+  'LOG_LEVEL',
+  'AWS_ENDPOINT_URL_S3',
+  'AWS_ENDPOINT_URL_DYNAMODB',
+  'AWS_ENDPOINT_URL_SQS',
+  'S3_FORCE_PATH_STYLE',
+  'HEALTH_TIMEOUT_MS',
+  'STORAGE_TIMEOUT_MS',
+  'INGEST_MAX_EVENT_BYTES',
+  'INGEST_MAX_BATCH_BYTES',
+  'LATE_THRESHOLD_MS',
+  'LATE_THRESHOLDS',
+  'METRICS_FLUSH_MS',
+  'QUEUE_MAX_RECEIVE_COUNT',
+  'QUEUE_VISIBILITY_TIMEOUT_S',
+];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function validateEnv(raw: Record<string, unknown>): Env {
+  const known = new Set(ENV_KEYS);
+  const present = Object.fromEntries(
+    Object.entries(raw).filter(([k, v]) => known.has(k) && v !== undefined && v !== ''),
+  );
+  const env = plainToInstance(Env, present, { exposeDefaultValues: true });
+  const errors = validateSync(env, { whitelist: false, skipMissingProperties: false });
+  if (errors.length > 0) {
+    throw new ConfigError(
+      errors.map(
+        (e) => `${e.property}=${JSON.stringify(e.value)}: ${Object.values(e.constraints ?? {}).join('; ')}`,
+      ),
+    );
+  }
+  const problems: string[] = [];
+  if (env.API_KEYS) {
+    try {
+      parseApiKeys(env.API_KEYS);
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+  } else if (env.PIPESCOPE_MODE === 'aws') {
+    problems.push('API_KEYS: required when PIPESCOPE_MODE=aws (auth cannot be switched off in aws mode)');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  env.S3_FORCE_PATH_STYLE ??= env.PIPESCOPE_MODE === 'local';
+  return env;
+}

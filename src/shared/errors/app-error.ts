@@ -1,0 +1,97 @@
+// Errors with stable, machine-readable codes. The HTTP status of each code lives in error.filter.ts.
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+export const ERROR_STATUS = {
+  'REQUEST.INVALID_JSON': 400,
+  'REQUEST.VALIDATION_FAILED': 400,
+  'REQUEST.BODY_TOO_LARGE': 413,
+  'REQUEST.UNSUPPORTED_MEDIA_TYPE': 415,
+  'REQUEST.NOT_FOUND': 404,
+  'REQUEST.METHOD_NOT_ALLOWED': 405,
+  'AUTH.MISSING_KEY': 401,
+  'AUTH.INVALID_KEY': 401,
+  'AUTH.FORBIDDEN': 403,
+  'INGEST.VALIDATION_FAILED': 400,
+  'INGEST.IDEMPOTENCY_CONFLICT': 409,
+  'QUERY.VALIDATION_FAILED': 400,
+  'QUERY.EVENT_NOT_FOUND': 404,
+  'QUERY.WINDOW_TOO_WIDE': 400,
+  'QUERY.INVALID_CURSOR': 400,
+  'REPLAY.VALIDATION_FAILED': 400,
+  'REPLAY.NOT_FOUND': 404,
+  'REPLAY.TOO_MANY_EVENTS': 400,
+  'REPLAY.WINDOW_TOO_WIDE': 400,
+  'REPLAY.QUEUE_NOT_ALLOWED': 400,
+  'REPLAY.TOO_MANY_RUNNING': 429,
+  'REPLAY.NOT_CANCELLABLE': 409,
+  'AGGREGATE.NOT_FOUND': 404,
+  'AGGREGATE.VALIDATION_FAILED': 400,
+  'STORAGE.UNAVAILABLE': 503,
+  'STORAGE.NOT_FOUND': 404,
+  'STORAGE.DUPLICATE': 409,
+  RATE_LIMITED: 429,
+  'HEALTH.NOT_READY': 503,
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+    /** Seconds a client should wait before retrying, sent as Retry-After. */
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+/** A storage dependency (S3, DynamoDB, SQS) failed or timed out; safe to retry. */
+export class StorageUnavailableError extends AppError {
+  constructor(
+    readonly dependency: 's3' | 'dynamodb' | 'sqs',
+    readonly operation: string,
+    cause?: unknown,
+  ) {
+    super(
+      'STORAGE.UNAVAILABLE',
+      `${dependency} is unavailable (${operation}); retry later`,
+      { dependency },
+      1,
+    );
+    this.name = 'StorageUnavailableError';
+    if (cause !== undefined) this.cause = cause;
+  }
+}
+
+/** A thing looked up in a store does not exist. */
+export class StorageNotFoundError extends AppError {
+  constructor(what: string) {
+    super('STORAGE.NOT_FOUND', `${what} not found`);
+    this.name = 'StorageNotFoundError';
+  }
+}
+
+export function validationError(
+  code:
+    | 'INGEST.VALIDATION_FAILED'
+    | 'QUERY.VALIDATION_FAILED'
+    | 'REPLAY.VALIDATION_FAILED'
+    | 'REQUEST.VALIDATION_FAILED'
+    | 'AGGREGATE.VALIDATION_FAILED',
+  problems: FieldProblem[],
+): AppError {
+  const summary = problems.map((p) => `${p.field}: ${p.message}`).join('; ');
+  return new AppError(code, `Invalid request: ${summary}`, problems);
+}

