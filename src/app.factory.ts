@@ -6,6 +6,8 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { Env } from './shared/config/env.config';
 import { validationError } from './shared/errors/app-error';
+import { MetricsService } from './shared/metrics/metrics.service';
+import { installJsonBodyParser } from './shared/http/json-body';
 import { requestIdOf } from './shared/logging/request-id';
 import type { IncomingMessage } from 'node:http';
 
@@ -31,12 +33,26 @@ export async function createApp(env: Env): Promise<NestFastifyApplication> {
     void reply.header('x-request-id', request.id);
     done();
   });
+  installJsonBodyParser(fastify, (url) => url.startsWith('/ingest'));
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(), adapter, {
     bufferLogs: true,
-    rawBody: true,
+    // Our own JSON parser (shared/http/json-body.ts) replaces the one Nest would register.
+    bodyParser: false,
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
+  const metrics = app.get(MetricsService);
+  fastify.addHook('onResponse', (request, reply, done) => {
+    metrics.httpDuration.observe(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: String(reply.statusCode),
+      },
+      reply.elapsedTime / 1000,
+    );
+    done();
+  });
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

@@ -1,5 +1,7 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { IngestModule } from './ingest/ingest.module';
+import { MetricsModule } from './shared/metrics/metrics.module';
 import { ApiKeyGuard } from './shared/auth/auth.guard';
 import { AwsModule } from './shared/aws/aws.module';
 import { AppConfigModule } from './shared/config/config.module';
@@ -8,14 +10,21 @@ import { HealthModule } from './shared/health/health.module';
 import { LoggingModule } from './shared/logging/logging.module';
 
 /** The feature modules served over HTTP. */
-const FEATURES: Type[] = [];
+const FEATURES: Type[] = [IngestModule];
 
 @Module({})
 export class AppModule {
   static register(): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(), LoggingModule, AwsModule, HealthModule, ...FEATURES],
+      imports: [
+        AppConfigModule.forRoot(),
+        LoggingModule,
+        AwsModule,
+        MetricsModule,
+        HealthModule,
+        ...FEATURES,
+      ],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: AppErrorFilter },

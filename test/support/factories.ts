@@ -25,3 +25,29 @@ export function eventRecord(overrides: Partial<EventRecord> = {}): EventRecord {
     ...overrides,
   };
 }
+
+export interface WireEvent {
+  source: string;
+  type: string;
+  entity_id: string;
+  occurred_at: string;
+  payload: Record<string, unknown>;
+  idempotency_key?: string;
+  sequence?: number;
+  schema_version?: string;
+}
+
+let w = 0;
+
+/** A valid event as a producer sends it; unique payload per call unless overridden. */
+export function wireEvent(overrides: Partial<WireEvent> = {}): WireEvent {
+  w += 1;
+  return {
+    source: 'orders-svc',
+    type: 'order.created',
+    entity_id: `order-${w}`,
+    occurred_at: new Date(Date.now() - 1000).toISOString(),
+    payload: { n: w, amount: 10 + w },
+    ...overrides,
+  };
+}
