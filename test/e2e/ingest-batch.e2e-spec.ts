@@ -1,0 +1,114 @@
+import { EventIndex } from '../../src/shared/aws/event-index';
+import { RawStore } from '../../src/shared/aws/raw-store';
+import { hourOf } from '../../src/shared/aws/table-keys';
+import { wireEvent } from '../support/factories';
+import { auth, startTestApp, TestApp } from '../support/test-app';
+
+const WINDOW = {
+  from: new Date(Date.now() - 86_400_000).toISOString(),
+  to: new Date(Date.now() + 86_400_000).toISOString(),
+};
+
+describe('POST /ingest/batch', () => {
+  let t: TestApp;
+  let raw: RawStore;
+  let index: EventIndex;
+  const batch = (text: string) =>
+    t.http().post('/ingest/batch').set(auth('producer')).set('content-type', 'application/json').send(text);
+
+  beforeAll(async () => {
+    t = await startTestApp('ingest-batch');
+    raw = t.app.get(RawStore);
+    index = t.app.get(EventIndex);
+  });
+  afterAll(() => t.close());
+
+  it('settles every item on its own: accepted, duplicate, conflict and rejected in one batch', async () => {
+    const source = `batch-${Date.now()}`;
+    const stored = wireEvent({ source });
+    const keyed = wireEvent({ source, idempotency_key: 'k-1' });
+    await t.http().post('/ingest').set(auth('producer')).send(stored).expect(201);
+    await t.http().post('/ingest').set(auth('producer')).send(keyed).expect(201);
+    const fresh = wireEvent({ source, type: 'order.paid' });
+    // Items written with their own spacing: each must be stored exactly as written.
+    const items = [
+      JSON.stringify(fresh, null, 1).replace(/\n/g, ' '),
+      JSON.stringify(stored),
+      JSON.stringify({ ...keyed, payload: { changed: true } }),
+      '{"source":"' + source + '","type":"bad type"}',
+      JSON.stringify(fresh),
+    ];
+    const res = await batch(`{"events":[ ${items.join(' ,\n ')} ]}`).expect(200);
+    expect(res.body).toMatchObject({ accepted: 1, duplicates: 2, conflicts: 1, rejected: 1, failed: 0 });
+    expect(res.body.results.map((r: { status: string }) => r.status)).toEqual([
+      'accepted',
+      'duplicate',
+      'conflict',
+      'rejected',
+      'duplicate',
+    ]);
+    expect(res.body.results[2].error.code).toBe('INGEST.IDEMPOTENCY_CONFLICT');
+    expect(res.body.results[3]).toMatchObject({
+      index: 3,
+      error: {
+        code: 'INGEST.VALIDATION_FAILED',
+        details: expect.arrayContaining([{ field: 'type', message: 'type must not contain whitespace' }]),
+      },
+    });
+
+    // The accepted item points into one NDJSON object by byte range, holding its bytes as received.
+    const event = await index.getEvent(res.body.results[0].event_id);
+    expect(event?.s3_key).toMatch(/^raw\/batches\/date=\d{4}-\d{2}-\d{2}\/hour=\d{2}\/[0-9a-f]{64}\.ndjson$/);
+    expect((await raw.get(event!.s3_key, event!.s3_range)).toString()).toBe(items[0]);
+    expect(event?.size_bytes).toBe(Buffer.byteLength(items[0]));
+
+    const rejected = await index.rejected(source, WINDOW, { limit: 10 });
+    expect(rejected.items.map((r) => r.reason).sort()).toEqual(['conflict', 'validation']);
+    expect(rejected.items.find((r) => r.reason === 'validation')?.raw).toBe(items[3]);
+
+    const rows = await index.counters([hourOf(new Date().toISOString())], source);
+    const byType = Object.fromEntries(rows.map((r) => [r.type, r]));
+    expect(byType['order.created']).toMatchObject({ received: 4, accepted: 2, duplicates: 1, conflicts: 1 });
+    expect(byType['order.paid']).toMatchObject({ received: 2, accepted: 1, duplicates: 1 });
+    expect(byType['~']).toMatchObject({ received: 1, rejected: 1 });
+  });
+
+  it('stores a retried batch once and answers every item duplicate', async () => {
+    const source = `batch-retry-${Date.now()}`;
+    const text = JSON.stringify({ events: [wireEvent({ source }), wireEvent({ source })] });
+    const first = await batch(text).expect(200);
+    expect(first.body).toMatchObject({ accepted: 2, duplicates: 0 });
+    const again = await batch(text).expect(200);
+    expect(again.body).toMatchObject({ accepted: 0, duplicates: 2 });
+    const events = await index.eventsOfSource(source, undefined, WINDOW, { limit: 10 });
+    expect(new Set(events.items.map((e) => e.s3_key)).size).toBe(1);
+  });
+
+  it.each([
+    ['{"events": []}', 'events'],
+    [JSON.stringify({ events: Array.from({ length: 501 }, () => wireEvent()) }), 'events'],
+    ['{"events": {"a": 1}}', 'events'],
+    ['[1, 2]', '(body)'],
+    [JSON.stringify({ events: [wireEvent()], extra: 1 }), 'extra'],
+  ])('answers 400 for a malformed batch %#', async (text, field) => {
+    const res = await batch(text).expect(400);
+    expect(res.body.error.code).toBe('INGEST.VALIDATION_FAILED');
+    expect(res.body.error.details.map((d: { field: string }) => d.field)).toContain(field);
+  });
+
+  it('accepts 500 events in one batch and indexes every one', async () => {
+    const source = `batch-500-${Date.now()}`;
+    const res = await batch(
+      JSON.stringify({ events: Array.from({ length: 500 }, () => wireEvent({ source })) }),
+    ).expect(200);
+    expect(res.body).toMatchObject({ accepted: 500, failed: 0 });
+    let count = 0;
+    let cursor: string | undefined;
+    do {
+      const page = await index.eventsOfSource(source, undefined, WINDOW, { limit: 1000, cursor });
+      count += page.items.length;
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor);
+    expect(count).toBe(500);
+  });
+});
