@@ -1,0 +1,117 @@
+// Shared set-up for the benchmark scripts: emulators started in-process for the run, unique
+// resources, the app on a free port, and exact latency percentiles.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { randomBytes } from 'node:crypto';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApp } from '../src/app.factory';
+import { createAwsClients, destroyAwsClients, AwsClients } from '../src/shared/aws/aws-clients';
+import { ResourceProvisioner } from '../src/shared/aws/provisioner';
+import { Env, validateEnv } from '../src/shared/config/env.config';
+import { localAwsEnvironment } from '../src/shared/local/local-mode';
+import { MetricsService } from '../src/shared/metrics/metrics.service';
+import { freePort, LocalStack } from '../src/shared/local/local-stack';
+
+export interface BenchContext {
+  env: Env;
+  clients: AwsClients;
+  app: NestFastifyApplication;
+  baseUrl: string;
+  close: () => Promise<void>;
+}
+
+export async function startBench(
+  label: string,
+  overrides: Record<string, string> = {},
+): Promise<BenchContext> {
+  const s3Dir = mkdtempSync(join(tmpdir(), `pipescope-bench-${label}-`));
+  const stack = await LocalStack.start({ s3Dir, region: 'us-east-1' });
+  const id = `bench-${label}-${randomBytes(3).toString('hex')}`;
+  Object.assign(process.env, localAwsEnvironment(stack), {
+    AWS_REGION: 'us-east-1',
+    PIPESCOPE_BUCKET: id,
+    PIPESCOPE_TABLE: id,
+    PIPESCOPE_QUEUE: id,
+    LOG_LEVEL: 'error',
+    METRICS_FLUSH_MS: '3600000',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    ...overrides,
+  });
+  const env = validateEnv(process.env);
+  const clients = createAwsClients(env);
+  await new ResourceProvisioner(env, clients).provision();
+  const app = await createApp(env);
+  // The benchmark reads its own figures; EMF lines would only flood its output.
+  app.get(MetricsService).emfSink = () => undefined;
+  const port = await freePort();
+  await app.listen({ port, host: '127.0.0.1' });
+  return {
+    env,
+    clients,
+    app,
+    baseUrl: `http://127.0.0.1:${port}`,
+    close: async () => {
+      await app.close();
+      destroyAwsClients(clients);
+      await stack.stop();
+      rmSync(s3Dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Exact percentile (nearest rank) of a list of samples. */
+export function percentile(samples: number[], p: number): number {
+  if (samples.length === 0) return NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+export interface RunStats {
+  ops: number;
+  seconds: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+}
+
+/** Runs `count` operations with `concurrency` in flight; `units` says how many items one op carries. */
+export async function run(
+  count: number,
+  concurrency: number,
+  op: (i: number) => Promise<void>,
+  units = 1,
+): Promise<RunStats> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const i = next++;
+        const t0 = performance.now();
+        await op(i);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    ops: count,
+    seconds,
+    perSecond: (count * units) / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+  };
+}
+
+export const fmt = (n: number, digits = 1): string => n.toFixed(digits).padStart(9);
+
+export function printRow(name: string, app: RunStats, floor: RunStats, unit: string): void {
+  process.stdout.write(
+    `${name.padEnd(28)} app ${fmt(app.perSecond)} ${unit}/s  p50 ${fmt(app.p50)} ms  p99 ${fmt(app.p99)} ms | ` +
+      `floor ${fmt(floor.perSecond)} ${unit}/s  p50 ${fmt(floor.p50)} ms  p99 ${fmt(floor.p99)} ms | ` +
+      `app/floor ${(app.perSecond / floor.perSecond).toFixed(2)}\n`,
+  );
+}
