@@ -7,7 +7,7 @@ import { createApp } from './app.factory';
 import { ResourceProvisioner } from './shared/aws/provisioner';
 import { ConfigError, Env, validateEnv } from './shared/config/env.config';
 import { startLocalMode } from './shared/local/local-mode';
-import type { LocalStack } from './shared/local/local-stack';
+import { JavaMissingError, type LocalStack } from './shared/local/local-stack';
 
 async function main(): Promise<void> {
   const started = performance.now();
@@ -69,6 +69,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`pipescope: failed to start: ${(err as Error)?.stack ?? String(err)}\n`);
+  // A missing Java is a set-up step, not a bug: say what to do, without a stack trace.
+  const detail = err instanceof JavaMissingError ? err.message : ((err as Error)?.stack ?? String(err));
+  process.stderr.write(`pipescope: failed to start: ${detail}\n`);
   process.exit(1);
 });

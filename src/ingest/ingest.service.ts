@@ -181,7 +181,18 @@ export class IngestService {
       const itemBytes = spans[i]
         ? bytes.subarray(spans[i][0], spans[i][1])
         : Buffer.from(JSON.stringify(value));
-      const checked = validateIngestEvent(value);
+      const checked: ReturnType<typeof validateIngestEvent> =
+        itemBytes.length > this.env.INGEST_MAX_EVENT_BYTES
+          ? {
+              ok: false,
+              problems: [
+                {
+                  field: `events[${i}]`,
+                  message: `the event is ${itemBytes.length} bytes; at most ${this.env.INGEST_MAX_EVENT_BYTES} are allowed`,
+                },
+              ],
+            }
+          : validateIngestEvent(value);
       if (checked.ok) {
         prepared.push(this.prepare(i, checked.event, itemBytes, ctx.receivedAt));
       } else {

@@ -96,6 +96,16 @@ describe('POST /ingest/batch', () => {
     expect(res.body.error.details.map((d: { field: string }) => d.field)).toContain(field);
   });
 
+  it('rejects an item over the per-event size limit and keeps the others', async () => {
+    const big = wireEvent({ payload: { blob: 'x'.repeat(300 * 1024) } });
+    const res = await batch(JSON.stringify({ events: [wireEvent(), big] })).expect(200);
+    expect(res.body).toMatchObject({ accepted: 1, rejected: 1 });
+    expect(res.body.results[1].error.details[0]).toMatchObject({
+      field: 'events[1]',
+      message: expect.stringContaining('at most 262144'),
+    });
+  });
+
   it('accepts 500 events in one batch and indexes every one', async () => {
     const source = `batch-500-${Date.now()}`;
     const res = await batch(

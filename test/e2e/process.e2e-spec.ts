@@ -3,7 +3,7 @@
 import { S3Client, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../src/shared/local/local-stack';
@@ -94,6 +94,22 @@ describe('the pipescope process', () => {
     expect(await exited(child)).toBe(78);
     expect(err).toMatch(/refusing to start/);
     expect(err).toMatch(message);
+  });
+
+  it('says that Java is needed, and how to install it, when it is missing', async () => {
+    // A PATH holding only node: no java, no setpriv.
+    const bin = mkdtempSync(join(tmpdir(), 'pipescope-nojava-'));
+    symlinkSync(process.execPath, join(bin, 'node'));
+    const child = spawn(process.execPath, [MAIN], {
+      env: { PATH: bin, HOME: process.env.HOME, DATA_DIR: join(dataDir, 'nojava') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
+    expect(await exited(child)).toBe(1);
+    expect(err).toMatch(/needs Java 17 or newer/);
+    expect(err).toMatch(/apt-get install openjdk-17-jre-headless/);
+    rmSync(bin, { recursive: true, force: true });
   });
 
   it('boots in local mode, keeps data across a restart, and leaves no emulator behind', async () => {
