@@ -1,13 +1,10 @@
 import { EventIndex } from '../../src/shared/aws/event-index';
 import { RawStore } from '../../src/shared/aws/raw-store';
 import { hourOf } from '../../src/shared/aws/table-keys';
-import { wireEvent } from '../support/factories';
+import { aroundNow, wireEvent } from '../support/factories';
 import { auth, startTestApp, TestApp } from '../support/test-app';
 
-const WINDOW = {
-  from: new Date(Date.now() - 86_400_000).toISOString(),
-  to: new Date(Date.now() + 86_400_000).toISOString(),
-};
+const WINDOW = aroundNow();
 
 describe('POST /ingest/batch', () => {
   let t: TestApp;

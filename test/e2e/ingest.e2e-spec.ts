@@ -2,14 +2,10 @@ import { EventIndex } from '../../src/shared/aws/event-index';
 import { RawStore } from '../../src/shared/aws/raw-store';
 import { hourOf } from '../../src/shared/aws/table-keys';
 import { MetricsService } from '../../src/shared/metrics/metrics.service';
-import { wireEvent } from '../support/factories';
+import { aroundNow, wireEvent } from '../support/factories';
 import { auth, startTestApp, TestApp } from '../support/test-app';
 
-// Around now: the received_at window the index is asked about.
-const DAY = {
-  from: new Date(Date.now() - 86_400_000).toISOString(),
-  to: new Date(Date.now() + 86_400_000).toISOString(),
-};
+const DAY = aroundNow();
 
 describe('POST /ingest', () => {
   let t: TestApp;

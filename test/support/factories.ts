@@ -51,3 +51,11 @@ export function wireEvent(overrides: Partial<WireEvent> = {}): WireEvent {
     ...overrides,
   };
 }
+
+/** A received_at window from a day ago to a day ahead: ingest stamps events with the server clock. */
+export function aroundNow(): { from: string; to: string } {
+  return {
+    from: new Date(Date.now() - 86_400_000).toISOString(),
+    to: new Date(Date.now() + 86_400_000).toISOString(),
+  };
+}
