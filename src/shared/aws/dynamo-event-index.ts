@@ -92,6 +92,24 @@ export async function mapLimit<T, R>(
   return results;
 }
 
+/** The index item of a new event with its gsi1 (entity), gsi2 (source day) and sparse gsi3 (late) keys. */
+export function eventItem(event: EventRecord): Item {
+  const day = dayOf(event.received_at);
+  const item: Item = {
+    ...keys.event(event.event_id),
+    ...event,
+    gsi1pk: keys.entity(event.entity_id),
+    gsi1sk: keys.sortKey(event.occurred_at, event.event_id),
+    gsi2pk: keys.sourceDay(event.source, day),
+    gsi2sk: keys.sortKey(event.received_at, event.event_id),
+  };
+  if (event.late) {
+    item.gsi3pk = keys.lateDay(event.source, day);
+    item.gsi3sk = keys.sortKey(event.received_at, event.event_id);
+  }
+  return item;
+}
+
 export class DynamoEventIndex extends EventIndex {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -101,19 +119,7 @@ export class DynamoEventIndex extends EventIndex {
   }
 
   async claim(event: EventRecord): Promise<{ claimed: true } | { claimed: false; existing: EventRecord }> {
-    const day = dayOf(event.received_at);
-    const item: Item = {
-      ...keys.event(event.event_id),
-      ...event,
-      gsi1pk: keys.entity(event.entity_id),
-      gsi1sk: keys.sortKey(event.occurred_at, event.event_id),
-      gsi2pk: keys.sourceDay(event.source, day),
-      gsi2sk: keys.sortKey(event.received_at, event.event_id),
-    };
-    if (event.late) {
-      item.gsi3pk = keys.lateDay(event.source, day);
-      item.gsi3sk = keys.sortKey(event.received_at, event.event_id);
-    }
+    const item = eventItem(event);
     try {
       await this.db.send(
         new PutCommand({
