@@ -55,4 +55,13 @@ describe('parseWindow', () => {
       }) as AppError,
     );
   });
+
+  it('refuses a time the pattern allows but the calendar does not (leap second)', () => {
+    expect(() => parseWindow('2026-11-25T23:59:60Z', undefined, { defaultSpanMs: HOUR_MS }, NOW)).toThrow(
+      expect.objectContaining({
+        code: 'QUERY.VALIDATION_FAILED',
+        details: [{ field: 'from', message: 'from is not a real date-time' }],
+      }) as AppError,
+    );
+  });
 });

@@ -35,6 +35,16 @@ export function parseWindow(
       : rules.defaultFrom
         ? Date.parse(rules.defaultFrom)
         : toMs - rules.defaultSpanMs;
+  for (const [field, ms] of [
+    ['from', fromMs],
+    ['to', toMs],
+  ] as const) {
+    if (Number.isNaN(ms)) {
+      throw validationError('QUERY.VALIDATION_FAILED', [
+        { field, message: `${field} is not a real date-time` },
+      ]);
+    }
+  }
   if (fromMs > toMs) {
     throw validationError('QUERY.VALIDATION_FAILED', [
       { field: 'from', message: 'from must not be after to' },
