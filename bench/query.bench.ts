@@ -260,7 +260,8 @@ async function main(): Promise<void> {
 
     const ms = (n: number) => `${n.toFixed(2)} ms`;
     console.log(
-      `\n${EVENTS} events in the table, ${REQUESTS} sequential requests each (after ${WARMUP} warm-up)`,
+      `\n${EVENTS} events in the table; ${REQUESTS} entity and ${STATS_REQUESTS} stats requests, one at a ` +
+        `time, floor and app alternating (after ${WARMUP} warm-up pairs)`,
     );
     console.log('| read | p50 | p99 |\n| --- | --- | --- |');
     for (const m of [floorEntity, appEntity, floorStats, appStats]) {
