@@ -4,6 +4,7 @@
 // by received minute, which ingest stamps with the server clock).
 import { randomBytes } from 'node:crypto';
 import { EventIndex } from '../../src/shared/aws/event-index';
+import { MetricsService } from '../../src/shared/metrics/metrics.service';
 import { wireEvent, WireEvent } from '../support/factories';
 import { auth, startTestApp, TestApp } from '../support/test-app';
 
@@ -120,7 +121,11 @@ describe('Query API', () => {
       ordersReceived.push(sent[name].body.received_at);
     }
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    // The metrics flush at shutdown is ingest's concern; keep this suite's output to test results.
+    t.app.get(MetricsService).emfSink = () => undefined;
+    await t.close();
+  });
 
   /** The index record of a named event, as GET /events/{id}?raw=false answers it. */
   const record = async (name: string) =>
