@@ -125,13 +125,13 @@ export abstract class EventIndex {
     window: TimeWindow,
     page: PageRequest,
   ): Promise<Page<EventRecord>>;
-  /** Late arrivals by received_at; `minLagMs` keeps only lags at or above it. */
   /** An entity's events of one source that carry a `sequence`, by occurred_at (gsi1, filtered). */
   abstract sequencedEventsOfEntity(
     entityId: string,
     source: string,
     page: PageRequest,
   ): Promise<Page<EventRecord>>;
+  /** Late arrivals by received_at; `minLagMs` keeps only lags at or above it. */
   abstract lateEvents(
     source: string,
     window: TimeWindow,
