@@ -8,6 +8,7 @@ import { Env } from './shared/config/env.config';
 import { validationError } from './shared/errors/app-error';
 import { MetricsService } from './shared/metrics/metrics.service';
 import { installJsonBodyParser } from './shared/http/json-body';
+import { serveOpenApi } from './shared/http/openapi';
 import { requestIdOf } from './shared/logging/request-id';
 import type { IncomingMessage } from 'node:http';
 
@@ -70,5 +71,6 @@ export async function createApp(env: Env): Promise<NestFastifyApplication> {
         ),
     }),
   );
+  serveOpenApi(app);
   return app;
 }

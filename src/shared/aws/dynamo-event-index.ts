@@ -92,6 +92,24 @@ export async function mapLimit<T, R>(
   return results;
 }
 
+/** The index item of a new event with its gsi1 (entity), gsi2 (source day) and sparse gsi3 (late) keys. */
+export function eventItem(event: EventRecord): Item {
+  const day = dayOf(event.received_at);
+  const item: Item = {
+    ...keys.event(event.event_id),
+    ...event,
+    gsi1pk: keys.entity(event.entity_id),
+    gsi1sk: keys.sortKey(event.occurred_at, event.event_id),
+    gsi2pk: keys.sourceDay(event.source, day),
+    gsi2sk: keys.sortKey(event.received_at, event.event_id),
+  };
+  if (event.late) {
+    item.gsi3pk = keys.lateDay(event.source, day);
+    item.gsi3sk = keys.sortKey(event.received_at, event.event_id);
+  }
+  return item;
+}
+
 export class DynamoEventIndex extends EventIndex {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -101,19 +119,7 @@ export class DynamoEventIndex extends EventIndex {
   }
 
   async claim(event: EventRecord): Promise<{ claimed: true } | { claimed: false; existing: EventRecord }> {
-    const day = dayOf(event.received_at);
-    const item: Item = {
-      ...keys.event(event.event_id),
-      ...event,
-      gsi1pk: keys.entity(event.entity_id),
-      gsi1sk: keys.sortKey(event.occurred_at, event.event_id),
-      gsi2pk: keys.sourceDay(event.source, day),
-      gsi2sk: keys.sortKey(event.received_at, event.event_id),
-    };
-    if (event.late) {
-      item.gsi3pk = keys.lateDay(event.source, day);
-      item.gsi3sk = keys.sortKey(event.received_at, event.event_id);
-    }
+    const item = eventItem(event);
     try {
       await this.db.send(
         new PutCommand({
@@ -186,6 +192,29 @@ export class DynamoEventIndex extends EventIndex {
   async getEvent(eventId: string): Promise<EventRecord | undefined> {
     const item = await this.getEventItem(eventId);
     return item ? toEvent(item) : undefined;
+  }
+
+  async getEvents(eventIds: string[]): Promise<Map<string, EventRecord>> {
+    const result = new Map<string, EventRecord>();
+    const unique = [...new Set(eventIds)];
+    for (let i = 0; i < unique.length; i += 100) {
+      let requested: Item[] = unique.slice(i, i + 100).map((id) => keys.event(id));
+      while (requested.length > 0) {
+        try {
+          const out = await this.db.send(
+            new BatchGetCommand({ RequestItems: { [this.table]: { Keys: requested } } }),
+          );
+          for (const item of out.Responses?.[this.table] ?? []) {
+            const event = toEvent(item);
+            result.set(event.event_id, event);
+          }
+          requested = (out.UnprocessedKeys?.[this.table]?.Keys as Item[]) ?? [];
+        } catch (err) {
+          return rethrowStorage('dynamodb', 'BatchGetItem', err);
+        }
+      }
+    }
+    return result;
   }
 
   private async getEventItem(eventId: string): Promise<Item | undefined> {
@@ -345,12 +374,42 @@ export class DynamoEventIndex extends EventIndex {
     );
   }
 
-  async lateEvents(source: string, window: TimeWindow, page: PageRequest): Promise<Page<EventRecord>> {
+  async sequencedEventsOfEntity(
+    entityId: string,
+    source: string,
+    page: PageRequest,
+  ): Promise<Page<EventRecord>> {
     return this.pagedQuery(
-      this.dayPartitions('gsi3', (day) => keys.lateDay(source, day), window),
+      [
+        {
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk',
+          FilterExpression: '#source = :source AND attribute_exists(#sequence)',
+          ExpressionAttributeNames: { '#source': 'source', '#sequence': 'sequence' },
+          ExpressionAttributeValues: { ':pk': keys.entity(entityId), ':source': source },
+        },
+      ],
       page,
       toEvent,
     );
+  }
+
+  async lateEvents(
+    source: string,
+    window: TimeWindow,
+    page: PageRequest,
+    minLagMs?: number,
+  ): Promise<Page<EventRecord>> {
+    const partitions = this.dayPartitions('gsi3', (day) => keys.lateDay(source, day), window).map((q) =>
+      minLagMs === undefined
+        ? q
+        : {
+            ...q,
+            FilterExpression: 'lag_ms >= :min_lag',
+            ExpressionAttributeValues: { ...q.ExpressionAttributeValues, ':min_lag': minLagMs },
+          },
+    );
+    return this.pagedQuery(partitions, page, toEvent);
   }
 
   async duplicatedEvents(source: string, window: TimeWindow, page: PageRequest): Promise<Page<EventRecord>> {
@@ -502,6 +561,8 @@ export class DynamoEventIndex extends EventIndex {
     const items: T[] = [];
     let p = state.p;
     let start = state.k;
+    // The last item taken: with a FilterExpression a full page may still be probing for one more.
+    let last: Item | undefined;
     while (p < partitions.length) {
       const partition = partitions[p];
       const need = page.limit - items.length;
@@ -515,12 +576,14 @@ export class DynamoEventIndex extends EventIndex {
       if (got.length > need) {
         const taken = got.slice(0, need);
         items.push(...taken.map(map));
+        last = taken[taken.length - 1] ?? last;
         return {
           items,
-          next_cursor: encodeCursor({ p, k: keyOf(taken[taken.length - 1], partition.IndexName) }),
+          next_cursor: encodeCursor({ p, k: keyOf(last, partition.IndexName) }),
         };
       }
       items.push(...got.map(map));
+      last = got[got.length - 1] ?? last;
       start = out.LastEvaluatedKey;
       if (!start) {
         p += 1;

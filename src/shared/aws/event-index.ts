@@ -104,6 +104,8 @@ export abstract class EventIndex {
   /** Counts a duplicate or conflicting resubmission against a stored event and keeps the attempt. */
   abstract recordRepeat(attempt: Attempt): Promise<RepeatResult>;
   abstract getEvent(eventId: string): Promise<EventRecord | undefined>;
+  /** Several events by id (BatchGetItem); ids not found are absent from the map. */
+  abstract getEvents(eventIds: string[]): Promise<Map<string, EventRecord>>;
   abstract attempts(eventId: string, page: PageRequest): Promise<Page<Attempt>>;
   abstract putRejected(rejected: RejectedRecord): Promise<void>;
   /** Adds counter deltas: one UpdateItem per (source, type, hour) row. */
@@ -123,7 +125,19 @@ export abstract class EventIndex {
     window: TimeWindow,
     page: PageRequest,
   ): Promise<Page<EventRecord>>;
-  abstract lateEvents(source: string, window: TimeWindow, page: PageRequest): Promise<Page<EventRecord>>;
+  /** An entity's events of one source that carry a `sequence`, by occurred_at (gsi1, filtered). */
+  abstract sequencedEventsOfEntity(
+    entityId: string,
+    source: string,
+    page: PageRequest,
+  ): Promise<Page<EventRecord>>;
+  /** Late arrivals by received_at; `minLagMs` keeps only lags at or above it. */
+  abstract lateEvents(
+    source: string,
+    window: TimeWindow,
+    page: PageRequest,
+    minLagMs?: number,
+  ): Promise<Page<EventRecord>>;
   abstract duplicatedEvents(
     source: string,
     window: TimeWindow,

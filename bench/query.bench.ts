@@ -1,0 +1,284 @@
+// Query benchmark: loads 100k index items (and their hourly counters) into an in-memory DynamoDB
+// Local, then measures p50/p99 of an entity timeline and of /stats through the whole app over HTTP,
+// next to the bare DynamoDB Query doing the same read in the same run; the ratio is app / floor.
+// Run: npm run bench:query   (env: BENCH_EVENTS, BENCH_REQUESTS to change the sizes)
+import 'reflect-metadata';
+import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { randomBytes } from 'node:crypto';
+import { createApp } from '../src/app.factory';
+import { createAwsClients, destroyAwsClients } from '../src/shared/aws/aws-clients';
+import { DynamoEventIndex, eventItem, mapLimit } from '../src/shared/aws/dynamo-event-index';
+import { CounterDelta, EventRecord } from '../src/shared/aws/event-index';
+import { ResourceProvisioner } from '../src/shared/aws/provisioner';
+import { hourOf, hoursOf, keys } from '../src/shared/aws/table-keys';
+import { validateEnv } from '../src/shared/config/env.config';
+import { localAwsEnvironment } from '../src/shared/local/local-mode';
+import { freePort, LocalStack } from '../src/shared/local/local-stack';
+import { bucketIndex, emptyBuckets } from '../src/shared/metrics/lag-histogram';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 300);
+/** /stats reads 25 hourly partitions per request, so it gets fewer samples (p99 of 100 is the 99th). */
+const STATS_REQUESTS = Number(process.env.BENCH_STATS_REQUESTS ?? 100);
+const WARMUP = 20;
+const PER_ENTITY = 20;
+const SOURCES = 20;
+const TYPES = 5;
+const LATE_MS = 300_000;
+
+/** A deterministic pseudo-random sequence, so every run loads the same shape. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+function history(now: number): EventRecord[] {
+  const random = rng(42);
+  const events: EventRecord[] = [];
+  for (let i = 0; i < EVENTS; i++) {
+    const entity = Math.floor(i / PER_ENTITY);
+    const received = now - Math.floor(random() * 23.5 * 3_600_000);
+    // Mostly sub-second lags, a few percent late by minutes to hours.
+    const lag = random() < 0.03 ? LATE_MS + Math.floor(random() * 7_200_000) : Math.floor(random() * 2000);
+    const id = randomBytes(16).toString('hex');
+    events.push({
+      event_id: id,
+      source: `src-${String(entity % SOURCES).padStart(2, '0')}`,
+      type: `t${i % TYPES}`,
+      entity_id: `ent-${entity}`,
+      occurred_at: new Date(received - lag).toISOString(),
+      received_at: new Date(received).toISOString(),
+      lag_ms: lag,
+      late: lag > LATE_MS,
+      future: false,
+      payload_sha256: randomBytes(32).toString('hex'),
+      size_bytes: 200 + Math.floor(random() * 800),
+      s3_key: `raw/bench/${id}.json`,
+      request_id: `bench-${i}`,
+      duplicate_count: 0,
+      conflict_count: 0,
+    });
+  }
+  return events;
+}
+
+function counters(events: EventRecord[]): CounterDelta[] {
+  const rows = new Map<string, CounterDelta>();
+  for (const e of events) {
+    const hour = hourOf(e.received_at);
+    const key = `${hour}|${e.source}|${e.type}`;
+    let d = rows.get(key);
+    if (!d) {
+      d = {
+        source: e.source,
+        type: e.type,
+        hour,
+        received: 0,
+        accepted: 0,
+        duplicates: 0,
+        conflicts: 0,
+        rejected: 0,
+        late: 0,
+        future: 0,
+        bytes: 0,
+        lag_buckets: emptyBuckets(),
+        lag_sum_ms: 0,
+        lag_max_ms: 0,
+      };
+      rows.set(key, d);
+    }
+    d.received += 1;
+    d.accepted += 1;
+    d.late += e.late ? 1 : 0;
+    d.bytes += e.size_bytes;
+    d.lag_buckets[bucketIndex(e.lag_ms)] += 1;
+    d.lag_sum_ms += e.lag_ms;
+    d.lag_max_ms = Math.max(d.lag_max_ms, e.lag_ms);
+  }
+  return [...rows.values()];
+}
+
+function percentile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+}
+
+interface Figures {
+  label: string;
+  p50: number;
+  p99: number;
+}
+
+const summary = (label: string, times: number[]): Figures => {
+  const sorted = [...times].sort((a, b) => a - b);
+  return { label, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
+};
+
+/**
+ * Times the floor and the app on the same inputs, alternating request by request, so a busy machine
+ * (other processes on the same cores) weighs on both alike.
+ */
+async function measurePair(
+  labels: [string, string],
+  requests: number,
+  floor: (i: number) => Promise<void>,
+  app: (i: number) => Promise<void>,
+): Promise<[Figures, Figures]> {
+  const warmup = Math.min(WARMUP, requests);
+  for (let i = 0; i < warmup; i++) {
+    await floor(i);
+    await app(i);
+  }
+  const times: [number[], number[]] = [[], []];
+  for (let i = 0; i < requests; i++) {
+    for (const [k, run] of [floor, app].entries()) {
+      const start = performance.now();
+      await run(i);
+      times[k].push(performance.now() - start);
+    }
+  }
+  return [summary(labels[0], times[0]), summary(labels[1], times[1])];
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const s3Dir = mkdtempSync(join(tmpdir(), 'pipescope-bench-s3-'));
+  const stack = await LocalStack.start({ s3Dir, region: 'us-east-1' });
+  try {
+    const id = randomBytes(4).toString('hex');
+    Object.assign(process.env, localAwsEnvironment(stack), {
+      AWS_REGION: 'us-east-1',
+      PIPESCOPE_MODE: 'local',
+      PIPESCOPE_BUCKET: `bench-${id}`,
+      PIPESCOPE_TABLE: `bench-${id}`,
+      PIPESCOPE_QUEUE: `bench-${id}`,
+      LOG_LEVEL: 'silent',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    });
+    delete process.env.API_KEYS;
+    const env = validateEnv(process.env);
+    const clients = createAwsClients(env);
+    await new ResourceProvisioner(env, clients).provision();
+
+    const now = Date.now();
+    const events = history(now);
+    const loadStart = performance.now();
+    const batches: Record<string, unknown>[][] = [];
+    for (let i = 0; i < events.length; i += 25) batches.push(events.slice(i, i + 25).map(eventItem));
+    await mapLimit(batches, 16, async (items) => {
+      let pending = items.map((Item) => ({ PutRequest: { Item } }));
+      while (pending.length > 0) {
+        const out = await clients.dynamo.send(
+          new BatchWriteCommand({ RequestItems: { [env.PIPESCOPE_TABLE]: pending } }),
+        );
+        pending = (out.UnprocessedItems?.[env.PIPESCOPE_TABLE] ?? []) as typeof pending;
+      }
+    });
+    const rows = counters(events);
+    await new DynamoEventIndex(clients.dynamo, env.PIPESCOPE_TABLE).addCounters(rows);
+    const loadS = (performance.now() - loadStart) / 1000;
+    console.log(
+      `loaded ${events.length} events and ${rows.length} counter rows in ${loadS.toFixed(1)} s ` +
+        `(${Math.round(events.length / loadS)} items/s)`,
+    );
+
+    const app = await createApp(env);
+    const port = await freePort();
+    await app.listen({ port, host: '127.0.0.1' });
+    const base = `http://127.0.0.1:${port}`;
+    const entities = Math.floor(EVENTS / PER_ENTITY);
+    const entityOf = (i: number) => `ent-${(i * 7919) % entities}`;
+    const get = async (path: string, expectItems?: number) => {
+      const res = await fetch(`${base}${path}`);
+      const body = (await res.json()) as { items?: unknown[]; rows?: unknown[] };
+      if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
+      if (expectItems !== undefined && body.items?.length !== expectItems) {
+        throw new Error(`${path}: ${body.items?.length} items, expected ${expectItems}`);
+      }
+    };
+
+    // Entity timeline: one Query on gsi1 (the app asks for limit+1 items to know whether more follow).
+    const [floorEntity, appEntity] = await measurePair(
+      ['entity timeline: bare Query', 'entity timeline: GET /events?entity_id'],
+      REQUESTS,
+      async (i) => {
+        const out = await clients.dynamo.send(
+          new QueryCommand({
+            TableName: env.PIPESCOPE_TABLE,
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
+            ExpressionAttributeValues: {
+              ':pk': keys.entity(entityOf(i)),
+              ':from': '0000-01-01T00:00:00.000Z',
+              ':to': '9999-12-31T23:59:59.999Z#~',
+            },
+            Limit: 101,
+          }),
+        );
+        if (out.Items?.length !== PER_ENTITY) throw new Error('unexpected entity size');
+      },
+      (i) => get(`/events?entity_id=${entityOf(i)}`, PER_ENTITY),
+    );
+
+    // Stats over the last 24 h: one Query per hour partition (25), 16 at a time, as the repository does.
+    const [floorStats, appStats] = await measurePair(
+      ['stats 24 h: bare Queries (25 hours)', 'stats 24 h: GET /stats'],
+      STATS_REQUESTS,
+      async () => {
+        const to = new Date().toISOString();
+        const from = new Date(Date.now() - 86_400_000).toISOString();
+        const got = await mapLimit(hoursOf(from, to), 16, async (hour) => {
+          let n = 0;
+          let start: Record<string, unknown> | undefined;
+          do {
+            const out = await clients.dynamo.send(
+              new QueryCommand({
+                TableName: env.PIPESCOPE_TABLE,
+                KeyConditionExpression: 'pk = :pk',
+                ExpressionAttributeValues: { ':pk': keys.counterHour(hour) },
+                ExclusiveStartKey: start,
+              }),
+            );
+            n += out.Items?.length ?? 0;
+            start = out.LastEvaluatedKey;
+          } while (start);
+          return n;
+        });
+        if (got.reduce((a, b) => a + b, 0) !== rows.length) throw new Error('unexpected counter rows');
+      },
+      () => get('/stats'),
+    );
+
+    await app.close();
+    destroyAwsClients(clients);
+
+    const ms = (n: number) => `${n.toFixed(2)} ms`;
+    console.log(
+      `\n${EVENTS} events in the table; ${REQUESTS} entity and ${STATS_REQUESTS} stats requests, one at a ` +
+        `time, floor and app alternating (after ${WARMUP} warm-up pairs)`,
+    );
+    console.log('| read | p50 | p99 |\n| --- | --- | --- |');
+    for (const m of [floorEntity, appEntity, floorStats, appStats]) {
+      console.log(`| ${m.label} | ${ms(m.p50)} | ${ms(m.p99)} |`);
+    }
+    const ratio = (a: { p50: number; p99: number }, f: { p50: number; p99: number }) =>
+      `p50 x${(a.p50 / f.p50).toFixed(2)}, p99 x${(a.p99 / f.p99).toFixed(2)}`;
+    console.log(`\nratio app/floor: entity timeline ${ratio(appEntity, floorEntity)}`);
+    console.log(`ratio app/floor: stats ${ratio(appStats, floorStats)}`);
+    console.log(`total ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  } finally {
+    await stack.stop();
+    rmSync(s3Dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

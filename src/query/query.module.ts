@@ -1,0 +1,7 @@
+// Owns the investigation reads: events, attempts, stats, late, duplicates, gaps, sequence gaps, rejected.
+import { Module } from '@nestjs/common';
+import { QueryController } from './query.controller';
+import { QueryService } from './query.service';
+
+@Module({ controllers: [QueryController], providers: [QueryService], exports: [QueryService] })
+export class QueryModule {}
