@@ -23,7 +23,8 @@ import { AppError, FieldProblem, validationError } from '../shared/errors/app-er
 import { RFC3339 } from '../ingest/ingest.dto';
 
 export const DEFAULT_MAX_EVENTS = 10000;
-export const MAX_EVENT_IDS = 10000;
+/** Kept small enough that the filter fits in the job item (DynamoDB items are at most 400 KB). */
+export const MAX_EVENT_IDS = 1000;
 
 export class ReplayFilterDto {
   @IsOptional() @IsString() @Length(1, 256) entity_id?: string;

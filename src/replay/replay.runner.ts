@@ -176,8 +176,9 @@ export class ReplayRunner implements OnApplicationBootstrap, BeforeApplicationSh
     );
     const header = JSON.parse((await this.raw.get(job.manifest_key)).toString('utf8')) as ManifestHeader;
     const size = batchSizeFor(job.rate_per_second);
+    // The bucket holds one batch, or a tenth of a second's worth at high rates, so bursts stay short.
     const bucket = new TokenBucket({
-      bucketSize: size,
+      bucketSize: Math.max(size, Math.ceil(job.rate_per_second / 10)),
       tokensPerInterval: job.rate_per_second,
       interval: 'second',
     });

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Page } from './event-index';
 import { decodeCursor, encodeCursor } from './page-cursor';
-import { Checkpoint, REPLAY_STATUSES, ReplayJob, ReplayJobStore, ReplayStatus } from './replay-job-store';
+import { Checkpoint, ReplayJob, ReplayJobStore, ReplayStatus } from './replay-job-store';
 import { rethrowStorage } from './storage-errors';
 import { keys } from './table-keys';
 
@@ -160,24 +160,41 @@ export class DynamoReplayJobStore extends ReplayJobStore {
     checkpoint: Checkpoint,
     leaseUntil: number,
   ): Promise<ReplayStatus | 'lost'> {
-    // Still written after a cancel, so `sent` counts the batch that was in flight when it came.
-    const item = await this.conditionalUpdate({
-      Key: keys.replayJob(replayId),
-      UpdateExpression: 'SET next_index = :next, sent = :sent, failed = :failed, lease_until = :lease',
-      ConditionExpression: '#owner = :owner AND #status IN (:running, :cancelled)',
-      ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
-      ExpressionAttributeValues: {
-        ':next': checkpoint.next_index,
-        ':sent': checkpoint.sent,
-        ':failed': checkpoint.failed,
-        ':lease': leaseUntil,
-        ':owner': owner,
-        ':running': 'running',
-        ':cancelled': 'cancelled',
-      },
-    });
-    const status = item?.status as ReplayStatus | undefined;
-    return status && REPLAY_STATUSES.includes(status) ? status : 'lost';
+    const update = (status: 'running' | 'cancelled') =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.replayJob(replayId),
+          UpdateExpression: 'SET next_index = :next, sent = :sent, failed = :failed, lease_until = :lease',
+          ConditionExpression: '#owner = :owner AND #status = :status',
+          ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
+          ExpressionAttributeValues: {
+            ':next': checkpoint.next_index,
+            ':sent': checkpoint.sent,
+            ':failed': checkpoint.failed,
+            ':lease': leaseUntil,
+            ':owner': owner,
+            ':status': status,
+          },
+        }),
+      );
+    try {
+      // The hot path, once per batch: a small conditional write that returns nothing.
+      await update('running');
+      return 'running';
+    } catch (err) {
+      if (!isConditionFailure(err)) return rethrowStorage('dynamodb', 'UpdateItem', err);
+    }
+    const now = await this.get(replayId);
+    if (now?.owner !== owner || now.status !== 'cancelled') return 'lost';
+    try {
+      // Still recorded after a cancel, so `sent` counts the batch that was in flight when it came.
+      await update('cancelled');
+      return 'cancelled';
+    } catch (err) {
+      if (isConditionFailure(err)) return 'lost';
+      return rethrowStorage('dynamodb', 'UpdateItem', err);
+    }
   }
 
   async finish(
