@@ -94,8 +94,9 @@ export class ReplayRunner implements OnApplicationBootstrap, BeforeApplicationSh
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
     clearInterval(this.timer);
-    for (const run of this.runs.values()) run.stop ??= 'shutdown';
+    // A look for work in progress may still start a run (start() marks it stopped at once).
     await this.ticking;
+    for (const run of this.runs.values()) run.stop ??= 'shutdown';
     await Promise.all([...this.runs.values()].map((r) => r.done));
   }
 
@@ -151,7 +152,7 @@ export class ReplayRunner implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   private start(job: ReplayJob): void {
-    const run: Run = { done: Promise.resolve() };
+    const run: Run = { done: Promise.resolve(), ...(this.stopping ? { stop: 'shutdown' as const } : {}) };
     this.runs.set(job.replay_id, run);
     this.running.set(this.runs.size);
     run.done = this.send(job, run)

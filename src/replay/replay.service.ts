@@ -232,19 +232,23 @@ export class ReplayService {
       });
     }
     this.runner.cancelled(replayId);
+    const audit = {
+      op: 'replay.audit',
+      replay_id: replayId,
+      requested_by: cancelled.requested_by,
+      reason: cancelled.reason,
+      filter: cancelled.filter,
+      queue: cancelled.queue,
+      matched: cancelled.matched,
+      sent: cancelled.sent,
+      failed: cancelled.failed,
+    };
     this.logger.log(
-      {
-        op: 'replay.audit',
-        stage: 'cancel_requested',
-        replay_id: replayId,
-        cancelled_by: caller.label,
-        status_before: before.status,
-        sent: cancelled.sent,
-        failed: cancelled.failed,
-        matched: cancelled.matched,
-      },
-      'replay cancelled',
+      { ...audit, stage: 'cancel_requested', cancelled_by: caller.label, status_before: before.status },
+      'replay cancel requested',
     );
+    // A running job's runner logs its end (with the last batch counted); a pending one ends here.
+    if (before.status === 'pending') this.logger.log({ ...audit, stage: 'cancelled' }, 'replay cancelled');
     return toView(cancelled);
   }
 

@@ -1,4 +1,5 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { Logger } from '@nestjs/common';
 import { AWS_CLIENTS } from '../../src/shared/aws/aws.module';
 import type { AwsClients } from '../../src/shared/aws/aws-clients';
 import { QueuePublisher } from '../../src/shared/aws/queue-publisher';
@@ -341,6 +342,27 @@ describe('/replay', () => {
         .set(auth('investigator'))
         .expect(200);
       expect(next.body.items[0]).toEqual(all.body.items[2]);
+    });
+
+    it('logs an audit record with who, why, filter and counts at creation and at the end', async () => {
+      const spy = jest.spyOn(Logger.prototype, 'log');
+      try {
+        const source = `audit-${Date.now()}`;
+        await ingestHistory(t, events(3, { source }));
+        const id = await run({ filter: { source, ...WINDOW }, reason: 'audit me', rate_per_second: 100 });
+        await waitForJob(t, id, (j) => j.status === 'completed');
+        const audits = spy.mock.calls
+          .map(([fields]) => fields as Record<string, unknown>)
+          .filter((f) => f?.op === 'replay.audit' && f.replay_id === id);
+        const who = { requested_by: expect.stringMatching(/^operator:/), reason: 'audit me' };
+        expect(audits).toEqual([
+          expect.objectContaining({ ...who, stage: 'created', filter: { source, ...WINDOW }, matched: 3 }),
+          expect.objectContaining({ ...who, stage: 'completed', matched: 3, sent: 3, failed: 0 }),
+        ]);
+        await receiveReplay(queue, name, id, 3);
+      } finally {
+        spy.mockRestore();
+      }
     });
 
     it('exposes replay metrics', async () => {
