@@ -1,6 +1,8 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { QueuePublisher } from '../../src/shared/aws/queue-publisher';
 import { createAwsClients, destroyAwsClients } from '../../src/shared/aws/aws-clients';
 import { DynamoReplayJobStore } from '../../src/shared/aws/dynamo-replay-job-store';
+import { keys } from '../../src/shared/aws/table-keys';
 import { events, ingestHistory, receiveMore, receiveReplay, waitForJob } from '../support/replay';
 import { auth, restartTestApp, startTestApp, TestApp } from '../support/test-app';
 
@@ -49,6 +51,44 @@ describe('replay across restarts and runners', () => {
       expect(messages.length).toBeLessThanOrEqual(80 + 10);
     } finally {
       await second?.close();
+    }
+  });
+
+  it('takes over a replay whose runner lost its lease (as after a crash), resending at most one batch', async () => {
+    const t = await startTestApp('replay-takeover', { REPLAY_POLL_MS: '300' });
+    try {
+      const source = `takeover-${Date.now()}`;
+      const history = await ingestHistory(t, events(60, { source }));
+      const id = (await create(t, source, 10).expect(202)).body.replay_id as string;
+      await waitForJob(t, id, (j) => j.sent >= 10);
+      // Another (dead) runner appears to hold the job for two seconds: the live runner must stop at its
+      // next checkpoint, and resume the job only once that lease has run out.
+      const clients = createAwsClients(t.env);
+      try {
+        await clients.dynamo.send(
+          new UpdateCommand({
+            TableName: t.env.PIPESCOPE_TABLE,
+            Key: keys.replayJob(id),
+            UpdateExpression: 'SET #owner = :dead, lease_until = :until',
+            ExpressionAttributeNames: { '#owner': 'owner' },
+            ExpressionAttributeValues: { ':dead': 'dead-runner', ':until': Date.now() + 2000 },
+          }),
+        );
+      } finally {
+        destroyAwsClients(clients);
+      }
+      const job = await waitForJob(t, id, (j) => j.status === 'completed', 30_000);
+      expect(job).toMatchObject({ sent: 60, failed: 0 });
+      const queue = t.app.get(QueuePublisher);
+      const messages = await receiveReplay(queue, t.env.PIPESCOPE_QUEUE, id, 60);
+      messages.push(...(await receiveMore(queue, t.env.PIPESCOPE_QUEUE, id, 1500)));
+      expect([...new Set(messages.map((m) => m.attributes.event_id))].sort()).toEqual(
+        history.map((h) => h.event_id).sort(),
+      );
+      expect(messages.length).toBeGreaterThan(60);
+      expect(messages.length).toBeLessThanOrEqual(60 + 10);
+    } finally {
+      await t.close();
     }
   });
 
