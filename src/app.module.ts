@@ -2,6 +2,7 @@ import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { IngestModule } from './ingest/ingest.module';
 import { QueryModule } from './query/query.module';
+import { ReplayModule } from './replay/replay.module';
 import { MetricsModule } from './shared/metrics/metrics.module';
 import { ApiKeyGuard } from './shared/auth/auth.guard';
 import { AwsModule } from './shared/aws/aws.module';
@@ -11,7 +12,7 @@ import { HealthModule } from './shared/health/health.module';
 import { LoggingModule } from './shared/logging/logging.module';
 
 /** The feature modules served over HTTP. */
-const FEATURES: Type[] = [IngestModule, QueryModule];
+const FEATURES: Type[] = [IngestModule, QueryModule, ReplayModule];
 
 @Module({})
 export class AppModule {

@@ -69,3 +69,11 @@ export async function startTestApp(label: string, overrides: Record<string, stri
 }
 
 export const auth = (role: keyof typeof KEYS) => ({ authorization: `Bearer ${KEYS[role]}` });
+
+/** Another app on the same resources as `env` (same table, bucket, queue): a restart. */
+export async function restartTestApp(env: Env): Promise<TestApp> {
+  const app = await createApp(env);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return { app, env, http: () => request(app.getHttpServer()), close: () => app.close() };
+}

@@ -6,7 +6,9 @@ import { DynamoEventIndex } from './dynamo-event-index';
 import { EventIndex } from './event-index';
 import { ResourceProvisioner } from './provisioner';
 import { QueuePublisher } from './queue-publisher';
+import { DynamoReplayJobStore } from './dynamo-replay-job-store';
 import { RawStore } from './raw-store';
+import { ReplayJobStore } from './replay-job-store';
 import { S3RawStore } from './s3-raw-store';
 import { SqsQueuePublisher } from './sqs-queue-publisher';
 
@@ -32,12 +34,17 @@ export const AWS_CLIENTS = Symbol('AWS_CLIENTS');
       useFactory: (c: AwsClients, env: Env) => new SqsQueuePublisher(c.sqs, env.PIPESCOPE_QUEUE),
     },
     {
+      provide: ReplayJobStore,
+      inject: [AWS_CLIENTS, Env],
+      useFactory: (c: AwsClients, env: Env) => new DynamoReplayJobStore(c.dynamo, env.PIPESCOPE_TABLE),
+    },
+    {
       provide: ResourceProvisioner,
       inject: [AWS_CLIENTS, Env],
       useFactory: (c: AwsClients, env: Env) => new ResourceProvisioner(env, c),
     },
   ],
-  exports: [RawStore, EventIndex, QueuePublisher, ResourceProvisioner, AWS_CLIENTS],
+  exports: [RawStore, EventIndex, QueuePublisher, ReplayJobStore, ResourceProvisioner, AWS_CLIENTS],
 })
 export class AwsModule implements OnApplicationShutdown {
   constructor(@Inject(AWS_CLIENTS) private readonly clients: AwsClients) {}

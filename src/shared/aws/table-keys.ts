@@ -34,6 +34,12 @@ export const keys = {
   activity: (source: string, day: string) => ({ pk: `ACT#${source}`, sk: day }),
   activitySource: (source: string) => `ACT#${source}`,
   sortKey: (iso: string, id: string) => `${iso}#${id}`,
+  /** A replay job; the processor ADDs `processed` to this same item. */
+  replayJob: (replayId: string) => ({ pk: `REPLAY#${replayId}`, sk: '#JOB' }),
+  /** gsi1: every replay job, by `<created_at>#<replay_id>` (newest first when read backwards). */
+  replays: 'REPLAYS',
+  /** gsi2 (sparse): pending and running replay jobs only; removed when a job ends. */
+  replaysActive: 'REPLAY_ACTIVE',
 };
 
 /** Days (YYYY-MM-DD, UTC) touched by a window, oldest first. */

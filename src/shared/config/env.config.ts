@@ -53,9 +53,31 @@ export class Env {
   /** Receives before SQS moves a message to the dead-letter queue. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000) QUEUE_MAX_RECEIVE_COUNT: number = 5;
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(43200) QUEUE_VISIBILITY_TIMEOUT_S: number = 30;
+  /** Most events one replay may select (its `max_events` may not exceed this). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(10000000) REPLAY_MAX_EVENTS: number = 100000;
+  /** Widest from..to window a replay filter may span. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(3660) REPLAY_MAX_WINDOW_DAYS: number = 31;
+  /** Queues a replay may target, comma-separated; unset = only PIPESCOPE_QUEUE. */
+  @IsOptional() @Matches(/^[A-Za-z0-9_-]{1,80}(,[A-Za-z0-9_-]{1,80})*$/) REPLAY_ALLOWED_QUEUES?: string;
+  /** Replays sending at once (all instances together); more are queued as `pending`. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100) REPLAY_MAX_RUNNING: number = 2;
+  /** Replays waiting for a slot; one more answers 429. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(1000) REPLAY_MAX_QUEUED: number = 20;
+  /** `rate_per_second` when a request leaves it out. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100000) REPLAY_DEFAULT_RATE: number = 100;
+  /** Highest `rate_per_second` a replay may ask for. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000000) REPLAY_MAX_RATE: number = 10000;
+  /** How long a runner's claim on a job lasts without a checkpoint before another instance may resume it. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1000) @Max(3600000) REPLAY_LEASE_MS: number = 30000;
+  /** How often each instance looks for queued jobs and jobs whose runner died. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(600000) REPLAY_POLL_MS: number = 5000;
 
   get deadLetterQueue(): string {
     return `${this.PIPESCOPE_QUEUE}-dlq`;
+  }
+
+  get replayAllowedQueues(): string[] {
+    return this.REPLAY_ALLOWED_QUEUES ? this.REPLAY_ALLOWED_QUEUES.split(',') : [this.PIPESCOPE_QUEUE];
   }
 }
 
@@ -83,6 +105,15 @@ export const ENV_KEYS: readonly string[] = [
   'METRICS_FLUSH_MS',
   'QUEUE_MAX_RECEIVE_COUNT',
   'QUEUE_VISIBILITY_TIMEOUT_S',
+  'REPLAY_MAX_EVENTS',
+  'REPLAY_MAX_WINDOW_DAYS',
+  'REPLAY_ALLOWED_QUEUES',
+  'REPLAY_MAX_RUNNING',
+  'REPLAY_MAX_QUEUED',
+  'REPLAY_DEFAULT_RATE',
+  'REPLAY_MAX_RATE',
+  'REPLAY_LEASE_MS',
+  'REPLAY_POLL_MS',
 ];
 
 export class ConfigError extends Error {

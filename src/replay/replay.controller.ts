@@ -1,0 +1,73 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Caller } from '../shared/auth/auth.guard';
+import { Roles } from '../shared/auth/roles.decorator';
+import type { Page } from '../shared/aws/event-index';
+import { Env } from '../shared/config/env.config';
+import { AppError, validationError } from '../shared/errors/app-error';
+import { parseReplayRequest } from './replay.dto';
+import { ReplayPlan, ReplayService, ReplayView } from './replay.service';
+
+const callerOf = (req: FastifyRequest): Caller => req.caller ?? { role: 'anonymous', label: 'auth-off' };
+
+/** Investigators may plan (dry run) and read; running and cancelling need an operator. */
+@Controller('replay')
+@Roles('investigator')
+export class ReplayController {
+  constructor(
+    private readonly replays: ReplayService,
+    private readonly env: Env,
+  ) {}
+
+  /** 200 with the plan for a dry run; otherwise 202 with the new job and a Location header. */
+  @Post()
+  async create(
+    @Body() body: unknown,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ReplayPlan | { replay_id: string; status: string }> {
+    const request = parseReplayRequest(body, this.env);
+    const caller = callerOf(req);
+    if (request.dry_run) {
+      void reply.status(200);
+      return this.replays.plan(request);
+    }
+    requireOperator(caller);
+    const job = await this.replays.create(request, caller);
+    void reply.status(202).header('location', `/replay/${job.replay_id}`);
+    return { replay_id: job.replay_id, status: job.status };
+  }
+
+  @Get()
+  async list(@Query() query: Record<string, unknown>): Promise<Page<ReplayView>> {
+    const limit = query.limit === undefined ? 20 : Number(query.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+      throw validationError('REPLAY.VALIDATION_FAILED', [
+        { field: 'limit', message: 'an integer from 1 to 100' },
+      ]);
+    }
+    const cursor = typeof query.cursor === 'string' ? query.cursor : undefined;
+    return this.replays.list(limit, cursor);
+  }
+
+  @Get(':replay_id')
+  async get(@Param('replay_id') replayId: string): Promise<ReplayView> {
+    return this.replays.get(replayId);
+  }
+
+  @Post(':replay_id/cancel')
+  @HttpCode(200)
+  @Roles('operator')
+  async cancel(@Param('replay_id') replayId: string, @Req() req: FastifyRequest): Promise<ReplayView> {
+    return this.replays.cancel(replayId, callerOf(req));
+  }
+}
+
+/** With auth off (local mode, no API_KEYS) every caller is trusted, as everywhere else. */
+function requireOperator(caller: Caller): void {
+  if (caller.role === 'operator' || caller.role === 'anonymous') return;
+  throw new AppError(
+    'AUTH.FORBIDDEN',
+    `Running a replay needs role operator; the key has role ${caller.role} (it may plan with dry_run: true)`,
+  );
+}

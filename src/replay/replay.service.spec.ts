@@ -1,0 +1,89 @@
+import { ManifestEntry, parsePart, PART_SIZE, toParts } from './replay-manifest';
+import { toOutgoing } from './replay-message';
+import { batchSizeFor } from './replay.runner';
+import { planOf, toView } from './replay.service';
+
+const entry = (i: number, source = 'a', type = 't'): ManifestEntry => ({
+  event_id: i.toString(16).padStart(32, '0'),
+  s3_key: `raw/${i}.json`,
+  payload_sha256: 'f'.repeat(64),
+  source,
+  type,
+  entity_id: `e${i}`,
+  occurred_at: '2026-11-25T10:00:00.000Z',
+  size_bytes: 100 + i,
+});
+
+describe('replay plan, manifest and messages', () => {
+  it('plans counts and bytes per source and type, a sample of 10 and the time at the rate', () => {
+    const entries = [
+      entry(1, 'b', 'x'),
+      entry(2, 'a', 'y'),
+      entry(3, 'a', 'x'),
+      ...Array.from({ length: 9 }, (_, i) => entry(10 + i, 'a', 'x')),
+    ];
+    const plan = planOf({ entries, truncated: true }, 5);
+    expect(plan.matched).toBe(12);
+    expect(plan.bytes).toBe(entries.reduce((n, e) => n + e.size_bytes, 0));
+    expect(plan.by_source_type.map((g) => [g.source, g.type, g.count])).toEqual([
+      ['a', 'x', 10],
+      ['a', 'y', 1],
+      ['b', 'x', 1],
+    ]);
+    expect(plan.sample_event_ids).toEqual(entries.slice(0, 10).map((e) => e.event_id));
+    expect(plan.estimated_seconds).toBe(3);
+    expect(plan.truncated).toBe(true);
+  });
+
+  it('splits the manifest into NDJSON parts that read back identically', () => {
+    const entries = Array.from({ length: PART_SIZE + 3 }, (_, i) => entry(i));
+    const parts = toParts(entries);
+    expect(parts).toHaveLength(2);
+    expect(parts.flatMap(parsePart)).toEqual(entries);
+  });
+
+  it('builds a pointer message with the replay and event ids as attributes, and s3_range only when present', () => {
+    const m = toOutgoing('r1', { ...entry(1), s3_range: [5, 9] }, '0');
+    expect(JSON.parse(m.body)).toEqual({
+      replay_id: 'r1',
+      event_id: entry(1).event_id,
+      s3_key: 'raw/1.json',
+      s3_range: [5, 9],
+      payload_sha256: 'f'.repeat(64),
+      source: 'a',
+      type: 't',
+      entity_id: 'e1',
+      occurred_at: '2026-11-25T10:00:00.000Z',
+    });
+    expect(m.attributes).toMatchObject({ replay_id: 'r1', event_id: entry(1).event_id });
+    expect(JSON.parse(toOutgoing('r1', entry(2), '1').body)).not.toHaveProperty('s3_range');
+  });
+
+  it('sends batches of 10, smaller below 10 messages a second', () => {
+    expect([1, 3, 10, 1000].map(batchSizeFor)).toEqual([1, 3, 10, 10]);
+  });
+
+  it('reports progress from sent and failed over matched', () => {
+    const job = {
+      replay_id: 'r',
+      status: 'running' as const,
+      filter: {},
+      reason: 'r',
+      requested_by: 'x',
+      queue: 'q',
+      created_at: 'c',
+      matched: 8,
+      bytes: 0,
+      truncated: false,
+      max_events: 10,
+      rate_per_second: 1,
+      sent: 3,
+      failed: 1,
+      processed: 0,
+      next_index: 4,
+      manifest_key: 'k',
+    };
+    expect(toView(job)).toMatchObject({ progress: 0.5, started_at: null, finished_at: null });
+    expect(toView({ ...job, matched: 0, sent: 0, failed: 0, status: 'completed' }).progress).toBe(1);
+  });
+});

@@ -1,0 +1,301 @@
+// Replay jobs: plans (dry runs), frozen selections written to S3, job state in DynamoDB, cancel.
+// Sending is the runner's (replay.runner.ts); this service selects, freezes, reports and cancels.
+import { Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { mapLimit } from '../shared/aws/dynamo-event-index';
+import { EventIndex, EventRecord, Page } from '../shared/aws/event-index';
+import { RawStore } from '../shared/aws/raw-store';
+import { ReplayFilter, ReplayJob, ReplayJobStore, ReplayStatus } from '../shared/aws/replay-job-store';
+import type { Caller } from '../shared/auth/auth.guard';
+import { Env } from '../shared/config/env.config';
+import { AppError, validationError } from '../shared/errors/app-error';
+import {
+  ManifestEntry,
+  ManifestHeader,
+  manifestKey,
+  PART_SIZE,
+  partKey,
+  toEntry,
+  toParts,
+} from './replay-manifest';
+import { ReplayRequest } from './replay.dto';
+import { ReplayRunner } from './replay.runner';
+
+const PAGE = 1000;
+const SAMPLE_SIZE = 10;
+
+export interface ReplayPlan {
+  matched: number;
+  bytes: number;
+  by_source_type: { source: string; type: string; count: number; bytes: number }[];
+  sample_event_ids: string[];
+  estimated_seconds: number;
+  truncated: boolean;
+}
+
+export interface ReplayView {
+  replay_id: string;
+  status: ReplayStatus;
+  filter: ReplayFilter;
+  reason: string;
+  requested_by: string;
+  queue: string;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  matched: number;
+  bytes: number;
+  truncated: boolean;
+  max_events: number;
+  sent: number;
+  failed: number;
+  processed: number;
+  rate_per_second: number;
+  progress: number;
+  manifest_key: string;
+  error?: string;
+}
+
+export interface Selection {
+  entries: ManifestEntry[];
+  truncated: boolean;
+}
+
+const REPLAY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export function toView(job: ReplayJob): ReplayView {
+  const done = job.sent + job.failed;
+  const progress = job.matched === 0 ? (job.status === 'completed' ? 1 : 0) : Math.min(1, done / job.matched);
+  return {
+    replay_id: job.replay_id,
+    status: job.status,
+    filter: job.filter,
+    reason: job.reason,
+    requested_by: job.requested_by,
+    queue: job.queue,
+    created_at: job.created_at,
+    started_at: job.started_at ?? null,
+    finished_at: job.finished_at ?? null,
+    matched: job.matched,
+    bytes: job.bytes,
+    truncated: job.truncated,
+    max_events: job.max_events,
+    sent: job.sent,
+    failed: job.failed,
+    processed: job.processed,
+    rate_per_second: job.rate_per_second,
+    progress: Math.round(progress * 10000) / 10000,
+    manifest_key: job.manifest_key,
+    ...(job.error ? { error: job.error } : {}),
+  };
+}
+
+export function planOf(selection: Selection, ratePerSecond: number): ReplayPlan {
+  const groups = new Map<string, { source: string; type: string; count: number; bytes: number }>();
+  let bytes = 0;
+  for (const e of selection.entries) {
+    bytes += e.size_bytes;
+    const key = `${e.source}\u0000${e.type}`;
+    const g = groups.get(key) ?? { source: e.source, type: e.type, count: 0, bytes: 0 };
+    g.count += 1;
+    g.bytes += e.size_bytes;
+    groups.set(key, g);
+  }
+  return {
+    matched: selection.entries.length,
+    bytes,
+    by_source_type: [...groups.values()].sort(
+      (a, b) => a.source.localeCompare(b.source) || a.type.localeCompare(b.type),
+    ),
+    sample_event_ids: selection.entries.slice(0, SAMPLE_SIZE).map((e) => e.event_id),
+    estimated_seconds: Math.ceil(selection.entries.length / ratePerSecond),
+    truncated: selection.truncated,
+  };
+}
+
+@Injectable()
+export class ReplayService {
+  private readonly logger = new Logger(ReplayService.name);
+
+  constructor(
+    private readonly index: EventIndex,
+    private readonly raw: RawStore,
+    private readonly jobs: ReplayJobStore,
+    private readonly runner: ReplayRunner,
+    private readonly env: Env,
+  ) {}
+
+  async plan(request: ReplayRequest): Promise<ReplayPlan> {
+    return planOf(await this.select(request.filter, request.max_events), request.rate_per_second);
+  }
+
+  /** Freezes the selection in S3, then records the job as pending and wakes the runner. */
+  async create(request: ReplayRequest, caller: Caller): Promise<ReplayView> {
+    const active = await this.jobs.active();
+    const queued = active.filter((j) => j.status === 'pending').length;
+    const running = active.length - queued;
+    if (running >= this.env.REPLAY_MAX_RUNNING && queued >= this.env.REPLAY_MAX_QUEUED) {
+      throw new AppError(
+        'REPLAY.TOO_MANY_RUNNING',
+        `${running} replays are running and ${queued} are queued (REPLAY_MAX_RUNNING=${this.env.REPLAY_MAX_RUNNING}, REPLAY_MAX_QUEUED=${this.env.REPLAY_MAX_QUEUED}); retry later`,
+        { running, queued },
+        30,
+      );
+    }
+    const selection = await this.select(request.filter, request.max_events);
+    const plan = planOf(selection, request.rate_per_second);
+    const replayId = randomUUID();
+    const createdAt = new Date().toISOString();
+    const parts = toParts(selection.entries);
+    const header: ManifestHeader = {
+      replay_id: replayId,
+      created_at: createdAt,
+      requested_by: caller.label,
+      reason: request.reason,
+      filter: request.filter,
+      queue: request.queue,
+      matched: plan.matched,
+      bytes: plan.bytes,
+      truncated: plan.truncated,
+      part_size: PART_SIZE,
+      parts: parts.map((_, i) => partKey(replayId, i)),
+    };
+    await mapLimit(
+      parts.map((body, i) => ({ body, key: partKey(replayId, i) })),
+      8,
+      (part) => this.raw.put(part.key, Buffer.from(part.body), 'application/x-ndjson'),
+    );
+    // The header last: a manifest.json only exists once every part it names does.
+    await this.raw.put(
+      manifestKey(replayId),
+      Buffer.from(JSON.stringify(header, null, 2)),
+      'application/json',
+    );
+    const job: ReplayJob = {
+      replay_id: replayId,
+      status: 'pending',
+      filter: request.filter,
+      reason: request.reason,
+      requested_by: caller.label,
+      queue: request.queue,
+      created_at: createdAt,
+      matched: plan.matched,
+      bytes: plan.bytes,
+      truncated: plan.truncated,
+      max_events: request.max_events,
+      rate_per_second: request.rate_per_second,
+      sent: 0,
+      failed: 0,
+      processed: 0,
+      next_index: 0,
+      manifest_key: manifestKey(replayId),
+    };
+    await this.jobs.create(job);
+    this.logger.log(
+      {
+        op: 'replay.audit',
+        stage: 'created',
+        replay_id: replayId,
+        requested_by: caller.label,
+        reason: request.reason,
+        filter: request.filter,
+        queue: request.queue,
+        matched: plan.matched,
+        bytes: plan.bytes,
+        truncated: plan.truncated,
+        rate_per_second: request.rate_per_second,
+      },
+      'replay created',
+    );
+    this.runner.wake();
+    return toView(job);
+  }
+
+  async get(replayId: string): Promise<ReplayView> {
+    return toView(await this.job(replayId));
+  }
+
+  async list(limit: number, cursor?: string): Promise<Page<ReplayView>> {
+    const page = await this.jobs.list(limit, cursor);
+    return { items: page.items.map(toView), next_cursor: page.next_cursor };
+  }
+
+  /** Cancelling a cancelled job is a no-op; a completed or failed one cannot be cancelled. */
+  async cancel(replayId: string, caller: Caller): Promise<ReplayView> {
+    const before = await this.job(replayId);
+    const cancelled = await this.jobs.cancel(replayId, new Date().toISOString());
+    if (!cancelled) {
+      const now = await this.job(replayId);
+      if (now.status === 'cancelled') return toView(now);
+      throw new AppError('REPLAY.NOT_CANCELLABLE', `replay ${replayId} is already ${now.status}`, {
+        status: now.status,
+      });
+    }
+    this.runner.cancelled(replayId);
+    const audit = {
+      op: 'replay.audit',
+      replay_id: replayId,
+      requested_by: cancelled.requested_by,
+      reason: cancelled.reason,
+      filter: cancelled.filter,
+      queue: cancelled.queue,
+      matched: cancelled.matched,
+      sent: cancelled.sent,
+      failed: cancelled.failed,
+    };
+    this.logger.log(
+      { ...audit, stage: 'cancel_requested', cancelled_by: caller.label, status_before: before.status },
+      'replay cancel requested',
+    );
+    // A running job's runner logs its end (with the last batch counted); a pending one ends here.
+    if (before.status === 'pending') this.logger.log({ ...audit, stage: 'cancelled' }, 'replay cancelled');
+    return toView(cancelled);
+  }
+
+  private async job(replayId: string): Promise<ReplayJob> {
+    const job = REPLAY_ID.test(replayId) ? await this.jobs.get(replayId) : undefined;
+    if (!job) throw new AppError('REPLAY.NOT_FOUND', `replay ${replayId} not found`);
+    return job;
+  }
+
+  /**
+   * The events a filter selects, in index order, at most `max` of them. event_ids are read one by
+   * one; otherwise entity_id reads gsi1 (occurred_at window), source reads gsi2 (received_at window).
+   */
+  async select(filter: ReplayFilter, max: number): Promise<Selection> {
+    const keep = (e: EventRecord): boolean =>
+      (filter.entity_id === undefined || e.entity_id === filter.entity_id) &&
+      (filter.source === undefined || e.source === filter.source) &&
+      (filter.type === undefined || e.type === filter.type);
+    if (filter.event_ids) {
+      const found = await mapLimit(filter.event_ids, 16, (id) => this.index.getEvent(id));
+      const inWindow = (e: EventRecord): boolean =>
+        (filter.from === undefined || e.occurred_at >= filter.from) &&
+        (filter.to === undefined || e.occurred_at <= filter.to);
+      const events = found.filter((e): e is EventRecord => e !== undefined && keep(e) && inWindow(e));
+      return { entries: events.slice(0, max).map(toEntry), truncated: events.length > max };
+    }
+    if (!filter.from || !filter.to) {
+      throw validationError('REPLAY.VALIDATION_FAILED', [
+        { field: 'filter', message: 'from and to are required' },
+      ]);
+    }
+    const window = { from: filter.from, to: filter.to };
+    const read = (cursor?: string): Promise<Page<EventRecord>> =>
+      filter.entity_id !== undefined
+        ? this.index.eventsOfEntity(filter.entity_id, window, 'asc', { limit: PAGE, cursor })
+        : this.index.eventsOfSource(filter.source!, filter.type, window, { limit: PAGE, cursor });
+    const entries: ManifestEntry[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await read(cursor);
+      for (const e of page.items) {
+        if (!keep(e)) continue;
+        if (entries.length === max) return { entries, truncated: true };
+        entries.push(toEntry(e));
+      }
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor);
+    return { entries, truncated: false };
+  }
+}

@@ -1,0 +1,93 @@
+// Port for replay jobs: one DynamoDB item per job (pk REPLAY#<id>, sk #JOB), listed newest first
+// through gsi1, and the pending/running ones through the sparse gsi2 partition REPLAY_ACTIVE.
+// The processor ADDs `processed` to the same item, so after creation every write here is an
+// UpdateItem that sets only its own attributes.
+import type { Page } from './event-index';
+
+export const REPLAY_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
+export type ReplayStatus = (typeof REPLAY_STATUSES)[number];
+
+export interface ReplayFilter {
+  entity_id?: string;
+  source?: string;
+  type?: string;
+  from?: string;
+  to?: string;
+  event_ids?: string[];
+}
+
+export interface ReplayJob {
+  replay_id: string;
+  status: ReplayStatus;
+  filter: ReplayFilter;
+  reason: string;
+  requested_by: string;
+  queue: string;
+  created_at: string;
+  started_at?: string;
+  finished_at?: string;
+  matched: number;
+  bytes: number;
+  truncated: boolean;
+  max_events: number;
+  rate_per_second: number;
+  /** Messages SQS accepted. */
+  sent: number;
+  /** Messages given up on after retries. */
+  failed: number;
+  /** Messages the processor has handled (it ADDs to this attribute). */
+  processed: number;
+  /** The checkpoint: index of the next manifest entry to send. */
+  next_index: number;
+  manifest_key: string;
+  /** Why a job failed. */
+  error?: string;
+  /** The runner instance holding the job, and until when (epoch ms) without a checkpoint. */
+  owner?: string;
+  lease_until?: number;
+}
+
+export interface Checkpoint {
+  next_index: number;
+  sent: number;
+  failed: number;
+}
+
+export abstract class ReplayJobStore {
+  /** Stores a new job (status pending); the id must be new. */
+  abstract create(job: ReplayJob): Promise<void>;
+  abstract get(replayId: string): Promise<ReplayJob | undefined>;
+  /** Every job, newest first. */
+  abstract list(limit: number, cursor?: string): Promise<Page<ReplayJob>>;
+  /** Pending and running jobs, oldest first. */
+  abstract active(): Promise<ReplayJob[]>;
+  /**
+   * Takes a pending or running job for `owner` (status becomes running) unless another live runner
+   * holds it; undefined when it could not be taken.
+   */
+  abstract claim(
+    replayId: string,
+    owner: string,
+    now: number,
+    leaseUntil: number,
+  ): Promise<ReplayJob | undefined>;
+  /** Records progress and extends the lease; the job's status after the write, or 'lost' if not ours. */
+  abstract checkpoint(
+    replayId: string,
+    owner: string,
+    checkpoint: Checkpoint,
+    leaseUntil: number,
+  ): Promise<ReplayStatus | 'lost'>;
+  /** Ends a running job held by `owner`; false when it was not ours or no longer running. */
+  abstract finish(
+    replayId: string,
+    owner: string,
+    status: 'completed' | 'failed',
+    finishedAt: string,
+    error?: string,
+  ): Promise<boolean>;
+  /** Gives the job back (clean shutdown) so the next runner may resume it at once. */
+  abstract release(replayId: string, owner: string): Promise<void>;
+  /** Cancels a pending or running job; undefined when it was neither (or does not exist). */
+  abstract cancel(replayId: string, finishedAt: string): Promise<ReplayJob | undefined>;
+}
