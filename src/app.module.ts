@@ -1,6 +1,7 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { IngestModule } from './ingest/ingest.module';
+import { ProcessorModule } from './processor/processor.module';
 import { MetricsModule } from './shared/metrics/metrics.module';
 import { ApiKeyGuard } from './shared/auth/auth.guard';
 import { AwsModule } from './shared/aws/aws.module';
@@ -10,7 +11,7 @@ import { HealthModule } from './shared/health/health.module';
 import { LoggingModule } from './shared/logging/logging.module';
 
 /** The feature modules served over HTTP. */
-const FEATURES: Type[] = [IngestModule];
+const FEATURES: Type[] = [IngestModule, ProcessorModule];
 
 @Module({})
 export class AppModule {

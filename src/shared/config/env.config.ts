@@ -53,6 +53,14 @@ export class Env {
   /** Receives before SQS moves a message to the dead-letter queue. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000) QUEUE_MAX_RECEIVE_COUNT: number = 5;
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(43200) QUEUE_VISIBILITY_TIMEOUT_S: number = 30;
+  /** Run the replay-queue consumer in this process; false for API-only deployments. */
+  @IsOptional() @Transform(toBool) @IsBoolean() PROCESSOR_ENABLED: boolean = true;
+  /** Messages per ReceiveMessage call (SQS allows 1 to 10). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(10) PROCESSOR_BATCH_SIZE: number = 10;
+  /** Messages of a batch processed at once. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100) PROCESSOR_CONCURRENCY: number = 10;
+  /** Long-poll wait of each receive, kept under STORAGE_TIMEOUT_MS (the SQS client's request timeout). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(20) PROCESSOR_WAIT_TIME_S: number = 4;
 
   get deadLetterQueue(): string {
     return `${this.PIPESCOPE_QUEUE}-dlq`;
@@ -83,6 +91,10 @@ export const ENV_KEYS: readonly string[] = [
   'METRICS_FLUSH_MS',
   'QUEUE_MAX_RECEIVE_COUNT',
   'QUEUE_VISIBILITY_TIMEOUT_S',
+  'PROCESSOR_ENABLED',
+  'PROCESSOR_BATCH_SIZE',
+  'PROCESSOR_CONCURRENCY',
+  'PROCESSOR_WAIT_TIME_S',
 ];
 
 export class ConfigError extends Error {
