@@ -4,7 +4,7 @@ import {
   PutCommand,
   QueryCommand,
   QueryCommandInput,
-  UpdateCommand,
+  TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { AggregateStore, AggregateVersion, ReplayProgress } from './aggregate-store';
 import { rethrowStorage } from './storage-errors';
@@ -181,38 +181,46 @@ export class DynamoReplayProgress extends ReplayProgress {
   }
 
   async markProcessed(replayId: string, eventId: string): Promise<boolean> {
+    // One transaction: the marker and the count are written together or not at all, so a crash
+    // can never leave an event marked but uncounted.
     try {
       await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: {
-            ...replayProgressKeys.done(replayId, eventId),
-            replay_id: replayId,
-            event_id: eventId,
-            processed_at: new Date().toISOString(),
-            [TTL_ATTRIBUTE]: Math.floor(Date.now() / 1000) + MARKER_TTL_S,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.table,
+                Item: {
+                  ...replayProgressKeys.done(replayId, eventId),
+                  replay_id: replayId,
+                  event_id: eventId,
+                  processed_at: new Date().toISOString(),
+                  [TTL_ATTRIBUTE]: Math.floor(Date.now() / 1000) + MARKER_TTL_S,
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Update: {
+                TableName: this.table,
+                Key: replayProgressKeys.job(replayId),
+                UpdateExpression: 'ADD #processed :n',
+                ConditionExpression: 'attribute_exists(pk)',
+                ExpressionAttributeNames: { '#processed': 'processed' },
+                ExpressionAttributeValues: { ':n': 1 },
+              },
+            },
+          ],
         }),
       );
+      return true;
     } catch (err) {
-      if (isConditionFailure(err)) return false;
-      return rethrowStorage('dynamodb', 'PutItem', err);
+      const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+      if ((err as { name?: string }).name === 'TransactionCanceledException' && reasons) {
+        // Marker already there: counted before. Job missing: not sent by a replay job (tests, manual).
+        if (reasons.some((r) => r.Code === 'ConditionalCheckFailed')) return false;
+      }
+      return rethrowStorage('dynamodb', 'TransactWriteItems', err);
     }
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: replayProgressKeys.job(replayId),
-          UpdateExpression: 'ADD processed :n',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':n': 1 },
-        }),
-      );
-    } catch (err) {
-      // No job item: the message was not sent by a replay job (tests, manual sends).
-      if (!isConditionFailure(err)) rethrowStorage('dynamodb', 'UpdateItem', err);
-    }
-    return true;
   }
 }
