@@ -18,6 +18,7 @@ const DRAIN_TIMEOUT_MS = 25_000;
 export class ProcessorConsumer implements OnModuleDestroy, BeforeApplicationShutdown {
   private readonly logger = new Logger(ProcessorConsumer.name);
   private inFlight = 0;
+  private readonly running = new Set<Promise<void>>();
   private closing = false;
   private idle?: () => void;
 
@@ -27,11 +28,32 @@ export class ProcessorConsumer implements OnModuleDestroy, BeforeApplicationShut
     private readonly env: Env,
   ) {}
 
+  /**
+   * Starts the batch and returns once fewer than PROCESSOR_CONCURRENCY batches are in flight, so
+   * sqs-consumer polls again while earlier batches are still being processed.
+   */
   @SqsMessageHandler(REPLAY_CONSUMER, true)
   async handleBatch(messages: Message[]): Promise<Message[]> {
     // Received as the app closes: leave them for the next consumer (visibility timeout).
     if (this.closing) return [];
     this.inFlight += 1;
+    this.running.add(this.run(messages));
+    while (this.inFlight >= this.env.PROCESSOR_CONCURRENCY) await Promise.race(this.running);
+    // Deletion is ours (shouldDeleteMessages: false): nothing for sqs-consumer to acknowledge.
+    return [];
+  }
+
+  /** Processes one batch and deletes its processed messages; never rejects. */
+  private run(messages: Message[]): Promise<void> {
+    const done: Promise<void> = this.process(messages).finally(() => {
+      this.inFlight -= 1;
+      this.running.delete(done);
+      if (this.inFlight === 0) this.idle?.();
+    });
+    return done;
+  }
+
+  private async process(messages: Message[]): Promise<void> {
     try {
       const results = await this.processor.processBatch(
         messages.map((m) => ({ messageId: m.MessageId!, body: m.Body ?? '' })),
@@ -39,26 +61,20 @@ export class ProcessorConsumer implements OnModuleDestroy, BeforeApplicationShut
       await Promise.all(
         results.map(async (r, i) => {
           const message = messages[i];
-          if (r.ok) {
-            try {
-              await this.queue.delete(this.env.PIPESCOPE_QUEUE, message.ReceiptHandle!);
-            } catch (err) {
-              this.logger.warn(
-                { err, message_id: r.messageId, op: 'delete' },
-                'could not delete a processed message',
-              );
-            }
-          } else {
-            this.onProcessingError(r.error as Error, message);
+          if (!r.ok) return this.onProcessingError(r.error as Error, message);
+          try {
+            await this.queue.delete(this.env.PIPESCOPE_QUEUE, message.ReceiptHandle!);
+          } catch (err) {
+            this.logger.warn(
+              { err, message_id: r.messageId, op: 'delete' },
+              'could not delete a processed message',
+            );
           }
         }),
       );
-    } finally {
-      this.inFlight -= 1;
-      if (this.inFlight === 0) this.idle?.();
+    } catch (err) {
+      this.logger.error({ err, op: 'process' }, 'batch failed');
     }
-    // Deletion is ours (shouldDeleteMessages: false): nothing for sqs-consumer to acknowledge.
-    return [];
   }
 
   /** Per-message failures of a batch are routed here too, so failures are logged in one place. */

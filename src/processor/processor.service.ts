@@ -6,7 +6,6 @@ import { AggregateStore, AggregateVersion, ReplayProgress } from '../shared/aws/
 import { mapLimit } from '../shared/aws/dynamo-event-index';
 import { EventIndex, EventRecord } from '../shared/aws/event-index';
 import { RawStore } from '../shared/aws/raw-store';
-import { Env } from '../shared/config/env.config';
 import { AppError, StorageNotFoundError } from '../shared/errors/app-error';
 import { Bucket, bucketKey, bucketOf, bucketWindow, computeValue, inputHash, sortInputs } from './aggregate';
 import { lineageKey, Lineage, LineageInput } from './lineage';
@@ -21,6 +20,8 @@ export const INLINE_INPUT_IDS = 1000;
 const SAMPLE_SIZE = 10;
 const MAX_ATTEMPTS = 5;
 const PAGE = 1000;
+/** Messages (and buckets) of one batch worked on at once. */
+const PARALLELISM = 16;
 
 /** The raw object does not match what the message and the index say: never retried into success. */
 export class IntegrityError extends AppError {
@@ -60,7 +61,6 @@ export class ProcessorService {
     private readonly aggregates: AggregateStore,
     private readonly progress: ReplayProgress,
     private readonly metrics: ProcessorMetrics,
-    private readonly env: Env,
   ) {}
 
   /**
@@ -75,7 +75,7 @@ export class ProcessorService {
       this.metrics.message(outcome);
     };
     const verified: Verified[] = [];
-    await mapLimit(messages, this.env.PROCESSOR_CONCURRENCY, async (m) => {
+    await mapLimit(messages, PARALLELISM, async (m) => {
       try {
         verified.push(await this.verify(m));
       } catch (err) {
@@ -101,7 +101,7 @@ export class ProcessorService {
       group.members.push(v);
       buckets.set(key, group);
     }
-    await mapLimit([...buckets.values()], this.env.PROCESSOR_CONCURRENCY, async ({ bucket, members }) => {
+    await mapLimit([...buckets.values()], PARALLELISM, async ({ bucket, members }) => {
       try {
         const done = await this.refresh(bucket, members);
         await mapLimit(members, 10, async (v) => {

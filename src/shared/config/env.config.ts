@@ -57,8 +57,8 @@ export class Env {
   @IsOptional() @Transform(toBool) @IsBoolean() PROCESSOR_ENABLED: boolean = true;
   /** Messages per ReceiveMessage call (SQS allows 1 to 10). */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(10) PROCESSOR_BATCH_SIZE: number = 10;
-  /** Messages of a batch processed at once. */
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100) PROCESSOR_CONCURRENCY: number = 10;
+  /** Batches the consumer processes at once (each batch's messages run in parallel). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100) PROCESSOR_CONCURRENCY: number = 4;
   /** Long-poll wait of each receive, kept under STORAGE_TIMEOUT_MS (the SQS client's request timeout). */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(20) PROCESSOR_WAIT_TIME_S: number = 4;
 
