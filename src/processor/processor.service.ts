@@ -44,6 +44,14 @@ export type MessageResult =
   | { messageId: string; ok: true; outcome: 'versioned' | 'unchanged'; key: string; version: number }
   | { messageId: string; ok: false; error: unknown };
 
+interface RefreshResult {
+  outcome: 'versioned' | 'unchanged';
+  key: string;
+  version: number;
+  /** The inputs the result was computed from. */
+  inputIds: Set<string>;
+}
+
 interface Verified {
   messageId: string;
   message: ReplayMessage;
@@ -54,6 +62,7 @@ interface Verified {
 @Injectable()
 export class ProcessorService {
   private readonly logger = new Logger(ProcessorService.name);
+  private readonly computing = new Map<string, Promise<RefreshResult>>();
 
   constructor(
     private readonly index: EventIndex,
@@ -103,11 +112,17 @@ export class ProcessorService {
     }
     await mapLimit([...buckets.values()], PARALLELISM, async ({ bucket, members }) => {
       try {
-        const done = await this.refresh(bucket, members);
+        const done = await this.refreshOnce(bucket, members);
         await mapLimit(members, 10, async (v) => {
           try {
             await this.progress.markProcessed(v.message.replay_id, v.message.event_id);
-            results.set(v.messageId, { messageId: v.messageId, ok: true, ...done });
+            results.set(v.messageId, {
+              messageId: v.messageId,
+              ok: true,
+              outcome: done.outcome,
+              key: done.key,
+              version: done.version,
+            });
             this.metrics.message(done.outcome);
           } catch (err) {
             fail(v.messageId, err, 'failed');
@@ -169,14 +184,33 @@ export class ProcessorService {
   }
 
   /**
+   * One computation per bucket at a time in this process: a batch whose bucket is already being
+   * computed waits for it, and is done if that result's inputs include its events.
+   */
+  private async refreshOnce(bucket: Bucket, members: Verified[]): Promise<RefreshResult> {
+    const key = bucketKey(bucket);
+    const pending = this.computing.get(key);
+    if (pending) {
+      const other = await pending.catch(() => undefined);
+      if (other && members.every((v) => other.inputIds.has(v.record.event_id))) {
+        return { ...other, outcome: 'unchanged' };
+      }
+    }
+    const mine = this.refresh(bucket, members);
+    this.computing.set(key, mine);
+    try {
+      return await mine;
+    } finally {
+      if (this.computing.get(key) === mine) this.computing.delete(key);
+    }
+  }
+
+  /**
    * Recomputes a bucket from the index and writes version n+1 when its input hash changed. Safe under
    * concurrent writers: version items are created conditionally, and a snapshot with no more inputs
    * than the latest version is stale (the index only grows), so it is read again instead of written.
    */
-  private async refresh(
-    bucket: Bucket,
-    members: Verified[],
-  ): Promise<{ outcome: 'versioned' | 'unchanged'; key: string; version: number }> {
+  private async refresh(bucket: Bucket, members: Verified[]): Promise<RefreshResult> {
     const key = bucketKey(bucket);
     const replayIds = [...new Set(members.map((v) => v.message.replay_id))].sort();
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -198,7 +232,7 @@ export class ProcessorService {
           await this.writeLineage(latest, inputs);
           await this.aggregates.advanceLatest(latest);
         }
-        return { outcome: 'unchanged', key, version: latest.version };
+        return { outcome: 'unchanged', key, version: latest.version, inputIds: present };
       }
       const lastAttempt = attempt === MAX_ATTEMPTS - 1;
       if (latest && inputs.length <= latest.input_count && !lastAttempt) continue;
@@ -227,7 +261,7 @@ export class ProcessorService {
         { op: 'version', key, version: next, input_count: sorted.length, replay_ids: replayIds },
         'aggregate version written',
       );
-      return { outcome: 'versioned', key, version: next };
+      return { outcome: 'versioned', key, version: next, inputIds: present };
     }
     throw new AppError('PROCESSOR.CONTENDED', `aggregate ${key} kept changing; will retry`);
   }
