@@ -3,7 +3,7 @@
 // Lambda deletes the messages not listed in batchItemFailures; the listed ones are retried and, after
 // the queue's maxReceiveCount, moved to the dead-letter queue. See docs/processor.md.
 import 'reflect-metadata';
-import { INestApplicationContext, Module } from '@nestjs/common';
+import { INestApplicationContext, Logger as NestLogger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { Logger } from 'nestjs-pino';
@@ -25,6 +25,7 @@ class ProcessorLambdaModule {
 }
 
 let context: Promise<INestApplicationContext> | undefined;
+const log = new NestLogger('ProcessorLambda');
 
 /** The container's application context, created on the first invocation and reused after it. */
 export function processorContext(): Promise<INestApplicationContext> {
@@ -57,7 +58,13 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
   const results = await app
     .get(ProcessorService)
     .processBatch(event.Records.map((r) => ({ messageId: r.messageId, body: r.body })));
-  return {
-    batchItemFailures: results.filter((r) => !r.ok).map((r) => ({ itemIdentifier: r.messageId })),
-  };
+  const failed = results.filter((r) => !r.ok);
+  for (const r of failed) {
+    const err = r.error as { code?: string; message?: string };
+    log.warn(
+      { op: 'process', message_id: r.messageId, code: err.code, err: err.message },
+      'message not processed; SQS will redeliver or dead-letter it',
+    );
+  }
+  return { batchItemFailures: failed.map((r) => ({ itemIdentifier: r.messageId })) };
 };
