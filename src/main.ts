@@ -52,6 +52,8 @@ async function main(): Promise<void> {
   }
   if (env.PIPESCOPE_MODE === 'local') {
     // Before the app is built: the replay consumer resolves its queue URL while the app is created.
+    // Re-read the environment: local mode has just set the emulators' endpoints in it.
+    env = validateEnv(process.env);
     const clients = createAwsClients(env);
     try {
       const report = await new ResourceProvisioner(env, clients).provision();
