@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { IngestModule } from './ingest/ingest.module';
 import { QueryModule } from './query/query.module';
 import { ReplayModule } from './replay/replay.module';
+import { ProcessorModule } from './processor/processor.module';
 import { MetricsModule } from './shared/metrics/metrics.module';
 import { ApiKeyGuard } from './shared/auth/auth.guard';
 import { AwsModule } from './shared/aws/aws.module';
@@ -12,7 +13,7 @@ import { HealthModule } from './shared/health/health.module';
 import { LoggingModule } from './shared/logging/logging.module';
 
 /** The feature modules served over HTTP. */
-const FEATURES: Type[] = [IngestModule, QueryModule, ReplayModule];
+const FEATURES: Type[] = [IngestModule, QueryModule, ReplayModule, ProcessorModule];
 
 @Module({})
 export class AppModule {

@@ -4,6 +4,7 @@ import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { performance } from 'node:perf_hooks';
 import { createApp } from './app.factory';
+import { createAwsClients, destroyAwsClients } from './shared/aws/aws-clients';
 import { ResourceProvisioner } from './shared/aws/provisioner';
 import { ConfigError, Env, validateEnv } from './shared/config/env.config';
 import { startLocalMode } from './shared/local/local-mode';
@@ -48,13 +49,19 @@ async function main(): Promise<void> {
     running.stack = await startLocalMode(env, process.env, (service, line) => {
       if (/error|exception/i.test(line)) boot.warn({ service, line }, 'emulator');
     });
+    // Before the app is built: the replay consumer resolves its queue URL while the app is created.
+    // Re-read the environment: local mode has just set the emulators' endpoints in it.
+    env = validateEnv(process.env);
+    const clients = createAwsClients(env);
+    try {
+      const report = await new ResourceProvisioner(env, clients).provision();
+      boot.log({ ...report, op: 'provision' }, 'local resources ready');
+    } finally {
+      destroyAwsClients(clients);
+    }
   }
   const app = await createApp(env);
   running.app = app;
-  if (env.PIPESCOPE_MODE === 'local') {
-    const report = await app.get(ResourceProvisioner).provision();
-    boot.log({ ...report, op: 'provision' }, 'local resources ready');
-  }
   await app.listen({ port: env.PORT, host: env.HOST });
   boot.log(
     {

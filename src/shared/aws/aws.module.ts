@@ -1,7 +1,9 @@
 // The store boundary: SDK clients built once from config, and the repositories that alone use them.
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Env } from '../config/env.config';
+import { AggregateStore, ReplayProgress } from './aggregate-store';
 import { AwsClients, createAwsClients, destroyAwsClients } from './aws-clients';
+import { DynamoAggregateStore, DynamoReplayProgress } from './dynamo-aggregate-store';
 import { DynamoEventIndex } from './dynamo-event-index';
 import { EventIndex } from './event-index';
 import { ResourceProvisioner } from './provisioner';
@@ -13,6 +15,8 @@ import { S3RawStore } from './s3-raw-store';
 import { SqsQueuePublisher } from './sqs-queue-publisher';
 
 export const AWS_CLIENTS = Symbol('AWS_CLIENTS');
+/** The raw SQS client, only for @ssut/nestjs-sqs (sqs-consumer needs a client, not a repository). */
+export const SQS_CLIENT = Symbol('SQS_CLIENT');
 
 @Global()
 @Module({
@@ -39,12 +43,33 @@ export const AWS_CLIENTS = Symbol('AWS_CLIENTS');
       useFactory: (c: AwsClients, env: Env) => new DynamoReplayJobStore(c.dynamo, env.PIPESCOPE_TABLE),
     },
     {
+      provide: AggregateStore,
+      inject: [AWS_CLIENTS, Env],
+      useFactory: (c: AwsClients, env: Env) => new DynamoAggregateStore(c.dynamo, env.PIPESCOPE_TABLE),
+    },
+    {
+      provide: ReplayProgress,
+      inject: [AWS_CLIENTS, Env],
+      useFactory: (c: AwsClients, env: Env) => new DynamoReplayProgress(c.dynamo, env.PIPESCOPE_TABLE),
+    },
+    { provide: SQS_CLIENT, inject: [AWS_CLIENTS], useFactory: (c: AwsClients) => c.sqs },
+    {
       provide: ResourceProvisioner,
       inject: [AWS_CLIENTS, Env],
       useFactory: (c: AwsClients, env: Env) => new ResourceProvisioner(env, c),
     },
   ],
-  exports: [RawStore, EventIndex, QueuePublisher, ReplayJobStore, ResourceProvisioner, AWS_CLIENTS],
+  exports: [
+    RawStore,
+    EventIndex,
+    QueuePublisher,
+    ReplayJobStore,
+    ResourceProvisioner,
+    AWS_CLIENTS,
+    AggregateStore,
+    ReplayProgress,
+    SQS_CLIENT,
+  ],
 })
 export class AwsModule implements OnApplicationShutdown {
   constructor(@Inject(AWS_CLIENTS) private readonly clients: AwsClients) {}

@@ -61,3 +61,20 @@ export function hoursOf(from: string, to: string): string[] {
   }
   return hours;
 }
+
+const pad = (version: number): string => String(version).padStart(10, '0');
+
+/** Aggregate versions (processor): one partition per aggregate key, see docs/processor.md. */
+export const aggregateKeys = {
+  version: (key: string, version: number) => ({ pk: `AGG#${key}`, sk: `V#${pad(version)}` }),
+  versionPrefix: 'V#',
+  latest: (key: string) => ({ pk: `AGG#${key}`, sk: '#LATEST' }),
+  /** gsi1 of #LATEST items: an entity's aggregates by hour. */
+  entity: (entityId: string) => `AGGENT#${entityId}`,
+};
+
+/** Replay progress written by the processor: the job item and one marker per processed event. */
+export const replayProgressKeys = {
+  job: (replayId: string) => ({ pk: `REPLAY#${replayId}`, sk: '#JOB' }),
+  done: (replayId: string, eventId: string) => ({ pk: `REPLAY#${replayId}`, sk: `DONE#${eventId}` }),
+};

@@ -71,6 +71,14 @@ export class Env {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1000) @Max(3600000) REPLAY_LEASE_MS: number = 30000;
   /** How often each instance looks for queued jobs and jobs whose runner died. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(600000) REPLAY_POLL_MS: number = 5000;
+  /** Run the replay-queue consumer in this process; false for API-only deployments. */
+  @IsOptional() @Transform(toBool) @IsBoolean() PROCESSOR_ENABLED: boolean = true;
+  /** Messages per ReceiveMessage call (SQS allows 1 to 10). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(10) PROCESSOR_BATCH_SIZE: number = 10;
+  /** Batches the consumer processes at once (each batch's messages run in parallel). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100) PROCESSOR_CONCURRENCY: number = 4;
+  /** Long-poll wait of each receive, kept under STORAGE_TIMEOUT_MS (the SQS client's request timeout). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(20) PROCESSOR_WAIT_TIME_S: number = 4;
 
   get deadLetterQueue(): string {
     return `${this.PIPESCOPE_QUEUE}-dlq`;
@@ -114,6 +122,10 @@ export const ENV_KEYS: readonly string[] = [
   'REPLAY_MAX_RATE',
   'REPLAY_LEASE_MS',
   'REPLAY_POLL_MS',
+  'PROCESSOR_ENABLED',
+  'PROCESSOR_BATCH_SIZE',
+  'PROCESSOR_CONCURRENCY',
+  'PROCESSOR_WAIT_TIME_S',
 ];
 
 export class ConfigError extends Error {

@@ -1,0 +1,54 @@
+// Owns the downstream half: the replay-queue consumer, the shared processing service and the
+// aggregates read API. The Lambda handler (processor.lambda.ts) uses ProcessorCoreModule alone.
+import { Module } from '@nestjs/common';
+import { SqsModule } from '@ssut/nestjs-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { QueuePublisher } from '../shared/aws/queue-publisher';
+import { SQS_CLIENT } from '../shared/aws/aws.module';
+import { Env } from '../shared/config/env.config';
+import { AggregatesController } from './aggregates.controller';
+import { AggregatesService } from './aggregates.service';
+import { ProcessorConsumer, REPLAY_CONSUMER } from './processor.consumer';
+import { ProcessorMetrics } from './processor.metrics';
+import { ProcessorService } from './processor.service';
+
+/** The long poll must end before the SQS client's request timeout (STORAGE_TIMEOUT_MS) fires. */
+export function longPollSeconds(env: Env): number {
+  return Math.max(1, Math.min(env.PROCESSOR_WAIT_TIME_S, Math.ceil(env.STORAGE_TIMEOUT_MS / 1000) - 1));
+}
+
+/** Processing without HTTP or polling: what the Lambda handler boots. */
+@Module({ providers: [ProcessorService, ProcessorMetrics], exports: [ProcessorService, ProcessorMetrics] })
+export class ProcessorCoreModule {}
+
+@Module({
+  imports: [
+    ProcessorCoreModule,
+    SqsModule.registerAsync({
+      inject: [Env, QueuePublisher, SQS_CLIENT],
+      useFactory: async (env: Env, queue: QueuePublisher, sqs: SQSClient) => {
+        if (!env.PROCESSOR_ENABLED) return { consumers: [], producers: [] };
+        return {
+          consumers: [
+            {
+              name: REPLAY_CONSUMER,
+              queueUrl: await queue.queueUrl(env.PIPESCOPE_QUEUE),
+              region: env.AWS_REGION,
+              sqs,
+              batchSize: env.PROCESSOR_BATCH_SIZE,
+              waitTimeSeconds: longPollSeconds(env),
+              messageSystemAttributeNames: ['ApproximateReceiveCount'],
+              shouldDeleteMessages: false,
+              // Stop aborts a waiting long poll; in-flight batches are awaited by ProcessorConsumer.
+              stopOptions: { abort: true },
+            },
+          ],
+          producers: [],
+        };
+      },
+    }),
+  ],
+  controllers: [AggregatesController],
+  providers: [ProcessorConsumer, AggregatesService],
+})
+export class ProcessorModule {}

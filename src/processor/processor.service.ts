@@ -1,0 +1,313 @@
+// The processing shared by the SQS consumer and the Lambda handler: verify each message's raw object
+// against the message and the index, normalise it, recompute the aggregate of its bucket from the
+// index, and write a new version (with lineage in S3) only when the bucket's input hash changed.
+import { Injectable, Logger } from '@nestjs/common';
+import { AggregateStore, AggregateVersion, ReplayProgress } from '../shared/aws/aggregate-store';
+import { mapLimit } from '../shared/aws/dynamo-event-index';
+import { EventIndex, EventRecord } from '../shared/aws/event-index';
+import { RawStore } from '../shared/aws/raw-store';
+import { AppError, StorageNotFoundError } from '../shared/errors/app-error';
+import { Bucket, bucketKey, bucketOf, bucketWindow, computeValue, inputHash, sortInputs } from './aggregate';
+import { lineageKey, Lineage, LineageInput } from './lineage';
+import { NormalisedEvent, normaliseRaw } from './normalise';
+import { MessageOutcome, ProcessorMetrics } from './processor.metrics';
+import { parseReplayMessage, ReplayMessage } from './replay-message';
+
+/** Written into every version: which code computed it. */
+export const PROCESSOR_VERSION = 'pipescope.processor.v1';
+/** Versions with at most this many inputs keep the input ids in the item, not only in lineage. */
+export const INLINE_INPUT_IDS = 1000;
+const SAMPLE_SIZE = 10;
+const MAX_ATTEMPTS = 5;
+const PAGE = 1000;
+/** Messages (and buckets) of one batch worked on at once. */
+const PARALLELISM = 16;
+
+/** The raw object does not match what the message and the index say: never retried into success. */
+export class IntegrityError extends AppError {
+  constructor(
+    readonly reason: string,
+    message: string,
+    eventIdValue: string,
+  ) {
+    super('PROCESSOR.INTEGRITY_ERROR', message, { reason, event_id: eventIdValue });
+    this.name = 'IntegrityError';
+  }
+}
+
+export interface InboundMessage {
+  messageId: string;
+  body: string;
+}
+
+export type MessageResult =
+  | { messageId: string; ok: true; outcome: 'versioned' | 'unchanged'; key: string; version: number }
+  | { messageId: string; ok: false; error: unknown };
+
+interface RefreshResult {
+  outcome: 'versioned' | 'unchanged';
+  key: string;
+  version: number;
+  /** The inputs the result was computed from. */
+  inputIds: Set<string>;
+}
+
+interface Verified {
+  messageId: string;
+  message: ReplayMessage;
+  event: NormalisedEvent;
+  record: EventRecord;
+}
+
+@Injectable()
+export class ProcessorService {
+  private readonly logger = new Logger(ProcessorService.name);
+  private readonly computing = new Map<string, Promise<RefreshResult>>();
+
+  constructor(
+    private readonly index: EventIndex,
+    private readonly raw: RawStore,
+    private readonly aggregates: AggregateStore,
+    private readonly progress: ReplayProgress,
+    private readonly metrics: ProcessorMetrics,
+  ) {}
+
+  /**
+   * Processes a batch; never throws. Messages of one bucket are aggregated once. A failed message is
+   * reported so its caller leaves it on the queue (redelivery, then the dead-letter queue).
+   */
+  async processBatch(messages: InboundMessage[]): Promise<MessageResult[]> {
+    const stop = this.metrics.duration.startTimer();
+    const results = new Map<string, MessageResult>();
+    const fail = (messageId: string, error: unknown, outcome: MessageOutcome) => {
+      results.set(messageId, { messageId, ok: false, error });
+      this.metrics.message(outcome);
+    };
+    const verified: Verified[] = [];
+    await mapLimit(messages, PARALLELISM, async (m) => {
+      try {
+        verified.push(await this.verify(m));
+      } catch (err) {
+        if (err instanceof IntegrityError) {
+          this.metrics.integrityError(err.reason);
+          this.logger.error(
+            { op: 'verify', message_id: m.messageId, ...(err.details as object), err: err.message },
+            'integrity error: message left for the dead-letter queue',
+          );
+          fail(m.messageId, err, 'integrity_error');
+        } else if (err instanceof AppError && err.code === 'PROCESSOR.INVALID_MESSAGE') {
+          fail(m.messageId, err, 'invalid');
+        } else {
+          fail(m.messageId, err, 'failed');
+        }
+      }
+    });
+    const buckets = new Map<string, { bucket: Bucket; members: Verified[] }>();
+    for (const v of verified) {
+      const bucket = bucketOf(v.record.entity_id, v.record.occurred_at);
+      const key = bucketKey(bucket);
+      const group = buckets.get(key) ?? { bucket, members: [] };
+      group.members.push(v);
+      buckets.set(key, group);
+    }
+    await mapLimit([...buckets.values()], PARALLELISM, async ({ bucket, members }) => {
+      try {
+        const done = await this.refreshOnce(bucket, members);
+        await mapLimit(members, 10, async (v) => {
+          try {
+            await this.progress.markProcessed(v.message.replay_id, v.message.event_id);
+            results.set(v.messageId, {
+              messageId: v.messageId,
+              ok: true,
+              outcome: done.outcome,
+              key: done.key,
+              version: done.version,
+            });
+            this.metrics.message(done.outcome);
+          } catch (err) {
+            fail(v.messageId, err, 'failed');
+          }
+        });
+      } catch (err) {
+        for (const v of members) fail(v.messageId, err, 'failed');
+      }
+    });
+    stop();
+    return messages.map((m) => results.get(m.messageId)!);
+  }
+
+  /** Loads the raw bytes the message points at and checks them against the message and the index. */
+  private async verify(m: InboundMessage): Promise<Verified> {
+    const message = parseReplayMessage(m.body);
+    const id = message.event_id;
+    const record = await this.index.getEvent(id);
+    if (!record) throw new IntegrityError('not_indexed', `event ${id} is not in the index`, id);
+    if (record.s3_key !== message.s3_key) {
+      throw new IntegrityError(
+        'pointer_mismatch',
+        `message points at ${message.s3_key}, index at ${record.s3_key}`,
+        id,
+      );
+    }
+    let bytes: Buffer;
+    try {
+      bytes = await this.raw.get(record.s3_key, record.s3_range);
+    } catch (err) {
+      if (err instanceof StorageNotFoundError)
+        throw new IntegrityError('raw_missing', `raw object ${record.s3_key} is missing`, id);
+      throw err;
+    }
+    const normalised = normaliseRaw(bytes);
+    if (!normalised.ok) throw new IntegrityError('raw_unreadable', normalised.reason, id);
+    const event = normalised.event;
+    if (event.payload_sha256 !== message.payload_sha256 || event.payload_sha256 !== record.payload_sha256) {
+      throw new IntegrityError(
+        'payload_hash_mismatch',
+        `raw payload hashes to ${event.payload_sha256}; message says ${message.payload_sha256}, index ${record.payload_sha256}`,
+        id,
+      );
+    }
+    const same = (a: NormalisedEvent | ReplayMessage) =>
+      a.event_id === record.event_id &&
+      a.source === record.source &&
+      a.type === record.type &&
+      a.entity_id === record.entity_id &&
+      Date.parse(a.occurred_at) === Date.parse(record.occurred_at);
+    if (!same(event) || !same(message)) {
+      throw new IntegrityError(
+        'identity_mismatch',
+        'raw object, message and index disagree on the event identity',
+        id,
+      );
+    }
+    return { messageId: m.messageId, message, event, record };
+  }
+
+  /**
+   * One computation per bucket at a time in this process: a batch whose bucket is already being
+   * computed waits for it, and is done if that result's inputs include its events.
+   */
+  private async refreshOnce(bucket: Bucket, members: Verified[]): Promise<RefreshResult> {
+    const key = bucketKey(bucket);
+    const pending = this.computing.get(key);
+    if (pending) {
+      const other = await pending.catch(() => undefined);
+      if (other && members.every((v) => other.inputIds.has(v.record.event_id))) {
+        return { ...other, outcome: 'unchanged' };
+      }
+    }
+    const mine = this.refresh(bucket, members);
+    this.computing.set(key, mine);
+    try {
+      return await mine;
+    } finally {
+      if (this.computing.get(key) === mine) this.computing.delete(key);
+    }
+  }
+
+  /**
+   * Recomputes a bucket from the index and writes version n+1 when its input hash changed. Safe under
+   * concurrent writers: version items are created conditionally, and a snapshot with no more inputs
+   * than the latest version is stale (the index only grows), so it is read again instead of written.
+   */
+  private async refresh(bucket: Bucket, members: Verified[]): Promise<RefreshResult> {
+    const key = bucketKey(bucket);
+    const replayIds = [...new Set(members.map((v) => v.message.replay_id))].sort();
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const inputs = await this.bucketInputs(bucket);
+      const present = new Set(inputs.map((e) => e.event_id));
+      if (members.some((v) => !present.has(v.record.event_id))) {
+        // The entity index (a GSI) can trail the event item for a moment.
+        await delay(100 * (attempt + 1));
+        continue;
+      }
+      const hash = inputHash(inputs);
+      const [latest, pointer] = await Promise.all([
+        this.aggregates.latestVersion(key),
+        this.aggregates.pointerVersion(key),
+      ]);
+      if (latest && latest.input_hash === hash) {
+        if (pointer === undefined || pointer < latest.version) {
+          // A writer stopped between its version and its pointer: finish its work (same inputs).
+          await this.writeLineage(latest, inputs);
+          await this.aggregates.advanceLatest(latest);
+        }
+        return { outcome: 'unchanged', key, version: latest.version, inputIds: present };
+      }
+      const lastAttempt = attempt === MAX_ATTEMPTS - 1;
+      if (latest && inputs.length <= latest.input_count && !lastAttempt) continue;
+      const sorted = sortInputs(inputs);
+      const next = (latest?.version ?? 0) + 1;
+      const version: AggregateVersion = {
+        key,
+        entity_id: bucket.entity_id,
+        hour: bucket.hour,
+        version: next,
+        value: computeValue(sorted),
+        input_hash: hash,
+        input_count: sorted.length,
+        sample_event_ids: sorted.slice(0, SAMPLE_SIZE).map((e) => e.event_id),
+        processor_version: PROCESSOR_VERSION,
+        computed_at: new Date().toISOString(),
+        replay_ids: replayIds,
+        lineage_key: lineageKey(key, next),
+        ...(sorted.length <= INLINE_INPUT_IDS ? { input_event_ids: sorted.map((e) => e.event_id) } : {}),
+      };
+      if (!(await this.aggregates.putVersion(version))) continue;
+      await this.writeLineage(version, sorted);
+      await this.aggregates.advanceLatest(version);
+      this.metrics.version();
+      this.logger.log(
+        { op: 'version', key, version: next, input_count: sorted.length, replay_ids: replayIds },
+        'aggregate version written',
+      );
+      return { outcome: 'versioned', key, version: next, inputIds: present };
+    }
+    throw new AppError('PROCESSOR.CONTENDED', `aggregate ${key} kept changing; will retry`);
+  }
+
+  private async bucketInputs(bucket: Bucket): Promise<EventRecord[]> {
+    const out: EventRecord[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.index.eventsOfEntity(bucket.entity_id, bucketWindow(bucket), 'asc', {
+        limit: PAGE,
+        cursor,
+      });
+      out.push(...page.items);
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor);
+    return out;
+  }
+
+  private async writeLineage(version: AggregateVersion, inputs: EventRecord[]): Promise<void> {
+    const lineage: Lineage = {
+      key: version.key,
+      version: version.version,
+      input_hash: version.input_hash,
+      input_count: version.input_count,
+      processor_version: version.processor_version,
+      computed_at: version.computed_at,
+      replay_ids: version.replay_ids,
+      inputs: sortInputs(inputs).map((e): LineageInput => ({
+        event_id: e.event_id,
+        payload_sha256: e.payload_sha256,
+        source: e.source,
+        type: e.type,
+        occurred_at: e.occurred_at,
+        s3_key: e.s3_key,
+        ...(e.s3_range ? { s3_range: e.s3_range } : {}),
+      })),
+    };
+    await this.raw.put(version.lineage_key, Buffer.from(JSON.stringify(lineage)), 'application/json');
+  }
+
+  /** The input list of a version: from the item when kept there, else from its lineage file. */
+  async inputsOf(version: AggregateVersion): Promise<string[]> {
+    if (version.input_event_ids) return version.input_event_ids;
+    const lineage = JSON.parse((await this.raw.get(version.lineage_key)).toString('utf8')) as Lineage;
+    return lineage.inputs.map((i) => i.event_id);
+  }
+}
+
+const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,324 @@
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { AwsClients, createAwsClients, destroyAwsClients } from '../../src/shared/aws/aws-clients';
+import { EventIndex, EventRecord } from '../../src/shared/aws/event-index';
+import { QueuePublisher } from '../../src/shared/aws/queue-publisher';
+import { RawStore } from '../../src/shared/aws/raw-store';
+import { replayProgressKeys } from '../../src/shared/aws/table-keys';
+import { MetricsService } from '../../src/shared/metrics/metrics.service';
+import { WireEvent } from '../support/factories';
+import { pollUntil, sendBodies, sendReplay } from '../support/replay-messages';
+import { auth, startTestApp, TestApp } from '../support/test-app';
+
+const DAY = '2026-11-20';
+const WINDOW = { from: `${DAY}T00:00:00Z`, to: `${DAY}T23:59:59Z` };
+// One entity id holds @ and /, so keys must be URL-encoded in paths.
+const ENTITIES = ['acct-1', 'acct-2', 'user@x.io/7'];
+const HOURS = ['10', '11', '12'];
+const TYPES = ['order.created', 'order.paid', 'order.shipped'];
+
+/** A history of events over three entities and three hours, 1 to 4 per bucket. */
+function history(): WireEvent[] {
+  const events: WireEvent[] = [];
+  let n = 0;
+  for (const entity of ENTITIES) {
+    for (const hour of HOURS) {
+      const count = 1 + (n % 4);
+      for (let k = 0; k < count; k++) {
+        n += 1;
+        events.push({
+          source: 'orders-svc',
+          type: TYPES[n % TYPES.length],
+          entity_id: entity,
+          occurred_at: `${DAY}T${hour}:${String(5 * k + 1).padStart(2, '0')}:00.000Z`,
+          payload: { n, amount: n * 3 },
+        });
+      }
+    }
+  }
+  return events;
+}
+
+/** The expected aggregates, computed here from the events as sent, independently of the app. */
+function expected(events: WireEvent[]): Map<string, Record<string, unknown>> {
+  const out = new Map<string, { count: number; by_type: Record<string, number>; times: string[] }>();
+  for (const e of events) {
+    const key = `${e.entity_id}@${e.occurred_at.slice(0, 13)}`;
+    const b = out.get(key) ?? { count: 0, by_type: {}, times: [] };
+    b.count += 1;
+    b.by_type[e.type] = (b.by_type[e.type] ?? 0) + 1;
+    b.times.push(e.occurred_at);
+    out.set(key, b);
+  }
+  return new Map(
+    [...out].map(([key, b]) => {
+      const times = b.times.sort();
+      return [
+        key,
+        {
+          count: b.count,
+          by_type: b.by_type,
+          first_occurred_at: times[0],
+          last_occurred_at: times[times.length - 1],
+        },
+      ];
+    }),
+  );
+}
+
+describe('processor (consumer)', () => {
+  let t: TestApp;
+  let index: EventIndex;
+  let queue: QueuePublisher;
+  let raw: RawStore;
+  let clients: AwsClients;
+  let db: DynamoDBDocumentClient;
+  const events = history();
+  let records: EventRecord[] = [];
+
+  const get = (path: string) => t.http().get(path).set(auth('investigator'));
+  const enc = encodeURIComponent;
+
+  const seedJob = (replayId: string) =>
+    db.send(
+      new PutCommand({
+        TableName: t.env.PIPESCOPE_TABLE,
+        Item: { ...replayProgressKeys.job(replayId), replay_id: replayId, state: 'running' },
+      }),
+    );
+  const processed = async (replayId: string): Promise<number> => {
+    const out = await db.send(
+      new GetCommand({ TableName: t.env.PIPESCOPE_TABLE, Key: replayProgressKeys.job(replayId) }),
+    );
+    return Number(out.Item?.processed ?? 0);
+  };
+  const drained = async (): Promise<boolean> => {
+    const d = await queue.depth(t.env.PIPESCOPE_QUEUE);
+    return d.visible === 0 && d.inFlight === 0;
+  };
+  const recordsOf = async (entity: string): Promise<EventRecord[]> =>
+    (
+      await index.eventsOfEntity(
+        entity,
+        { from: `${DAY}T00:00:00.000Z`, to: `${DAY}T23:59:59.999Z` },
+        'asc',
+        {
+          limit: 1000,
+        },
+      )
+    ).items;
+
+  beforeAll(async () => {
+    t = await startTestApp('processor', {
+      QUEUE_MAX_RECEIVE_COUNT: '2',
+      QUEUE_VISIBILITY_TIMEOUT_S: '1',
+      PROCESSOR_WAIT_TIME_S: '1',
+    });
+    index = t.app.get(EventIndex);
+    queue = t.app.get(QueuePublisher);
+    raw = t.app.get(RawStore);
+    clients = createAwsClients(t.env);
+    db = clients.dynamo;
+    const res = await t
+      .http()
+      .post('/ingest/batch')
+      .set(auth('producer'))
+      .set('content-type', 'application/json')
+      .send(JSON.stringify({ events }))
+      .expect(200);
+    expect(res.body.accepted).toBe(events.length);
+    records = (await Promise.all(ENTITIES.map(recordsOf))).flat();
+    expect(records).toHaveLength(events.length);
+  });
+
+  afterAll(async () => {
+    destroyAwsClients(clients);
+    await t.close();
+  });
+
+  it('aggregates a replayed history per entity and hour, matching an independent count', async () => {
+    await seedJob('replay-1');
+    await sendReplay(queue, t.env.PIPESCOPE_QUEUE, 'replay-1', records);
+    expect(
+      await pollUntil(
+        () => processed('replay-1'),
+        (n) => n === records.length,
+      ),
+    ).toBe(records.length);
+
+    const want = expected(events);
+    const got = new Map<string, unknown>();
+    for (const entity of ENTITIES) {
+      const res = await get(
+        `/aggregates?entity_id=${enc(entity)}&from=${WINDOW.from}&to=${WINDOW.to}`,
+      ).expect(200);
+      for (const item of res.body.items) got.set(item.key, item.value);
+      expect(res.body.items.map((i: { version: number }) => i.version)).toEqual([1, 1, 1]);
+    }
+    expect(got).toEqual(want);
+
+    const key = `user@x.io/7@${DAY}T11`;
+    const detail = await get(`/aggregates/${enc(key)}`).expect(200);
+    expect(detail.body).toMatchObject({ key, latest: { key, version: 1 }, versions: [{ version: 1 }] });
+    const bucket = records.filter(
+      (r) => r.entity_id === 'user@x.io/7' && r.occurred_at.startsWith(`${DAY}T11`),
+    );
+    expect(detail.body.latest).toMatchObject({
+      value: want.get(key),
+      input_hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      input_count: bucket.length,
+      sample_event_ids: expect.any(Array),
+      processor_version: expect.any(String),
+      computed_at: expect.any(String),
+      replay_ids: ['replay-1'],
+    });
+    expect(detail.body.latest.input_event_ids).toBeUndefined();
+
+    const v1 = await get(`/aggregates/${enc(key)}/versions/1`).expect(200);
+    expect([...v1.body.input_event_ids].sort()).toEqual(bucket.map((r) => r.event_id).sort());
+    const lineage = JSON.parse((await raw.get(v1.body.lineage_key)).toString());
+    expect(v1.body.lineage_key).toBe(`lineage/${enc(key)}/v1.json`);
+    expect(lineage.inputs.map((i: { event_id: string }) => i.event_id).sort()).toEqual(
+      bucket.map((r) => r.event_id).sort(),
+    );
+    expect(lineage.inputs[0]).toMatchObject({ payload_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+  });
+
+  it('creates no new version when the same events are replayed again, even with redeliveries', async () => {
+    await seedJob('replay-2');
+    await sendReplay(queue, t.env.PIPESCOPE_QUEUE, 'replay-2', [...records, ...records.slice(0, 5)]);
+    expect(
+      await pollUntil(
+        () => processed('replay-2'),
+        (n) => n === records.length,
+      ),
+    ).toBe(records.length);
+    expect(await pollUntil(drained, (d) => d)).toBe(true);
+    // Counted once per event, however often a message came.
+    expect(await processed('replay-2')).toBe(records.length);
+    expect(await processed('replay-1')).toBe(records.length);
+    for (const entity of ENTITIES) {
+      const res = await get(
+        `/aggregates?entity_id=${enc(entity)}&from=${WINDOW.from}&to=${WINDOW.to}`,
+      ).expect(200);
+      for (const item of res.body.items) {
+        const detail = await get(`/aggregates/${enc(item.key)}`).expect(200);
+        expect(detail.body.versions.map((v: { version: number }) => v.version)).toEqual([1]);
+      }
+    }
+  });
+
+  it('writes v2 when a late event lands in a processed bucket, and the diff names that event', async () => {
+    const late: WireEvent = {
+      source: 'orders-svc',
+      type: 'order.refunded',
+      entity_id: 'acct-1',
+      occurred_at: `${DAY}T10:59:00.000Z`,
+      payload: { late: true },
+    };
+    const res = await t
+      .http()
+      .post('/ingest')
+      .set(auth('producer'))
+      .set('content-type', 'application/json')
+      .send(JSON.stringify(late))
+      .expect(201);
+    const lateId = res.body.event_id as string;
+    const record = (await index.getEvent(lateId))!;
+    await sendReplay(queue, t.env.PIPESCOPE_QUEUE, 'replay-3', [record]);
+    const key = `acct-1@${DAY}T10`;
+    const detail = await pollUntil(
+      () => get(`/aggregates/${enc(key)}`),
+      (r) => r.status === 200 && r.body.latest.version === 2,
+    );
+    expect(detail.body.versions.map((v: { version: number }) => v.version)).toEqual([1, 2]);
+    expect(detail.body.latest).toMatchObject({ replay_ids: ['replay-3'] });
+    const before = detail.body.versions[0].value;
+
+    const diff = await get(`/aggregates/${enc(key)}/diff?from=1&to=2`).expect(200);
+    expect(diff.body).toEqual({
+      key,
+      from: 1,
+      to: 2,
+      changes: expect.arrayContaining([
+        { field: 'count', from: before.count, to: before.count + 1 },
+        { field: 'last_occurred_at', from: before.last_occurred_at, to: late.occurred_at },
+        { field: 'by_type.order.refunded', from: 0, to: 1 },
+      ]),
+      added_event_ids: [lateId],
+      removed_event_ids: [],
+    });
+
+    const fed = await get(`/events/${lateId}/aggregates`).expect(200);
+    expect(fed.body).toMatchObject({ event_id: lateId, key });
+    expect(fed.body.items.map((v: { version: number }) => v.version)).toEqual([2]);
+    const old = records.find((r) => r.entity_id === 'acct-1' && r.occurred_at.startsWith(`${DAY}T10`))!;
+    const oldFed = await get(`/events/${old.event_id}/aggregates`).expect(200);
+    expect(oldFed.body.items.map((v: { version: number }) => v.version)).toEqual([1, 2]);
+  });
+
+  it('catches a raw object rewritten behind its back as an integrity error and dead-letters it, like poison', async () => {
+    const res = await t
+      .http()
+      .post('/ingest')
+      .set(auth('producer'))
+      .set('content-type', 'application/json')
+      .send(
+        JSON.stringify({
+          source: 'orders-svc',
+          type: 'order.created',
+          entity_id: 'tamper-1',
+          occurred_at: `${DAY}T15:00:00.000Z`,
+          payload: { amount: 10 },
+        }),
+      )
+      .expect(201);
+    const record = (await index.getEvent(res.body.event_id))!;
+    const forged = JSON.stringify({
+      source: 'orders-svc',
+      type: 'order.created',
+      entity_id: 'tamper-1',
+      occurred_at: `${DAY}T15:00:00.000Z`,
+      payload: { amount: 10_000 },
+    });
+    await raw.put(record.s3_key, Buffer.from(forged), 'application/json');
+    await sendReplay(queue, t.env.PIPESCOPE_QUEUE, 'replay-4', [record]);
+    await sendBodies(queue, t.env.PIPESCOPE_QUEUE, [{ body: 'not a replay message' }]);
+
+    const seen = new Set<string>();
+    await pollUntil(
+      async () => {
+        for (const m of await queue.receive(t.env.deadLetterQueue, 10, 1)) seen.add(m.body);
+        return seen;
+      },
+      (s) => s.size >= 2,
+    );
+    const bodies = [...seen];
+    expect(bodies).toContain('not a replay message');
+    expect(bodies.some((b) => b.includes(record.event_id))).toBe(true);
+
+    const metrics = await t.app.get(MetricsService).prometheusText();
+    expect(metrics).toMatch(
+      /pipescope_processor_integrity_errors_total\{reason="payload_hash_mismatch"\} [1-9]/,
+    );
+    await get(`/aggregates/${enc(`tamper-1@${DAY}T15`)}`).expect(404);
+  });
+
+  it('answers the read API errors with their codes and needs the investigator role', async () => {
+    const key = enc(`acct-1@${DAY}T10`);
+    await t.http().get(`/aggregates/${key}`).set(auth('producer')).expect(403);
+    expect((await get('/aggregates/no-hour').expect(400)).body.error.code).toBe(
+      'AGGREGATE.VALIDATION_FAILED',
+    );
+    expect((await get(`/aggregates/${enc(`nobody@${DAY}T10`)}`).expect(404)).body.error.code).toBe(
+      'AGGREGATE.NOT_FOUND',
+    );
+    expect((await get(`/aggregates/${key}/versions/9`).expect(404)).body.error.code).toBe(
+      'AGGREGATE.VERSION_NOT_FOUND',
+    );
+    await get(`/aggregates/${key}/diff?from=1`).expect(400);
+    await get(`/aggregates?entity_id=acct-1&from=${WINDOW.to}&to=${WINDOW.from}`).expect(400);
+    expect((await get(`/events/${'0'.repeat(32)}/aggregates`).expect(404)).body.error.code).toBe(
+      'QUERY.EVENT_NOT_FOUND',
+    );
+  });
+});
