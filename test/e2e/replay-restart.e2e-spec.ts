@@ -21,7 +21,11 @@ const create = (t: TestApp, source: string, rate: number) =>
 
 describe('replay across restarts and runners', () => {
   it('resumes a replay from its checkpoint after the service stops mid-way, delivering every event', async () => {
-    const first = await startTestApp('replay-restart', { REPLAY_POLL_MS: '500' });
+    const first = await startTestApp('replay-restart', {
+      // These tests read the replay queue themselves: no consumer may take the messages first.
+      PROCESSOR_ENABLED: 'false',
+      REPLAY_POLL_MS: '500',
+    });
     let second: TestApp | undefined;
     try {
       const source = `restart-${Date.now()}`;
@@ -55,7 +59,11 @@ describe('replay across restarts and runners', () => {
   });
 
   it('takes over a replay whose runner lost its lease (as after a crash), resending at most one batch', async () => {
-    const t = await startTestApp('replay-takeover', { REPLAY_POLL_MS: '300' });
+    const t = await startTestApp('replay-takeover', {
+      // These tests read the replay queue themselves: no consumer may take the messages first.
+      PROCESSOR_ENABLED: 'false',
+      REPLAY_POLL_MS: '300',
+    });
     try {
       const source = `takeover-${Date.now()}`;
       const history = await ingestHistory(t, events(60, { source }));
@@ -94,6 +102,8 @@ describe('replay across restarts and runners', () => {
 
   it('queues jobs over REPLAY_MAX_RUNNING as pending, answers 429 when the queue is full, then runs them', async () => {
     const t = await startTestApp('replay-queueing', {
+      // These tests read the replay queue themselves: no consumer may take the messages first.
+      PROCESSOR_ENABLED: 'false',
       REPLAY_MAX_RUNNING: '1',
       REPLAY_MAX_QUEUED: '1',
       REPLAY_POLL_MS: '500',

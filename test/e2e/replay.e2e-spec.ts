@@ -33,6 +33,8 @@ describe('/replay', () => {
 
   beforeAll(async () => {
     t = await startTestApp('replay', {
+      // These tests read the replay queue themselves: no consumer may take the messages first.
+      PROCESSOR_ENABLED: 'false',
       REPLAY_MAX_EVENTS: '1000',
       REPLAY_MAX_WINDOW_DAYS: '7',
       REPLAY_POLL_MS: '500',
