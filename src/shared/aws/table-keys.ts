@@ -75,6 +75,7 @@ export const aggregateKeys = {
 
 /** Replay progress written by the processor: the job item and one marker per processed event. */
 export const replayProgressKeys = {
-  job: (replayId: string) => ({ pk: `REPLAY#${replayId}`, sk: '#JOB' }),
+  /** The replay job item the replay module owns; the processor only ADDs `processed` to it. */
+  job: keys.replayJob,
   done: (replayId: string, eventId: string) => ({ pk: `REPLAY#${replayId}`, sk: `DONE#${eventId}` }),
 };
