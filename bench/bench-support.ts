@@ -35,6 +35,8 @@ export async function startBench(
     PIPESCOPE_TABLE: id,
     PIPESCOPE_QUEUE: id,
     LOG_LEVEL: 'error',
+    // No replay-queue consumer: this bench measures another path.
+    PROCESSOR_ENABLED: 'false',
     METRICS_FLUSH_MS: '3600000',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...overrides,

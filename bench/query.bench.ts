@@ -159,6 +159,8 @@ async function main(): Promise<void> {
       PIPESCOPE_TABLE: `bench-${id}`,
       PIPESCOPE_QUEUE: `bench-${id}`,
       LOG_LEVEL: 'silent',
+      // No replay-queue consumer: this bench measures another path.
+      PROCESSOR_ENABLED: 'false',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
     delete process.env.API_KEYS;

@@ -90,6 +90,8 @@ export async function runReplayBench(events = 5000): Promise<ReplayBenchResult> 
       PIPESCOPE_TABLE: `bench-${id}`,
       PIPESCOPE_QUEUE: `bench-${id}`,
       REPLAY_MAX_RATE: '1000000',
+      // No replay-queue consumer: this bench measures another path.
+      PROCESSOR_ENABLED: 'false',
       REPLAY_MAX_EVENTS: String(events),
       METRICS_FLUSH_MS: '3600000',
     });
