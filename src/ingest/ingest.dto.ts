@@ -1,5 +1,6 @@
 // The event a producer sends. Validated item by item (a batch item failing never fails the others),
 // so this DTO is checked with validateIngestEvent rather than a route-level pipe.
+import { problemsOf } from '../shared/errors/validation-problems';
 import { plainToInstance } from 'class-transformer';
 import {
   IsInt,
@@ -10,7 +11,6 @@ import {
   Matches,
   Max,
   Min,
-  ValidationError,
   validateSync,
 } from 'class-validator';
 import { FieldProblem } from '../shared/errors/app-error';
@@ -64,17 +64,6 @@ export class IngestEventDto {
 export type ValidEvent = IngestEventDto;
 
 const REQUIRED = ['source', 'type', 'entity_id', 'occurred_at', 'payload'];
-
-function problemsOf(errors: ValidationError[], prefix = ''): FieldProblem[] {
-  return errors.flatMap((e) => {
-    const field = `${prefix}${e.property}`;
-    const own = Object.entries(e.constraints ?? {}).map(([rule, message]) => ({
-      field,
-      message: rule === 'whitelistValidation' ? `unknown field ${e.property}` : message,
-    }));
-    return [...own, ...problemsOf(e.children ?? [], `${field}.`)];
-  });
-}
 
 /** Date.parse rolls 2026-02-31 over to March; a real date must survive the round trip. */
 function isRealDateTime(rfc3339: string): boolean {

@@ -1,17 +1,6 @@
 // The replay queue's message contract (docs/processor.md): a small JSON pointer, never the payload.
+import type { ReplayMessage } from '../shared/contracts/replay-message';
 import { AppError } from '../shared/errors/app-error';
-
-export interface ReplayMessage {
-  replay_id: string;
-  event_id: string;
-  s3_key: string;
-  s3_range?: [number, number];
-  payload_sha256: string;
-  source: string;
-  type: string;
-  entity_id: string;
-  occurred_at: string;
-}
 
 const STRING_FIELDS = ['replay_id', 's3_key', 'source', 'type', 'entity_id', 'occurred_at'] as const;
 
@@ -63,3 +52,5 @@ export function parseReplayMessage(body: string): ReplayMessage {
     occurred_at: m.occurred_at as string,
   };
 }
+
+export type { ReplayMessage };

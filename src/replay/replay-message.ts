@@ -1,19 +1,7 @@
 // The queue message of one replayed event: a small JSON pointer to the raw object, never the payload.
+import type { ReplayMessage } from '../shared/contracts/replay-message';
 import type { OutgoingMessage } from '../shared/aws/queue-publisher';
 import type { ManifestEntry } from './replay-manifest';
-
-export interface ReplayMessage {
-  replay_id: string;
-  event_id: string;
-  s3_key: string;
-  /** Inclusive byte range inside a batch object; present only for events stored in one. */
-  s3_range?: [number, number];
-  payload_sha256: string;
-  source: string;
-  type: string;
-  entity_id: string;
-  occurred_at: string;
-}
 
 /** `id` is the entry's position in the batch (unique within one SendMessageBatch call). */
 export function toOutgoing(replayId: string, entry: ManifestEntry, id: string): OutgoingMessage {
@@ -34,3 +22,5 @@ export function toOutgoing(replayId: string, entry: ManifestEntry, id: string): 
     attributes: { replay_id: replayId, event_id: entry.event_id, source: entry.source, type: entry.type },
   };
 }
+
+export type { ReplayMessage };

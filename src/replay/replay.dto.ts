@@ -1,5 +1,6 @@
 // What an operator or investigator sends to POST /replay, and the checks beyond shape: a selector
 // is required, the window is bounded, max_events is capped, the queue is allow-listed.
+import { problemsOf } from '../shared/errors/validation-problems';
 import { plainToInstance, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -14,12 +15,11 @@ import {
   Matches,
   Min,
   ValidateNested,
-  ValidationError,
   validateSync,
 } from 'class-validator';
 import type { ReplayFilter } from '../shared/aws/replay-job-store';
 import type { Env } from '../shared/config/env.config';
-import { AppError, FieldProblem, validationError } from '../shared/errors/app-error';
+import { AppError, validationError } from '../shared/errors/app-error';
 import { RFC3339 } from '../ingest/ingest.dto';
 
 export const DEFAULT_MAX_EVENTS = 10000;
@@ -70,17 +70,6 @@ export interface ReplayRequest {
   rate_per_second: number;
   reason: string;
   queue: string;
-}
-
-function problemsOf(errors: ValidationError[], prefix = ''): FieldProblem[] {
-  return errors.flatMap((e) => {
-    const field = `${prefix}${e.property}`;
-    const own = Object.entries(e.constraints ?? {}).map(([rule, message]) => ({
-      field,
-      message: rule === 'whitelistValidation' ? `unknown field ${e.property}` : message,
-    }));
-    return [...own, ...problemsOf(e.children ?? [], `${field}.`)];
-  });
 }
 
 const utc = (iso: string): string => new Date(iso).toISOString();
