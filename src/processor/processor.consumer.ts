@@ -2,7 +2,7 @@
 // deleted as soon as it is processed; a failed one stays, comes back after the visibility timeout
 // and, after QUEUE_MAX_RECEIVE_COUNT receives, SQS moves it to the dead-letter queue.
 // Shutdown: polling stops (a waiting long poll is aborted) and in-flight messages are finished.
-import { Message } from '@aws-sdk/client-sqs';
+import type { Message } from '@aws-sdk/client-sqs';
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { SqsConsumerEventHandler, SqsMessageHandler } from '@ssut/nestjs-sqs';
 import { QueuePublisher } from '../shared/aws/queue-publisher';
