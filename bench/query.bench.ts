@@ -12,13 +12,13 @@ import { randomBytes } from 'node:crypto';
 import { createApp } from '../src/app.factory';
 import { createAwsClients, destroyAwsClients } from '../src/shared/aws/aws-clients';
 import { DynamoEventIndex, eventItem, mapLimit } from '../src/shared/aws/dynamo-event-index';
-import { CounterDelta, EventRecord } from '../src/shared/aws/event-index';
+import { CounterDelta, emptyCounterDelta, EventRecord } from '../src/shared/aws/event-index';
 import { ResourceProvisioner } from '../src/shared/aws/provisioner';
 import { hourOf, hoursOf, keys } from '../src/shared/aws/table-keys';
 import { validateEnv } from '../src/shared/config/env.config';
 import { localAwsEnvironment } from '../src/shared/local/local-mode';
 import { freePort, LocalStack } from '../src/shared/local/local-stack';
-import { bucketIndex, emptyBuckets } from '../src/shared/metrics/lag-histogram';
+import { bucketIndex } from '../src/shared/metrics/lag-histogram';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 300);
@@ -76,22 +76,7 @@ function counters(events: EventRecord[]): CounterDelta[] {
     const key = `${hour}|${e.source}|${e.type}`;
     let d = rows.get(key);
     if (!d) {
-      d = {
-        source: e.source,
-        type: e.type,
-        hour,
-        received: 0,
-        accepted: 0,
-        duplicates: 0,
-        conflicts: 0,
-        rejected: 0,
-        late: 0,
-        future: 0,
-        bytes: 0,
-        lag_buckets: emptyBuckets(),
-        lag_sum_ms: 0,
-        lag_max_ms: 0,
-      };
+      d = emptyCounterDelta(e.source, e.type, hour);
       rows.set(key, d);
     }
     d.received += 1;

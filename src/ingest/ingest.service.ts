@@ -4,14 +4,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { mapLimit } from '../shared/aws/dynamo-event-index';
-import { CounterDelta, EventIndex, EventRecord } from '../shared/aws/event-index';
+import { CounterDelta, emptyCounterDelta, EventIndex, EventRecord } from '../shared/aws/event-index';
 import { RawStore } from '../shared/aws/raw-store';
 import { dayOf, hourOf } from '../shared/aws/table-keys';
 import { Env } from '../shared/config/env.config';
 import { AppError, FieldProblem, StorageUnavailableError, validationError } from '../shared/errors/app-error';
 import { InvalidJsonBody } from '../shared/http/json-body';
 import { eventId, normaliseTime, payloadSha256 } from '../shared/identity/event-identity';
-import { bucketIndex, emptyBuckets } from '../shared/metrics/lag-histogram';
+import { bucketIndex } from '../shared/metrics/lag-histogram';
 import { IngestOutcome, MetricsService } from '../shared/metrics/metrics.service';
 import { CounterBuffer } from './counter-buffer';
 import { validateIngestEvent, ValidEvent } from './ingest.dto';
@@ -458,22 +458,7 @@ export class IngestService {
       const key = `${source}|${type}`;
       let d = rows.get(key);
       if (!d) {
-        d = {
-          source,
-          type,
-          hour,
-          received: 0,
-          accepted: 0,
-          duplicates: 0,
-          conflicts: 0,
-          rejected: 0,
-          late: 0,
-          future: 0,
-          bytes: 0,
-          lag_buckets: emptyBuckets(),
-          lag_sum_ms: 0,
-          lag_max_ms: 0,
-        };
+        d = emptyCounterDelta(source, type, hour);
         rows.set(key, d);
       }
       return d;

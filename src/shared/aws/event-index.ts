@@ -1,5 +1,6 @@
 // Port for the event index (one DynamoDB table, single-table design; see docs/data-model.md).
 // Methods speak the domain and return domain types; SDK types never leave the implementation.
+import { emptyBuckets } from '../metrics/lag-histogram';
 
 export interface EventRecord {
   event_id: string;
@@ -80,6 +81,26 @@ export interface CounterDelta {
 }
 
 export type CounterRow = CounterDelta;
+
+/** A counter row with every count at zero, to add observations to. */
+export function emptyCounterDelta(source: string, type: string, hour: string): CounterDelta {
+  return {
+    source,
+    type,
+    hour,
+    received: 0,
+    accepted: 0,
+    duplicates: 0,
+    conflicts: 0,
+    rejected: 0,
+    late: 0,
+    future: 0,
+    bytes: 0,
+    lag_buckets: emptyBuckets(),
+    lag_sum_ms: 0,
+    lag_max_ms: 0,
+  };
+}
 
 export interface TimeWindow {
   from: string;
