@@ -2,7 +2,7 @@
 // in-process consumer aggregate it, and read versions back; then replay again (no new version) and
 // add a late event (v2 whose diff names it).
 import { auth, startTestApp, TestApp } from '../support/test-app';
-import { WireEvent } from '../support/factories';
+import { expectedAggregates, WireEvent } from '../support/factories';
 
 const DAY = '2026-11-18';
 const ENTITIES = ['pipe-a', 'pipe-b'];
@@ -28,30 +28,7 @@ function history(): WireEvent[] {
 }
 
 /** Aggregates as the issue defines them, computed from what was sent, not from the app. */
-function expectedValues(events: WireEvent[]): Record<string, unknown> {
-  const out: Record<string, { count: number; by_type: Record<string, number>; times: string[] }> = {};
-  for (const e of events) {
-    const key = `${e.entity_id}@${e.occurred_at.slice(0, 13)}`;
-    out[key] ??= { count: 0, by_type: {}, times: [] };
-    out[key].count += 1;
-    out[key].by_type[e.type] = (out[key].by_type[e.type] ?? 0) + 1;
-    out[key].times.push(e.occurred_at);
-  }
-  return Object.fromEntries(
-    Object.entries(out).map(([key, b]) => {
-      const times = b.times.sort();
-      return [
-        key,
-        {
-          count: b.count,
-          by_type: b.by_type,
-          first_occurred_at: times[0],
-          last_occurred_at: times[times.length - 1],
-        },
-      ];
-    }),
-  );
-}
+const expectedValues = (events: WireEvent[]) => Object.fromEntries(expectedAggregates(events));
 
 describe('ingest, replay and processor together', () => {
   let t: TestApp;

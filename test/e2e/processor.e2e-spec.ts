@@ -5,7 +5,7 @@ import { QueuePublisher } from '../../src/shared/aws/queue-publisher';
 import { RawStore } from '../../src/shared/aws/raw-store';
 import { replayProgressKeys } from '../../src/shared/aws/table-keys';
 import { MetricsService } from '../../src/shared/metrics/metrics.service';
-import { WireEvent } from '../support/factories';
+import { expectedAggregates, WireEvent } from '../support/factories';
 import { pollUntil, sendBodies, sendReplay } from '../support/replay-messages';
 import { auth, startTestApp, TestApp } from '../support/test-app';
 
@@ -36,33 +36,6 @@ function history(): WireEvent[] {
     }
   }
   return events;
-}
-
-/** The expected aggregates, computed here from the events as sent, independently of the app. */
-function expected(events: WireEvent[]): Map<string, Record<string, unknown>> {
-  const out = new Map<string, { count: number; by_type: Record<string, number>; times: string[] }>();
-  for (const e of events) {
-    const key = `${e.entity_id}@${e.occurred_at.slice(0, 13)}`;
-    const b = out.get(key) ?? { count: 0, by_type: {}, times: [] };
-    b.count += 1;
-    b.by_type[e.type] = (b.by_type[e.type] ?? 0) + 1;
-    b.times.push(e.occurred_at);
-    out.set(key, b);
-  }
-  return new Map(
-    [...out].map(([key, b]) => {
-      const times = b.times.sort();
-      return [
-        key,
-        {
-          count: b.count,
-          by_type: b.by_type,
-          first_occurred_at: times[0],
-          last_occurred_at: times[times.length - 1],
-        },
-      ];
-    }),
-  );
 }
 
 describe('processor (consumer)', () => {
@@ -145,7 +118,7 @@ describe('processor (consumer)', () => {
       ),
     ).toBe(records.length);
 
-    const want = expected(events);
+    const want = expectedAggregates(events);
     const got = new Map<string, unknown>();
     for (const entity of ENTITIES) {
       const res = await get(

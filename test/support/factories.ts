@@ -59,3 +59,30 @@ export function aroundNow(): { from: string; to: string } {
     to: new Date(Date.now() + 86_400_000).toISOString(),
   };
 }
+
+/** The expected aggregates, computed here from the events as sent, independently of the app. */
+export function expectedAggregates(events: WireEvent[]): Map<string, Record<string, unknown>> {
+  const out = new Map<string, { count: number; by_type: Record<string, number>; times: string[] }>();
+  for (const e of events) {
+    const key = `${e.entity_id}@${e.occurred_at.slice(0, 13)}`;
+    const b = out.get(key) ?? { count: 0, by_type: {}, times: [] };
+    b.count += 1;
+    b.by_type[e.type] = (b.by_type[e.type] ?? 0) + 1;
+    b.times.push(e.occurred_at);
+    out.set(key, b);
+  }
+  return new Map(
+    [...out].map(([key, b]) => {
+      const times = b.times.sort();
+      return [
+        key,
+        {
+          count: b.count,
+          by_type: b.by_type,
+          first_occurred_at: times[0],
+          last_occurred_at: times[times.length - 1],
+        },
+      ];
+    }),
+  );
+}
