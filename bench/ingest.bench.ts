@@ -5,8 +5,8 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { mapLimit } from '../src/shared/aws/dynamo-event-index';
 import { printRow, run, startBench } from './bench-support';
+import { mapLimit } from '../src/shared/async/map-limit';
 
 const SINGLE_EVENTS = Number(process.env.BENCH_SINGLE_EVENTS ?? 2000);
 const SINGLE_CONCURRENCY = Number(process.env.BENCH_SINGLE_CONCURRENCY ?? 32);

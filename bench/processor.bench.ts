@@ -12,15 +12,15 @@ import { randomBytes } from 'node:crypto';
 import { createApp } from '../src/app.factory';
 import { AWS_CLIENTS } from '../src/shared/aws/aws.module';
 import type { AwsClients } from '../src/shared/aws/aws-clients';
-import { mapLimit } from '../src/shared/aws/dynamo-event-index';
-import { EventIndex, EventRecord } from '../src/shared/aws/event-index';
+import { EventIndex, EventRecord } from '../src/shared/events/event-index';
 import { ResourceProvisioner } from '../src/shared/aws/provisioner';
-import { QueuePublisher } from '../src/shared/aws/queue-publisher';
+import { QueuePublisher } from '../src/shared/queue/queue-publisher';
 import { replayProgressKeys } from '../src/shared/aws/table-keys';
 import { validateEnv } from '../src/shared/config/env.config';
 import { localAwsEnvironment } from '../src/shared/local/local-mode';
 import { LocalStack } from '../src/shared/local/local-stack';
 import { MetricsService } from '../src/shared/metrics/metrics.service';
+import { mapLimit } from '../src/shared/async/map-limit';
 
 export interface ProcessorBenchResult {
   events: number;

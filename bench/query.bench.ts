@@ -11,14 +11,18 @@ import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import { createApp } from '../src/app.factory';
 import { createAwsClients, destroyAwsClients } from '../src/shared/aws/aws-clients';
-import { DynamoEventIndex, eventItem, mapLimit } from '../src/shared/aws/dynamo-event-index';
-import { CounterDelta, emptyCounterDelta, EventRecord } from '../src/shared/aws/event-index';
+import { DynamoTable } from '../src/shared/aws/dynamo-table';
+import { DynamoIngestStatsStore } from '../src/shared/ingest-stats/dynamo-ingest-stats-store';
+import { eventItem } from '../src/shared/events/dynamo-event-index';
+import { EventRecord } from '../src/shared/events/event-index';
 import { ResourceProvisioner } from '../src/shared/aws/provisioner';
 import { hourOf, hoursOf, keys } from '../src/shared/aws/table-keys';
 import { validateEnv } from '../src/shared/config/env.config';
 import { localAwsEnvironment } from '../src/shared/local/local-mode';
 import { freePort, LocalStack } from '../src/shared/local/local-stack';
 import { bucketIndex } from '../src/shared/metrics/lag-histogram';
+import { mapLimit } from '../src/shared/async/map-limit';
+import { CounterDelta, emptyCounterDelta } from '../src/shared/ingest-stats/ingest-stats-store';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 300);
@@ -168,7 +172,7 @@ async function main(): Promise<void> {
       }
     });
     const rows = counters(events);
-    await new DynamoEventIndex(clients.dynamo, env.PIPESCOPE_TABLE).addCounters(rows);
+    await new DynamoIngestStatsStore(new DynamoTable(clients.dynamo, env.PIPESCOPE_TABLE)).addCounters(rows);
     const loadS = (performance.now() - loadStart) / 1000;
     console.log(
       `loaded ${events.length} events and ${rows.length} counter rows in ${loadS.toFixed(1)} s ` +

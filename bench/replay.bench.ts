@@ -18,16 +18,16 @@ import { randomBytes } from 'node:crypto';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createApp } from '../src/app.factory';
 import { createAwsClients, destroyAwsClients } from '../src/shared/aws/aws-clients';
-import { mapLimit } from '../src/shared/aws/dynamo-event-index';
-import { EventIndex, EventRecord } from '../src/shared/aws/event-index';
-import type { OutgoingMessage } from '../src/shared/aws/queue-publisher';
-import { ReplayJobStore } from '../src/shared/aws/replay-job-store';
+import { EventIndex, EventRecord } from '../src/shared/events/event-index';
+import type { OutgoingMessage } from '../src/shared/queue/queue-publisher';
+import { ReplayJobStore } from '../src/replay/replay-job-store';
 import { ResourceProvisioner } from '../src/shared/aws/provisioner';
 import { validateEnv } from '../src/shared/config/env.config';
 import { localAwsEnvironment } from '../src/shared/local/local-mode';
 import { LocalStack } from '../src/shared/local/local-stack';
 import { toEntry } from '../src/replay/replay-manifest';
-import { toOutgoing } from '../src/replay/replay-message';
+import { toOutgoing } from '../src/shared/contracts/replay-message';
+import { mapLimit } from '../src/shared/async/map-limit';
 
 export interface ReplayBenchResult {
   events: number;

@@ -1,7 +1,7 @@
 // Group commit for stats counters and activity minutes. Each request adds its deltas and waits until
 // a write that includes them has finished; while one write is in flight, later requests gather into
 // the next. One request alone costs one write per counter row; many at once share writes.
-import { CounterDelta, EventIndex } from '../shared/aws/event-index';
+import { CounterDelta, IngestStatsStore } from '../shared/ingest-stats/ingest-stats-store';
 
 interface Pending {
   counters: Map<string, CounterDelta>;
@@ -27,7 +27,7 @@ export class CounterBuffer {
   private pending?: Pending;
   private flushing = false;
 
-  constructor(private readonly index: EventIndex) {}
+  constructor(private readonly stats: IngestStatsStore) {}
 
   add(
     counters: CounterDelta[],
@@ -62,8 +62,8 @@ export class CounterBuffer {
       this.pending = undefined;
       try {
         await Promise.all([
-          this.index.addCounters([...batch.counters.values()]),
-          this.index.markActivity(
+          this.stats.addCounters([...batch.counters.values()]),
+          this.stats.markActivity(
             [...batch.activity.values()].map((a) => ({
               source: a.source,
               day: a.day,

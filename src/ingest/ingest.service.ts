@@ -3,9 +3,9 @@
 // answered 2xx unless both the raw object and the index item are durable.
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { mapLimit } from '../shared/aws/dynamo-event-index';
-import { CounterDelta, emptyCounterDelta, EventIndex, EventRecord } from '../shared/aws/event-index';
-import { RawStore } from '../shared/aws/raw-store';
+import { EventIndex, EventRecord } from '../shared/events/event-index';
+import { RejectedStore } from '../shared/rejected/rejected-store';
+import { RawStore } from '../shared/raw/raw-store';
 import { dayOf, hourOf } from '../shared/aws/table-keys';
 import { Env } from '../shared/config/env.config';
 import { AppError, FieldProblem, StorageUnavailableError, validationError } from '../shared/errors/app-error';
@@ -17,6 +17,8 @@ import { CounterBuffer } from './counter-buffer';
 import { validateIngestEvent, ValidEvent } from './ingest.dto';
 import { eventSpans } from './json-spans';
 import { batchRawKey, rejectedKey, singleRawKey } from './raw-keys';
+import { mapLimit } from '../shared/async/map-limit';
+import { CounterDelta, emptyCounterDelta, IngestStatsStore } from '../shared/ingest-stats/ingest-stats-store';
 
 /** An event this far ahead of the clock is accepted but flagged `future`. */
 export const FUTURE_TOLERANCE_MS = 5 * 60_000;
@@ -102,10 +104,12 @@ export class IngestService {
   constructor(
     private readonly raw: RawStore,
     private readonly index: EventIndex,
+    private readonly rejectedRows: RejectedStore,
+    stats: IngestStatsStore,
     private readonly metrics: MetricsService,
     private readonly env: Env,
   ) {
-    this.counters = new CounterBuffer(index);
+    this.counters = new CounterBuffer(stats);
     this.lateThresholds = new Map(
       (env.LATE_THRESHOLDS ?? '')
         .split(',')
@@ -427,7 +431,7 @@ export class IngestService {
     } as const;
     try {
       await this.raw.put(key, Buffer.from(JSON.stringify({ ...record, raw: text })), 'application/json');
-      await this.index.putRejected({
+      await this.rejectedRows.put({
         ...record,
         ...(bytes.length <= INLINE_REJECTED_BYTES ? { raw: text } : {}),
       });

@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { Roles } from '../shared/auth/roles.decorator';
-import { AggregateVersion } from '../shared/aws/aggregate-store';
+import { AggregateVersion } from './aggregate-store';
 import { AppError } from '../shared/errors/app-error';
 import { AggregatesQueryDto, DiffQueryDto } from './aggregates.dto';
 import { AggregatesService, DiffView, VersionView } from './aggregates.service';

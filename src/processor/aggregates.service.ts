@@ -1,7 +1,7 @@
 // The aggregates read API: latest versions, version history, diffs and reverse provenance.
 import { Injectable } from '@nestjs/common';
-import { AggregateStore, AggregateVersion } from '../shared/aws/aggregate-store';
-import { EventIndex } from '../shared/aws/event-index';
+import { AggregateStore, AggregateVersion } from './aggregate-store';
+import { EventIndex } from '../shared/events/event-index';
 import { hourOf } from '../shared/aws/table-keys';
 import { AppError, validationError } from '../shared/errors/app-error';
 import { normaliseTime } from '../shared/identity/event-identity';

@@ -1,6 +1,6 @@
 import { eventId, payloadSha256 } from '../shared/identity/event-identity';
 import { NORMALISED_SCHEMA, normaliseRaw } from './normalise';
-import { parseReplayMessage } from './replay-message';
+import { parseReplayMessage } from '../shared/contracts/replay-message';
 
 const event = {
   source: 'orders-svc',

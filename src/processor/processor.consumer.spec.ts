@@ -1,6 +1,6 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import { Logger } from '@nestjs/common';
-import { QueuePublisher } from '../shared/aws/queue-publisher';
+import { QueuePublisher } from '../shared/queue/queue-publisher';
 import { validateEnv } from '../shared/config/env.config';
 import { ProcessorConsumer } from './processor.consumer';
 import { InboundMessage, MessageResult, ProcessorService } from './processor.service';

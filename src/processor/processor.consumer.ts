@@ -5,7 +5,7 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { SqsConsumerEventHandler, SqsMessageHandler } from '@ssut/nestjs-sqs';
-import { QueuePublisher } from '../shared/aws/queue-publisher';
+import { QueuePublisher } from '../shared/queue/queue-publisher';
 import { Env } from '../shared/config/env.config';
 import { ProcessorService } from './processor.service';
 

@@ -3,9 +3,14 @@
 import { Module } from '@nestjs/common';
 import { SqsModule } from '@ssut/nestjs-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { QueuePublisher } from '../shared/aws/queue-publisher';
+import { QueuePublisher } from '../shared/queue/queue-publisher';
 import { SQS_CLIENT } from '../shared/aws/aws.module';
 import { Env } from '../shared/config/env.config';
+import { DynamoTable } from '../shared/aws/dynamo-table';
+import { DynamoReplayProgress } from '../replay/dynamo-replay-progress';
+import { ReplayProgress } from '../replay/replay-progress';
+import { AggregateStore } from './aggregate-store';
+import { DynamoAggregateStore } from './dynamo-aggregate-store';
 import { AggregatesController } from './aggregates.controller';
 import { AggregatesService } from './aggregates.service';
 import { ProcessorConsumer, REPLAY_CONSUMER } from './processor.consumer';
@@ -18,7 +23,24 @@ export function longPollSeconds(env: Env): number {
 }
 
 /** Processing without HTTP or polling: what the Lambda handler boots. */
-@Module({ providers: [ProcessorService, ProcessorMetrics], exports: [ProcessorService, ProcessorMetrics] })
+@Module({
+  providers: [
+    ProcessorService,
+    ProcessorMetrics,
+    {
+      provide: AggregateStore,
+      inject: [DynamoTable],
+      useFactory: (t: DynamoTable) => new DynamoAggregateStore(t),
+    },
+    // The processor reports progress through the replay contract; the replay module owns the job item.
+    {
+      provide: ReplayProgress,
+      inject: [DynamoTable],
+      useFactory: (t: DynamoTable) => new DynamoReplayProgress(t),
+    },
+  ],
+  exports: [ProcessorService, ProcessorMetrics, AggregateStore],
+})
 export class ProcessorCoreModule {}
 
 @Module({

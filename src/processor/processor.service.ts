@@ -2,16 +2,17 @@
 // against the message and the index, normalise it, recompute the aggregate of its bucket from the
 // index, and write a new version (with lineage in S3) only when the bucket's input hash changed.
 import { Injectable, Logger } from '@nestjs/common';
-import { AggregateStore, AggregateVersion, ReplayProgress } from '../shared/aws/aggregate-store';
-import { mapLimit } from '../shared/aws/dynamo-event-index';
-import { EventIndex, EventRecord } from '../shared/aws/event-index';
-import { RawStore } from '../shared/aws/raw-store';
+import { AggregateStore, AggregateVersion } from './aggregate-store';
+import { EventIndex, EventRecord } from '../shared/events/event-index';
+import { RawStore } from '../shared/raw/raw-store';
 import { AppError, StorageNotFoundError } from '../shared/errors/app-error';
 import { Bucket, bucketKey, bucketOf, bucketWindow, computeValue, inputHash, sortInputs } from './aggregate';
 import { lineageKey, Lineage, LineageInput } from './lineage';
 import { NormalisedEvent, normaliseRaw } from './normalise';
 import { MessageOutcome, ProcessorMetrics } from './processor.metrics';
-import { parseReplayMessage, ReplayMessage } from './replay-message';
+import { parseReplayMessage, ReplayMessage } from '../shared/contracts/replay-message';
+import { ReplayProgress } from '../replay/replay-progress';
+import { mapLimit } from '../shared/async/map-limit';
 
 /** Written into every version: which code computed it. */
 export const PROCESSOR_VERSION = 'pipescope.processor.v1';

@@ -1,6 +1,6 @@
+import { TimeWindow } from '../shared/paging/page';
 // Silence windows of a source from its active-minute sets (one item per source and day, written by
 // ingest), so gap detection reads at most a few items instead of every event.
-import { TimeWindow } from '../shared/aws/event-index';
 
 export interface Gap {
   /** Start of the first silent minute. */

@@ -1,6 +1,6 @@
 // Window parsing shared by every query: RFC 3339 in, UTC milliseconds out, defaults and width limits.
-import { TimeWindow } from '../shared/aws/event-index';
 import { AppError, validationError } from '../shared/errors/app-error';
+import { TimeWindow } from '../shared/paging/page';
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;

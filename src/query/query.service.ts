@@ -1,16 +1,10 @@
 // The investigator's reads. Every list is one or more DynamoDB Queries through the EventIndex port
-// (never a Scan); windows are checked and normalised here, results shaped for the wire.
+// (never a Scan), and the ingest stats and rejected-row stores; windows are checked and normalised here, results shaped for the wire.
 import { Injectable } from '@nestjs/common';
-import { mapLimit } from '../shared/aws/dynamo-event-index';
-import {
-  Attempt,
-  EventIndex,
-  EventRecord,
-  Page,
-  RejectedRecord,
-  TimeWindow,
-} from '../shared/aws/event-index';
-import { RawStore } from '../shared/aws/raw-store';
+import { Attempt, EventIndex, EventRecord } from '../shared/events/event-index';
+import { IngestStatsStore } from '../shared/ingest-stats/ingest-stats-store';
+import { RawStore } from '../shared/raw/raw-store';
+import { RejectedStore } from '../shared/rejected/rejected-store';
 import { daysOf, hoursOf } from '../shared/aws/table-keys';
 import { AppError, validationError } from '../shared/errors/app-error';
 import { findGaps, Gap } from './activity-gaps';
@@ -27,6 +21,9 @@ import { decodeQueryCursor, encodeQueryCursor } from './query-cursor';
 import { DAY_MS, HOUR_MS, parseWindow } from './query-window';
 import { analyseSequence, SequenceReport } from './sequence-gaps';
 import { StatsRow, statsRows } from './stats-rows';
+import { mapLimit } from '../shared/async/map-limit';
+import { Page, TimeWindow } from '../shared/paging/page';
+import { RejectedRecord } from '../shared/rejected/rejected-store';
 
 /** Source-partitioned reads issue one Query per day; this bounds them. */
 export const MAX_SOURCE_WINDOW_DAYS = 31;
@@ -150,6 +147,8 @@ export class QueryService {
   constructor(
     private readonly index: EventIndex,
     private readonly raw: RawStore,
+    private readonly ingestStats: IngestStatsStore,
+    private readonly rejectedRows: RejectedStore,
   ) {}
 
   async event(eventId: string, withRaw: boolean): Promise<EventView & { raw?: string }> {
@@ -254,7 +253,7 @@ export class QueryService {
   }> {
     const window = this.sourceWindow(q.from, q.to, MAX_SOURCE_WINDOW_DAYS);
     const hours = hoursOf(window.from, window.to);
-    const counters = await this.index.counters(hours, q.source);
+    const counters = await this.ingestStats.counters(hours, q.source);
     return {
       ...window,
       counted_from: `${hours[0]}:00:00.000Z`,
@@ -354,7 +353,7 @@ export class QueryService {
       from: window.from,
       to: new Date(Math.max(Date.parse(window.from), Math.min(Date.parse(window.to), now))).toISOString(),
     };
-    const active = await this.index.activity(q.source, daysOf(examined.from, examined.to));
+    const active = await this.ingestStats.activity(q.source, daysOf(examined.from, examined.to));
     const report = findGaps(active, examined, q.min_gap_minutes);
     let offset = 0;
     if (q.cursor !== undefined) {
@@ -402,7 +401,7 @@ export class QueryService {
 
   async rejected(q: RejectedQueryDto): Promise<Page<RejectedView>> {
     const window = this.sourceWindow(q.from, q.to, MAX_SOURCE_WINDOW_DAYS);
-    const page = await this.index.rejected(q.source, window, { limit: q.limit, cursor: q.cursor });
+    const page = await this.rejectedRows.list(q.source, window, { limit: q.limit, cursor: q.cursor });
     // Bodies too big to keep inline in the index are read from their rejected/ object.
     const items = await mapLimit(page.items, 8, async (r): Promise<RejectedView> => {
       let raw = r.raw;

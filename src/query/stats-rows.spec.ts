@@ -1,6 +1,6 @@
-import { CounterRow } from '../shared/aws/event-index';
 import { bucketIndex, emptyBuckets } from '../shared/metrics/lag-histogram';
 import { healthOf, statsRows } from './stats-rows';
+import { CounterRow } from '../shared/ingest-stats/ingest-stats-store';
 
 function row(overrides: Partial<CounterRow> & { lags?: number[] }): CounterRow {
   const { lags = [], ...rest } = overrides;

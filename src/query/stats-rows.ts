@@ -1,7 +1,7 @@
 // Turns hourly counter rows into one row per (source, type) with lag quantiles, rates and a health
 // verdict. Pure: the thresholds below are the documented ones (docs/api.md, GET /stats).
-import { CounterRow } from '../shared/aws/event-index';
 import { quantile } from '../shared/metrics/lag-histogram';
+import { CounterRow } from '../shared/ingest-stats/ingest-stats-store';
 
 export type Health = 'ok' | 'warn' | 'bad';
 

@@ -1,8 +1,8 @@
 // The frozen selection of a replay: what it will send, fixed at creation and kept in S3 under
 // replays/<replay_id>/ so the job is auditable and later index changes cannot alter it. A header
 // (manifest.json) names NDJSON parts of PART_SIZE entries; the runner reads parts, never the index.
-import type { EventRecord } from '../shared/aws/event-index';
-import type { ReplayFilter } from '../shared/aws/replay-job-store';
+import type { EventRecord } from '../shared/events/event-index';
+import type { ReplayFilter } from './replay-job-store';
 
 export const PART_SIZE = 1000;
 

@@ -17,7 +17,7 @@ import {
   ValidateNested,
   validateSync,
 } from 'class-validator';
-import type { ReplayFilter } from '../shared/aws/replay-job-store';
+import type { ReplayFilter } from './replay-job-store';
 import type { Env } from '../shared/config/env.config';
 import { AppError, validationError } from '../shared/errors/app-error';
 import { RFC3339 } from '../ingest/ingest.dto';

@@ -1,12 +1,23 @@
 // Owns /replay: dry-run plans, frozen selections, rate-limited and resumable sending to SQS, cancel.
 import { Module } from '@nestjs/common';
+import { DynamoTable } from '../shared/aws/dynamo-table';
+import { DynamoReplayJobStore } from './dynamo-replay-job-store';
+import { ReplayJobStore } from './replay-job-store';
 import { ReplayController } from './replay.controller';
 import { ReplayRunner } from './replay.runner';
 import { ReplayService } from './replay.service';
 
 @Module({
   controllers: [ReplayController],
-  providers: [ReplayService, ReplayRunner],
+  providers: [
+    ReplayService,
+    ReplayRunner,
+    {
+      provide: ReplayJobStore,
+      inject: [DynamoTable],
+      useFactory: (t: DynamoTable) => new DynamoReplayJobStore(t),
+    },
+  ],
   exports: [ReplayService],
 })
 export class ReplayModule {}

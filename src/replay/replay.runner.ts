@@ -9,14 +9,14 @@ import { TokenBucket } from 'limiter';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { QueuePublisher, OutgoingMessage } from '../shared/aws/queue-publisher';
-import { RawStore } from '../shared/aws/raw-store';
-import { ReplayJob, ReplayJobStore } from '../shared/aws/replay-job-store';
+import { QueuePublisher, OutgoingMessage } from '../shared/queue/queue-publisher';
+import { RawStore } from '../shared/raw/raw-store';
+import { ReplayJob, ReplayJobStore } from './replay-job-store';
 import { Env } from '../shared/config/env.config';
 import { StorageUnavailableError } from '../shared/errors/app-error';
 import { MetricsService } from '../shared/metrics/metrics.service';
 import { ManifestEntry, ManifestHeader, parsePart } from './replay-manifest';
-import { toOutgoing } from './replay-message';
+import { toOutgoing } from '../shared/contracts/replay-message';
 
 /** Attempts per SendMessageBatch (the first try included) before entries count as failed. */
 export const SEND_ATTEMPTS = 5;

@@ -1,5 +1,5 @@
 import { ManifestEntry, parsePart, PART_SIZE, toParts } from './replay-manifest';
-import { toOutgoing } from './replay-message';
+import { toOutgoing } from '../shared/contracts/replay-message';
 import { batchSizeFor } from './replay.runner';
 import { planOf, toView } from './replay.service';
 

@@ -2,10 +2,9 @@
 // Sending is the runner's (replay.runner.ts); this service selects, freezes, reports and cancels.
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { mapLimit } from '../shared/aws/dynamo-event-index';
-import { EventIndex, EventRecord, Page } from '../shared/aws/event-index';
-import { RawStore } from '../shared/aws/raw-store';
-import { ReplayFilter, ReplayJob, ReplayJobStore, ReplayStatus } from '../shared/aws/replay-job-store';
+import { EventIndex, EventRecord } from '../shared/events/event-index';
+import { RawStore } from '../shared/raw/raw-store';
+import { ReplayFilter, ReplayJob, ReplayJobStore, ReplayStatus } from './replay-job-store';
 import type { Caller } from '../shared/auth/auth.guard';
 import { Env } from '../shared/config/env.config';
 import { AppError, validationError } from '../shared/errors/app-error';
@@ -20,6 +19,8 @@ import {
 } from './replay-manifest';
 import { ReplayRequest } from './replay.dto';
 import { ReplayRunner } from './replay.runner';
+import { mapLimit } from '../shared/async/map-limit';
+import { Page } from '../shared/paging/page';
 
 const PAGE = 1000;
 const SAMPLE_SIZE = 10;

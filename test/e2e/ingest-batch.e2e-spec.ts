@@ -1,5 +1,7 @@
-import { EventIndex } from '../../src/shared/aws/event-index';
-import { RawStore } from '../../src/shared/aws/raw-store';
+import { EventIndex } from '../../src/shared/events/event-index';
+import { IngestStatsStore } from '../../src/shared/ingest-stats/ingest-stats-store';
+import { RejectedStore } from '../../src/shared/rejected/rejected-store';
+import { RawStore } from '../../src/shared/raw/raw-store';
 import { hourOf } from '../../src/shared/aws/table-keys';
 import { aroundNow, wireEvent } from '../support/factories';
 import { auth, startTestApp, TestApp } from '../support/test-app';
@@ -10,6 +12,8 @@ describe('POST /ingest/batch', () => {
   let t: TestApp;
   let raw: RawStore;
   let index: EventIndex;
+  let stats: IngestStatsStore;
+  let rejectedRows: RejectedStore;
   const batch = (text: string) =>
     t.http().post('/ingest/batch').set(auth('producer')).set('content-type', 'application/json').send(text);
 
@@ -17,6 +21,8 @@ describe('POST /ingest/batch', () => {
     t = await startTestApp('ingest-batch');
     raw = t.app.get(RawStore);
     index = t.app.get(EventIndex);
+    stats = t.app.get(IngestStatsStore);
+    rejectedRows = t.app.get(RejectedStore);
   });
   afterAll(() => t.close());
 
@@ -59,11 +65,11 @@ describe('POST /ingest/batch', () => {
     expect((await raw.get(event!.s3_key, event!.s3_range)).toString()).toBe(items[0]);
     expect(event?.size_bytes).toBe(Buffer.byteLength(items[0]));
 
-    const rejected = await index.rejected(source, WINDOW, { limit: 10 });
+    const rejected = await rejectedRows.list(source, WINDOW, { limit: 10 });
     expect(rejected.items.map((r) => r.reason).sort()).toEqual(['conflict', 'validation']);
     expect(rejected.items.find((r) => r.reason === 'validation')?.raw).toBe(items[3]);
 
-    const rows = await index.counters([hourOf(new Date().toISOString())], source);
+    const rows = await stats.counters([hourOf(new Date().toISOString())], source);
     const byType = Object.fromEntries(rows.map((r) => [r.type, r]));
     expect(byType['order.created']).toMatchObject({ received: 4, accepted: 2, duplicates: 1, conflicts: 1 });
     expect(byType['order.paid']).toMatchObject({ received: 2, accepted: 1, duplicates: 1 });

@@ -3,8 +3,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventIndex } from '../../src/shared/aws/event-index';
-import { RawStore } from '../../src/shared/aws/raw-store';
+import { EventIndex } from '../../src/shared/events/event-index';
+import { RawStore } from '../../src/shared/raw/raw-store';
 import { EmulatorProcess, startDynamo, startS3 } from '../../src/shared/local/local-stack';
 import { wireEvent } from '../support/factories';
 import { auth, startTestApp, TestApp } from '../support/test-app';

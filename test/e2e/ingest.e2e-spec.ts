@@ -1,5 +1,7 @@
-import { EventIndex } from '../../src/shared/aws/event-index';
-import { RawStore } from '../../src/shared/aws/raw-store';
+import { EventIndex } from '../../src/shared/events/event-index';
+import { IngestStatsStore } from '../../src/shared/ingest-stats/ingest-stats-store';
+import { RejectedStore } from '../../src/shared/rejected/rejected-store';
+import { RawStore } from '../../src/shared/raw/raw-store';
 import { hourOf } from '../../src/shared/aws/table-keys';
 import { MetricsService } from '../../src/shared/metrics/metrics.service';
 import { aroundNow, wireEvent } from '../support/factories';
@@ -11,6 +13,8 @@ describe('POST /ingest', () => {
   let t: TestApp;
   let raw: RawStore;
   let index: EventIndex;
+  let stats: IngestStatsStore;
+  let rejectedRows: RejectedStore;
   const post = (body: unknown) =>
     t
       .http()
@@ -23,6 +27,8 @@ describe('POST /ingest', () => {
     t = await startTestApp('ingest', { LATE_THRESHOLDS: 'slow-src:1000' });
     raw = t.app.get(RawStore);
     index = t.app.get(EventIndex);
+    stats = t.app.get(IngestStatsStore);
+    rejectedRows = t.app.get(RejectedStore);
   });
   afterAll(() => t.close());
 
@@ -105,7 +111,7 @@ describe('POST /ingest', () => {
     await post(e).expect(200);
     const stored = await index.getEvent(first.body.event_id);
     expect(stored).toMatchObject({ conflict_count: 1, duplicate_count: 1 });
-    const rejected = await index.rejected(e.source, DAY, { limit: 100 });
+    const rejected = await rejectedRows.list(e.source, DAY, { limit: 100 });
     const kept = rejected.items.find((r) => r.request_id === 'conflict-1');
     expect(kept).toMatchObject({
       reason: 'conflict',
@@ -136,7 +142,7 @@ describe('POST /ingest', () => {
       'source',
       'type',
     ]);
-    const rejected = await index.rejected(undefined, DAY, { limit: 1000 });
+    const rejected = await rejectedRows.list(undefined, DAY, { limit: 1000 });
     expect(rejected.items.find((r) => r.request_id === 'bad-1')).toMatchObject({
       reason: 'validation',
       raw: JSON.stringify(bad),
@@ -154,7 +160,7 @@ describe('POST /ingest', () => {
       .send('{"source": ')
       .expect(400);
     expect(res.body.error.code).toBe('REQUEST.INVALID_JSON');
-    const rejected = await index.rejected(undefined, DAY, { limit: 1000 });
+    const rejected = await rejectedRows.list(undefined, DAY, { limit: 1000 });
     expect(rejected.items.find((r) => r.request_id === 'badjson-1')?.raw).toBe('{"source": ');
   });
 
@@ -201,7 +207,7 @@ describe('POST /ingest', () => {
     const page = await index.eventsOfSource(source, undefined, DAY, { limit: 100 });
     expect(page.items).toHaveLength(1);
     expect(page.items[0].duplicate_count).toBe(49);
-    const [row] = await index.counters([hourOf(new Date().toISOString())], source);
+    const [row] = await stats.counters([hourOf(new Date().toISOString())], source);
     expect(row).toMatchObject({ received: 50, accepted: 1, duplicates: 49 });
   });
 
@@ -214,7 +220,7 @@ describe('POST /ingest', () => {
       wireEvent({ source, type: 'a', occurred_at: new Date(Date.now() - 600_000).toISOString() }),
     ).expect(201);
     await post({ ...wireEvent({ source, type: 'a' }), payload: 'not an object' }).expect(400);
-    const [row] = await index.counters([hourOf(new Date().toISOString())], source);
+    const [row] = await stats.counters([hourOf(new Date().toISOString())], source);
     expect(row).toMatchObject({ source, type: 'a', received: 3, accepted: 2, rejected: 1, late: 1 });
     expect(row.lag_buckets.reduce((a, b) => a + b, 0)).toBe(2);
     expect(row.lag_max_ms).toBeGreaterThanOrEqual(600_000);

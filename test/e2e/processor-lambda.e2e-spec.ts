@@ -1,7 +1,7 @@
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { createHash } from 'node:crypto';
-import { EventIndex, EventRecord } from '../../src/shared/aws/event-index';
-import { QueuePublisher, ReceivedMessage } from '../../src/shared/aws/queue-publisher';
+import { EventIndex, EventRecord } from '../../src/shared/events/event-index';
+import { QueuePublisher, ReceivedMessage } from '../../src/shared/queue/queue-publisher';
 import { closeProcessorContext, handler } from '../../src/processor/processor.lambda';
 import { WireEvent } from '../support/factories';
 import { pollUntil, sendBodies, sendReplay } from '../support/replay-messages';

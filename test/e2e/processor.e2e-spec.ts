@@ -1,8 +1,8 @@
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { AwsClients, createAwsClients, destroyAwsClients } from '../../src/shared/aws/aws-clients';
-import { EventIndex, EventRecord } from '../../src/shared/aws/event-index';
-import { QueuePublisher } from '../../src/shared/aws/queue-publisher';
-import { RawStore } from '../../src/shared/aws/raw-store';
+import { EventIndex, EventRecord } from '../../src/shared/events/event-index';
+import { QueuePublisher } from '../../src/shared/queue/queue-publisher';
+import { RawStore } from '../../src/shared/raw/raw-store';
 import { replayProgressKeys } from '../../src/shared/aws/table-keys';
 import { MetricsService } from '../../src/shared/metrics/metrics.service';
 import { expectedAggregates, WireEvent } from '../support/factories';

@@ -1,9 +1,9 @@
 // The investigator's API over a small, realistic history built through the ingest API: three sources,
 // late events, duplicates, a conflict, rejected rows (one not even JSON), a batch, a sequence gap,
-// and, written straight through the real EventIndex, a silent hour on a past day (activity is keyed
+// and, written straight through the real IngestStatsStore, a silent hour on a past day (activity is keyed
 // by received minute, which ingest stamps with the server clock).
 import { randomBytes } from 'node:crypto';
-import { EventIndex } from '../../src/shared/aws/event-index';
+import { IngestStatsStore } from '../../src/shared/ingest-stats/ingest-stats-store';
 import { MetricsService } from '../../src/shared/metrics/metrics.service';
 import { wireEvent, WireEvent } from '../support/factories';
 import { auth, startTestApp, TestApp } from '../support/test-app';
@@ -669,10 +669,10 @@ describe('Query API', () => {
 
   describe('GET /gaps', () => {
     it('finds a silent hour of a past day from the activity minutes, paging the gaps', async () => {
-      const index = t.app.get(EventIndex);
+      const stats = t.app.get(IngestStatsStore);
       const day = new Date(T - 86_400_000).toISOString().slice(0, 10);
       const silent = (m: number) => (m >= 600 && m < 660) || (m >= 780 && m < 785);
-      await index.markActivity([
+      await stats.markActivity([
         { source: QUIET, day, minutes: Array.from({ length: 1440 }, (_, m) => m).filter((m) => !silent(m)) },
       ]);
       const window = { source: QUIET, from: `${day}T09:00:00Z`, to: `${day}T14:00:00Z` };

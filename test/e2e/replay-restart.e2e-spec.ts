@@ -1,7 +1,8 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { QueuePublisher } from '../../src/shared/aws/queue-publisher';
+import { QueuePublisher } from '../../src/shared/queue/queue-publisher';
 import { createAwsClients, destroyAwsClients } from '../../src/shared/aws/aws-clients';
-import { DynamoReplayJobStore } from '../../src/shared/aws/dynamo-replay-job-store';
+import { DynamoTable } from '../../src/shared/aws/dynamo-table';
+import { DynamoReplayJobStore } from '../../src/replay/dynamo-replay-job-store';
 import { keys } from '../../src/shared/aws/table-keys';
 import { events, ingestHistory, receiveMore, receiveReplay, waitForJob } from '../support/replay';
 import { auth, restartTestApp, startTestApp, TestApp } from '../support/test-app';
@@ -36,7 +37,9 @@ describe('replay across restarts and runners', () => {
       await first.close();
       // Stopped cleanly: still running, with a checkpoint short of the end, and no runner holding it.
       const clients = createAwsClients(first.env);
-      const stopped = await new DynamoReplayJobStore(clients.dynamo, first.env.PIPESCOPE_TABLE).get(id);
+      const stopped = await new DynamoReplayJobStore(
+        new DynamoTable(clients.dynamo, first.env.PIPESCOPE_TABLE),
+      ).get(id);
       destroyAwsClients(clients);
       expect(stopped).toMatchObject({ status: 'running' });
       expect(stopped!.next_index).toBeGreaterThanOrEqual(20);

@@ -1,8 +1,9 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { AggregateVersion } from '../../src/shared/aws/aggregate-store';
-import { DynamoAggregateStore, DynamoReplayProgress } from '../../src/shared/aws/dynamo-aggregate-store';
+import { AggregateVersion } from '../../src/processor/aggregate-store';
+import { DynamoAggregateStore } from '../../src/processor/dynamo-aggregate-store';
 import { replayProgressKeys } from '../../src/shared/aws/table-keys';
 import { openStores, Stores } from '../support/stores';
+import { DynamoReplayProgress } from '../../src/replay/dynamo-replay-progress';
 
 const version = (key: string, n: number, overrides: Partial<AggregateVersion> = {}): AggregateVersion => {
   const [entity_id, hour] = [key.slice(0, key.lastIndexOf('@')), key.slice(key.lastIndexOf('@') + 1)];
@@ -31,8 +32,8 @@ describe('DynamoAggregateStore and DynamoReplayProgress', () => {
 
   beforeAll(async () => {
     stores = await openStores('aggstore');
-    store = new DynamoAggregateStore(stores.clients.dynamo, stores.env.PIPESCOPE_TABLE);
-    progress = new DynamoReplayProgress(stores.clients.dynamo, stores.env.PIPESCOPE_TABLE);
+    store = new DynamoAggregateStore(stores.table);
+    progress = new DynamoReplayProgress(stores.table);
   });
   afterAll(() => stores.close());
 

@@ -1,7 +1,8 @@
 // The read methods the Query module added to DynamoEventIndex, against DynamoDB Local.
-import { EventRecord, Page } from '../../src/shared/aws/event-index';
+import { EventRecord } from '../../src/shared/events/event-index';
 import { eventRecord } from '../support/factories';
 import { openStores, Stores } from '../support/stores';
+import { Page } from '../../src/shared/paging/page';
 
 const DAY = { from: '2026-11-25T00:00:00.000Z', to: '2026-11-25T23:59:59.999Z' };
 const at = (minute: number) => `2026-11-25T10:${String(minute).padStart(2, '0')}:00.000Z`;

@@ -130,20 +130,20 @@ describe('DynamoEventIndex against DynamoDB Local', () => {
       lag_sum_ms: 500_100,
       lag_max_ms: 500_000,
     };
-    await stores.index.addCounters([delta]);
-    await stores.index.addCounters([
+    await stores.stats.addCounters([delta]);
+    await stores.stats.addCounters([
       { ...delta, lag_max_ms: 100, lag_buckets: delta.lag_buckets.map((_, i) => (i === 1 ? 1 : 0)) },
     ]);
-    const [row] = await stores.index.counters([hour], 'count-src');
+    const [row] = await stores.stats.counters([hour], 'count-src');
     expect(row).toMatchObject({ received: 4, accepted: 4, late: 2, bytes: 40, lag_max_ms: 500_000 });
     expect(row.lag_buckets[1]).toBe(2);
     expect(row.lag_buckets[12]).toBe(1);
   });
 
   it('records active minutes idempotently', async () => {
-    await stores.index.markActivity([{ source: 'act', day: '2026-11-25', minutes: [3, 1, 2] }]);
-    await stores.index.markActivity([{ source: 'act', day: '2026-11-25', minutes: [2, 600] }]);
-    const active = await stores.index.activity('act', ['2026-11-24', '2026-11-25']);
+    await stores.stats.markActivity([{ source: 'act', day: '2026-11-25', minutes: [3, 1, 2] }]);
+    await stores.stats.markActivity([{ source: 'act', day: '2026-11-25', minutes: [2, 600] }]);
+    const active = await stores.stats.activity('act', ['2026-11-24', '2026-11-25']);
     expect(active.get('2026-11-25')).toEqual([1, 2, 3, 600]);
     expect(active.has('2026-11-24')).toBe(false);
   });

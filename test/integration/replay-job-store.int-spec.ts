@@ -1,7 +1,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { DynamoReplayJobStore } from '../../src/shared/aws/dynamo-replay-job-store';
-import { ReplayJob } from '../../src/shared/aws/replay-job-store';
+import { DynamoReplayJobStore } from '../../src/replay/dynamo-replay-job-store';
+import { ReplayJob } from '../../src/replay/replay-job-store';
 import { keys } from '../../src/shared/aws/table-keys';
 import { openStores, Stores } from '../support/stores';
 
@@ -36,7 +36,7 @@ describe('DynamoReplayJobStore against DynamoDB Local', () => {
   let jobs: DynamoReplayJobStore;
   beforeAll(async () => {
     stores = await openStores('replay-jobs');
-    jobs = new DynamoReplayJobStore(stores.clients.dynamo, stores.env.PIPESCOPE_TABLE);
+    jobs = new DynamoReplayJobStore(stores.table);
   });
   afterAll(() => stores.close());
 

@@ -1,4 +1,4 @@
-import { EventRecord } from '../../src/shared/aws/event-index';
+import { EventRecord } from '../../src/shared/events/event-index';
 
 let n = 0;
 

@@ -1,6 +1,6 @@
 // Replay messages as the replay module sends them, built from the index, plus polling helpers.
-import { EventRecord } from '../../src/shared/aws/event-index';
-import { QueuePublisher } from '../../src/shared/aws/queue-publisher';
+import { EventRecord } from '../../src/shared/events/event-index';
+import { QueuePublisher } from '../../src/shared/queue/queue-publisher';
 
 export function replayMessageBody(replayId: string, e: EventRecord): string {
   return JSON.stringify({

@@ -1,5 +1,5 @@
 // Helpers for replay tests: build history through ingest, poll jobs, read the queue back.
-import { QueuePublisher, ReceivedMessage } from '../../src/shared/aws/queue-publisher';
+import { QueuePublisher, ReceivedMessage } from '../../src/shared/queue/queue-publisher';
 import { wireEvent, WireEvent } from './factories';
 import { auth, TestApp } from './test-app';
 

@@ -1,8 +1,11 @@
 // Real repositories over the shared emulators, with freshly provisioned, uniquely named resources.
 import { createAwsClients, destroyAwsClients, AwsClients } from '../../src/shared/aws/aws-clients';
-import { DynamoEventIndex } from '../../src/shared/aws/dynamo-event-index';
-import { S3RawStore } from '../../src/shared/aws/s3-raw-store';
-import { SqsQueuePublisher } from '../../src/shared/aws/sqs-queue-publisher';
+import { DynamoTable } from '../../src/shared/aws/dynamo-table';
+import { DynamoEventIndex } from '../../src/shared/events/dynamo-event-index';
+import { DynamoIngestStatsStore } from '../../src/shared/ingest-stats/dynamo-ingest-stats-store';
+import { DynamoRejectedStore } from '../../src/shared/rejected/dynamo-rejected-store';
+import { S3RawStore } from '../../src/shared/raw/s3-raw-store';
+import { SqsQueuePublisher } from '../../src/shared/queue/sqs-queue-publisher';
 import { Env } from '../../src/shared/config/env.config';
 import { provision, testEnv } from './test-app';
 
@@ -10,7 +13,10 @@ export interface Stores {
   env: Env;
   clients: AwsClients;
   raw: S3RawStore;
+  table: DynamoTable;
   index: DynamoEventIndex;
+  stats: DynamoIngestStatsStore;
+  rejected: DynamoRejectedStore;
   queue: SqsQueuePublisher;
   close: () => void;
 }
@@ -19,11 +25,15 @@ export async function openStores(label: string): Promise<Stores> {
   const env = testEnv(label);
   await provision(env);
   const clients = createAwsClients(env);
+  const table = new DynamoTable(clients.dynamo, env.PIPESCOPE_TABLE);
   return {
     env,
     clients,
     raw: new S3RawStore(clients.s3, env.PIPESCOPE_BUCKET),
-    index: new DynamoEventIndex(clients.dynamo, env.PIPESCOPE_TABLE),
+    table,
+    index: new DynamoEventIndex(table),
+    stats: new DynamoIngestStatsStore(table),
+    rejected: new DynamoRejectedStore(table),
     queue: new SqsQueuePublisher(clients.sqs, env.PIPESCOPE_QUEUE),
     close: () => destroyAwsClients(clients),
   };

@@ -1,18 +1,21 @@
-// The store boundary: SDK clients built once from config, and the repositories that alone use them.
+// The store boundary for what several features share: SDK clients built once from config, the table's
+// generic operations, and the repositories over them. Stores one feature alone writes are provided by
+// that feature's module (replay jobs by ReplayModule, aggregates by the processor).
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Env } from '../config/env.config';
-import { AggregateStore, ReplayProgress } from './aggregate-store';
+import { DynamoEventIndex } from '../events/dynamo-event-index';
+import { EventIndex } from '../events/event-index';
+import { DynamoIngestStatsStore } from '../ingest-stats/dynamo-ingest-stats-store';
+import { IngestStatsStore } from '../ingest-stats/ingest-stats-store';
+import { QueuePublisher } from '../queue/queue-publisher';
+import { SqsQueuePublisher } from '../queue/sqs-queue-publisher';
+import { RawStore } from '../raw/raw-store';
+import { S3RawStore } from '../raw/s3-raw-store';
+import { DynamoRejectedStore } from '../rejected/dynamo-rejected-store';
+import { RejectedStore } from '../rejected/rejected-store';
 import { AwsClients, createAwsClients, destroyAwsClients } from './aws-clients';
-import { DynamoAggregateStore, DynamoReplayProgress } from './dynamo-aggregate-store';
-import { DynamoEventIndex } from './dynamo-event-index';
-import { EventIndex } from './event-index';
+import { DynamoTable } from './dynamo-table';
 import { ResourceProvisioner } from './provisioner';
-import { QueuePublisher } from './queue-publisher';
-import { DynamoReplayJobStore } from './dynamo-replay-job-store';
-import { RawStore } from './raw-store';
-import { ReplayJobStore } from './replay-job-store';
-import { S3RawStore } from './s3-raw-store';
-import { SqsQueuePublisher } from './sqs-queue-publisher';
 
 export const AWS_CLIENTS = Symbol('AWS_CLIENTS');
 /** The raw SQS client, only for @ssut/nestjs-sqs (sqs-consumer needs a client, not a repository). */
@@ -23,34 +26,30 @@ export const SQS_CLIENT = Symbol('SQS_CLIENT');
   providers: [
     { provide: AWS_CLIENTS, inject: [Env], useFactory: createAwsClients },
     {
+      provide: DynamoTable,
+      inject: [AWS_CLIENTS, Env],
+      useFactory: (c: AwsClients, env: Env) => new DynamoTable(c.dynamo, env.PIPESCOPE_TABLE),
+    },
+    {
       provide: RawStore,
       inject: [AWS_CLIENTS, Env],
       useFactory: (c: AwsClients, env: Env) => new S3RawStore(c.s3, env.PIPESCOPE_BUCKET),
     },
+    { provide: EventIndex, inject: [DynamoTable], useFactory: (t: DynamoTable) => new DynamoEventIndex(t) },
     {
-      provide: EventIndex,
-      inject: [AWS_CLIENTS, Env],
-      useFactory: (c: AwsClients, env: Env) => new DynamoEventIndex(c.dynamo, env.PIPESCOPE_TABLE),
+      provide: RejectedStore,
+      inject: [DynamoTable],
+      useFactory: (t: DynamoTable) => new DynamoRejectedStore(t),
+    },
+    {
+      provide: IngestStatsStore,
+      inject: [DynamoTable],
+      useFactory: (t: DynamoTable) => new DynamoIngestStatsStore(t),
     },
     {
       provide: QueuePublisher,
       inject: [AWS_CLIENTS, Env],
       useFactory: (c: AwsClients, env: Env) => new SqsQueuePublisher(c.sqs, env.PIPESCOPE_QUEUE),
-    },
-    {
-      provide: ReplayJobStore,
-      inject: [AWS_CLIENTS, Env],
-      useFactory: (c: AwsClients, env: Env) => new DynamoReplayJobStore(c.dynamo, env.PIPESCOPE_TABLE),
-    },
-    {
-      provide: AggregateStore,
-      inject: [AWS_CLIENTS, Env],
-      useFactory: (c: AwsClients, env: Env) => new DynamoAggregateStore(c.dynamo, env.PIPESCOPE_TABLE),
-    },
-    {
-      provide: ReplayProgress,
-      inject: [AWS_CLIENTS, Env],
-      useFactory: (c: AwsClients, env: Env) => new DynamoReplayProgress(c.dynamo, env.PIPESCOPE_TABLE),
     },
     { provide: SQS_CLIENT, inject: [AWS_CLIENTS], useFactory: (c: AwsClients) => c.sqs },
     {
@@ -60,15 +59,15 @@ export const SQS_CLIENT = Symbol('SQS_CLIENT');
     },
   ],
   exports: [
+    AWS_CLIENTS,
+    SQS_CLIENT,
+    DynamoTable,
     RawStore,
     EventIndex,
+    RejectedStore,
+    IngestStatsStore,
     QueuePublisher,
-    ReplayJobStore,
     ResourceProvisioner,
-    AWS_CLIENTS,
-    AggregateStore,
-    ReplayProgress,
-    SQS_CLIENT,
   ],
 })
 export class AwsModule implements OnApplicationShutdown {

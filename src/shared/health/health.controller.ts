@@ -7,9 +7,9 @@ import {
   HealthIndicatorResult,
   HealthIndicatorService,
 } from '@nestjs/terminus';
-import { EventIndex } from '../aws/event-index';
-import { QueuePublisher } from '../aws/queue-publisher';
-import { RawStore } from '../aws/raw-store';
+import { EventIndex } from '../events/event-index';
+import { QueuePublisher } from '../queue/queue-publisher';
+import { RawStore } from '../raw/raw-store';
 import { Public } from '../auth/roles.decorator';
 import { Env } from '../config/env.config';
 import { AppError } from '../errors/app-error';

@@ -1,8 +1,8 @@
+import type { Page } from '../shared/paging/page';
 // Port for replay jobs: one DynamoDB item per job (pk REPLAY#<id>, sk #JOB), listed newest first
 // through gsi1, and the pending/running ones through the sparse gsi2 partition REPLAY_ACTIVE.
 // The processor ADDs `processed` to the same item, so after creation every write here is an
 // UpdateItem that sets only its own attributes.
-import type { Page } from './event-index';
 
 export const REPLAY_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type ReplayStatus = (typeof REPLAY_STATUSES)[number];

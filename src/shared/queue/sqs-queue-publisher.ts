@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { StorageNotFoundError } from '../errors/app-error';
 import { BatchSendResult, OutgoingMessage, QueuePublisher, ReceivedMessage } from './queue-publisher';
-import { rethrowStorage } from './storage-errors';
+import { rethrowStorage } from '../aws/storage-errors';
 
 export class SqsQueuePublisher extends QueuePublisher {
   private readonly urls = new Map<string, Promise<string>>();

@@ -41,12 +41,3 @@ export abstract class AggregateStore {
   /** The latest version of each bucket of an entity with hour in [fromHour, toHour], oldest first. */
   abstract latestOfEntity(entityId: string, fromHour: string, toHour: string): Promise<AggregateVersion[]>;
 }
-
-/** Replay progress as the processor reports it. */
-export abstract class ReplayProgress {
-  /**
-   * Counts one processed event of a replay, once per (replay, event) however often it is delivered.
-   * Returns true when this call counted it.
-   */
-  abstract markProcessed(replayId: string, eventId: string): Promise<boolean>;
-}

@@ -1,6 +1,7 @@
-// Port for the event index (one DynamoDB table, single-table design; see docs/data-model.md).
-// Methods speak the domain and return domain types; SDK types never leave the implementation.
-import { emptyBuckets } from '../metrics/lag-histogram';
+// Port for the event index: one item per event and the attempts (duplicates, conflicts) counted
+// against it, with the investigation reads over them. DynamoDB single-table design, see
+// docs/data-model.md. Methods speak the domain; SDK types never leave the implementation.
+import type { Page, PageRequest, TimeWindow } from '../paging/page';
 
 export interface EventRecord {
   event_id: string;
@@ -47,76 +48,6 @@ export interface RepeatResult {
   attemptKept: boolean;
 }
 
-export interface RejectedRecord {
-  rejection_id: string;
-  source?: string;
-  received_at: string;
-  request_id: string;
-  reason: 'validation' | 'conflict';
-  errors: { field: string; message: string }[];
-  s3_key: string;
-  size_bytes: number;
-  /** The body as text when small enough to keep in the index; otherwise read it from s3_key. */
-  raw?: string;
-  event_id?: string;
-}
-
-/** Fixed lag histogram: counts per bucket, bucket i holding lags <= LAG_BUCKETS_MS[i] (last: +Inf). */
-export interface CounterDelta {
-  source: string;
-  type: string;
-  /** UTC hour, `YYYY-MM-DDTHH`. */
-  hour: string;
-  received: number;
-  accepted: number;
-  duplicates: number;
-  conflicts: number;
-  rejected: number;
-  late: number;
-  future: number;
-  bytes: number;
-  lag_buckets: number[];
-  lag_sum_ms: number;
-  lag_max_ms: number;
-}
-
-export type CounterRow = CounterDelta;
-
-/** A counter row with every count at zero, to add observations to. */
-export function emptyCounterDelta(source: string, type: string, hour: string): CounterDelta {
-  return {
-    source,
-    type,
-    hour,
-    received: 0,
-    accepted: 0,
-    duplicates: 0,
-    conflicts: 0,
-    rejected: 0,
-    late: 0,
-    future: 0,
-    bytes: 0,
-    lag_buckets: emptyBuckets(),
-    lag_sum_ms: 0,
-    lag_max_ms: 0,
-  };
-}
-
-export interface TimeWindow {
-  from: string;
-  to: string;
-}
-
-export interface Page<T> {
-  items: T[];
-  next_cursor: string | null;
-}
-
-export interface PageRequest {
-  limit: number;
-  cursor?: string;
-}
-
 export const ATTEMPTS_KEPT = 100;
 
 export abstract class EventIndex {
@@ -128,11 +59,6 @@ export abstract class EventIndex {
   /** Several events by id (BatchGetItem); ids not found are absent from the map. */
   abstract getEvents(eventIds: string[]): Promise<Map<string, EventRecord>>;
   abstract attempts(eventId: string, page: PageRequest): Promise<Page<Attempt>>;
-  abstract putRejected(rejected: RejectedRecord): Promise<void>;
-  /** Adds counter deltas: one UpdateItem per (source, type, hour) row. */
-  abstract addCounters(deltas: CounterDelta[]): Promise<void>;
-  /** Marks the minutes (of received_at) in which each source sent anything, for gap detection. */
-  abstract markActivity(minutes: { source: string; day: string; minutes: number[] }[]): Promise<void>;
 
   abstract eventsOfEntity(
     entityId: string,
@@ -165,14 +91,6 @@ export abstract class EventIndex {
     page: PageRequest,
   ): Promise<Page<EventRecord>>;
   abstract conflicts(source: string, window: TimeWindow, page: PageRequest): Promise<Page<Attempt>>;
-  abstract rejected(
-    source: string | undefined,
-    window: TimeWindow,
-    page: PageRequest,
-  ): Promise<Page<RejectedRecord>>;
-  abstract counters(hours: string[], source?: string): Promise<CounterRow[]>;
-  /** Active minutes per day for a source: day `YYYY-MM-DD` to sorted minute-of-day numbers. */
-  abstract activity(source: string, days: string[]): Promise<Map<string, number[]>>;
 
   /** Health: DescribeTable. */
   abstract ping(signal?: AbortSignal): Promise<void>;

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { StorageNotFoundError } from '../errors/app-error';
 import { PutResult, RawStore } from './raw-store';
-import { rethrowStorage } from './storage-errors';
+import { rethrowStorage } from '../aws/storage-errors';
 
 interface S3ErrorShape {
   name?: string;

@@ -1,0 +1,197 @@
+// Replay jobs on the single DynamoDB table: one item per job (pk REPLAY#<id>, sk #JOB), listed newest
+// first through gsi1 and the pending/running ones through the sparse gsi2 partition REPLAY_ACTIVE.
+import { DynamoTable, Item, pick } from '../shared/aws/dynamo-table';
+import { keys } from '../shared/aws/table-keys';
+import type { Page } from '../shared/paging/page';
+import { Checkpoint, ReplayJob, ReplayJobStore, ReplayStatus } from './replay-job-store';
+
+const JOB_FIELDS = [
+  'replay_id',
+  'status',
+  'filter',
+  'reason',
+  'requested_by',
+  'queue',
+  'created_at',
+  'started_at',
+  'finished_at',
+  'matched',
+  'bytes',
+  'truncated',
+  'max_events',
+  'rate_per_second',
+  'sent',
+  'failed',
+  'processed',
+  'next_index',
+  'manifest_key',
+  'error',
+  'owner',
+  'lease_until',
+] as const;
+
+function toJob(item: Item): ReplayJob {
+  const job = pick<ReplayJob>(item, JOB_FIELDS);
+  job.processed = Number(item.processed ?? 0);
+  job.sent = Number(item.sent ?? 0);
+  job.failed = Number(item.failed ?? 0);
+  job.next_index = Number(item.next_index ?? 0);
+  return job;
+}
+
+export class DynamoReplayJobStore extends ReplayJobStore {
+  constructor(private readonly table: DynamoTable) {
+    super();
+  }
+
+  async create(job: ReplayJob): Promise<void> {
+    const sortKey = keys.sortKey(job.created_at, job.replay_id);
+    const created = await this.table.putIf(
+      {
+        ...keys.replayJob(job.replay_id),
+        ...job,
+        gsi1pk: keys.replays,
+        gsi1sk: sortKey,
+        gsi2pk: keys.replaysActive,
+        gsi2sk: sortKey,
+      },
+      'attribute_not_exists(pk)',
+    );
+    if (!created) throw new Error(`replay ${job.replay_id} already exists`);
+  }
+
+  async get(replayId: string): Promise<ReplayJob | undefined> {
+    const item = await this.table.get(keys.replayJob(replayId));
+    return item ? toJob(item) : undefined;
+  }
+
+  async list(limit: number, cursor?: string): Promise<Page<ReplayJob>> {
+    return this.table.queryPage(
+      {
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.replays },
+        ScanIndexForward: false,
+      },
+      { limit, cursor },
+      toJob,
+    );
+  }
+
+  async active(): Promise<ReplayJob[]> {
+    const items = await this.table.queryAll({
+      IndexName: 'gsi2',
+      KeyConditionExpression: 'gsi2pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.replaysActive },
+    });
+    return items.map(toJob);
+  }
+
+  async claim(
+    replayId: string,
+    owner: string,
+    now: number,
+    leaseUntil: number,
+  ): Promise<ReplayJob | undefined> {
+    const item = await this.table.updateIf({
+      Key: keys.replayJob(replayId),
+      UpdateExpression:
+        'SET #status = :running, started_at = if_not_exists(started_at, :started), #owner = :owner, lease_until = :lease',
+      ConditionExpression:
+        '#status IN (:pending, :running) AND (attribute_not_exists(lease_until) OR lease_until < :now OR #owner = :owner)',
+      ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
+      ExpressionAttributeValues: {
+        ':running': 'running',
+        ':pending': 'pending',
+        ':started': new Date(now).toISOString(),
+        ':owner': owner,
+        ':lease': leaseUntil,
+        ':now': now,
+      },
+    });
+    return item ? toJob(item) : undefined;
+  }
+
+  async checkpoint(
+    replayId: string,
+    owner: string,
+    checkpoint: Checkpoint,
+    leaseUntil: number,
+  ): Promise<ReplayStatus | 'lost'> {
+    const update = (status: 'running' | 'cancelled') =>
+      this.table.updateIf({
+        ReturnValues: 'NONE',
+        Key: keys.replayJob(replayId),
+        UpdateExpression: 'SET next_index = :next, sent = :sent, failed = :failed, lease_until = :lease',
+        ConditionExpression: '#owner = :owner AND #status = :status',
+        ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
+        ExpressionAttributeValues: {
+          ':next': checkpoint.next_index,
+          ':sent': checkpoint.sent,
+          ':failed': checkpoint.failed,
+          ':lease': leaseUntil,
+          ':owner': owner,
+          ':status': status,
+        },
+      });
+    // The hot path, once per batch: a small conditional write that returns nothing.
+    if (await update('running')) return 'running';
+    const now = await this.get(replayId);
+    if (now?.owner !== owner || now.status !== 'cancelled') return 'lost';
+    // Still recorded after a cancel, so `sent` counts the batch that was in flight when it came.
+    return (await update('cancelled')) ? 'cancelled' : 'lost';
+  }
+
+  async finish(
+    replayId: string,
+    owner: string,
+    status: 'completed' | 'failed',
+    finishedAt: string,
+    error?: string,
+  ): Promise<boolean> {
+    const item = await this.table.updateIf({
+      Key: keys.replayJob(replayId),
+      UpdateExpression: `SET #status = :status, finished_at = :at${error ? ', #error = :error' : ''} REMOVE gsi2pk, gsi2sk, #owner, lease_until`,
+      ConditionExpression: '#owner = :owner AND #status = :running',
+      ExpressionAttributeNames: {
+        '#status': 'status',
+        '#owner': 'owner',
+        ...(error ? { '#error': 'error' } : {}),
+      },
+      ExpressionAttributeValues: {
+        ':status': status,
+        ':at': finishedAt,
+        ':owner': owner,
+        ':running': 'running',
+        ...(error ? { ':error': error } : {}),
+      },
+    });
+    return item !== undefined;
+  }
+
+  async release(replayId: string, owner: string): Promise<void> {
+    await this.table.updateIf({
+      Key: keys.replayJob(replayId),
+      UpdateExpression: 'REMOVE #owner, lease_until',
+      ConditionExpression: '#owner = :owner',
+      ExpressionAttributeNames: { '#owner': 'owner' },
+      ExpressionAttributeValues: { ':owner': owner },
+    });
+  }
+
+  async cancel(replayId: string, finishedAt: string): Promise<ReplayJob | undefined> {
+    const item = await this.table.updateIf({
+      Key: keys.replayJob(replayId),
+      UpdateExpression: 'SET #status = :cancelled, finished_at = :at REMOVE gsi2pk, gsi2sk',
+      ConditionExpression: '#status IN (:pending, :running)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':cancelled': 'cancelled',
+        ':pending': 'pending',
+        ':running': 'running',
+        ':at': finishedAt,
+      },
+    });
+    return item ? toJob(item) : undefined;
+  }
+}

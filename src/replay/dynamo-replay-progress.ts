@@ -1,0 +1,57 @@
+// Replay progress on the single DynamoDB table: one DONE marker per (replay, event) and the job item's
+// `processed` count, written together in one transaction.
+import { DynamoTable } from '../shared/aws/dynamo-table';
+import { TTL_ATTRIBUTE } from '../shared/aws/provisioner';
+import { replayProgressKeys } from '../shared/aws/table-keys';
+import { ReplayProgress } from './replay-progress';
+
+/** Markers outlive any redelivery: SQS keeps a message at most 14 days. */
+const MARKER_TTL_S = 15 * 24 * 3600;
+
+export class DynamoReplayProgress extends ReplayProgress {
+  constructor(private readonly table: DynamoTable) {
+    super();
+  }
+
+  async markProcessed(replayId: string, eventId: string): Promise<boolean> {
+    // One transaction: the marker and the count are written together or not at all, so a crash
+    // can never leave an event marked but uncounted.
+    try {
+      await this.table.transactWrite({
+        TransactItems: [
+          {
+            Put: {
+              TableName: this.table.name,
+              Item: {
+                ...replayProgressKeys.done(replayId, eventId),
+                replay_id: replayId,
+                event_id: eventId,
+                processed_at: new Date().toISOString(),
+                [TTL_ATTRIBUTE]: Math.floor(Date.now() / 1000) + MARKER_TTL_S,
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Update: {
+              TableName: this.table.name,
+              Key: replayProgressKeys.job(replayId),
+              UpdateExpression: 'ADD #processed :n',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeNames: { '#processed': 'processed' },
+              ExpressionAttributeValues: { ':n': 1 },
+            },
+          },
+        ],
+      });
+      return true;
+    } catch (err) {
+      const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+      if ((err as { name?: string }).name === 'TransactionCanceledException' && reasons) {
+        // Marker already there: counted before. Job missing: not sent by a replay job (tests, manual).
+        if (reasons.some((r) => r.Code === 'ConditionalCheckFailed')) return false;
+      }
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,11 @@
+// Replay progress, part of the replay contract: the processor reports each event it handled for a
+// replay, and the replay module reads the count back on the job (`processed`).
+
+/** Replay progress as the processor reports it. */
+export abstract class ReplayProgress {
+  /**
+   * Counts one processed event of a replay, once per (replay, event) however often it is delivered.
+   * Returns true when this call counted it.
+   */
+  abstract markProcessed(replayId: string, eventId: string): Promise<boolean>;
+}

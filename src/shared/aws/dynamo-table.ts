@@ -1,0 +1,233 @@
+// The generic operations every DynamoDB store of the single table uses: one place that sends commands,
+// maps SDK failures to app errors, drains query pages, fills cursor pages across partitions and retries
+// BatchGet's unprocessed keys with backoff. Stores add only their keys and item shapes.
+import {
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  QueryCommandInput,
+  QueryCommandOutput,
+  TransactWriteCommand,
+  TransactWriteCommandInput,
+  UpdateCommand,
+  UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { decodeCursor, encodeCursor } from '../paging/page-cursor';
+import type { Page, PageRequest, TimeWindow } from '../paging/page';
+import { rethrowStorage } from './storage-errors';
+import { daysOf } from './table-keys';
+
+export type Item = Record<string, unknown>;
+export type TableQuery = Omit<QueryCommandInput, 'TableName'>;
+export type TableUpdate = Omit<UpdateCommandInput, 'TableName'>;
+
+/** True for the error DynamoDB answers when a write's ConditionExpression did not hold. */
+export const isConditionFailure = (err: unknown): boolean =>
+  (err as { name?: string })?.name === 'ConditionalCheckFailedException';
+
+/** BatchGetItem takes at most 100 keys per call. */
+const BATCH_GET_MAX = 100;
+/** Unprocessed keys are asked for again after 20, 40, 80 ... ms (capped), as the SDK guide advises. */
+const BATCH_GET_BACKOFF_MS = { base: 20, max: 1_000 };
+
+/** Copies the listed attributes that are present: stored items carry keys the domain does not see. */
+export function pick<T>(item: Item, fields: readonly string[]): T {
+  const out: Item = {};
+  for (const f of fields) if (item[f] !== undefined) out[f] = item[f];
+  return out as T;
+}
+
+export class DynamoTable {
+  constructor(
+    readonly db: DynamoDBDocumentClient,
+    readonly name: string,
+  ) {}
+
+  /** Runs one SDK call; an unavailable dependency becomes StorageUnavailableError, others pass unchanged. */
+  async call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      return rethrowStorage('dynamodb', operation, err);
+    }
+  }
+
+  async get(key: Item, projection?: string): Promise<Item | undefined> {
+    const out = await this.call('GetItem', () =>
+      this.db.send(
+        new GetCommand({
+          TableName: this.name,
+          Key: key,
+          ConsistentRead: true,
+          ...(projection ? { ProjectionExpression: projection } : {}),
+        }),
+      ),
+    );
+    return out.Item;
+  }
+
+  async put(item: Item): Promise<void> {
+    await this.call('PutItem', () => this.db.send(new PutCommand({ TableName: this.name, Item: item })));
+  }
+
+  /** Conditional put: false when the condition did not hold (nothing was written). */
+  async putIf(item: Item, condition: string, values?: Item): Promise<boolean> {
+    try {
+      await this.call('PutItem', () =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.name,
+            Item: item,
+            ConditionExpression: condition,
+            ...(values ? { ExpressionAttributeValues: values } : {}),
+          }),
+        ),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  /** UpdateItem; the item after the update when `ReturnValues` asks for it. */
+  async update(input: TableUpdate): Promise<Item | undefined> {
+    const out = await this.call('UpdateItem', () =>
+      this.db.send(new UpdateCommand({ ...input, TableName: this.name })),
+    );
+    return out.Attributes;
+  }
+
+  /** Conditional update returning the new item, or undefined when the condition did not hold. */
+  async updateIf(input: TableUpdate): Promise<Item | undefined> {
+    try {
+      return (await this.update({ ...input, ReturnValues: input.ReturnValues ?? 'ALL_NEW' })) ?? {};
+    } catch (err) {
+      if (isConditionFailure(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async transactWrite(input: TransactWriteCommandInput): Promise<void> {
+    await this.call('TransactWriteItems', () => this.db.send(new TransactWriteCommand(input)));
+  }
+
+  async query(input: TableQuery): Promise<QueryCommandOutput> {
+    return this.call('Query', () => this.db.send(new QueryCommand({ ...input, TableName: this.name })));
+  }
+
+  /** Every item a query matches, following LastEvaluatedKey to the end. */
+  async queryAll(input: TableQuery): Promise<Item[]> {
+    const items: Item[] = [];
+    let start: Item | undefined;
+    do {
+      const out = await this.query({ ...input, ExclusiveStartKey: start });
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  /**
+   * Reads items by key with BatchGetItem (100 keys per call), asking again for unprocessed keys with
+   * exponential backoff. Keys not found are simply absent from the result.
+   */
+  async batchGet(keys: Item[]): Promise<Item[]> {
+    const found: Item[] = [];
+    for (let i = 0; i < keys.length; i += BATCH_GET_MAX) {
+      let requested = keys.slice(i, i + BATCH_GET_MAX);
+      for (let attempt = 0; requested.length > 0; attempt++) {
+        if (attempt > 0) {
+          await sleep(Math.min(BATCH_GET_BACKOFF_MS.max, BATCH_GET_BACKOFF_MS.base * 2 ** (attempt - 1)));
+        }
+        const out = await this.call('BatchGetItem', () =>
+          this.db.send(new BatchGetCommand({ RequestItems: { [this.name]: { Keys: requested } } })),
+        );
+        found.push(...(out.Responses?.[this.name] ?? []));
+        requested = (out.UnprocessedKeys?.[this.name]?.Keys as Item[] | undefined) ?? [];
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Reads `partitions` in order, filling a page of `limit` items. It asks for one item more than it
+   * needs, so the last page says `next_cursor: null` instead of leading to an empty page.
+   */
+  async pagedQuery<T>(partitions: TableQuery[], page: PageRequest, map: (item: Item) => T): Promise<Page<T>> {
+    const state = decodeCursor(page.cursor);
+    const items: T[] = [];
+    let p = state.p;
+    let start = state.k;
+    // The last item taken: with a FilterExpression a full page may still be probing for one more.
+    let last: Item | undefined;
+    while (p < partitions.length) {
+      const partition = partitions[p];
+      const need = page.limit - items.length;
+      const out = await this.query({ ...partition, Limit: need + 1, ExclusiveStartKey: start });
+      const got = out.Items ?? [];
+      if (got.length > need) {
+        const taken = got.slice(0, need);
+        items.push(...taken.map(map));
+        last = taken[taken.length - 1] ?? last;
+        return { items, next_cursor: encodeCursor({ p, k: keyOf(last, partition.IndexName) }) };
+      }
+      items.push(...got.map(map));
+      last = got[got.length - 1] ?? last;
+      start = out.LastEvaluatedKey;
+      if (!start) {
+        p += 1;
+        if (items.length === page.limit && p < partitions.length) {
+          return { items, next_cursor: encodeCursor({ p }) };
+        }
+      }
+    }
+    return { items, next_cursor: null };
+  }
+
+  /** One page of a single-partition query, newest or oldest first as the query says. */
+  async queryPage<T>(input: TableQuery, page: PageRequest, map: (item: Item) => T): Promise<Page<T>> {
+    const state = decodeCursor(page.cursor);
+    const out = await this.query({ ...input, Limit: page.limit, ExclusiveStartKey: state.k });
+    return {
+      items: (out.Items ?? []).map(map),
+      next_cursor: out.LastEvaluatedKey ? encodeCursor({ p: 0, k: out.LastEvaluatedKey }) : null,
+    };
+  }
+}
+
+/** The key DynamoDB would return as LastEvaluatedKey after `item`: table keys plus the index's keys. */
+function keyOf(item: Item, index: string | undefined): Item {
+  const key: Item = { pk: item.pk, sk: item.sk };
+  if (index) {
+    key[`${index}pk`] = item[`${index}pk`];
+    key[`${index}sk`] = item[`${index}sk`];
+  }
+  return key;
+}
+
+/**
+ * One query per received day in the window, on a GSI whose sort key starts with the timestamp
+ * (`<iso>#<id>`), optionally filtered by `type`.
+ */
+export function dayPartitions(
+  index: 'gsi2' | 'gsi3' | 'gsi4',
+  partitionKey: (day: string) => string,
+  window: TimeWindow,
+  type?: string,
+): TableQuery[] {
+  return daysOf(window.from, window.to).map((day) => ({
+    IndexName: index,
+    KeyConditionExpression: `${index}pk = :pk AND ${index}sk BETWEEN :from AND :to`,
+    ExpressionAttributeValues: {
+      ':pk': partitionKey(day),
+      ':from': window.from,
+      ':to': `${window.to}#~`,
+      ...(type ? { ':type': type } : {}),
+    },
+    ...(type ? { FilterExpression: '#type = :type', ExpressionAttributeNames: { '#type': 'type' } } : {}),
+  }));
+}

@@ -1,0 +1,18 @@
+// Paging and window types shared by every store that lists, and by the APIs that page through them.
+
+/** A time window, both ends inclusive, ISO 8601 UTC with milliseconds. */
+export interface TimeWindow {
+  from: string;
+  to: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque; null on the last page. */
+  next_cursor: string | null;
+}
+
+export interface PageRequest {
+  limit: number;
+  cursor?: string;
+}
