@@ -1,7 +1,8 @@
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Roles } from '../shared/auth/roles.decorator';
-import { BatchResult, IngestResult, IngestService } from './ingest.service';
+import { BatchResult, IngestResult } from './ingest-model';
+import { IngestService } from './ingest.service';
 
 @Controller('ingest')
 @Roles('producer')

@@ -1,0 +1,116 @@
+// The accounting of ingest: what each request adds to the per (source, type, hour) counter rows and the
+// sources' active minutes (through the group-commit CounterBuffer), the ingest metrics, and the count
+// of storage failures.
+import { Logger } from '@nestjs/common';
+import { dayOf, hourOf } from '../shared/aws/table-keys';
+import {
+  ActivityMinutes,
+  CounterDelta,
+  emptyCounterDelta,
+  IngestStatsStore,
+} from '../shared/ingest-stats/ingest-stats-store';
+import { bucketIndex } from '../shared/metrics/lag-histogram';
+import { AppError, StorageUnavailableError } from '../shared/errors/app-error';
+import { MetricsService } from '../shared/metrics/metrics.service';
+import { CounterBuffer } from './counter-buffer';
+import { labelOf, Prepared, RequestContext, Settled } from './ingest-model';
+
+export interface Outcome {
+  p: Prepared;
+  settled: Settled;
+}
+
+/**
+ * The counter rows and activity minutes of one request: settled events count under their own source
+ * and type, refused values under what of them is readable (`~` otherwise); storage failures count
+ * nowhere (the producer retries them).
+ */
+export function requestCounts(
+  outcomes: Outcome[],
+  refused: unknown[],
+  receivedAtMs: number,
+): { rows: CounterDelta[]; activity: ActivityMinutes[] } {
+  const receivedAt = new Date(receivedAtMs).toISOString();
+  const hour = hourOf(receivedAt);
+  const rows = new Map<string, CounterDelta>();
+  const row = (source: string, type: string): CounterDelta => {
+    const key = `${source}|${type}`;
+    let d = rows.get(key);
+    if (!d) {
+      d = emptyCounterDelta(source, type, hour);
+      rows.set(key, d);
+    }
+    return d;
+  };
+  for (const { p, settled } of outcomes) {
+    if (settled.outcome === 'failed') continue;
+    const d = row(p.event.source, p.event.type);
+    d.received += 1;
+    if (settled.outcome === 'accepted') {
+      d.accepted += 1;
+      d.bytes += p.bytes.length;
+      d.late += p.late ? 1 : 0;
+      d.future += p.future ? 1 : 0;
+      const lag = Math.max(0, p.lagMs);
+      d.lag_buckets[bucketIndex(lag)] += 1;
+      d.lag_sum_ms += lag;
+      d.lag_max_ms = Math.max(d.lag_max_ms, lag);
+    } else if (settled.outcome === 'duplicate') d.duplicates += 1;
+    else d.conflicts += 1;
+  }
+  for (const value of refused) {
+    const d = row(labelOf(value, 'source'), labelOf(value, 'type'));
+    d.received += 1;
+    d.rejected += 1;
+  }
+  const minute = new Date(receivedAtMs).getUTCHours() * 60 + new Date(receivedAtMs).getUTCMinutes();
+  const activeSources = [...new Set([...rows.values()].map((d) => d.source))].filter((s) => s !== '~');
+  return {
+    rows: [...rows.values()],
+    activity: activeSources.map((source) => ({ source, day: dayOf(receivedAt), minutes: [minute] })),
+  };
+}
+
+export class IngestAccounting {
+  private readonly logger = new Logger(IngestAccounting.name);
+  private readonly buffer: CounterBuffer;
+
+  constructor(
+    stats: IngestStatsStore,
+    private readonly metrics: MetricsService,
+  ) {
+    this.buffer = new CounterBuffer(stats);
+  }
+
+  /** Counts a request's outcomes and refused items: metrics at once, rows written once per row. */
+  async count(outcomes: Outcome[], refused: unknown[], ctx: RequestContext): Promise<void> {
+    for (const { p, settled } of outcomes) {
+      const { source, type } = p.event;
+      this.metrics.ingest(source, type, settled.outcome);
+      if (settled.outcome === 'accepted') this.metrics.ingestLag(source, type, p.lagMs);
+    }
+    for (const value of refused) {
+      this.metrics.ingest(labelOf(value, 'source'), labelOf(value, 'type'), 'rejected');
+    }
+    const { rows, activity } = requestCounts(outcomes, refused, ctx.receivedAt);
+    try {
+      await this.buffer.add(rows, activity);
+    } catch (err) {
+      // The events themselves are durable; a lost counter update must not turn into a retry storm.
+      this.metrics.counterWriteFailures.inc();
+      this.logger.error({ err, request_id: ctx.requestId, op: 'count' }, 'stats counter update failed');
+    }
+  }
+
+  /** Counts a storage failure and returns it as the app error to answer with. */
+  storageFailure(err: unknown, operation: string): AppError {
+    if (err instanceof StorageUnavailableError) {
+      this.metrics.storageError(err.dependency, err.operation);
+      return err;
+    }
+    if (err instanceof AppError) return err;
+    this.logger.error({ err, op: operation }, 'unexpected storage error');
+    this.metrics.storageError('unknown', operation);
+    return new StorageUnavailableError('dynamodb', operation, err);
+  }
+}

@@ -1,0 +1,219 @@
+import { AppError } from '../shared/errors/app-error';
+import type { EventRecord } from '../shared/events/event-index';
+import { eventId, payloadSha256 } from '../shared/identity/event-identity';
+import { validateIngestEvent, ValidEvent } from './ingest.dto';
+import {
+  batchEvents,
+  batchResult,
+  checkBatchItem,
+  eventRecord,
+  FUTURE_TOLERANCE_MS,
+  itemResult,
+  labelOf,
+  MAX_BATCH_EVENTS,
+  ndjsonObject,
+  prepareEvent,
+  singleResult,
+  splitRepeats,
+} from './ingest-model';
+
+const valid = (overrides: Record<string, unknown> = {}): ValidEvent => {
+  const checked = validateIngestEvent({
+    source: 'orders-svc',
+    type: 'order.created',
+    entity_id: 'order-1',
+    occurred_at: '2026-11-25T12:00:00+02:00',
+    payload: { amount: 5 },
+    ...overrides,
+  });
+  if (!checked.ok) throw new Error(JSON.stringify(checked.problems));
+  return checked.event;
+};
+const RECEIVED = Date.parse('2026-11-25T10:00:02.500Z');
+const ctx = { requestId: 'req-1', receivedAt: RECEIVED };
+
+describe('ingest model', () => {
+  describe('prepareEvent', () => {
+    it('normalises occurred_at to UTC and derives identity, lag and flags', () => {
+      const event = valid();
+      const p = prepareEvent(3, event, Buffer.from('{}'), RECEIVED, 1_000);
+      expect(p).toMatchObject({
+        index: 3,
+        occurredAt: '2026-11-25T10:00:00.000Z',
+        lagMs: 2_500,
+        late: true,
+        future: false,
+        eventId: eventId(event),
+        payloadSha256: payloadSha256({ amount: 5 }),
+      });
+    });
+
+    it('is late only strictly above the threshold and future only beyond the tolerance', () => {
+      expect(prepareEvent(0, valid(), Buffer.alloc(0), RECEIVED, 2_500).late).toBe(false);
+      const ahead = new Date(RECEIVED + FUTURE_TOLERANCE_MS + 1).toISOString();
+      const p = prepareEvent(0, valid({ occurred_at: ahead }), Buffer.alloc(0), RECEIVED, 1_000);
+      expect(p).toMatchObject({ future: true, late: false, lagMs: -(FUTURE_TOLERANCE_MS + 1) });
+      const edge = new Date(RECEIVED + FUTURE_TOLERANCE_MS).toISOString();
+      expect(prepareEvent(0, valid({ occurred_at: edge }), Buffer.alloc(0), RECEIVED, 1_000).future).toBe(
+        false,
+      );
+    });
+  });
+
+  describe('batchEvents', () => {
+    it('returns the events of a well-shaped body', () => {
+      expect(batchEvents({ events: [1, 2] })).toEqual([1, 2]);
+    });
+
+    it.each([
+      [[], '(body)'],
+      [null, '(body)'],
+      [{}, 'events'],
+      [{ events: [] }, 'events'],
+      [{ events: new Array(MAX_BATCH_EVENTS + 1).fill({}) }, 'events'],
+      [{ events: [{}], extra: 1 }, 'extra'],
+    ])('answers 400 naming the field for %j', (body, field) => {
+      let thrown: unknown;
+      try {
+        batchEvents(body);
+      } catch (err) {
+        thrown = err;
+      }
+      expect(thrown).toBeInstanceOf(AppError);
+      expect((thrown as AppError).code).toBe('INGEST.VALIDATION_FAILED');
+      expect(JSON.stringify((thrown as AppError).details)).toContain(`"field":"${field}"`);
+    });
+  });
+
+  it('refuses a batch item over the single-event limit before validating it', () => {
+    const checked = checkBatchItem({}, Buffer.alloc(11), 4, 10);
+    expect(checked).toEqual({
+      ok: false,
+      problems: [{ field: 'events[4]', message: 'the event is 11 bytes; at most 10 are allowed' }],
+    });
+    expect(checkBatchItem(valid(), Buffer.alloc(10), 4, 10).ok).toBe(true);
+  });
+
+  it('keeps the first occurrence of an id and lists later ones as repeats', () => {
+    const a = prepareEvent(0, valid(), Buffer.from('a'), RECEIVED, 1_000);
+    const b = prepareEvent(1, valid({ entity_id: 'order-2' }), Buffer.from('b'), RECEIVED, 1_000);
+    const again = prepareEvent(2, valid(), Buffer.from('a2'), RECEIVED, 1_000);
+    const { firsts, repeats } = splitRepeats([a, b, again]);
+    expect([...firsts.values()].map((p) => p.index)).toEqual([0, 1]);
+    expect(repeats.map((p) => p.index)).toEqual([2]);
+  });
+
+  it('lays items out as NDJSON with inclusive byte ranges that read each item back', () => {
+    const items = ['{"a":1}', '{"bb":22}'].map((text, i) =>
+      prepareEvent(i * 2, valid({ entity_id: `e${i}` }), Buffer.from(text), RECEIVED, 1_000),
+    );
+    const { body, ranges } = ndjsonObject(items);
+    expect(body.toString()).toBe('{"a":1}\n{"bb":22}\n');
+    expect(ranges.get(0)).toEqual([0, 6]);
+    expect(ranges.get(2)).toEqual([8, 16]);
+    const [s, e] = ranges.get(2)!;
+    expect(body.subarray(s, e + 1).toString()).toBe('{"bb":22}');
+  });
+
+  it('builds the index record of a prepared event', () => {
+    const p = prepareEvent(
+      0,
+      valid({ sequence: 7, idempotency_key: 'k1' }),
+      Buffer.from('xyz'),
+      RECEIVED,
+      1_000,
+    );
+    expect(eventRecord(p, ctx, 'raw/k', [3, 5])).toEqual({
+      event_id: p.eventId,
+      source: 'orders-svc',
+      type: 'order.created',
+      entity_id: 'order-1',
+      occurred_at: '2026-11-25T10:00:00.000Z',
+      received_at: '2026-11-25T10:00:02.500Z',
+      lag_ms: 2_500,
+      late: true,
+      future: false,
+      sequence: 7,
+      idempotency_key: 'k1',
+      schema_version: undefined,
+      payload_sha256: p.payloadSha256,
+      size_bytes: 3,
+      s3_key: 'raw/k',
+      s3_range: [3, 5],
+      request_id: 'req-1',
+      duplicate_count: 0,
+      conflict_count: 0,
+    });
+  });
+
+  describe('answers', () => {
+    const p = prepareEvent(1, valid({ idempotency_key: 'k1' }), Buffer.from('{}'), RECEIVED, 1_000);
+    const stored: EventRecord = { ...eventRecord(p, ctx, 'raw/k'), payload_sha256: 'f'.repeat(64) };
+
+    it('answers a single accepted event and a duplicate', () => {
+      expect(singleResult(p, { outcome: 'accepted', record: stored }, ctx, 'raw/k')).toEqual({
+        event_id: p.eventId,
+        status: 'accepted',
+        received_at: '2026-11-25T10:00:02.500Z',
+        s3_key: 'raw/k',
+        lag_ms: 2_500,
+        late: true,
+        future: false,
+      });
+      const dup = { ...stored, received_at: '2026-11-25T09:00:00.000Z', duplicate_count: 2 };
+      expect(singleResult(p, { outcome: 'duplicate', record: dup }, ctx, 'raw/k')).toEqual({
+        event_id: p.eventId,
+        status: 'duplicate',
+        received_at: '2026-11-25T10:00:02.500Z',
+        first_received_at: '2026-11-25T09:00:00.000Z',
+        duplicate_count: 2,
+      });
+    });
+
+    it('throws a conflict naming both payload hashes', () => {
+      expect(() => singleResult(p, { outcome: 'conflict', stored }, ctx, 'raw/k')).toThrow(
+        expect.objectContaining({
+          code: 'INGEST.IDEMPOTENCY_CONFLICT',
+          details: {
+            event_id: p.eventId,
+            stored_payload_sha256: 'f'.repeat(64),
+            received_payload_sha256: p.payloadSha256,
+          },
+        }),
+      );
+    });
+
+    it('tallies batch items by outcome', () => {
+      const failed = new AppError('STORAGE.UNAVAILABLE', 'down');
+      const results = [
+        itemResult(p, { outcome: 'accepted', record: stored }),
+        itemResult(p, { outcome: 'conflict', stored }),
+        itemResult(p, { outcome: 'failed', error: failed }),
+      ];
+      expect(results[1]).toMatchObject({
+        status: 'conflict',
+        error: { code: 'INGEST.IDEMPOTENCY_CONFLICT' },
+      });
+      expect(results[2]).toEqual({
+        index: 1,
+        event_id: p.eventId,
+        status: 'failed',
+        error: { code: 'STORAGE.UNAVAILABLE', message: 'down' },
+      });
+      expect(batchResult(results)).toMatchObject({
+        accepted: 1,
+        duplicates: 0,
+        conflicts: 1,
+        rejected: 0,
+        failed: 1,
+      });
+    });
+  });
+
+  it('uses a field of an invalid value as a label only when it is a valid label', () => {
+    expect(labelOf({ source: 'billing' }, 'source')).toBe('billing');
+    expect(labelOf({ source: 'Not Valid' }, 'source')).toBe('~');
+    expect(labelOf(undefined, 'type')).toBe('~');
+    expect(labelOf({ type: 'order.created' }, 'type')).toBe('order.created');
+  });
+});

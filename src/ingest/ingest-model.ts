@@ -1,0 +1,298 @@
+// The ingest event model, pure: what a request's events become (prepared events with their identity,
+// lag and flags), how a batch body is shaped, how a batch object lays out its items, and how each
+// item's outcome is answered. No I/O here: IngestService orchestrates the stores around it.
+import type { EventRecord } from '../shared/events/event-index';
+import { AppError, FieldProblem, validationError } from '../shared/errors/app-error';
+import { eventId, normaliseTime, payloadSha256 } from '../shared/identity/event-identity';
+import type { IngestOutcome } from '../shared/metrics/metrics.service';
+import { validateIngestEvent, ValidEvent } from './ingest.dto';
+
+/** An event this far ahead of the clock is accepted but flagged `future`. */
+export const FUTURE_TOLERANCE_MS = 5 * 60_000;
+export const MAX_BATCH_EVENTS = 500;
+
+export interface RequestContext {
+  requestId: string;
+  /** Epoch ms the request arrived. */
+  receivedAt: number;
+}
+
+export interface AcceptedResult {
+  event_id: string;
+  status: 'accepted';
+  received_at: string;
+  s3_key: string;
+  lag_ms: number;
+  late: boolean;
+  future: boolean;
+}
+
+export interface DuplicateResult {
+  event_id: string;
+  status: 'duplicate';
+  received_at: string;
+  first_received_at: string;
+  duplicate_count: number;
+}
+
+export type IngestResult = AcceptedResult | DuplicateResult;
+
+export interface BatchItemResult {
+  index: number;
+  event_id?: string;
+  status: IngestOutcome;
+  error?: { code: string; message: string; details?: unknown };
+}
+
+export interface BatchResult {
+  accepted: number;
+  duplicates: number;
+  conflicts: number;
+  rejected: number;
+  failed: number;
+  results: BatchItemResult[];
+}
+
+/** A valid event with everything derived from it. */
+export interface Prepared {
+  /** Position in the request (0 for a single event). */
+  index: number;
+  event: ValidEvent;
+  /** The event's bytes exactly as received. */
+  bytes: Buffer;
+  eventId: string;
+  payloadSha256: string;
+  occurredAt: string;
+  lagMs: number;
+  late: boolean;
+  future: boolean;
+}
+
+/** What became of a prepared event once the index was asked. */
+export type Settled =
+  | { outcome: 'accepted'; record: EventRecord }
+  | { outcome: 'duplicate'; record: EventRecord }
+  | { outcome: 'conflict'; stored: EventRecord; rejectedKey?: string }
+  | { outcome: 'failed'; error: AppError };
+
+/** A refused item: its value as parsed, its bytes as received, and what is wrong with it. */
+export interface RefusedItem {
+  value: unknown;
+  bytes: Buffer;
+  problems: FieldProblem[];
+}
+
+/** Reads a string field of something that failed validation, if it is usable as a counter label. */
+export function labelOf(value: unknown, field: 'source' | 'type'): string {
+  const v = (value as Record<string, unknown> | null)?.[field];
+  const ok = field === 'source' ? /^[a-z0-9][a-z0-9._-]{0,63}$/ : /^\S{1,128}$/;
+  return typeof v === 'string' && ok.test(v) ? v : '~';
+}
+
+/** Identity, lag and flags of a valid event received at `receivedAtMs`. */
+export function prepareEvent(
+  index: number,
+  event: ValidEvent,
+  bytes: Buffer,
+  receivedAtMs: number,
+  lateThresholdMs: number,
+): Prepared {
+  const occurredAt = normaliseTime(event.occurred_at);
+  const lagMs = receivedAtMs - Date.parse(occurredAt);
+  return {
+    index,
+    event,
+    bytes,
+    eventId: eventId(event),
+    payloadSha256: payloadSha256(event.payload),
+    occurredAt,
+    lagMs,
+    late: lagMs > lateThresholdMs,
+    future: -lagMs > FUTURE_TOLERANCE_MS,
+  };
+}
+
+/** The `events` array of a batch body, or a 400 naming what is wrong with the body's shape. */
+export function batchEvents(body: unknown): unknown[] {
+  const problems: FieldProblem[] = [];
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    problems.push({ field: '(body)', message: 'the body must be an object {"events": [...]}' });
+  } else {
+    const { events, ...rest } = body as { events?: unknown };
+    for (const key of Object.keys(rest)) problems.push({ field: key, message: `unknown field ${key}` });
+    if (!Array.isArray(events)) problems.push({ field: 'events', message: 'events must be an array' });
+    else if (events.length < 1 || events.length > MAX_BATCH_EVENTS) {
+      problems.push({ field: 'events', message: `events must hold 1 to ${MAX_BATCH_EVENTS} events` });
+    } else if (problems.length === 0) return events;
+  }
+  throw validationError('INGEST.VALIDATION_FAILED', problems);
+}
+
+/** Validates one batch item, whose own bytes must also fit the single-event limit. */
+export function checkBatchItem(
+  value: unknown,
+  itemBytes: Buffer,
+  index: number,
+  maxEventBytes: number,
+): ReturnType<typeof validateIngestEvent> {
+  if (itemBytes.length > maxEventBytes) {
+    return {
+      ok: false,
+      problems: [
+        {
+          field: `events[${index}]`,
+          message: `the event is ${itemBytes.length} bytes; at most ${maxEventBytes} are allowed`,
+        },
+      ],
+    };
+  }
+  return validateIngestEvent(value);
+}
+
+/** The first occurrence of each event id is stored; later ones in the same request settle against it. */
+export function splitRepeats(prepared: Prepared[]): { firsts: Map<string, Prepared>; repeats: Prepared[] } {
+  const firsts = new Map<string, Prepared>();
+  const repeats: Prepared[] = [];
+  for (const p of prepared) {
+    if (firsts.has(p.eventId)) repeats.push(p);
+    else firsts.set(p.eventId, p);
+  }
+  return { firsts, repeats };
+}
+
+/** One NDJSON object: each item's bytes as received, one per line, with its inclusive byte range. */
+export function ndjsonObject(items: Prepared[]): { body: Buffer; ranges: Map<number, [number, number]> } {
+  const ranges = new Map<number, [number, number]>();
+  const parts: Buffer[] = [];
+  let offset = 0;
+  const newline = Buffer.from('\n');
+  for (const p of items) {
+    ranges.set(p.index, [offset, offset + p.bytes.length - 1]);
+    parts.push(p.bytes, newline);
+    offset += p.bytes.length + 1;
+  }
+  return { body: Buffer.concat(parts), ranges };
+}
+
+/** The index item of a prepared event stored at `s3Key` (and `range` inside a batch object). */
+export function eventRecord(
+  p: Prepared,
+  ctx: RequestContext,
+  s3Key: string,
+  range?: [number, number],
+): EventRecord {
+  return {
+    event_id: p.eventId,
+    source: p.event.source,
+    type: p.event.type,
+    entity_id: p.event.entity_id,
+    occurred_at: p.occurredAt,
+    received_at: new Date(ctx.receivedAt).toISOString(),
+    lag_ms: p.lagMs,
+    late: p.late,
+    future: p.future,
+    sequence: p.event.sequence,
+    idempotency_key: p.event.idempotency_key,
+    schema_version: p.event.schema_version,
+    payload_sha256: p.payloadSha256,
+    size_bytes: p.bytes.length,
+    s3_key: s3Key,
+    s3_range: range,
+    request_id: ctx.requestId,
+    duplicate_count: 0,
+    conflict_count: 0,
+  };
+}
+
+export function conflictError(p: Prepared, stored: EventRecord): AppError {
+  return new AppError(
+    'INGEST.IDEMPOTENCY_CONFLICT',
+    `idempotency_key ${JSON.stringify(p.event.idempotency_key)} of source ${p.event.source} was already used ` +
+      'with a different payload; the conflicting submission is kept under rejected/',
+    {
+      event_id: p.eventId,
+      stored_payload_sha256: stored.payload_sha256,
+      received_payload_sha256: p.payloadSha256,
+    },
+  );
+}
+
+/** The answer to a single `POST /ingest`: a result, or the error to throw. */
+export function singleResult(
+  p: Prepared,
+  settled: Settled,
+  ctx: RequestContext,
+  s3Key: string,
+): IngestResult {
+  const receivedAt = new Date(ctx.receivedAt).toISOString();
+  switch (settled.outcome) {
+    case 'accepted':
+      return {
+        event_id: p.eventId,
+        status: 'accepted',
+        received_at: receivedAt,
+        s3_key: s3Key,
+        lag_ms: p.lagMs,
+        late: p.late,
+        future: p.future,
+      };
+    case 'duplicate':
+      return {
+        event_id: p.eventId,
+        status: 'duplicate',
+        received_at: receivedAt,
+        first_received_at: settled.record.received_at,
+        duplicate_count: settled.record.duplicate_count,
+      };
+    case 'conflict':
+      throw conflictError(p, settled.stored);
+    case 'failed':
+      throw settled.error;
+  }
+}
+
+/** One item's entry in a batch answer. */
+export function itemResult(p: Prepared, settled: Settled): BatchItemResult {
+  switch (settled.outcome) {
+    case 'accepted':
+    case 'duplicate':
+      return { index: p.index, event_id: p.eventId, status: settled.outcome };
+    case 'conflict': {
+      const err = conflictError(p, settled.stored);
+      return {
+        index: p.index,
+        event_id: p.eventId,
+        status: 'conflict',
+        error: { code: err.code, message: err.message, details: err.details },
+      };
+    }
+    case 'failed':
+      return {
+        index: p.index,
+        event_id: p.eventId,
+        status: 'failed',
+        error: { code: settled.error.code, message: settled.error.message },
+      };
+  }
+}
+
+export function refusedItemResult(index: number, problems: FieldProblem[]): BatchItemResult {
+  return {
+    index,
+    status: 'rejected',
+    error: { code: 'INGEST.VALIDATION_FAILED', message: 'Invalid event', details: problems },
+  };
+}
+
+/** The batch answer: every item's result and the totals per outcome. */
+export function batchResult(results: BatchItemResult[]): BatchResult {
+  const tally = (status: IngestOutcome) => results.filter((r) => r.status === status).length;
+  return {
+    accepted: tally('accepted'),
+    duplicates: tally('duplicate'),
+    conflicts: tally('conflict'),
+    rejected: tally('rejected'),
+    failed: tally('failed'),
+    results,
+  };
+}
