@@ -25,7 +25,12 @@ export function decodeQueryCursor(
   } catch {
     // fall through
   }
-  throw new AppError('QUERY.INVALID_CURSOR', 'cursor: not a cursor this API returned', [
+  throw invalidCursor();
+}
+
+/** The 400 for a cursor that decodes but does not fit the query it is sent with. */
+export function invalidCursor(): AppError {
+  return new AppError('QUERY.INVALID_CURSOR', 'cursor: not a cursor this API returned', [
     { field: 'cursor', message: 'not a cursor this API returned' },
   ]);
 }

@@ -4,6 +4,9 @@ import { TimeWindow } from '../shared/paging/page';
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
+/** Source-partitioned reads issue one Query per day; this bounds them. */
+export const MAX_SOURCE_WINDOW_DAYS = 31;
+export const MAX_GAP_WINDOW_DAYS = 7;
 
 export interface WindowRules {
   /** Width of the window when `from` is missing (ending at `to`). */
@@ -59,4 +62,9 @@ export function parseWindow(
     );
   }
   return { from: iso(fromMs), to: iso(toMs) };
+}
+
+/** A source window: a day ending now unless given, at most `maxDays` wide. */
+export function sourceWindow(from: string | undefined, to: string | undefined, maxDays: number): TimeWindow {
+  return parseWindow(from, to, { defaultSpanMs: DAY_MS, maxSpanMs: maxDays * DAY_MS });
 }

@@ -13,6 +13,7 @@ import {
   StatsQueryDto,
 } from './query.dto';
 import { QueryService } from './query.service';
+import { SourceHealthService } from './source-health.service';
 
 /** Read-only investigation endpoints; examples and response shapes in docs/api.md. */
 @Controller()
@@ -20,7 +21,10 @@ import { QueryService } from './query.service';
 @ApiTags('query')
 @ApiSecurity('bearer')
 export class QueryController {
-  constructor(private readonly query: QueryService) {}
+  constructor(
+    private readonly query: QueryService,
+    private readonly health: SourceHealthService,
+  ) {}
 
   @Get('events/:event_id')
   @ApiOperation({ summary: 'One event: every index field, plus the raw event as received' })
@@ -43,7 +47,7 @@ export class QueryController {
   @Get('stats')
   @ApiOperation({ summary: 'Per (source, type) counts, lag quantiles, rates and health, worst first' })
   stats(@Query() q: StatsQueryDto) {
-    return this.query.stats(q);
+    return this.health.stats(q);
   }
 
   @Get('late')
@@ -55,19 +59,19 @@ export class QueryController {
   @Get('duplicates')
   @ApiOperation({ summary: 'Events of a source that received repeats, and idempotency conflicts' })
   duplicates(@Query() q: DuplicatesQueryDto) {
-    return this.query.duplicates(q);
+    return this.health.duplicates(q);
   }
 
   @Get('gaps')
   @ApiOperation({ summary: 'Silence windows of a source at minute resolution' })
   gaps(@Query() q: GapsQueryDto) {
-    return this.query.gaps(q);
+    return this.health.gaps(q);
   }
 
   @Get('entities/:entity_id/sequence-gaps')
   @ApiOperation({ summary: 'Missing, repeated and out-of-order sequence numbers of an entity' })
   sequenceGaps(@Param('entity_id') entityId: string, @Query() q: SequenceGapsQueryDto) {
-    return this.query.sequenceGaps(entityId, q.source);
+    return this.health.sequenceGaps(entityId, q.source);
   }
 
   @Get('rejected')
