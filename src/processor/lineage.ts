@@ -1,4 +1,7 @@
 // Lineage files in S3: every input of an aggregate version, so any output traces back to raw objects.
+import type { EventRecord } from '../shared/events/event-index';
+import type { AggregateVersion } from './aggregate-store';
+import { sortInputs } from './aggregate';
 
 export interface LineageInput {
   event_id: string;
@@ -24,4 +27,26 @@ export interface Lineage {
 /** `lineage/<URL-encoded aggregate key>/v<version>.json`. */
 export function lineageKey(key: string, version: number): string {
   return `lineage/${encodeURIComponent(key)}/v${version}.json`;
+}
+
+/** The lineage document of a version computed from `inputs`, inputs in the version's hash order. */
+export function lineageOf(version: AggregateVersion, inputs: EventRecord[]): Lineage {
+  return {
+    key: version.key,
+    version: version.version,
+    input_hash: version.input_hash,
+    input_count: version.input_count,
+    processor_version: version.processor_version,
+    computed_at: version.computed_at,
+    replay_ids: version.replay_ids,
+    inputs: sortInputs(inputs).map((e): LineageInput => ({
+      event_id: e.event_id,
+      payload_sha256: e.payload_sha256,
+      source: e.source,
+      type: e.type,
+      occurred_at: e.occurred_at,
+      s3_key: e.s3_key,
+      ...(e.s3_range ? { s3_range: e.s3_range } : {}),
+    })),
+  };
 }

@@ -3,7 +3,8 @@ import { Logger } from '@nestjs/common';
 import { QueuePublisher } from '../shared/queue/queue-publisher';
 import { validateEnv } from '../shared/config/env.config';
 import { ProcessorConsumer } from './processor.consumer';
-import { InboundMessage, MessageResult, ProcessorService } from './processor.service';
+import { MessageResult, ProcessorService } from './processor.service';
+import { InboundMessage } from './message-verifier';
 
 /** A processor whose batches finish when the test says so. */
 class GatedProcessor {

@@ -5,12 +5,11 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AggregateStore, AggregateVersion } from './aggregate-store';
 import { EventIndex, EventRecord } from '../shared/events/event-index';
 import { RawStore } from '../shared/raw/raw-store';
-import { AppError, StorageNotFoundError } from '../shared/errors/app-error';
+import { AppError } from '../shared/errors/app-error';
 import { Bucket, bucketKey, bucketOf, bucketWindow, computeValue, inputHash, sortInputs } from './aggregate';
-import { lineageKey, Lineage, LineageInput } from './lineage';
-import { NormalisedEvent, normaliseRaw } from './normalise';
+import { lineageKey, Lineage, lineageOf } from './lineage';
+import { InboundMessage, IntegrityError, MessageVerifier, Verified } from './message-verifier';
 import { MessageOutcome, ProcessorMetrics } from './processor.metrics';
-import { parseReplayMessage, ReplayMessage } from '../shared/contracts/replay-message';
 import { ReplayProgress } from '../replay/replay-progress';
 import { mapLimit } from '../shared/async/map-limit';
 
@@ -24,23 +23,6 @@ const PAGE = 1000;
 /** Messages (and buckets) of one batch worked on at once. */
 const PARALLELISM = 16;
 
-/** The raw object does not match what the message and the index say: never retried into success. */
-export class IntegrityError extends AppError {
-  constructor(
-    readonly reason: string,
-    message: string,
-    eventIdValue: string,
-  ) {
-    super('PROCESSOR.INTEGRITY_ERROR', message, { reason, event_id: eventIdValue });
-    this.name = 'IntegrityError';
-  }
-}
-
-export interface InboundMessage {
-  messageId: string;
-  body: string;
-}
-
 export type MessageResult =
   | { messageId: string; ok: true; outcome: 'versioned' | 'unchanged'; key: string; version: number }
   | { messageId: string; ok: false; error: unknown };
@@ -53,17 +35,11 @@ interface RefreshResult {
   inputIds: Set<string>;
 }
 
-interface Verified {
-  messageId: string;
-  message: ReplayMessage;
-  event: NormalisedEvent;
-  record: EventRecord;
-}
-
 @Injectable()
 export class ProcessorService {
   private readonly logger = new Logger(ProcessorService.name);
   private readonly computing = new Map<string, Promise<RefreshResult>>();
+  private readonly verifier: MessageVerifier;
 
   constructor(
     private readonly index: EventIndex,
@@ -71,7 +47,9 @@ export class ProcessorService {
     private readonly aggregates: AggregateStore,
     private readonly progress: ReplayProgress,
     private readonly metrics: ProcessorMetrics,
-  ) {}
+  ) {
+    this.verifier = new MessageVerifier(index, raw);
+  }
 
   /**
    * Processes a batch; never throws. Messages of one bucket are aggregated once. A failed message is
@@ -87,7 +65,7 @@ export class ProcessorService {
     const verified: Verified[] = [];
     await mapLimit(messages, PARALLELISM, async (m) => {
       try {
-        verified.push(await this.verify(m));
+        verified.push(await this.verifier.verify(m));
       } catch (err) {
         if (err instanceof IntegrityError) {
           this.metrics.integrityError(err.reason);
@@ -138,52 +116,6 @@ export class ProcessorService {
   }
 
   /** Loads the raw bytes the message points at and checks them against the message and the index. */
-  private async verify(m: InboundMessage): Promise<Verified> {
-    const message = parseReplayMessage(m.body);
-    const id = message.event_id;
-    const record = await this.index.getEvent(id);
-    if (!record) throw new IntegrityError('not_indexed', `event ${id} is not in the index`, id);
-    if (record.s3_key !== message.s3_key) {
-      throw new IntegrityError(
-        'pointer_mismatch',
-        `message points at ${message.s3_key}, index at ${record.s3_key}`,
-        id,
-      );
-    }
-    let bytes: Buffer;
-    try {
-      bytes = await this.raw.get(record.s3_key, record.s3_range);
-    } catch (err) {
-      if (err instanceof StorageNotFoundError)
-        throw new IntegrityError('raw_missing', `raw object ${record.s3_key} is missing`, id);
-      throw err;
-    }
-    const normalised = normaliseRaw(bytes);
-    if (!normalised.ok) throw new IntegrityError('raw_unreadable', normalised.reason, id);
-    const event = normalised.event;
-    if (event.payload_sha256 !== message.payload_sha256 || event.payload_sha256 !== record.payload_sha256) {
-      throw new IntegrityError(
-        'payload_hash_mismatch',
-        `raw payload hashes to ${event.payload_sha256}; message says ${message.payload_sha256}, index ${record.payload_sha256}`,
-        id,
-      );
-    }
-    const same = (a: NormalisedEvent | ReplayMessage) =>
-      a.event_id === record.event_id &&
-      a.source === record.source &&
-      a.type === record.type &&
-      a.entity_id === record.entity_id &&
-      Date.parse(a.occurred_at) === Date.parse(record.occurred_at);
-    if (!same(event) || !same(message)) {
-      throw new IntegrityError(
-        'identity_mismatch',
-        'raw object, message and index disagree on the event identity',
-        id,
-      );
-    }
-    return { messageId: m.messageId, message, event, record };
-  }
-
   /**
    * One computation per bucket at a time in this process: a batch whose bucket is already being
    * computed waits for it, and is done if that result's inputs include its events.
@@ -282,25 +214,8 @@ export class ProcessorService {
   }
 
   private async writeLineage(version: AggregateVersion, inputs: EventRecord[]): Promise<void> {
-    const lineage: Lineage = {
-      key: version.key,
-      version: version.version,
-      input_hash: version.input_hash,
-      input_count: version.input_count,
-      processor_version: version.processor_version,
-      computed_at: version.computed_at,
-      replay_ids: version.replay_ids,
-      inputs: sortInputs(inputs).map((e): LineageInput => ({
-        event_id: e.event_id,
-        payload_sha256: e.payload_sha256,
-        source: e.source,
-        type: e.type,
-        occurred_at: e.occurred_at,
-        s3_key: e.s3_key,
-        ...(e.s3_range ? { s3_range: e.s3_range } : {}),
-      })),
-    };
-    await this.raw.put(version.lineage_key, Buffer.from(JSON.stringify(lineage)), 'application/json');
+    const body = Buffer.from(JSON.stringify(lineageOf(version, inputs)));
+    await this.raw.put(version.lineage_key, body, 'application/json');
   }
 
   /** The input list of a version: from the item when kept there, else from its lineage file. */

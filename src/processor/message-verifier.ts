@@ -1,0 +1,85 @@
+// Verification of a replay message before it is processed: the message parses, the event is indexed
+// where the message says, and the raw object's bytes hash and identify exactly as the message and the
+// index claim. A mismatch is an IntegrityError, never retried into success.
+import { parseReplayMessage, ReplayMessage } from '../shared/contracts/replay-message';
+import { AppError, StorageNotFoundError } from '../shared/errors/app-error';
+import { EventIndex, EventRecord } from '../shared/events/event-index';
+import { RawStore } from '../shared/raw/raw-store';
+import { NormalisedEvent, normaliseRaw } from './normalise';
+
+/** The raw object does not match what the message and the index say: never retried into success. */
+export class IntegrityError extends AppError {
+  constructor(
+    readonly reason: string,
+    message: string,
+    eventIdValue: string,
+  ) {
+    super('PROCESSOR.INTEGRITY_ERROR', message, { reason, event_id: eventIdValue });
+    this.name = 'IntegrityError';
+  }
+}
+
+export interface InboundMessage {
+  messageId: string;
+  body: string;
+}
+
+export interface Verified {
+  messageId: string;
+  message: ReplayMessage;
+  event: NormalisedEvent;
+  record: EventRecord;
+}
+
+export class MessageVerifier {
+  constructor(
+    private readonly index: EventIndex,
+    private readonly raw: RawStore,
+  ) {}
+
+  async verify(m: InboundMessage): Promise<Verified> {
+    const message = parseReplayMessage(m.body);
+    const id = message.event_id;
+    const record = await this.index.getEvent(id);
+    if (!record) throw new IntegrityError('not_indexed', `event ${id} is not in the index`, id);
+    if (record.s3_key !== message.s3_key) {
+      throw new IntegrityError(
+        'pointer_mismatch',
+        `message points at ${message.s3_key}, index at ${record.s3_key}`,
+        id,
+      );
+    }
+    let bytes: Buffer;
+    try {
+      bytes = await this.raw.get(record.s3_key, record.s3_range);
+    } catch (err) {
+      if (err instanceof StorageNotFoundError)
+        throw new IntegrityError('raw_missing', `raw object ${record.s3_key} is missing`, id);
+      throw err;
+    }
+    const normalised = normaliseRaw(bytes);
+    if (!normalised.ok) throw new IntegrityError('raw_unreadable', normalised.reason, id);
+    const event = normalised.event;
+    if (event.payload_sha256 !== message.payload_sha256 || event.payload_sha256 !== record.payload_sha256) {
+      throw new IntegrityError(
+        'payload_hash_mismatch',
+        `raw payload hashes to ${event.payload_sha256}; message says ${message.payload_sha256}, index ${record.payload_sha256}`,
+        id,
+      );
+    }
+    const same = (a: NormalisedEvent | ReplayMessage) =>
+      a.event_id === record.event_id &&
+      a.source === record.source &&
+      a.type === record.type &&
+      a.entity_id === record.entity_id &&
+      Date.parse(a.occurred_at) === Date.parse(record.occurred_at);
+    if (!same(event) || !same(message)) {
+      throw new IntegrityError(
+        'identity_mismatch',
+        'raw object, message and index disagree on the event identity',
+        id,
+      );
+    }
+    return { messageId: m.messageId, message, event, record };
+  }
+}
