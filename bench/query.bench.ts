@@ -14,6 +14,7 @@ import { createAwsClients, destroyAwsClients } from '../src/shared/aws/aws-clien
 import { DynamoTable } from '../src/shared/aws/dynamo-table';
 import { DynamoIngestStatsStore } from '../src/shared/ingest-stats/dynamo-ingest-stats-store';
 import { eventItem } from '../src/shared/events/dynamo-event-index';
+import { Retention } from '../src/shared/retention/retention';
 import { EventRecord } from '../src/shared/events/event-index';
 import { ResourceProvisioner } from '../src/shared/aws/provisioner';
 import { hourOf, hoursOf, keys } from '../src/shared/aws/table-keys';
@@ -161,7 +162,8 @@ async function main(): Promise<void> {
     const events = history(now);
     const loadStart = performance.now();
     const batches: Record<string, unknown>[][] = [];
-    for (let i = 0; i < events.length; i += 25) batches.push(events.slice(i, i + 25).map(eventItem));
+    for (let i = 0; i < events.length; i += 25)
+      batches.push(events.slice(i, i + 25).map((e) => eventItem(e, Retention.forever())));
     await mapLimit(batches, 16, async (items) => {
       let pending = items.map((Item) => ({ PutRequest: { Item } }));
       while (pending.length > 0) {

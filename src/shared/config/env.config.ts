@@ -1,5 +1,6 @@
 // The one validated view of the environment. process.env is read here and nowhere else.
 import { parseApiKeys } from '../auth/api-keys';
+import { retentionProblems } from '../retention/retention';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -79,6 +80,21 @@ export class Env {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100) PROCESSOR_CONCURRENCY: number = 4;
   /** Long-poll wait of each receive, kept under STORAGE_TIMEOUT_MS (the SQS client's request timeout). */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(20) PROCESSOR_WAIT_TIME_S: number = 4;
+  /** Widest window one reconcile job may cover. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(3660) RECONCILE_MAX_WINDOW_DAYS: number = 31;
+  /** How long a reconcile runner's claim on a job lasts without a checkpoint (crash takeover). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1000) @Max(3600000) RECONCILE_LEASE_MS: number = 60000;
+  /** How often each instance looks for queued reconcile jobs and jobs whose runner died. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(600000) RECONCILE_POLL_MS: number = 10000;
+  /** Retention in days per kind of stored data; 0 keeps it forever. See docs/operations.md. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(36500) RETENTION_EVENTS_DAYS: number = 0;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(36500) RETENTION_RAW_DAYS: number = 0;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(36500) RETENTION_ATTEMPTS_DAYS: number = 90;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(36500) RETENTION_REJECTED_DAYS: number = 90;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(36500) RETENTION_REPLAY_MANIFESTS_DAYS: number = 90;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(36500) RETENTION_LINEAGE_DAYS: number = 0;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(36500) RETENTION_DONE_MARKERS_DAYS: number = 15;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(36500) RETENTION_RECONCILE_DAYS: number = 90;
 
   get deadLetterQueue(): string {
     return `${this.PIPESCOPE_QUEUE}-dlq`;
@@ -126,6 +142,17 @@ export const ENV_KEYS: readonly string[] = [
   'PROCESSOR_BATCH_SIZE',
   'PROCESSOR_CONCURRENCY',
   'PROCESSOR_WAIT_TIME_S',
+  'RECONCILE_MAX_WINDOW_DAYS',
+  'RECONCILE_LEASE_MS',
+  'RECONCILE_POLL_MS',
+  'RETENTION_EVENTS_DAYS',
+  'RETENTION_RAW_DAYS',
+  'RETENTION_ATTEMPTS_DAYS',
+  'RETENTION_REJECTED_DAYS',
+  'RETENTION_REPLAY_MANIFESTS_DAYS',
+  'RETENTION_LINEAGE_DAYS',
+  'RETENTION_DONE_MARKERS_DAYS',
+  'RETENTION_RECONCILE_DAYS',
 ];
 
 export class ConfigError extends Error {
@@ -159,6 +186,7 @@ export function validateEnv(raw: Record<string, unknown>): Env {
   } else if (env.PIPESCOPE_MODE === 'aws') {
     problems.push('API_KEYS: required when PIPESCOPE_MODE=aws (auth cannot be switched off in aws mode)');
   }
+  problems.push(...retentionProblems(env));
   if (problems.length > 0) throw new ConfigError(problems);
   env.S3_FORCE_PATH_STYLE ??= env.PIPESCOPE_MODE === 'local';
   return env;

@@ -7,6 +7,7 @@ import { dayPartitions, DynamoTable, isConditionFailure, Item, pick } from '../a
 import { rethrowStorage } from '../aws/storage-errors';
 import { dayOf, keys } from '../aws/table-keys';
 import type { Page, PageRequest, TimeWindow } from '../paging/page';
+import { Retention } from '../retention/retention';
 import { Attempt, ATTEMPTS_KEPT, EventIndex, EventRecord, RepeatResult } from './event-index';
 
 const EVENT_FIELDS = [
@@ -48,11 +49,12 @@ function toAttempt(item: Item): Attempt {
 }
 
 /** The index item of a new event with its gsi1 (entity), gsi2 (source day) and sparse gsi3 (late) keys. */
-export function eventItem(event: EventRecord): Item {
+export function eventItem(event: EventRecord, retention: Retention): Item {
   const day = dayOf(event.received_at);
   const item: Item = {
     ...keys.event(event.event_id),
     ...event,
+    ...retention.ttl('events', event.received_at),
     gsi1pk: keys.entity(event.entity_id),
     gsi1sk: keys.sortKey(event.occurred_at, event.event_id),
     gsi2pk: keys.sourceDay(event.source, day),
@@ -66,7 +68,10 @@ export function eventItem(event: EventRecord): Item {
 }
 
 export class DynamoEventIndex extends EventIndex {
-  constructor(private readonly table: DynamoTable) {
+  constructor(
+    private readonly table: DynamoTable,
+    private readonly retention: Retention,
+  ) {
     super();
   }
 
@@ -75,7 +80,7 @@ export class DynamoEventIndex extends EventIndex {
       await this.table.db.send(
         new PutCommand({
           TableName: this.table.name,
-          Item: eventItem(event),
+          Item: eventItem(event, this.retention),
           ConditionExpression: 'attribute_not_exists(pk)',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
@@ -121,6 +126,7 @@ export class DynamoEventIndex extends EventIndex {
       const item: Item = {
         ...keys.attempt(attempt.event_id, attempt.received_at, attempt.request_id),
         ...attempt,
+        ...this.retention.ttl('attempts', attempt.received_at),
       };
       if (attempt.kind === 'conflict') {
         item.gsi4pk = keys.conflictDay(attempt.source, day);

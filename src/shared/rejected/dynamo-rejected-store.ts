@@ -3,6 +3,7 @@
 import { dayPartitions, DynamoTable, pick } from '../aws/dynamo-table';
 import { dayOf, keys } from '../aws/table-keys';
 import type { Page, PageRequest, TimeWindow } from '../paging/page';
+import { Retention } from '../retention/retention';
 import { RejectedRecord, RejectedStore } from './rejected-store';
 
 const REJECTED_FIELDS = [
@@ -19,7 +20,10 @@ const REJECTED_FIELDS = [
 ] as const;
 
 export class DynamoRejectedStore extends RejectedStore {
-  constructor(private readonly table: DynamoTable) {
+  constructor(
+    private readonly table: DynamoTable,
+    private readonly retention: Retention,
+  ) {
     super();
   }
 
@@ -32,6 +36,7 @@ export class DynamoRejectedStore extends RejectedStore {
       gsi2sk: keys.sortKey(rejected.received_at, rejected.rejection_id),
       gsi3pk: keys.rejectedDay(day),
       gsi3sk: keys.sortKey(rejected.received_at, rejected.rejection_id),
+      ...this.retention.ttl('rejected', rejected.received_at),
     });
   }
 

@@ -1,0 +1,93 @@
+// Retention against the emulators: the TTL attribute each store writes, and what the S3 emulator does
+// with the provisioner's lifecycle rules.
+import { GetBucketLifecycleConfigurationCommand } from '@aws-sdk/client-s3';
+import { keys, replayProgressKeys } from '../../src/shared/aws/table-keys';
+import { ResourceProvisioner } from '../../src/shared/aws/provisioner';
+import { DynamoReplayProgress } from '../../src/replay/dynamo-replay-progress';
+import { Retention } from '../../src/shared/retention/retention';
+import { eventRecord } from '../support/factories';
+import { openStores, Stores } from '../support/stores';
+
+const DAY_S = 86_400;
+const epoch = (iso: string): number => Math.floor(Date.parse(iso) / 1000);
+
+describe('retention against the emulators', () => {
+  let stores: Stores;
+  beforeAll(async () => {
+    Object.assign(process.env, {
+      RETENTION_EVENTS_DAYS: '400',
+      RETENTION_RAW_DAYS: '400',
+      RETENTION_ATTEMPTS_DAYS: '30',
+      RETENTION_REJECTED_DAYS: '20',
+      RETENTION_DONE_MARKERS_DAYS: '16',
+      RETENTION_REPLAY_MANIFESTS_DAYS: '7',
+      RETENTION_LINEAGE_DAYS: '0',
+    });
+    stores = await openStores('retention');
+  });
+  afterAll(() => stores.close());
+
+  it('stamps event, attempt, rejected and DONE items with expires_at from their own time', async () => {
+    const event = eventRecord({ received_at: '2026-03-01T10:00:00.000Z' });
+    await stores.index.claim(event);
+    await stores.index.recordRepeat({
+      event_id: event.event_id,
+      source: event.source,
+      kind: 'duplicate',
+      received_at: '2026-03-02T10:00:00.000Z',
+      payload_sha256: event.payload_sha256,
+      request_id: 'repeat-1',
+    });
+    await stores.rejected.put({
+      rejection_id: 'rej-retention',
+      received_at: '2026-03-03T10:00:00.000Z',
+      request_id: 'r1',
+      reason: 'validation',
+      errors: [{ field: 'source', message: 'source is required' }],
+      s3_key: 'rejected/x.json',
+      size_bytes: 2,
+    });
+    const before = Math.floor(Date.now() / 1000);
+    const progress = new DynamoReplayProgress(stores.table, Retention.fromEnv(stores.env));
+    await stores.table.put({ ...keys.replayJob('retention-job'), processed: 0 });
+    await progress.markProcessed('retention-job', event.event_id);
+
+    const item = await stores.table.get(keys.event(event.event_id));
+    expect(item?.expires_at).toBe(epoch('2026-03-01T10:00:00.000Z') + 400 * DAY_S);
+    const attempt = await stores.table.get(
+      keys.attempt(event.event_id, '2026-03-02T10:00:00.000Z', 'repeat-1'),
+    );
+    expect(attempt?.expires_at).toBe(epoch('2026-03-02T10:00:00.000Z') + 30 * DAY_S);
+    const rejected = await stores.table.get(keys.rejected('rej-retention'));
+    expect(rejected?.expires_at).toBe(epoch('2026-03-03T10:00:00.000Z') + 20 * DAY_S);
+    const done = await stores.table.get(replayProgressKeys.done('retention-job', event.event_id));
+    expect(Number(done?.expires_at)).toBeGreaterThanOrEqual(before + 16 * DAY_S);
+    expect(Number(done?.expires_at)).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 16 * DAY_S);
+  });
+
+  it('applies the lifecycle rules where the S3 emulator implements them, and says so where not', async () => {
+    const report = await new ResourceProvisioner(stores.env, stores.clients).provision();
+    const expected = [
+      { ID: 'pipescope-raw', Prefix: 'raw/', Days: 400 },
+      { ID: 'pipescope-rejected', Prefix: 'rejected/', Days: 20 },
+      { ID: 'pipescope-replay-manifests', Prefix: 'replays/', Days: 7 },
+    ];
+    const read = () =>
+      stores.clients.s3.send(
+        new GetBucketLifecycleConfigurationCommand({ Bucket: stores.env.PIPESCOPE_BUCKET }),
+      );
+    if (report.lifecycle.rules === 'unsupported') {
+      // s3rver: the claim in the report must be true of the emulator itself.
+      expect(report.warnings).toContain(
+        'lifecycle rules not applied: the S3 endpoint does not implement them',
+      );
+      await expect(read()).rejects.toMatchObject({ name: 'NotImplemented' });
+    } else {
+      expect(report.lifecycle.rules).toEqual(expected.map((r) => r.ID));
+      const rules = (await read()).Rules ?? [];
+      expect(rules.map((r) => ({ ID: r.ID, Prefix: r.Filter?.Prefix, Days: r.Expiration?.Days }))).toEqual(
+        expected,
+      );
+    }
+  });
+});
