@@ -6,7 +6,7 @@ import { Injectable } from '@nestjs/common';
 import { mapLimit } from '../shared/async/map-limit';
 import { Env } from '../shared/config/env.config';
 import { AppError, FieldProblem, validationError } from '../shared/errors/app-error';
-import { EventIndex } from '../shared/events/event-index';
+import { EventIndex, EventRecord } from '../shared/events/event-index';
 import { InvalidJsonBody } from '../shared/http/json-body';
 import { IngestStatsStore } from '../shared/ingest-stats/ingest-stats-store';
 import { MetricsService } from '../shared/metrics/metrics.service';
@@ -36,6 +36,7 @@ import { validateIngestEvent } from './ingest.dto';
 import { eventSpans } from './json-spans';
 import { batchRawKey, singleRawKey } from './raw-keys';
 import { RejectedWriter } from './rejected-writer';
+import { Identified, identifyStored } from './stored-events';
 
 const CLAIM_CONCURRENCY = 32;
 
@@ -145,6 +146,29 @@ export class IngestService {
     );
     for (const { p, settled } of outcomes) results[p.index] = itemResult(p, settled);
     return batchResult(results);
+  }
+
+  /** A stored event's identity as ingest computes it for bytes received at `receivedAtMs`. */
+  identify(bytes: Buffer, receivedAtMs: number): Identified {
+    return identifyStored(bytes, receivedAtMs, (source) => this.lateThresholdMs(source));
+  }
+
+  /**
+   * Indexes an event whose raw object ingest stored but never indexed, exactly as ingest would have
+   * (same record, counters of its received hour), marked `recovered_at`. `existing` when the event
+   * was indexed meanwhile (a producer retry won the race): nothing is then written or counted.
+   */
+  async recover(
+    p: Prepared,
+    stored: { s3Key: string; range?: [number, number] },
+    ctx: RequestContext,
+    recoveredAt: string,
+  ): Promise<{ recovered: true; record: EventRecord } | { recovered: false; existing: EventRecord }> {
+    const record = { ...eventRecord(p, ctx, stored.s3Key, stored.range), recovered_at: recoveredAt };
+    const claim = await this.index.claim(record);
+    if (!claim.claimed) return { recovered: false, existing: claim.existing };
+    await this.accounting.countRecovered([{ p, settled: { outcome: 'accepted', record } }], ctx);
+    return { recovered: true, record };
   }
 
   /** A body that is not JSON is kept under rejected/ and answered 400. */

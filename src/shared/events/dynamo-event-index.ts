@@ -32,6 +32,7 @@ const EVENT_FIELDS = [
   'conflict_count',
   'first_duplicate_at',
   'last_duplicate_at',
+  'recovered_at',
 ] as const;
 
 const toEvent = (item: Item): EventRecord => pick<EventRecord>(item, EVENT_FIELDS);

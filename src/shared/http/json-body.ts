@@ -16,6 +16,11 @@ declare module 'fastify' {
   }
 }
 
+/** JSON.parse that refuses prototype poisoning (`__proto__`, `constructor.prototype`) instead of obeying it. */
+export function parseJson(text: string): unknown {
+  return sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+}
+
 function parseError(message: string, code: string): Error & { statusCode: number; code: string } {
   return Object.assign(new Error(message), { statusCode: 400, code });
 }
@@ -47,10 +52,7 @@ export function installJsonBodyParser(
         );
       }
       try {
-        done(
-          null,
-          sjson.parse(body.toString('utf8'), undefined, { protoAction: 'error', constructorAction: 'error' }),
-        );
+        done(null, parseJson(body.toString('utf8')));
       } catch (err) {
         const reason = (err as Error).message;
         if (keep) return done(null, new InvalidJsonBody(reason));
