@@ -86,6 +86,8 @@ export class Env {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1000) @Max(3600000) RECONCILE_LEASE_MS: number = 60000;
   /** How often each instance looks for queued reconcile jobs and jobs whose runner died. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(600000) RECONCILE_POLL_MS: number = 10000;
+  /** Raw objects younger than this are not judged: their index claim may still be on its way. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(86400000) RECONCILE_SETTLE_MS: number = 900000;
   /** Retention in days per kind of stored data; 0 keeps it forever. See docs/operations.md. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(36500) RETENTION_EVENTS_DAYS: number = 0;
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(36500) RETENTION_RAW_DAYS: number = 0;
@@ -145,6 +147,7 @@ export const ENV_KEYS: readonly string[] = [
   'RECONCILE_MAX_WINDOW_DAYS',
   'RECONCILE_LEASE_MS',
   'RECONCILE_POLL_MS',
+  'RECONCILE_SETTLE_MS',
   'RETENTION_EVENTS_DAYS',
   'RETENTION_RAW_DAYS',
   'RETENTION_ATTEMPTS_DAYS',

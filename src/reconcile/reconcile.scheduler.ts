@@ -1,0 +1,65 @@
+// Each serving instance looks for reconcile work every RECONCILE_POLL_MS (and when a job is created):
+// a job whose runner died (lease run out) is resumed first, then the oldest pending one is started.
+// One job runs at a time across instances, so reconciling never competes with itself for the table.
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Env } from '../shared/config/env.config';
+import { ReconcileJob, ReconcileJobStore } from './reconcile-job-store';
+import { ReconcileRunner } from './reconcile.runner';
+
+@Injectable()
+export class ReconcileScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(ReconcileScheduler.name);
+  private timer?: NodeJS.Timeout;
+  private ticking?: Promise<void>;
+  private again = false;
+  private stopping = false;
+
+  constructor(
+    private readonly jobs: ReconcileJobStore,
+    private readonly runner: ReconcileRunner,
+    private readonly env: Env,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.wake(), this.env.RECONCILE_POLL_MS);
+    this.timer.unref();
+    this.wake();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.timer);
+    await this.ticking;
+  }
+
+  /** Looks for work now, besides the periodic look. */
+  wake(): void {
+    if (this.stopping) return;
+    if (this.ticking) {
+      this.again = true;
+      return;
+    }
+    this.ticking = this.tick()
+      .catch((err: unknown) =>
+        this.logger.warn({ op: 'reconcile.tick', err }, 'looking for reconcile jobs failed'),
+      )
+      .finally(() => {
+        this.ticking = undefined;
+        if (this.again) {
+          this.again = false;
+          this.wake();
+        }
+      });
+  }
+
+  private async tick(): Promise<void> {
+    if (this.runner.busy) return;
+    const active = await this.jobs.active();
+    const now = Date.now();
+    const heldElsewhere = (j: ReconcileJob): boolean =>
+      j.status === 'running' && j.owner !== undefined && (j.lease_until ?? 0) >= now;
+    if (active.some(heldElsewhere)) return;
+    const next = active.find((j) => j.status === 'running') ?? active.find((j) => j.status === 'pending');
+    if (next && !this.stopping) await this.runner.start(next.reconcile_id);
+  }
+}
