@@ -42,7 +42,7 @@ export interface ReconcileView {
   hours_done: number;
   /** hours_done / hours_total, 4 decimals. */
   progress: number;
-  /** Where the job is now (or paused): hour, side, folder or source. */
+  /** Where a pending or running job is (or paused): hour, side, folder or source; null once it ended. */
   position: ReconcileCursor | null;
   counts: ReconcileCounts;
   /** Findings that need attention: unindexed (not recovered), missing_raw, corrupt_raw, unreadable. */
@@ -72,7 +72,7 @@ export function toView(job: ReconcileJob): ReconcileView {
     hours_total: job.hours_total,
     hours_done: job.hours_done,
     progress: Math.round(progress * 10000) / 10000,
-    position: job.cursor ?? null,
+    position: job.status === 'pending' || job.status === 'running' ? (job.cursor ?? null) : null,
     counts: c,
     problems,
     error: job.error ?? null,

@@ -9,6 +9,7 @@ import { AWS_CLIENTS } from '../../src/shared/aws/aws.module';
 import type { AwsClients } from '../../src/shared/aws/aws-clients';
 import { RawStore } from '../../src/shared/raw/raw-store';
 import { emptyCounts } from '../../src/reconcile/reconcile-job-store';
+import { singlePartition } from '../../src/ingest/raw-keys';
 import { wireEvent, WireEvent } from '../support/factories';
 import { allFindings, Body, orphanBatch, orphanSingle, waitForReconcile } from '../support/reconcile';
 import { auth, startTestApp, TestApp } from '../support/test-app';
@@ -102,6 +103,12 @@ describe('reconcile', () => {
       orphans.push({ ...(await orphanSingle(raw, lone)), event: lone });
       const pair = [wireEvent({ source, occurred_at: at }), wireEvent({ source, occurred_at: at })];
       (await orphanBatch(raw, pair)).forEach((o, i) => orphans.push({ ...o, event: pair[i] }));
+      // Something ingest never writes, left in a raw folder by hand.
+      await raw.put(
+        `${singlePartition(source, at.slice(0, 13))}notes.txt`,
+        Buffer.from('hello'),
+        'text/plain',
+      );
       // One raw object lost, one rewritten with another payload.
       deleted = normal[0].event_id as string;
       tampered = normal[1].event_id as string;
@@ -127,9 +134,9 @@ describe('reconcile', () => {
         missing_raw: 1,
         corrupt_raw: 1,
         unreferenced: 2,
-        unreadable: 0,
+        unreadable: 1,
       });
-      expect(job.problems).toBe(5);
+      expect(job.problems).toBe(6);
       const unindexed = await allFindings(t, job.reconcile_id as string, 'unindexed');
       expect(unindexed.map((f) => f.event_id).sort()).toEqual(orphans.map((o) => o.event_id).sort());
       expect(unindexed.every((f) => f.recovered_at === undefined && f.source === source)).toBe(true);
@@ -158,7 +165,7 @@ describe('reconcile', () => {
         corrupt_raw: 1,
         unreferenced: 2,
       });
-      expect(job.problems).toBe(2);
+      expect(job.problems).toBe(3);
       for (const o of orphans) {
         const e = await event(o.event_id);
         expect(e).toMatchObject({
