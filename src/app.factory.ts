@@ -6,7 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { Env } from './shared/config/env.config';
 import { validationError } from './shared/errors/app-error';
-import { MetricsService } from './shared/metrics/metrics.service';
+import { HttpMetrics } from './shared/metrics/http.metrics';
 import { installJsonBodyParser } from './shared/http/json-body';
 import { serveOpenApi } from './shared/http/openapi';
 import { requestIdOf } from './shared/logging/request-id';
@@ -42,15 +42,15 @@ export async function createApp(env: Env): Promise<NestFastifyApplication> {
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
-  const metrics = app.get(MetricsService);
+  const http = app.get(HttpMetrics);
   fastify.addHook('onResponse', (request, reply, done) => {
-    metrics.httpDuration.observe(
+    http.requestDuration.observe(
       {
         method: request.method,
         route: request.routeOptions.url ?? 'unmatched',
         status: String(reply.statusCode),
       },
-      reply.elapsedTime / 1000,
+      reply.elapsedTime,
     );
     done();
   });

@@ -12,7 +12,7 @@ import { AppError, FieldProblem, StorageUnavailableError, validationError } from
 import { InvalidJsonBody } from '../shared/http/json-body';
 import { eventId, normaliseTime, payloadSha256 } from '../shared/identity/event-identity';
 import { bucketIndex } from '../shared/metrics/lag-histogram';
-import { IngestOutcome, MetricsService } from '../shared/metrics/metrics.service';
+import { IngestMetrics, IngestOutcome } from './ingest.metrics';
 import { CounterBuffer } from './counter-buffer';
 import { validateIngestEvent, ValidEvent } from './ingest.dto';
 import { eventSpans } from './json-spans';
@@ -106,7 +106,7 @@ export class IngestService {
     private readonly index: EventIndex,
     private readonly rejectedRows: RejectedStore,
     stats: IngestStatsStore,
-    private readonly metrics: MetricsService,
+    private readonly metrics: IngestMetrics,
     private readonly env: Env,
   ) {
     this.counters = new CounterBuffer(stats);

@@ -1,6 +1,6 @@
 import { ManifestEntry, parsePart, PART_SIZE, toParts } from './replay-manifest';
 import { toOutgoing } from '../shared/contracts/replay-message';
-import { batchSizeFor } from './replay.runner';
+import { batchSizeFor } from './replay.sender';
 import { planOf, toView } from './replay.service';
 
 const entry = (i: number, source = 'a', type = 't'): ManifestEntry => ({

@@ -1,5 +1,5 @@
 // Replay jobs: plans (dry runs), frozen selections written to S3, job state in DynamoDB, cancel.
-// Sending is the runner's (replay.runner.ts); this service selects, freezes, reports and cancels.
+// Sending is replay.sender.ts's, scheduling replay.runner.ts's; this service selects, freezes, reports and cancels.
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EventIndex, EventRecord } from '../shared/events/event-index';
