@@ -9,7 +9,7 @@ import { AppError, FieldProblem, validationError } from '../shared/errors/app-er
 import { EventIndex } from '../shared/events/event-index';
 import { InvalidJsonBody } from '../shared/http/json-body';
 import { IngestStatsStore } from '../shared/ingest-stats/ingest-stats-store';
-import { MetricsService } from '../shared/metrics/metrics.service';
+import { IngestMetrics } from './ingest.metrics';
 import { RawStore } from '../shared/raw/raw-store';
 import { RejectedStore } from '../shared/rejected/rejected-store';
 import { IngestAccounting, Outcome } from './ingest-accounting';
@@ -50,7 +50,7 @@ export class IngestService {
     private readonly index: EventIndex,
     rejectedRows: RejectedStore,
     stats: IngestStatsStore,
-    metrics: MetricsService,
+    metrics: IngestMetrics,
     private readonly env: Env,
   ) {
     this.accounting = new IngestAccounting(stats, metrics);
