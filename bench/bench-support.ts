@@ -11,7 +11,6 @@ import { createAwsClients, destroyAwsClients, AwsClients } from '../src/shared/a
 import { ResourceProvisioner } from '../src/shared/aws/provisioner';
 import { Env, validateEnv } from '../src/shared/config/env.config';
 import { localAwsEnvironment } from '../src/shared/local/local-mode';
-import { MetricsService } from '../src/shared/metrics/metrics.service';
 import { freePort, LocalStack } from '../src/shared/local/local-stack';
 
 export interface BenchContext {
@@ -37,6 +36,8 @@ export async function startBench(
     LOG_LEVEL: 'error',
     // No replay-queue consumer: this bench measures another path.
     PROCESSOR_ENABLED: 'false',
+    // The benchmark reads its own figures; EMF lines would only flood its output.
+    METRICS_EMF_ENABLED: 'false',
     METRICS_FLUSH_MS: '3600000',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...overrides,
@@ -45,8 +46,6 @@ export async function startBench(
   const clients = createAwsClients(env);
   await new ResourceProvisioner(env, clients).provision();
   const app = await createApp(env);
-  // The benchmark reads its own figures; EMF lines would only flood its output.
-  app.get(MetricsService).emfSink = () => undefined;
   const port = await freePort();
   await app.listen({ port, host: '127.0.0.1' });
   return {

@@ -20,7 +20,6 @@ import { replayProgressKeys } from '../src/shared/aws/table-keys';
 import { validateEnv } from '../src/shared/config/env.config';
 import { localAwsEnvironment } from '../src/shared/local/local-mode';
 import { LocalStack } from '../src/shared/local/local-stack';
-import { MetricsService } from '../src/shared/metrics/metrics.service';
 
 export interface ProcessorBenchResult {
   events: number;
@@ -35,9 +34,7 @@ const DAY = '2026-11-01';
 
 async function boot(overrides: Record<string, string>): Promise<NestFastifyApplication> {
   Object.assign(process.env, overrides);
-  const app = await createApp(validateEnv(process.env));
-  app.get(MetricsService).emfSink = () => undefined;
-  return app;
+  return createApp(validateEnv(process.env));
 }
 
 function events(n: number, buckets: number): Record<string, unknown>[] {
@@ -66,6 +63,7 @@ export async function runProcessorBench(n = 2000, buckets = 300): Promise<Proces
     PIPESCOPE_TABLE: id,
     PIPESCOPE_QUEUE: id,
     LOG_LEVEL: 'silent',
+    METRICS_EMF_ENABLED: 'false',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
   try {

@@ -144,6 +144,7 @@ async function main(): Promise<void> {
       PIPESCOPE_TABLE: `bench-${id}`,
       PIPESCOPE_QUEUE: `bench-${id}`,
       LOG_LEVEL: 'silent',
+      METRICS_EMF_ENABLED: 'false',
       // No replay-queue consumer: this bench measures another path.
       PROCESSOR_ENABLED: 'false',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',

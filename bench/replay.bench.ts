@@ -93,6 +93,7 @@ export async function runReplayBench(events = 5000): Promise<ReplayBenchResult> 
       // No replay-queue consumer: this bench measures another path.
       PROCESSOR_ENABLED: 'false',
       REPLAY_MAX_EVENTS: String(events),
+      METRICS_EMF_ENABLED: 'false',
       METRICS_FLUSH_MS: '3600000',
     });
     const env = validateEnv(process.env);

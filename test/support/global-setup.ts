@@ -18,6 +18,8 @@ export default async function globalSetup(): Promise<void> {
     AWS_REGION: 'us-east-1',
     PIPESCOPE_TEST_S3_DIR: s3Dir,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    // A test that reads EMF lines switches them on.
+    METRICS_EMF_ENABLED: 'false',
     // The SDK's notice that Node 20 support ends in 2027 is known (README); keep test output readable.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   });

@@ -10,6 +10,7 @@ describe('validateEnv', () => {
       LOG_LEVEL: 'info',
     });
     expect(env.S3_FORCE_PATH_STYLE).toBe(true);
+    expect(env.METRICS_EMF_ENABLED).toBe(true);
     expect(env.deadLetterQueue).toBe('pipescope-replay-dlq');
   });
 

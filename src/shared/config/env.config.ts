@@ -50,6 +50,8 @@ export class Env {
   /** Per-source late thresholds, `source:ms` pairs, comma-separated. */
   @IsOptional() @Matches(/^([a-z0-9][a-z0-9._-]*:\d+)(,[a-z0-9][a-z0-9._-]*:\d+)*$/) LATE_THRESHOLDS?: string;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1000) @Max(3600000) METRICS_FLUSH_MS: number = 60000;
+  /** Write CloudWatch EMF lines to stdout; the test suite and the benches switch it off. */
+  @IsOptional() @Transform(toBool) @IsBoolean() METRICS_EMF_ENABLED: boolean = true;
   /** Receives before SQS moves a message to the dead-letter queue. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000) QUEUE_MAX_RECEIVE_COUNT: number = 5;
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(43200) QUEUE_VISIBILITY_TIMEOUT_S: number = 30;
@@ -111,6 +113,7 @@ export const ENV_KEYS: readonly string[] = [
   'LATE_THRESHOLD_MS',
   'LATE_THRESHOLDS',
   'METRICS_FLUSH_MS',
+  'METRICS_EMF_ENABLED',
   'QUEUE_MAX_RECEIVE_COUNT',
   'QUEUE_VISIBILITY_TIMEOUT_S',
   'REPLAY_MAX_EVENTS',

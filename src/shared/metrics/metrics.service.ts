@@ -1,5 +1,6 @@
 // Process metrics: Prometheus text for GET /metrics and CloudWatch EMF lines in the log, both fed by
-// the same calls. EMF is aggregated and flushed every METRICS_FLUSH_MS, never written per event.
+// the same calls. EMF is aggregated and flushed every METRICS_FLUSH_MS, never written per event, and
+// only written at all when METRICS_EMF_ENABLED (on by default; the tests and benches switch it off).
 import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { Env } from '../config/env.config';
@@ -21,7 +22,7 @@ export class MetricsService implements OnModuleInit, OnApplicationShutdown {
   readonly registry = new Registry();
   private readonly emf = new EmfAggregator();
   private timer?: NodeJS.Timeout;
-  /** Where EMF lines go; stdout in production, replaceable in tests. */
+  /** Where EMF lines go when enabled: stdout, or what a test collects them in. */
   emfSink: (line: string) => void = (line) => process.stdout.write(`${line}\n`);
 
   readonly events = new Counter({
@@ -91,7 +92,8 @@ export class MetricsService implements OnModuleInit, OnApplicationShutdown {
   }
 
   flushEmf(): void {
-    for (const doc of this.emf.drain()) this.emfSink(JSON.stringify(doc));
+    const docs = this.emf.drain();
+    if (this.env.METRICS_EMF_ENABLED) for (const doc of docs) this.emfSink(JSON.stringify(doc));
   }
 
   async prometheusText(): Promise<string> {
