@@ -97,7 +97,6 @@ function labelOf(value: unknown, field: 'source' | 'type'): string {
 export class IngestService {
   private readonly logger = new Logger(IngestService.name);
   private readonly counters: CounterBuffer;
-  private readonly lateThresholds: Map<string, number>;
 
   constructor(
     private readonly raw: RawStore,
@@ -106,19 +105,6 @@ export class IngestService {
     private readonly env: Env,
   ) {
     this.counters = new CounterBuffer(index);
-    this.lateThresholds = new Map(
-      (env.LATE_THRESHOLDS ?? '')
-        .split(',')
-        .filter(Boolean)
-        .map((pair) => {
-          const [source, ms] = pair.split(':');
-          return [source, Number(ms)] as const;
-        }),
-    );
-  }
-
-  lateThresholdMs(source: string): number {
-    return this.lateThresholds.get(source) ?? this.env.LATE_THRESHOLD_MS;
   }
 
   async ingestOne(body: unknown, bytes: Buffer, ctx: RequestContext): Promise<IngestResult> {
@@ -297,7 +283,7 @@ export class IngestService {
       payloadSha256: payloadSha256(event.payload),
       occurredAt,
       lagMs,
-      late: lagMs > this.lateThresholdMs(event.source),
+      late: lagMs > this.env.lateThresholdMs(event.source),
       future: -lagMs > FUTURE_TOLERANCE_MS,
     };
   }
