@@ -4,7 +4,7 @@ import { DynamoEventIndex } from '../../src/shared/aws/dynamo-event-index';
 import { S3RawStore } from '../../src/shared/aws/s3-raw-store';
 import { SqsQueuePublisher } from '../../src/shared/aws/sqs-queue-publisher';
 import { Env } from '../../src/shared/config/env.config';
-import { provision, testEnv } from './test-app';
+import { testStorage } from './test-app';
 
 export interface Stores {
   env: Env;
@@ -16,8 +16,7 @@ export interface Stores {
 }
 
 export async function openStores(label: string): Promise<Stores> {
-  const env = testEnv(label);
-  await provision(env);
+  const env = await testStorage(label);
   const clients = createAwsClients(env);
   return {
     env,
