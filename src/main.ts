@@ -1,11 +1,11 @@
 // Entry point: validate the environment once, boot (in local mode: emulators under DATA_DIR and the
 // resources), serve.
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { bootApp, type Booted } from './bootstrap';
 import { ConfigError, Env, validateEnv } from './shared/config/env.config';
 import { JavaMissingError } from './shared/local/local-stack';
+import { bootLogger } from './shared/logging/logging.module';
 
 async function main(): Promise<void> {
   const started = performance.now();
@@ -19,13 +19,13 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const log = new Logger('boot');
+  const log = bootLogger(env);
   const running: { booted?: Booted } = {};
   let closing = false;
   const shutdown = async (reason: string, code: number): Promise<never> => {
     if (!closing) {
       closing = true;
-      log.log({ reason }, 'shutting down');
+      log.info({ reason }, 'shutting down');
       await running.booted?.stop().catch(() => undefined);
     }
     process.exit(code);
@@ -47,10 +47,10 @@ async function main(): Promise<void> {
     },
   });
   running.booted = booted;
-  if (booted.provisioned) log.log({ ...booted.provisioned, op: 'provision' }, 'local resources ready');
+  if (booted.provisioned) log.info({ ...booted.provisioned, op: 'provision' }, 'local resources ready');
   const { app } = booted;
   await app.listen({ port: env.PORT, host: env.HOST });
-  log.log(
+  log.info(
     {
       op: 'ready',
       mode: env.PIPESCOPE_MODE,
