@@ -1,6 +1,7 @@
 // The one metrics home: owns the Prometheus registry (GET /metrics) and the CloudWatch EMF aggregator
 // (JSON lines in the log), and declares every metric on both. Features declare theirs in a
-// `<feature>.metrics.ts` MetricSet. EMF is aggregated and flushed every METRICS_FLUSH_MS, never per event.
+// `<feature>.metrics.ts` MetricSet. EMF is aggregated and flushed every METRICS_FLUSH_MS, never per event,
+// and only written at all when METRICS_EMF_ENABLED (on by default; the tests and benches switch it off).
 import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { Env } from '../config/env.config';
@@ -20,7 +21,7 @@ export class MetricsService implements OnModuleInit, OnApplicationShutdown {
   private readonly registry = new Registry();
   private readonly emf = new EmfAggregator();
   private timer?: NodeJS.Timeout;
-  /** Where EMF lines go; stdout in production, replaceable in tests. */
+  /** Where EMF lines go when enabled: stdout, or what a test collects them in. */
   emfSink: (line: string) => void = (line) => process.stdout.write(`${line}\n`);
 
   constructor(private readonly env: Env) {
@@ -50,7 +51,8 @@ export class MetricsService implements OnModuleInit, OnApplicationShutdown {
   }
 
   flushEmf(): void {
-    for (const doc of this.emf.drain()) this.emfSink(JSON.stringify(doc));
+    const docs = this.emf.drain();
+    if (this.env.METRICS_EMF_ENABLED) for (const doc of docs) this.emfSink(JSON.stringify(doc));
   }
 
   async prometheusText(): Promise<string> {
