@@ -10,18 +10,14 @@ import { NestFactory } from '@nestjs/core';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { Logger } from 'nestjs-pino';
-import { join } from 'node:path';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createAwsClients, destroyAwsClients } from '../shared/aws/aws-clients';
+import { bootStorage } from '../bootstrap';
 import { AwsModule } from '../shared/aws/aws.module';
-import { ResourceProvisioner } from '../shared/aws/provisioner';
 import { AppConfigModule } from '../shared/config/config.module';
 import { ConfigError, Env, validateEnv } from '../shared/config/env.config';
 import { AppError } from '../shared/errors/app-error';
 import { problemsOf } from '../shared/errors/validation-problems';
-import { localAwsEnvironment } from '../shared/local/local-mode';
-import { LocalStack } from '../shared/local/local-stack';
 import { LoggingModule } from '../shared/logging/logging.module';
 import { MetricsModule } from '../shared/metrics/metrics.module';
 import { ReconcileJob, ReconcileJobStore } from './reconcile-job-store';
@@ -36,10 +32,10 @@ const EXIT = { clean: 0, failed: 1, problems: 2, usage: 64, config: 78 } as cons
 
 @Module({})
 class ReconcileCliModule {
-  static register() {
+  static register(env: Env) {
     return {
       module: ReconcileCliModule,
-      imports: [AppConfigModule.forRoot(), LoggingModule, AwsModule, MetricsModule, ReconcileCoreModule],
+      imports: [AppConfigModule.forRoot(env), LoggingModule, AwsModule, MetricsModule, ReconcileCoreModule],
     };
   }
 }
@@ -67,25 +63,6 @@ function request(argv: string[]): StartReconcileDto {
   const problems = problemsOf(validateSync(dto, { whitelist: true, forbidNonWhitelisted: true }));
   if (problems.length > 0) throw new UsageError(problems.map((p) => `--${p.field}: ${p.message}`).join('; '));
   return dto;
-}
-
-/** Local mode with no endpoints given: the emulators on DATA_DIR, with the resources provisioned. */
-async function localStack(env: Env): Promise<{ env: Env; stack?: LocalStack }> {
-  if (env.PIPESCOPE_MODE !== 'local' || env.AWS_ENDPOINT_URL_DYNAMODB) return { env };
-  const stack = await LocalStack.start({
-    dynamoDir: join(env.DATA_DIR, 'dynamodb'),
-    s3Dir: join(env.DATA_DIR, 's3'),
-    region: env.AWS_REGION,
-  });
-  Object.assign(process.env, localAwsEnvironment(stack));
-  const local = validateEnv(process.env);
-  const clients = createAwsClients(local);
-  try {
-    await new ResourceProvisioner(local, clients).provision();
-  } finally {
-    destroyAwsClients(clients);
-  }
-  return { env: local, stack };
 }
 
 /** Runs the job here; when another runner took it first, follows it to its end. */
@@ -127,8 +104,20 @@ async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  const { stack } = await localStack(env);
-  const app = await NestFactory.createApplicationContext(ReconcileCliModule.register(), {
+  // Local mode: the emulators the endpoints name (a running service's), or our own on DATA_DIR.
+  const { AWS_ENDPOINT_URL_S3: s3, AWS_ENDPOINT_URL_DYNAMODB: dynamodb, AWS_ENDPOINT_URL_SQS: sqs } = env;
+  const storage = await bootStorage(env, {
+    emulators: s3 && dynamodb && sqs ? { s3, dynamodb, sqs } : 'data-dir',
+  });
+  try {
+    return await reconcile(storage.env, dto);
+  } finally {
+    await storage.stop();
+  }
+}
+
+async function reconcile(env: Env, dto: StartReconcileDto): Promise<number> {
+  const app = await NestFactory.createApplicationContext(ReconcileCliModule.register(env), {
     bufferLogs: true,
     abortOnError: false,
   });
@@ -146,7 +135,6 @@ async function main(argv: string[]): Promise<number> {
     view = toView(await runJob(app, created.reconcile_id));
   } finally {
     await app.close();
-    await stack?.stop();
   }
   // Last, after the shutdown's log and metric lines: the job as it ended.
   process.stdout.write(`${JSON.stringify(view)}\n`);

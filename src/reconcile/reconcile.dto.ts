@@ -3,8 +3,10 @@
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { RFC3339 } from '../ingest/ingest.dto';
+import { ValidationCode } from '../shared/http/validation.pipe';
 import { FINDING_KINDS, FindingKind } from './reconcile-job-store';
 
+@ValidationCode('RECONCILE.VALIDATION_FAILED')
 export class StartReconcileDto {
   /** false (the default) reports only; true also indexes unindexed raw events. */
   @IsOptional() @IsBoolean() repair?: boolean;

@@ -25,8 +25,6 @@ function cli(t: TestApp, args: string[]): Promise<Run> {
     LOG_LEVEL: 'warn',
     RECONCILE_SETTLE_MS: '0',
     AWS_REGION: t.env.AWS_REGION,
-    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID,
-    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY,
     AWS_ENDPOINT_URL_S3: t.env.AWS_ENDPOINT_URL_S3,
     AWS_ENDPOINT_URL_DYNAMODB: t.env.AWS_ENDPOINT_URL_DYNAMODB,
     AWS_ENDPOINT_URL_SQS: t.env.AWS_ENDPOINT_URL_SQS,

@@ -14,7 +14,7 @@ const epoch = (iso: string): number => Math.floor(Date.parse(iso) / 1000);
 describe('retention against the emulators', () => {
   let stores: Stores;
   beforeAll(async () => {
-    Object.assign(process.env, {
+    stores = await openStores('retention', {
       RETENTION_EVENTS_DAYS: '400',
       RETENTION_RAW_DAYS: '400',
       RETENTION_ATTEMPTS_DAYS: '30',
@@ -23,7 +23,6 @@ describe('retention against the emulators', () => {
       RETENTION_REPLAY_MANIFESTS_DAYS: '7',
       RETENTION_LINEAGE_DAYS: '0',
     });
-    stores = await openStores('retention');
   });
   afterAll(() => stores.close());
 

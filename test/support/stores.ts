@@ -8,7 +8,7 @@ import { S3RawStore } from '../../src/shared/raw/s3-raw-store';
 import { SqsQueuePublisher } from '../../src/shared/queue/sqs-queue-publisher';
 import { Env } from '../../src/shared/config/env.config';
 import { Retention } from '../../src/shared/retention/retention';
-import { provision, testEnv } from './test-app';
+import { testStorage } from './test-app';
 
 export interface Stores {
   env: Env;
@@ -22,9 +22,8 @@ export interface Stores {
   close: () => void;
 }
 
-export async function openStores(label: string): Promise<Stores> {
-  const env = testEnv(label);
-  await provision(env);
+export async function openStores(label: string, overrides: Record<string, string> = {}): Promise<Stores> {
+  const env = await testStorage(label, overrides);
   const clients = createAwsClients(env);
   const table = new DynamoTable(clients.dynamo, env.PIPESCOPE_TABLE);
   return {
