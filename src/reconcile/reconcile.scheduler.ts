@@ -2,6 +2,7 @@
 // a job whose runner died (lease run out) is resumed first, then the oldest pending one is started.
 // One job runs at a time across instances, so reconciling never competes with itself for the table.
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Poller } from '../shared/async/poller';
 import { Env } from '../shared/config/env.config';
 import { ReconcileJob, ReconcileJobStore } from './reconcile-job-store';
 import { ReconcileRunner } from './reconcile.runner';
@@ -9,47 +10,31 @@ import { ReconcileRunner } from './reconcile.runner';
 @Injectable()
 export class ReconcileScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ReconcileScheduler.name);
-  private timer?: NodeJS.Timeout;
-  private ticking?: Promise<void>;
-  private again = false;
-  private stopping = false;
+  private readonly poller: Poller;
 
   constructor(
     private readonly jobs: ReconcileJobStore,
     private readonly runner: ReconcileRunner,
-    private readonly env: Env,
-  ) {}
+    env: Env,
+  ) {
+    this.poller = new Poller(
+      env.RECONCILE_POLL_MS,
+      () => this.tick(),
+      (err) => this.logger.warn({ op: 'reconcile.tick', err }, 'looking for reconcile jobs failed'),
+    );
+  }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.wake(), this.env.RECONCILE_POLL_MS);
-    this.timer.unref();
-    this.wake();
+    this.poller.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopping = true;
-    clearInterval(this.timer);
-    await this.ticking;
+    await this.poller.stop();
   }
 
   /** Looks for work now, besides the periodic look. */
   wake(): void {
-    if (this.stopping) return;
-    if (this.ticking) {
-      this.again = true;
-      return;
-    }
-    this.ticking = this.tick()
-      .catch((err: unknown) =>
-        this.logger.warn({ op: 'reconcile.tick', err }, 'looking for reconcile jobs failed'),
-      )
-      .finally(() => {
-        this.ticking = undefined;
-        if (this.again) {
-          this.again = false;
-          this.wake();
-        }
-      });
+    this.poller.wake();
   }
 
   private async tick(): Promise<void> {
@@ -60,6 +45,6 @@ export class ReconcileScheduler implements OnApplicationBootstrap, BeforeApplica
       j.status === 'running' && j.owner !== undefined && (j.lease_until ?? 0) >= now;
     if (active.some(heldElsewhere)) return;
     const next = active.find((j) => j.status === 'running') ?? active.find((j) => j.status === 'pending');
-    if (next && !this.stopping) await this.runner.start(next.reconcile_id);
+    if (next && !this.poller.isStopped) await this.runner.start(next.reconcile_id);
   }
 }
