@@ -8,9 +8,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
 export interface LocalStackOptions {
-  /** Folder for DynamoDB and S3 data; omit to keep DynamoDB in memory and S3 in a temp folder. */
+  /** Folder for DynamoDB's data; omit to keep it in memory. */
   dynamoDir?: string;
   s3Dir: string;
+  /** Folder for the queues and their messages; omit to keep them in memory. */
+  sqsDir?: string;
   region: string;
   /** Called with each line a child prints on stderr. */
   onLog?: (service: string, line: string) => void;
@@ -167,8 +169,15 @@ export async function startS3(dir: string, port = 0, onLog?: LocalStackOptions['
   );
 }
 
-export async function startSqs(region: string, port = 0, onLog?: LocalStackOptions['onLog']) {
-  return startNodeEmulator('sqs', 'fauxqs.mjs', [String(port), region], [], onLog);
+export async function startSqs(region: string, dir?: string, port = 0, onLog?: LocalStackOptions['onLog']) {
+  if (dir) mkdirSync(dir, { recursive: true });
+  return startNodeEmulator(
+    'sqs',
+    'fauxqs.mjs',
+    ['--port', String(port), '--region', region, ...(dir ? ['--data-dir', resolve(dir)] : [])],
+    [],
+    onLog,
+  );
 }
 
 function dynamoJarDir(): string {
@@ -238,7 +247,7 @@ export class LocalStack {
     const results = await Promise.allSettled([
       startDynamo(options.dynamoDir, undefined, options.onLog),
       startS3(options.s3Dir, 0, options.onLog),
-      startSqs(options.region, 0, options.onLog),
+      startSqs(options.region, options.sqsDir, 0, options.onLog),
     ]);
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) {
