@@ -1,5 +1,6 @@
-// Child process running fauxqs (SQS emulator) on 127.0.0.1: queues and their messages in SQLite under
-// --data-dir, kept across restarts; without it, in memory.
+// Child process running fauxqs on 127.0.0.1, as the SQS emulator (queues and their messages in SQLite
+// under --data-dir, kept across restarts) or as the S3 emulator (objects as files under --s3-dir).
+// Without either folder it keeps everything in memory.
 // Prints "READY <port>" once listening; exits when its parent goes away (stdin closes) or on SIGTERM.
 import { startFauxqs } from 'fauxqs';
 import { parseArgs } from 'node:util';
@@ -9,6 +10,7 @@ const { values } = parseArgs({
     port: { type: 'string', default: '0' },
     region: { type: 'string', default: 'us-east-1' },
     'data-dir': { type: 'string' },
+    's3-dir': { type: 'string' },
   },
 });
 let server;
@@ -18,6 +20,7 @@ startFauxqs({
   logger: false,
   defaultRegion: values.region,
   dataDir: values['data-dir'],
+  s3StorageDir: values['s3-dir'],
 }).then(
   (started) => {
     server = started;

@@ -140,7 +140,7 @@ describe('the pipescope process', () => {
     expect(notJson).toEqual([]);
 
     // Write through the emulators directly, as any AWS client would.
-    const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+    const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
     const s3 = new S3Client({
       region: 'us-east-1',
       endpoint: first.ready.emulators.s3,

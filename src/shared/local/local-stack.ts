@@ -1,4 +1,5 @@
-// Embedded local AWS: supervises DynamoDB Local (Java), s3rver and fauxqs as child processes.
+// Embedded local AWS: supervises DynamoDB Local (Java) and fauxqs (one process for S3, one for SQS) as
+// child processes.
 // Each child dies with this process: Linux parent-death signal via setpriv where available, and the
 // Node children also exit when their stdin pipe closes, which happens however this process ends.
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -24,8 +25,8 @@ export interface LocalEndpoints {
   sqs: string;
 }
 
-/** Credentials the emulators accept; s3rver takes only these. Not secrets. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+/** Credentials for the emulators, which take any. Not secrets. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 
 export class JavaMissingError extends Error {
   constructor(detail: string) {
@@ -159,14 +160,7 @@ async function startNodeEmulator(
 
 export async function startS3(dir: string, port = 0, onLog?: LocalStackOptions['onLog']) {
   mkdirSync(dir, { recursive: true });
-  // s3rver's ListObjectsV2 continuation tokens use a cipher that Node 17+ hides behind the legacy provider.
-  return startNodeEmulator(
-    's3',
-    's3rver.cjs',
-    [resolve(dir), String(port)],
-    ['--openssl-legacy-provider'],
-    onLog,
-  );
+  return startNodeEmulator('s3', 'fauxqs.mjs', ['--port', String(port), '--s3-dir', resolve(dir)], [], onLog);
 }
 
 export async function startSqs(region: string, dir?: string, port = 0, onLog?: LocalStackOptions['onLog']) {
