@@ -130,13 +130,12 @@ async function startNodeEmulator(
   service: string,
   script: string,
   args: string[],
-  nodeFlags: string[],
   onLog?: LocalStackOptions['onLog'],
 ): Promise<{ proc: EmulatorProcess; port: number }> {
   const proc = supervise(
     service,
     process.execPath,
-    [...nodeFlags, join(projectRoot(), 'scripts/emulators', script), ...args],
+    [join(projectRoot(), 'scripts/emulators', script), ...args],
     onLog,
   );
   const port = await new Promise<number>((done, fail) => {
@@ -160,7 +159,7 @@ async function startNodeEmulator(
 
 export async function startS3(dir: string, port = 0, onLog?: LocalStackOptions['onLog']) {
   mkdirSync(dir, { recursive: true });
-  return startNodeEmulator('s3', 'fauxqs.mjs', ['--port', String(port), '--s3-dir', resolve(dir)], [], onLog);
+  return startNodeEmulator('s3', 'fauxqs.mjs', ['--port', String(port), '--s3-dir', resolve(dir)], onLog);
 }
 
 export async function startSqs(region: string, dir?: string, port = 0, onLog?: LocalStackOptions['onLog']) {
@@ -169,7 +168,6 @@ export async function startSqs(region: string, dir?: string, port = 0, onLog?: L
     'sqs',
     'fauxqs.mjs',
     ['--port', String(port), '--region', region, ...(dir ? ['--data-dir', resolve(dir)] : [])],
-    [],
     onLog,
   );
 }
