@@ -54,11 +54,11 @@ describe('reconcile', () => {
       .set(auth('investigator'))
       .then((r) => r.body as Body);
 
-  const accepted = async (): Promise<number> => {
+  const accepted = async (of = source): Promise<number> => {
     const res = await t
       .http()
       .get('/stats')
-      .query({ source, ...WINDOW() })
+      .query({ source: of, ...WINDOW() })
       .set(auth('investigator'))
       .expect(200);
     return (res.body.rows as Body[]).reduce((n, row) => n + (row.accepted as number), 0);
@@ -103,6 +103,9 @@ describe('reconcile', () => {
       orphans.push({ ...(await orphanSingle(raw, lone)), event: lone });
       const pair = [wireEvent({ source, occurred_at: at }), wireEvent({ source, occurred_at: at })];
       (await orphanBatch(raw, pair)).forEach((o, i) => orphans.push({ ...o, event: pair[i] }));
+      // A source whose only event ever is such an orphan: known from its raw/source= folder alone.
+      const stranger = wireEvent({ source: `${source}-new`, occurred_at: at });
+      orphans.push({ ...(await orphanSingle(raw, stranger)), event: stranger });
       // Something ingest never writes, left in a raw folder by hand.
       await raw.put(
         `${singlePartition(source, at.slice(0, 13))}notes.txt`,
@@ -129,17 +132,17 @@ describe('reconcile', () => {
       const job = await start({ reason: 'nightly check' });
       expect(job).toMatchObject({ status: 'completed', repair: false, progress: 1, reason: 'nightly check' });
       expect(job.counts).toMatchObject({
-        unindexed: 3,
+        unindexed: 4,
         recovered: 0,
         missing_raw: 1,
         corrupt_raw: 1,
         unreferenced: 2,
         unreadable: 1,
       });
-      expect(job.problems).toBe(6);
+      expect(job.problems).toBe(7);
       const unindexed = await allFindings(t, job.reconcile_id as string, 'unindexed');
       expect(unindexed.map((f) => f.event_id).sort()).toEqual(orphans.map((o) => o.event_id).sort());
-      expect(unindexed.every((f) => f.recovered_at === undefined && f.source === source)).toBe(true);
+      expect(unindexed.every((f) => f.recovered_at === undefined && f.source.startsWith(source))).toBe(true);
       const broken = await allFindings(t, job.reconcile_id as string);
       expect(broken.find((f) => f.kind === 'missing_raw')).toMatchObject({ event_id: deleted });
       expect(broken.find((f) => f.kind === 'corrupt_raw')).toMatchObject({
@@ -159,8 +162,8 @@ describe('reconcile', () => {
     it('indexes the unindexed events on repair, exactly as ingest would have, and counts them', async () => {
       const job = await start({ repair: true });
       expect(job.counts).toMatchObject({
-        unindexed: 3,
-        recovered: 3,
+        unindexed: 4,
+        recovered: 4,
         missing_raw: 1,
         corrupt_raw: 1,
         unreferenced: 2,
@@ -170,7 +173,7 @@ describe('reconcile', () => {
         const e = await event(o.event_id);
         expect(e).toMatchObject({
           event_id: o.event_id,
-          source,
+          source: o.event.source,
           entity_id: o.event.entity_id,
           s3_key: o.s3_key,
           recovered_at: expect.any(String),
@@ -179,6 +182,7 @@ describe('reconcile', () => {
         expect(JSON.parse(e.raw as string)).toEqual(o.event);
       }
       expect(await accepted()).toBe(statsBefore + 3);
+      expect(await accepted(`${source}-new`)).toBe(1);
     });
 
     it('changes nothing on a second repair', async () => {

@@ -44,15 +44,15 @@ describe('S3RawStore against the S3 emulator', () => {
     expect(rest.next_after).toBeUndefined();
   });
 
-  it('lists the next level of prefixes', async () => {
-    // One object directly under each: s3rver's Delimiter listing misses a prefix that holds only
-    // deeper folders (AWS S3 does not), see docs/operations.md on reconcile in local mode.
+  it('lists the next level of prefixes, also those holding only deeper folders', async () => {
     await Promise.all(
       [
-        'lvl/source=a/1.json',
-        'lvl/source=a-b/1.json',
-        'lvl/source=ab/1.json',
-        'lvl/batches/3.ndjson',
+        'lvl/source=a/date=2026-05-01/hour=00/1.json',
+        'lvl/source=a/date=2026-05-02/hour=01/1.json',
+        'lvl/source=a-b/date=2026-05-01/hour=00/1.json',
+        'lvl/source=ab/date=2026-05-01/hour=00/1.json',
+        'lvl/source=b/2.json',
+        'lvl/batches/date=2026-05-01/hour=00/3.ndjson',
         'lvl/top.json',
       ].map((k) => stores.raw.put(k, Buffer.from('{}'), 'application/json')),
     );
@@ -61,6 +61,7 @@ describe('S3RawStore against the S3 emulator', () => {
       'lvl/source=a-b/',
       'lvl/source=a/',
       'lvl/source=ab/',
+      'lvl/source=b/',
     ]);
   });
 
