@@ -24,10 +24,11 @@ export class ReconcileMetrics extends MetricSet {
     labelNames: ['kind'],
     unit: 'Count',
   });
-  readonly recovered = this.metrics.counter({
+  /** EMF carries it under `mode=repair` (only repairs recover), as every EMF metric has a dimension. */
+  readonly recovered = this.metrics.counter<{ mode: 'repair' }>({
     name: 'pipescope_reconcile_recovered_total',
     help: 'Unindexed raw events that reconcile repairs indexed',
-    emf: { metric: 'ReconcileRecovered', dimensions: [] },
+    emf: { metric: 'ReconcileRecovered', dimensions: ['mode'] },
   });
   readonly scanned = this.metrics.counter<{ side: 'raw' | 'index' }>({
     name: 'pipescope_reconcile_scanned_total',
@@ -41,7 +42,7 @@ export class ReconcileMetrics extends MetricSet {
       this.findings.inc({ kind }, counts[kind]);
       this.lastFindings.set({ kind }, counts[kind]);
     }
-    this.recovered.inc(counts.recovered);
+    if (repair) this.recovered.inc({ mode: 'repair' }, counts.recovered);
     this.scanned.inc({ side: 'raw' }, counts.members);
     this.scanned.inc({ side: 'index' }, counts.index_items);
   }
