@@ -1,5 +1,14 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Roles } from '../shared/auth/roles.decorator';
 import type { Page } from '../shared/paging/page';
@@ -13,6 +22,7 @@ import { ReconcileService, ReconcileView } from './reconcile.service';
 @Roles('operator')
 @ApiTags('reconcile')
 @ApiSecurity('bearer')
+@ApiForbiddenResponse({ description: 'AUTH.FORBIDDEN: the key is not an operator key' })
 export class ReconcileController {
   constructor(
     private readonly reconcile: ReconcileService,
@@ -20,7 +30,9 @@ export class ReconcileController {
   ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Start a reconcile job over a window: a dry run unless repair is true (202)' })
+  @ApiOperation({ summary: 'Start a reconcile job over a window: a dry run unless repair is true' })
+  @ApiAcceptedResponse({ description: 'the job, pending; Location: /admin/reconcile/{reconcile_id}' })
+  @ApiBadRequestResponse({ description: 'RECONCILE.VALIDATION_FAILED or RECONCILE.WINDOW_TOO_WIDE' })
   async start(
     @Body() body: StartReconcileDto,
     @Req() req: FastifyRequest,
@@ -35,18 +47,25 @@ export class ReconcileController {
 
   @Get()
   @ApiOperation({ summary: 'Reconcile jobs, newest first' })
+  @ApiOkResponse({ description: '{ items, next_cursor }' })
+  @ApiBadRequestResponse({ description: 'REQUEST.VALIDATION_FAILED or QUERY.INVALID_CURSOR' })
   list(@Query() q: ListQueryDto): Promise<Page<ReconcileView>> {
     return this.reconcile.list(q.limit ?? 20, q.cursor);
   }
 
   @Get(':reconcile_id')
   @ApiOperation({ summary: 'One job: status, progress, position and counts' })
+  @ApiOkResponse({ description: 'the job' })
+  @ApiNotFoundResponse({ description: 'RECONCILE.NOT_FOUND' })
   get(@Param('reconcile_id') id: string): Promise<ReconcileView> {
     return this.reconcile.get(id);
   }
 
   @Get(':reconcile_id/findings')
   @ApiOperation({ summary: "A job's findings, optionally of one kind" })
+  @ApiOkResponse({ description: '{ items, next_cursor }' })
+  @ApiBadRequestResponse({ description: 'REQUEST.VALIDATION_FAILED (kind, limit) or QUERY.INVALID_CURSOR' })
+  @ApiNotFoundResponse({ description: 'RECONCILE.NOT_FOUND' })
   findings(@Param('reconcile_id') id: string, @Query() q: FindingsQueryDto): Promise<Page<Finding>> {
     return this.reconcile.findings(id, q.kind, q.limit ?? 100, q.cursor);
   }
