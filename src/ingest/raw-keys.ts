@@ -54,3 +54,9 @@ export const RAW_ROOT = 'raw/';
 export function sourceOfPartition(prefix: string): string | undefined {
   return /^raw\/source=([a-z0-9][a-z0-9._-]*)\/$/.exec(prefix)?.[1];
 }
+
+/** Whether `bytes` are what ingest stored at a key: both layouts carry a hash of the bytes in the name. */
+export function matchesKey(parts: RawKeyParts, bytes: Buffer): boolean {
+  const hash = sha256Hex(bytes);
+  return parts.kind === 'single' ? hash.startsWith(parts.bytesHash16) : hash === parts.sha256;
+}

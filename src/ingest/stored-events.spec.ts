@@ -3,6 +3,7 @@ import { validateIngestEvent, ValidEvent } from './ingest.dto';
 import {
   batchPartition,
   batchRawKey,
+  matchesKey,
   parseRawKey,
   singlePartition,
   singleRawKey,
@@ -105,6 +106,16 @@ describe('raw keys read back', () => {
     expect(parseRawKey(batch)).toMatchObject({ kind: 'batch', hour: '2026-05-01T10' });
     expect(parseRawKey('raw/source=orders/date=2026-05-01/hour=08/notes.txt')).toBeUndefined();
     expect(parseRawKey('rejected/date=2026-05-01/hour=08/x.json')).toBeUndefined();
+  });
+
+  it('tells bytes stored at a key from bytes changed since', () => {
+    const bytes = Buffer.from('{"a":1}');
+    const single = parseRawKey(singleRawKey('orders', '2026-05-01T08:00:00.000Z', 'a'.repeat(32), bytes))!;
+    const batch = parseRawKey(batchRawKey('2026-05-01T10:00:05.000Z', bytes))!;
+    expect(matchesKey(single, bytes)).toBe(true);
+    expect(matchesKey(batch, bytes)).toBe(true);
+    expect(matchesKey(single, Buffer.from('{"a":2}'))).toBe(false);
+    expect(matchesKey(batch, Buffer.from('{"a":1} '))).toBe(false);
   });
 
   it('builds the hour folders and reads the source of a source folder', () => {

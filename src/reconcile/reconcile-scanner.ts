@@ -5,7 +5,7 @@
 // Idempotent: a page done twice (after a crash) finds and writes the same things.
 import { IngestService } from '../ingest/ingest.service';
 import type { Prepared } from '../ingest/ingest-model';
-import { parseRawKey } from '../ingest/raw-keys';
+import { matchesKey, parseRawKey, RawKeyParts } from '../ingest/raw-keys';
 import { batchMembers, integrityProblems, StoredMember } from '../ingest/stored-events';
 import { mapLimit } from '../shared/async/map-limit';
 import { StorageNotFoundError } from '../shared/errors/app-error';
@@ -39,11 +39,14 @@ export interface PageResult {
 /** One event found in a raw object: its key, where in the object, and when S3 stored it. */
 interface RawEvent {
   object: RawObjectInfo;
+  parts: RawKeyParts;
   member?: StoredMember;
   eventId: string;
   /** Known for batch members (their bytes were read to find the id); read later for singles. */
   prepared?: Prepared;
 }
+
+const CHANGED = 'the bytes changed after ingest stored them (the hash in the key differs)';
 
 /** The request id a recovered event carries: which job indexed it. */
 export const recoveryRequestId = (reconcileId: string): string => `reconcile:${reconcileId}`;
@@ -164,9 +167,14 @@ export class ReconcileScanner {
       unreadable('not a key ingest writes');
       return [];
     }
-    if (parts.kind === 'single') return [{ object, eventId: parts.eventId }];
+    if (parts.kind === 'single') return [{ object, parts, eventId: parts.eventId }];
     const body = await this.read(object.key);
     if (!body) return [];
+    // Changed after ingest stored it: nothing in it may be trusted, least of all indexed by a repair.
+    if (!matchesKey(parts, body)) {
+      unreadable(CHANGED);
+      return [];
+    }
     let members: StoredMember[];
     try {
       members = batchMembers(body);
@@ -180,7 +188,7 @@ export class ReconcileScanner {
         unreadable(id.reason, member.range);
         return [];
       }
-      return [{ object, member, eventId: id.prepared.eventId, prepared: id.prepared }];
+      return [{ object, parts, member, eventId: id.prepared.eventId, prepared: id.prepared }];
     });
   }
 
@@ -192,11 +200,13 @@ export class ReconcileScanner {
     const bytes = await this.read(e.object.key);
     if (!bytes) return undefined;
     const id = this.ingest.identify(bytes, Date.parse(e.object.last_modified));
-    const detail = !id.ok
-      ? id.reason
-      : id.prepared.eventId !== e.eventId
-        ? 'the bytes are not the event the key names'
-        : undefined;
+    const detail = !matchesKey(e.parts, bytes)
+      ? CHANGED
+      : !id.ok
+        ? id.reason
+        : id.prepared.eventId !== e.eventId
+          ? 'the bytes are not the event the key names'
+          : undefined;
     if (!detail && id.ok) return id.prepared;
     found({ kind: 'unreadable', subject: e.object.key, s3_key: e.object.key, event_id: e.eventId, detail });
     return undefined;

@@ -79,6 +79,8 @@ describe('reconcile', () => {
     let deleted: string;
     let tampered: string;
     let statsBefore: number;
+    let forgedKey: string;
+    let forgedIds: string[];
 
     beforeAll(async () => {
       // Normal traffic: indexed and counted. Its received hour is where the orphans' events occurred,
@@ -106,6 +108,14 @@ describe('reconcile', () => {
       // A source whose only event ever is such an orphan: known from its raw/source= folder alone.
       const stranger = wireEvent({ source: `${source}-new`, occurred_at: at });
       orphans.push({ ...(await orphanSingle(raw, stranger)), event: stranger });
+      // An unindexed batch object changed after it was stored: never to be trusted, nor indexed.
+      const forged = [wireEvent({ source, occurred_at: at }), wireEvent({ source, occurred_at: at })];
+      const forgedMembers = await orphanBatch(raw, forged);
+      const [forgedMember] = forgedMembers;
+      forgedIds = forgedMembers.map((m) => m.event_id);
+      const body = (await raw.get(forgedMember.s3_key)).toString().replace('"n":', '"n":-');
+      await raw.put(forgedMember.s3_key, Buffer.from(body), 'application/x-ndjson');
+      forgedKey = forgedMember.s3_key;
       // Something ingest never writes, left in a raw folder by hand.
       await raw.put(
         `${singlePartition(source, at.slice(0, 13))}notes.txt`,
@@ -137,9 +147,9 @@ describe('reconcile', () => {
         missing_raw: 1,
         corrupt_raw: 1,
         unreferenced: 2,
-        unreadable: 1,
+        unreadable: 2,
       });
-      expect(job.problems).toBe(7);
+      expect(job.problems).toBe(8);
       const unindexed = await allFindings(t, job.reconcile_id as string, 'unindexed');
       expect(unindexed.map((f) => f.event_id).sort()).toEqual(orphans.map((o) => o.event_id).sort());
       expect(unindexed.every((f) => f.recovered_at === undefined && f.source.startsWith(source))).toBe(true);
@@ -155,6 +165,21 @@ describe('reconcile', () => {
           .map((f) => f.detail)
           .sort(),
       ).toEqual(['conflict', 'duplicate']);
+      expect(broken.filter((f) => f.kind === 'unreadable')).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            s3_key: expect.stringMatching(/notes\.txt$/),
+            detail: 'not a key ingest writes',
+          }),
+          expect.objectContaining({
+            s3_key: forgedKey,
+            detail: expect.stringMatching(/changed after ingest stored/),
+          }),
+        ]),
+      );
+      const metrics = await t.http().get('/metrics').expect(200);
+      expect(metrics.text).toMatch(/pipescope_reconcile_findings_total\{kind="missing_raw"\} [1-9]/);
+      expect(metrics.text).toMatch(/pipescope_reconcile_last_findings\{kind="unindexed"\} 4/);
       await t.http().get(`/events/${orphans[0].event_id}`).set(auth('investigator')).expect(404);
       expect(await accepted()).toBe(statsBefore);
     });
@@ -168,7 +193,7 @@ describe('reconcile', () => {
         corrupt_raw: 1,
         unreferenced: 2,
       });
-      expect(job.problems).toBe(3);
+      expect(job.problems).toBe(4);
       for (const o of orphans) {
         const e = await event(o.event_id);
         expect(e).toMatchObject({
@@ -183,6 +208,7 @@ describe('reconcile', () => {
       }
       expect(await accepted()).toBe(statsBefore + 3);
       expect(await accepted(`${source}-new`)).toBe(1);
+      for (const id of forgedIds) await t.http().get(`/events/${id}`).set(auth('investigator')).expect(404);
     });
 
     it('changes nothing on a second repair', async () => {
