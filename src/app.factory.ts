@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { serveConsole } from './console/console.static';
 import { Env } from './shared/config/env.config';
 import { validationError } from './shared/errors/app-error';
 import { MetricsService } from './shared/metrics/metrics.service';
@@ -72,5 +73,6 @@ export async function createApp(env: Env): Promise<NestFastifyApplication> {
     }),
   );
   serveOpenApi(app);
+  serveConsole(app);
   return app;
 }
