@@ -17,7 +17,11 @@ module.exports = {
         module: { type: 'commonjs' },
       },
     ],
+    // @fastify/static (serving the console) requires content-disposition 3, which ships only as ESM;
+    // Node loads it natively, Jest's module runtime needs it compiled to CommonJS.
+    '/content-disposition/dist/.+\\.js$': ['@swc/jest', { module: { type: 'commonjs' } }],
   },
+  transformIgnorePatterns: ['/node_modules/(?!(@fastify/static/node_modules/)?content-disposition/)'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60000,

@@ -10,6 +10,8 @@ export function buildProgram(version: string): Command {
     .description('Command-line client of a running pipescope service (docs/cli.md)')
     .version(version)
     .showHelpAfterError()
+    // Set before the commands are added, so they inherit it: errors reach main() as exceptions.
+    .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text) });
   addGlobalOptions(program);
   ingestCommand(program);

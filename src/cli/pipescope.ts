@@ -9,7 +9,7 @@ import { ServiceError } from './service.client';
 const { version } = require('../../../package.json') as { version: string };
 
 async function main(): Promise<void> {
-  const program = buildProgram(version).exitOverride();
+  const program = buildProgram(version);
   try {
     await program.parseAsync(process.argv);
   } catch (err) {

@@ -95,7 +95,6 @@ function describe(j: ReplayJobView): string {
 export async function watch(
   client: ServiceClient,
   id: string,
-  json: boolean,
   intervalMs = 1000,
   settleMs = 120_000,
 ): Promise<ReplayJobView> {
@@ -117,7 +116,7 @@ export async function watch(
       matched: job.matched,
     });
     const line = `${job.status} sent ${job.sent} processed ${job.processed} failed ${job.failed} of ${job.matched}`;
-    if (!process.stderr.isTTY && !json && line !== last) note(line);
+    if (!process.stderr.isTTY && line !== last) note(line);
     last = line;
     if (ended(job)) endedAt ??= Date.now();
     if (settled(job) || (endedAt !== undefined && Date.now() - endedAt > settleMs)) {
@@ -163,7 +162,7 @@ export function replayCommands(program: Command): void {
         .body;
       if (!o.watch) return json ? printJson(created) : print(`${created.replay_id} ${created.status}`);
       if (!json) note(`replay ${created.replay_id} ${created.status}`);
-      const job = await watch(client, created.replay_id, json);
+      const job = await watch(client, created.replay_id);
       if (json) printJson(job);
       else print(describe(job));
       process.exitCode = watchExitCode(job);
@@ -177,7 +176,7 @@ export function replayCommands(program: Command): void {
     .action(async (id: string, o: { watch?: boolean }, cmd: Command) => {
       const { client, json } = globals(cmd);
       const job = o.watch
-        ? await watch(client, id, json)
+        ? await watch(client, id)
         : await client.get<ReplayJobView>(`/replay/${encodeURIComponent(id)}`);
       if (json) printJson(job);
       else print(describe(job) + (job.error ? `error: ${job.error}\n` : ''));
