@@ -20,6 +20,7 @@ export class ApiError extends Error {
 
 type KeyListener = (key: string | null) => void;
 const listeners = new Set<KeyListener>();
+const authListeners = new Set<(err: ApiError) => void>();
 
 export function storedKey(): string | null {
   return sessionStorage.getItem(KEY_ITEM);
@@ -34,6 +35,12 @@ export function saveKey(key: string | null): void {
 export function onKeyChange(listener: KeyListener): () => void {
   listeners.add(listener);
   return () => listeners.delete(listener);
+}
+
+/** Told of every 401 and 403, so the page asks for a key once rather than in every section. */
+export function onAuthError(listener: (err: ApiError) => void): () => void {
+  authListeners.add(listener);
+  return () => authListeners.delete(listener);
 }
 
 /** Query string from defined, non-empty values only. */
@@ -80,13 +87,15 @@ export async function api<T>(
   }
   if (!res.ok) {
     const e = (body as ErrorBody | undefined)?.error;
-    throw new ApiError(
+    const err = new ApiError(
       res.status,
       e?.code ?? `HTTP_${res.status}`,
       e?.message ?? (text.slice(0, 200) || res.statusText),
       e?.details,
       (body as ErrorBody | undefined)?.request_id ?? res.headers.get('x-request-id') ?? undefined,
     );
+    if (res.status === 401 || res.status === 403) authListeners.forEach((l) => l(err));
+    throw err;
   }
   return body as T;
 }

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { onKeyChange, saveKey, storedKey } from '../api.client';
+import { ApiError, onAuthError, onKeyChange, saveKey, storedKey } from '../api.client';
+import { describeError } from '../error-text';
 import { href, navigate } from '../router';
 import { KeyForm } from './key-form';
 
@@ -61,6 +62,22 @@ function KeyStatus() {
   );
 }
 
+/** The last 401/403 in plain words, with the key form; gone once another key is entered. */
+function AuthBanner() {
+  const [error, setError] = useState<ApiError>();
+  useEffect(() => onAuthError(setError), []);
+  useEffect(() => onKeyChange(() => setError(undefined)), []);
+  if (!error) return null;
+  const e = describeError(error);
+  return (
+    <div class="error" role="alert">
+      <strong>{e.title}</strong>
+      <p>{e.text}</p>
+      <KeyForm prompt="Enter an API key" />
+    </div>
+  );
+}
+
 export function Layout({ section, children }: { section: string; children: ComponentChildren }) {
   useShortcuts();
   return (
@@ -91,6 +108,7 @@ export function Layout({ section, children }: { section: string; children: Compo
         <KeyStatus />
       </header>
       <main id="main" tabIndex={-1}>
+        <AuthBanner />
         {children}
       </main>
       <footer>
