@@ -1,9 +1,9 @@
-// One run: unit specs beside the code, integration and e2e specs under test/, all against emulators
+// One run: unit specs beside the code (the console's under web/), integration and e2e specs under test/, all against emulators
 // started once by the global setup (DynamoDB Local in memory, s3rver, fauxqs).
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/src', '<rootDir>/test'],
+  roots: ['<rootDir>/src', '<rootDir>/test', '<rootDir>/web'],
   testRegex: '.*\\.(spec|int-spec|e2e-spec)\\.ts$',
   transform: {
     '^.+\\.ts$': [
