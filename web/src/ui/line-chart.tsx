@@ -8,6 +8,11 @@ export interface Line {
   color: string;
 }
 
+function axisTime(t: number): string {
+  const iso = new Date(t * 1000).toISOString();
+  return iso.slice(11, 16) === '00:00' ? iso.slice(5, 10) : iso.slice(11, 16);
+}
+
 interface Props {
   title: string;
   /** Bucket starts in seconds. */
@@ -30,7 +35,8 @@ export function LineChart({ title, x, lines, format, height = 220 }: Props) {
         height,
         scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
         axes: [
-          { stroke: '#444' },
+          // 24-hour UTC labels; midnight shows the date instead.
+          { stroke: '#444', values: (_u, ticks) => ticks.map(axisTime) },
           { stroke: '#444', size: 70, values: (_u, ticks) => ticks.map((t) => format(t)) },
         ],
         series: [
