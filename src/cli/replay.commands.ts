@@ -73,21 +73,21 @@ function request(o: FilterOptions, dryRun: boolean): Record<string, unknown> {
   };
 }
 
-function describe(j: ReplayJobView): string {
+/** Jobs as a table, for `status`, `start --watch`, `cancel` and `list`. */
+function jobTable(jobs: ReplayJobView[]): string {
   return table(
-    ['replay_id', 'status', 'matched', 'sent', 'processed', 'failed', 'progress', 'reason'],
-    [
-      [
-        j.replay_id,
-        j.status,
-        j.matched,
-        j.sent,
-        j.processed,
-        j.failed,
-        `${Math.round(j.progress * 100)}%`,
-        j.reason,
-      ],
-    ],
+    ['created_at', 'replay_id', 'status', 'matched', 'sent', 'processed', 'failed', 'progress', 'reason'],
+    jobs.map((j) => [
+      j.created_at,
+      j.replay_id,
+      j.status,
+      j.matched,
+      j.sent,
+      j.processed,
+      j.failed,
+      `${Math.round(j.progress * 100)}%`,
+      j.reason,
+    ]),
   );
 }
 
@@ -164,7 +164,7 @@ export function replayCommands(program: Command): void {
       if (!json) note(`replay ${created.replay_id} ${created.status}`);
       const job = await watch(client, created.replay_id);
       if (json) printJson(job);
-      else print(describe(job));
+      else print(jobTable([job]));
       process.exitCode = watchExitCode(job);
     });
 
@@ -179,7 +179,7 @@ export function replayCommands(program: Command): void {
         ? await watch(client, id)
         : await client.get<ReplayJobView>(`/replay/${encodeURIComponent(id)}`);
       if (json) printJson(job);
-      else print(describe(job) + (job.error ? `error: ${job.error}\n` : ''));
+      else print(jobTable([job]) + (job.error ? `error: ${job.error}\n` : ''));
       if (o.watch) process.exitCode = watchExitCode(job);
     });
 
@@ -191,7 +191,7 @@ export function replayCommands(program: Command): void {
       const { client, json } = globals(cmd);
       const job = (await client.post<ReplayJobView>(`/replay/${encodeURIComponent(id)}/cancel`, {})).body;
       if (json) printJson(job);
-      else print(describe(job));
+      else print(jobTable([job]));
     });
 
   replay
@@ -204,22 +204,6 @@ export function replayCommands(program: Command): void {
         limit: o.limit,
       });
       if (json) return printJson(page);
-      print(
-        page.items.length === 0
-          ? 'no replays yet'
-          : table(
-              ['created_at', 'replay_id', 'status', 'matched', 'sent', 'processed', 'failed', 'reason'],
-              page.items.map((j) => [
-                j.created_at,
-                j.replay_id,
-                j.status,
-                j.matched,
-                j.sent,
-                j.processed,
-                j.failed,
-                j.reason,
-              ]),
-            ),
-      );
+      print(page.items.length === 0 ? 'no replays yet' : jobTable(page.items));
     });
 }

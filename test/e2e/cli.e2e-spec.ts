@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { auth, KEYS, startTestApp, TestApp } from '../support/test-app';
+import { auth, KEYS, listen, startTestApp, TestApp } from '../support/test-app';
 
 const CLI = join(__dirname, '../../dist/src/cli/pipescope.js');
 
@@ -49,8 +49,7 @@ describe('the pipescope CLI', () => {
       REPLAY_POLL_MS: '300',
       STORAGE_TIMEOUT_MS: '20000',
     });
-    await t.app.listen(0, '127.0.0.1');
-    url = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
+    url = await listen(t);
     dir = mkdtempSync(join(tmpdir(), 'pipescope-cli-'));
   });
   afterAll(async () => {
@@ -171,7 +170,7 @@ describe('the pipescope CLI', () => {
     expect(status).toMatchObject({ replay_id: job.replay_id, processed: 40 });
     const list = await cli(['replay', 'list']);
     expect(list.stdout).toMatch(
-      new RegExp(`${job.replay_id}\\s+completed\\s+40\\s+40\\s+40\\s+0\\s+cli e2e`),
+      new RegExp(`${job.replay_id}\\s+completed\\s+40\\s+40\\s+40\\s+0\\s+100%\\s+cli e2e`),
     );
   }, 120_000);
 

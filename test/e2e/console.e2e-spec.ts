@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { fmtMs } from '../../web/src/format';
 import { Browser, launchBrowser, tableRows, watch, Watched } from '../support/browser';
 import { seedConsoleData, Seeded } from '../support/console-seed';
-import { auth, KEYS, startTestApp, TestApp } from '../support/test-app';
+import { auth, KEYS, listen, startTestApp, TestApp } from '../support/test-app';
 
 const SHOTS = process.env.PIPESCOPE_SCREENSHOTS;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are untyped JSON
@@ -54,8 +54,7 @@ describe('the investigator console', () => {
       REPLAY_POLL_MS: '300',
       STORAGE_TIMEOUT_MS: '20000',
     });
-    await t.app.listen(0, '127.0.0.1');
-    url = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
+    url = await listen(t);
     seed = await seedConsoleData(url, KEYS.producer);
     browser = await launchBrowser();
   }, 120_000);

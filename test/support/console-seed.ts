@@ -1,16 +1,7 @@
-// A small, varied history sent through the public API, for the console and CLI tests and for the
+// A small, varied history sent through the public API, for the console's browser tests and the
 // screenshots in docs/console.md: healthy and unhealthy sources, repeats, a conflict, bad rows, late
 // events and an entity whose sequence numbers have a hole. Uses only fetch (it also seeds a dev server).
-
-export interface SeedEvent {
-  source: string;
-  type: string;
-  entity_id: string;
-  occurred_at: string;
-  payload: Record<string, unknown>;
-  idempotency_key?: string;
-  sequence?: number;
-}
+import type { WireEvent } from './factories';
 
 export interface Seeded {
   /** Event ids by a name the tests use. */
@@ -41,7 +32,7 @@ async function post(
 
 export async function seedConsoleData(base: string, producerKey: string, tag = ''): Promise<Seeded> {
   const entity = `order-${tag}1001`;
-  const sequenced: SeedEvent[] = [1, 2, 3, 6, 7].map((sequence) => ({
+  const sequenced: WireEvent[] = [1, 2, 3, 6, 7].map((sequence) => ({
     source: 'orders-svc',
     type: sequence === 7 ? 'order.paid' : 'order.created',
     entity_id: entity,
@@ -49,21 +40,21 @@ export async function seedConsoleData(base: string, producerKey: string, tag = '
     payload: { step: sequence, amount: 10 * sequence },
     sequence,
   }));
-  const orders: SeedEvent[] = Array.from({ length: 36 }, (_, i) => ({
+  const orders: WireEvent[] = Array.from({ length: 36 }, (_, i) => ({
     source: 'orders-svc',
     type: 'order.created',
     entity_id: `order-${tag}${2000 + i}`,
     occurred_at: ago(1500 + i * 100),
     payload: { amount: 5 + i, currency: 'EUR' },
   }));
-  const late: SeedEvent[] = [0, 1].map((i) => ({
+  const late: WireEvent[] = [0, 1].map((i) => ({
     source: 'orders-svc',
     type: 'order.created',
     entity_id: `order-${tag}late-${i}`,
     occurred_at: ago(20 * 60_000 + i * 60_000),
     payload: { late: true, i },
   }));
-  const payments: SeedEvent[] = Array.from({ length: 20 }, (_, i) => ({
+  const payments: WireEvent[] = Array.from({ length: 20 }, (_, i) => ({
     source: 'payments',
     type: 'payment.captured',
     entity_id: `order-${tag}${2000 + i}`,
