@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { globals, int } from './cli.options';
 import { IngestSender, IngestTally } from './ingest.sender';
-import { chunks } from './ndjson-batches';
+import { Chunk, chunks } from './ndjson-batches';
 import { note, print, printJson, table } from './output';
 import { progressBar } from './progress';
 
@@ -42,6 +42,9 @@ function summary(source: string, t: IngestTally, ms: number): string {
   return out;
 }
 
+const chunkBytes = (c: Chunk): number =>
+  (c.kind === 'batch' ? c.lines : [c.line]).reduce((n, l) => n + Buffer.byteLength(l.text) + 1, 0);
+
 export function ingestCommand(program: Command): void {
   program
     .command('ingest')
@@ -75,9 +78,11 @@ export function ingestCommand(program: Command): void {
       const inFlight = new Set<Promise<void>>();
       let fatal: Error | undefined;
       const lines = createInterface({ input: input as Readable, crlfDelay: Infinity });
+      // Progress counts the bytes of settled lines (reading runs ahead of sending).
+      let settledBytes = 0;
       const show = () => {
         const { lines: n, accepted, duplicates, rejected, failed } = sender.tally;
-        bar.update(stdin ? n : ((input as { bytesRead?: number }).bytesRead ?? 0), {
+        bar.update(stdin ? n : settledBytes, {
           lines: n,
           accepted,
           duplicates,
@@ -93,7 +98,11 @@ export function ingestCommand(program: Command): void {
             (err: unknown) =>
               void (fatal ??= err instanceof Error ? err : new Error('ingest failed', { cause: err })),
           )
-          .finally(() => (inFlight.delete(p), show()));
+          .finally(() => {
+            inFlight.delete(p);
+            settledBytes += chunkBytes(chunk);
+            show();
+          });
         inFlight.add(p);
         if (inFlight.size >= opts.concurrency) await Promise.race(inFlight);
       }
