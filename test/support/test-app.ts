@@ -101,3 +101,9 @@ export async function restartTestApp(env: Env): Promise<TestApp> {
 }
 
 export const auth = (role: keyof typeof KEYS) => ({ authorization: `Bearer ${KEYS[role]}` });
+
+/** Makes a started test app listen on a free loopback port, for clients outside the process; its URL. */
+export async function listen(t: TestApp): Promise<string> {
+  await t.app.listen(0, '127.0.0.1');
+  return await t.app.getUrl();
+}
