@@ -6,8 +6,6 @@
 // `pending` until a slot frees.
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { TokenBucket } from 'limiter';
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { QueuePublisher, OutgoingMessage } from '../shared/queue/queue-publisher';
 import { RawStore } from '../shared/raw/raw-store';
@@ -17,6 +15,7 @@ import { StorageUnavailableError } from '../shared/errors/app-error';
 import { MetricsService } from '../shared/metrics/metrics.service';
 import { ManifestEntry, ManifestHeader, parsePart } from './replay-manifest';
 import { toOutgoing } from '../shared/contracts/replay-message';
+import { instanceOwner } from '../shared/lease/lease';
 
 /** Attempts per SendMessageBatch (the first try included) before entries count as failed. */
 export const SEND_ATTEMPTS = 5;
@@ -38,7 +37,7 @@ interface Run {
 export class ReplayRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ReplayRunner.name);
   /** This instance, as the lease owner. */
-  readonly owner = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  readonly owner = instanceOwner();
   private readonly runs = new Map<string, Run>();
   private timer?: NodeJS.Timeout;
   private stopping = false;

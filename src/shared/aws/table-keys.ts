@@ -40,6 +40,10 @@ export const keys = {
   replays: 'REPLAYS',
   /** gsi2 (sparse): pending and running replay jobs only; removed when a job ends. */
   replaysActive: 'REPLAY_ACTIVE',
+  /** A named lease (leader election), see src/shared/lease/. */
+  lease: (name: string) => ({ pk: `LEASE#${name}`, sk: '#LEASE' }),
+  /** Why the processor could not handle a queue message, by SQS message id (kept into the DLQ). */
+  messageFailure: (messageId: string) => ({ pk: `MSGFAIL#${messageId}`, sk: '#FAIL' }),
 };
 
 /** Days (YYYY-MM-DD, UTC) touched by a window, oldest first. */
