@@ -83,3 +83,18 @@ export const replayProgressKeys = {
   job: keys.replayJob,
   done: (replayId: string, eventId: string) => ({ pk: `REPLAY#${replayId}`, sk: `DONE#${eventId}` }),
 };
+
+/** Alerting (src/alerts/): the stored rules, one hysteresis state per (rule, source), the alerts. */
+export const alertKeys = {
+  rules: { pk: 'ALERTRULES', sk: '#RULES' },
+  /** Every state in one partition: the evaluator reads them all with one Query. */
+  statePartition: 'ALERTSTATE',
+  state: (rule: string, source: string) => ({ pk: 'ALERTSTATE', sk: `${rule}#${source}` }),
+  alert: (alertId: string) => ({ pk: `ALERT#${alertId}`, sk: '#ALERT' }),
+  /** gsi1: every alert by `<fired_at>#<alert_id>` (newest first when read backwards). */
+  all: 'ALERTS',
+  /** gsi2 (sparse): firing alerts only. */
+  open: 'ALERTS_OPEN',
+  /** gsi3 (sparse): alerts whose latest notification has not been delivered yet. */
+  notify: 'ALERTS_NOTIFY',
+};
