@@ -6,6 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { Env } from './shared/config/env.config';
 import { validationError } from './shared/errors/app-error';
+import { problemsOf } from './shared/errors/validation-problems';
 import { MetricsService } from './shared/metrics/metrics.service';
 import { installJsonBodyParser } from './shared/http/json-body';
 import { serveOpenApi } from './shared/http/openapi';
@@ -59,16 +60,8 @@ export async function createApp(env: Env): Promise<NestFastifyApplication> {
       whitelist: true,
       forbidNonWhitelisted: true,
       transform: true,
-      exceptionFactory: (errors) =>
-        validationError(
-          'REQUEST.VALIDATION_FAILED',
-          errors.flatMap((e) =>
-            Object.values(e.constraints ?? { invalid: 'is invalid' }).map((message) => ({
-              field: e.property,
-              message,
-            })),
-          ),
-        ),
+      // Nested fields are named with dots (`rules.0.minutes`), unknown ones as such.
+      exceptionFactory: (errors) => validationError('REQUEST.VALIDATION_FAILED', problemsOf(errors)),
     }),
   );
   serveOpenApi(app);
