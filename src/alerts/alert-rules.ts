@@ -22,6 +22,7 @@ import {
 } from 'class-validator';
 import type { FieldProblem } from '../shared/errors/app-error';
 import { problemsOf } from '../shared/errors/validation-problems';
+import { ValidationCode } from '../shared/http/validation.pipe';
 
 export const RULE_KINDS = ['silence', 'lag_p99', 'reject_rate', 'conflict_rate'] as const;
 export type RuleKind = (typeof RULE_KINDS)[number];
@@ -77,6 +78,7 @@ export class AlertRuleDto {
   @IsOptional() @IsNumber(num) @Min(0) @Max(1) clear_ratio?: number;
 }
 
+@ValidationCode('ALERTS.VALIDATION_FAILED')
 export class AlertRulesDto {
   @IsArray()
   @ArrayMaxSize(MAX_RULES)

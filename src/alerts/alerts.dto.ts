@@ -2,7 +2,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { ValidationCode } from '../shared/http/validation.pipe';
 
+@ValidationCode('ALERTS.VALIDATION_FAILED')
 export class ListAlertsQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
   @IsOptional()

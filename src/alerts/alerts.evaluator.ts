@@ -129,7 +129,7 @@ export class AlertsEvaluator implements OnApplicationBootstrap, BeforeApplicatio
       return false;
     }
     if (!sameState(state, next.state)) await this.store.saveState(next.state);
-    if (state.open_alert_id) this.metrics.firing(obs.source, rule.name, 1);
+    if (state.open_alert_id) this.metrics.firing.set({ source: obs.source, rule: rule.name }, 1);
     return state.open_alert_id !== undefined;
   }
 
@@ -166,8 +166,8 @@ export class AlertsEvaluator implements OnApplicationBootstrap, BeforeApplicatio
       },
       'alert firing',
     );
-    this.metrics.transition(rule.name, 'firing');
-    this.metrics.firing(source, rule.name, 1);
+    this.metrics.transitions.inc({ rule: rule.name, status: 'firing' });
+    this.metrics.firing.set({ source, rule: rule.name }, 1);
     await this.deliver(alert, handled);
     return true;
   }
@@ -193,8 +193,8 @@ export class AlertsEvaluator implements OnApplicationBootstrap, BeforeApplicatio
       },
       'alert resolved',
     );
-    this.metrics.transition(alert.rule, 'resolved');
-    this.metrics.firing(alert.source, alert.rule, 0);
+    this.metrics.transitions.inc({ rule: alert.rule, status: 'resolved' });
+    this.metrics.firing.set({ source: alert.source, rule: alert.rule }, 0);
     await this.deliver(alert, handled);
   }
 
@@ -213,7 +213,7 @@ export class AlertsEvaluator implements OnApplicationBootstrap, BeforeApplicatio
     handled.add(pending.alert_id);
     const id = pending.alert_id;
     if (!this.notifier.configured) {
-      this.metrics.notification('not_configured');
+      this.metrics.notifications.inc({ outcome: 'not_configured' });
       if (await this.claim(id))
         await this.store.notifyFailed(id, this.owner, 'ALERTS_WEBHOOK_URL is not set', true);
       return;
@@ -225,7 +225,7 @@ export class AlertsEvaluator implements OnApplicationBootstrap, BeforeApplicatio
     } catch (err) {
       const giveUp = alert.notify_attempts + 1 >= NOTIFY_MAX_ATTEMPTS;
       const message = err instanceof Error ? err.message : String(err);
-      this.metrics.notification(giveUp ? 'given_up' : 'failed');
+      this.metrics.notifications.inc({ outcome: giveUp ? 'given_up' : 'failed' });
       this.logger.warn(
         { op: 'alert.notify', alert_id: id, status: alert.status, give_up: giveUp, err: message },
         'alert notification not delivered',
@@ -233,7 +233,7 @@ export class AlertsEvaluator implements OnApplicationBootstrap, BeforeApplicatio
       await this.store.notifyFailed(id, this.owner, message, giveUp);
       return;
     }
-    this.metrics.notification('delivered');
+    this.metrics.notifications.inc({ outcome: 'delivered' });
     await this.store.notified(id, this.owner, alert.status, new Date().toISOString());
   }
 

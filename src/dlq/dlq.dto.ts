@@ -15,12 +15,14 @@ import {
   Max,
   Min,
 } from 'class-validator';
+import { ValidationCode } from '../shared/http/validation.pipe';
 
 /** SQS message ids are UUID-like; anything else cannot name a message. */
 export const MESSAGE_ID = /^[A-Za-z0-9-]{1,100}$/;
 export const MAX_LIST = 100;
 export const MAX_REDRIVE_IDS = 100;
 
+@ValidationCode('DLQ.VALIDATION_FAILED')
 export class ListDlqQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_LIST, default: 20 })
   @IsOptional()
@@ -31,6 +33,7 @@ export class ListDlqQueryDto {
   limit: number = 20;
 }
 
+@ValidationCode('DLQ.VALIDATION_FAILED')
 export class RedriveDto {
   @ApiPropertyOptional({ type: [String], description: 'the dead-lettered messages to move back' })
   @IsOptional()
@@ -53,6 +56,7 @@ export class RedriveDto {
   reason?: string;
 }
 
+@ValidationCode('DLQ.VALIDATION_FAILED')
 export class DropQueryDto {
   @ApiPropertyOptional({ description: 'why; kept in the audit log' })
   @IsOptional()

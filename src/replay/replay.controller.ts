@@ -3,9 +3,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Caller, callerOf } from '../shared/auth/auth.guard';
 import { Roles } from '../shared/auth/roles.decorator';
 import { Env } from '../shared/config/env.config';
-import { AppError, validationError } from '../shared/errors/app-error';
-import { parseReplayRequest } from './replay.dto';
-import { ReplayPlan, ReplayService, ReplayView } from './replay.service';
+import { AppError } from '../shared/errors/app-error';
+import { CreateReplayDto, ListReplaysQueryDto, toReplayRequest } from './replay.dto';
+import { ReplayService } from './replay.service';
+import type { ReplayPlan, ReplayView } from './replay-view';
 import type { Page } from '../shared/paging/page';
 
 /** Investigators may plan (dry run) and read; running and cancelling need an operator. */
@@ -20,11 +21,11 @@ export class ReplayController {
   /** 200 with the plan for a dry run; otherwise 202 with the new job and a Location header. */
   @Post()
   async create(
-    @Body() body: unknown,
+    @Body() body: CreateReplayDto,
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ReplayPlan | { replay_id: string; status: string }> {
-    const request = parseReplayRequest(body, this.env);
+    const request = toReplayRequest(body, this.env);
     const caller = callerOf(req);
     if (request.dry_run) {
       void reply.status(200);
@@ -37,15 +38,8 @@ export class ReplayController {
   }
 
   @Get()
-  async list(@Query() query: Record<string, unknown>): Promise<Page<ReplayView>> {
-    const limit = query.limit === undefined ? 20 : Number(query.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
-      throw validationError('REPLAY.VALIDATION_FAILED', [
-        { field: 'limit', message: 'an integer from 1 to 100' },
-      ]);
-    }
-    const cursor = typeof query.cursor === 'string' ? query.cursor : undefined;
-    return this.replays.list(limit, cursor);
+  async list(@Query() query: ListReplaysQueryDto): Promise<Page<ReplayView>> {
+    return this.replays.list(query.limit, query.cursor);
   }
 
   @Get(':replay_id')

@@ -82,6 +82,7 @@ describe('silence alerts', () => {
       ALERTS_RULES: JSON.stringify(RULES),
       ALERTS_LINK_BASE_URL: 'http://pipescope.test',
       PROCESSOR_ENABLED: 'false',
+      METRICS_EMF_ENABLED: 'true',
     };
     a = await startTestApp('alerts', env);
     b = await restartTestApp(a.env);
@@ -190,6 +191,7 @@ describe('silence alerts', () => {
       .set(auth('operator'))
       .send({ rules: [{ name: 'x', kind: 'silence' }] })
       .expect(400);
+    expect(bad.body.error.code).toBe('ALERTS.VALIDATION_FAILED');
     expect(bad.body.error.details).toContainEqual(expect.objectContaining({ field: 'rules.0.minutes' }));
     const wrong = await a
       .http()

@@ -14,6 +14,8 @@ interface Running {
   child: ChildProcess;
   ready: { startup_ms: number; emulators: { s3: string; dynamodb: string; sqs: string } };
   port: number;
+  /** Everything the process printed on stdout up to its ready line. */
+  stdout: string;
 }
 
 function descendants(pid: number): number[] {
@@ -54,8 +56,8 @@ async function boot(dataDir: string): Promise<Running> {
     env: cleanEnv({ DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let out = '';
   const ready = await new Promise<Running['ready']>((done, fail) => {
-    let out = '';
     const timer = setTimeout(() => fail(new Error(`not ready in 60 s:\n${out}`)), 60_000);
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       out += chunk;
@@ -67,7 +69,7 @@ async function boot(dataDir: string): Promise<Running> {
     });
     child.once('exit', (code) => fail(new Error(`exited with ${code}:\n${out}`)));
   });
-  return { child, ready, port };
+  return { child, ready, port, stdout: out };
 }
 
 const exited = (child: ChildProcess) =>
@@ -117,6 +119,19 @@ describe('the pipescope process', () => {
     const ready = await fetch(`http://127.0.0.1:${first.port}/health/ready`);
     expect(ready.status).toBe(200);
     expect(first.ready.startup_ms).toBeGreaterThan(0);
+    const notJson = first.stdout
+      .split('\n')
+      .filter(Boolean)
+      .filter((line) => {
+        try {
+          JSON.parse(line);
+          return false;
+        } catch {
+          return true;
+        }
+      });
+    // Nest's own start-up lines included: every line is JSON from the first.
+    expect(notJson).toEqual([]);
 
     // Write through the emulators directly, as any AWS client would.
     const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
