@@ -6,7 +6,7 @@
 import { DynamoTable, Item, pick } from '../shared/aws/dynamo-table';
 import { TTL_ATTRIBUTE } from '../shared/aws/provisioner';
 import { alertKeys } from '../shared/aws/table-keys';
-import { releaseLease, takeLease } from '../shared/lease/lease';
+import { releaseLease, releaseUpdate, takeLease } from '../shared/lease/lease';
 import type { Page } from '../shared/paging/page';
 import type { RuleState } from './alert-evaluation';
 import { Alert, AlertStatus, AlertStore, AlertValues, StoredRules } from './alert-store';
@@ -222,7 +222,7 @@ export class DynamoAlertStore extends AlertStore {
       ExpressionAttributeValues: { ':at': at, ':status': status, ':zero': 0, ...lease.values },
     });
     // The alert resolved while its firing notification was out: leave the resolved one pending.
-    if (!done) await this.release(alertId, owner);
+    if (!done) await this.table.updateIf(releaseUpdate(alertKeys.alert(alertId), owner));
   }
 
   async notifyFailed(alertId: string, owner: string, error: string, giveUp: boolean): Promise<void> {
@@ -234,18 +234,6 @@ export class DynamoAlertStore extends AlertStore {
       ConditionExpression: lease.condition,
       ExpressionAttributeNames: lease.names,
       ExpressionAttributeValues: { ':error': error.slice(0, 500), ':one': 1, ...lease.values },
-    });
-  }
-
-  private async release(alertId: string, owner: string): Promise<void> {
-    const lease = releaseLease(owner);
-    await this.table.updateIf({
-      ReturnValues: 'NONE',
-      Key: alertKeys.alert(alertId),
-      UpdateExpression: `REMOVE ${lease.remove}`,
-      ConditionExpression: lease.condition,
-      ExpressionAttributeNames: lease.names,
-      ExpressionAttributeValues: lease.values,
     });
   }
 

@@ -2,7 +2,7 @@
 // first through gsi1 and the pending/running ones through the sparse gsi2 partition REPLAY_ACTIVE.
 import { DynamoTable, Item, pick } from '../shared/aws/dynamo-table';
 import { keys } from '../shared/aws/table-keys';
-import { releaseLease, takeLease } from '../shared/lease/lease';
+import { releaseUpdate, takeLease } from '../shared/lease/lease';
 import type { Page } from '../shared/paging/page';
 import { Checkpoint, ReplayJob, ReplayJobStore, ReplayStatus } from './replay-job-store';
 
@@ -168,14 +168,7 @@ export class DynamoReplayJobStore extends ReplayJobStore {
   }
 
   async release(replayId: string, owner: string): Promise<void> {
-    const lease = releaseLease(owner);
-    await this.table.updateIf({
-      Key: keys.replayJob(replayId),
-      UpdateExpression: `REMOVE ${lease.remove}`,
-      ConditionExpression: lease.condition,
-      ExpressionAttributeNames: lease.names,
-      ExpressionAttributeValues: lease.values,
-    });
+    await this.table.updateIf(releaseUpdate(keys.replayJob(replayId), owner));
   }
 
   async cancel(replayId: string, finishedAt: string): Promise<ReplayJob | undefined> {

@@ -5,7 +5,7 @@ import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { MetricsService } from '../../src/shared/metrics/metrics.service';
 import { pollUntil } from '../support/replay-messages';
-import { auth, restartTestApp, startTestApp, TestApp } from '../support/test-app';
+import { auth, ingestOne, restartTestApp, startTestApp, TestApp } from '../support/test-app';
 
 interface Notification {
   alert_id: string;
@@ -44,21 +44,13 @@ describe('silence alerts', () => {
 
   const send = async (): Promise<void> => {
     sent += 1;
-    await a
-      .http()
-      .post('/ingest')
-      .set(auth('producer'))
-      .set('content-type', 'application/json')
-      .send(
-        JSON.stringify({
-          source: SOURCE,
-          type: 'beacon.ping',
-          entity_id: 'beacon-1',
-          occurred_at: new Date().toISOString(),
-          payload: { n: sent },
-        }),
-      )
-      .expect(201);
+    await ingestOne(a, {
+      source: SOURCE,
+      type: 'beacon.ping',
+      entity_id: 'beacon-1',
+      occurred_at: new Date().toISOString(),
+      payload: { n: sent },
+    });
   };
   const startSending = () => {
     sender = setInterval(() => void send(), 200);

@@ -5,7 +5,7 @@ import { EventRecord, EventIndex } from '../../src/shared/events/event-index';
 import { QueuePublisher } from '../../src/shared/queue/queue-publisher';
 import { RawStore } from '../../src/shared/raw/raw-store';
 import { pollUntil, sendBodies, sendReplay } from '../support/replay-messages';
-import { auth, startTestApp, TestApp } from '../support/test-app';
+import { auth, ingestOne, startTestApp, TestApp } from '../support/test-app';
 
 const DAY = '2026-11-21';
 
@@ -41,22 +41,14 @@ describe('dead-letter queue', () => {
     });
     queue = t.app.get(QueuePublisher);
     raw = t.app.get(RawStore);
-    const res = await t
-      .http()
-      .post('/ingest')
-      .set(auth('producer'))
-      .set('content-type', 'application/json')
-      .send(
-        JSON.stringify({
-          source: 'orders-svc',
-          type: 'order.created',
-          entity_id: 'dlq-1',
-          occurred_at: `${DAY}T09:30:00.000Z`,
-          payload: { amount: 12 },
-        }),
-      )
-      .expect(201);
-    record = (await t.app.get(EventIndex).getEvent(res.body.event_id))!;
+    const eventId = await ingestOne(t, {
+      source: 'orders-svc',
+      type: 'order.created',
+      entity_id: 'dlq-1',
+      occurred_at: `${DAY}T09:30:00.000Z`,
+      payload: { amount: 12 },
+    });
+    record = (await t.app.get(EventIndex).getEvent(eventId))!;
     original = await raw.get(record.s3_key);
   });
 

@@ -1,7 +1,7 @@
 // Named leases on the single DynamoDB table: one item per name (pk LEASE#<name>, sk #LEASE).
 import { DynamoTable } from '../aws/dynamo-table';
 import { keys } from '../aws/table-keys';
-import { releaseLease, takeLease } from './lease';
+import { releaseUpdate, takeLease } from './lease';
 import { LeaseStore } from './lease-store';
 
 export class DynamoLeaseStore extends LeaseStore {
@@ -23,14 +23,6 @@ export class DynamoLeaseStore extends LeaseStore {
   }
 
   async release(name: string, owner: string): Promise<void> {
-    const lease = releaseLease(owner);
-    await this.table.updateIf({
-      ReturnValues: 'NONE',
-      Key: keys.lease(name),
-      UpdateExpression: `REMOVE ${lease.remove}`,
-      ConditionExpression: lease.condition,
-      ExpressionAttributeNames: lease.names,
-      ExpressionAttributeValues: lease.values,
-    });
+    await this.table.updateIf(releaseUpdate(keys.lease(name), owner));
   }
 }

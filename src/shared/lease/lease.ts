@@ -4,6 +4,7 @@
 // are shared by every store that holds a lease, so the rule is written once.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import type { Item, TableUpdate } from '../aws/dynamo-table';
 
 /** This process as a lease owner: host, pid and a random suffix (pids repeat across containers). */
 export function instanceOwner(): string {
@@ -36,5 +37,18 @@ export function releaseLease(owner: string): { remove: string } & Omit<LeaseTerm
     condition: '#owner = :owner',
     names: { '#owner': 'owner' },
     values: { ':owner': owner },
+  };
+}
+
+/** The UpdateItem that gives back `owner`'s lease on the item at `key` (a no-op when not held). */
+export function releaseUpdate(key: Item, owner: string): TableUpdate {
+  const lease = releaseLease(owner);
+  return {
+    ReturnValues: 'NONE',
+    Key: key,
+    UpdateExpression: `REMOVE ${lease.remove}`,
+    ConditionExpression: lease.condition,
+    ExpressionAttributeNames: lease.names,
+    ExpressionAttributeValues: lease.values,
   };
 }
