@@ -1,7 +1,7 @@
 // Three tiers, each runnable alone (`npm run test:unit`, `test:integration`, `test:e2e`) and all three
 // in one run by `npm test`. Unit specs sit beside the code and need no emulator; integration and e2e
-// specs share emulators started once per run by the global setup (DynamoDB Local in memory, s3rver,
-// fauxqs). Jest runs a global setup once even when both of those projects are selected.
+// specs share emulators started once per run by the global setup (DynamoDB Local in memory, fauxqs
+// for S3 and for SQS). Jest runs a global setup once even when both of those projects are selected.
 const transform = {
   '^.+\\.ts$': [
     '@swc/jest',

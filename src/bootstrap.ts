@@ -60,6 +60,7 @@ export async function startEmulators(
   const stack = await LocalStack.start({
     dynamoDir: tmp ? undefined : join(env.DATA_DIR, 'dynamodb'),
     s3Dir: tmp ?? join(env.DATA_DIR, 's3'),
+    sqsDir: tmp ? undefined : join(env.DATA_DIR, 'sqs'),
     region: env.AWS_REGION,
     onLog,
   }).catch((err: unknown) => {

@@ -1,7 +1,13 @@
-// The real entry point as a user runs it: config refusal, local-mode boot, restart with data kept,
-// and no emulator left behind after SIGTERM or a crash (SIGKILL).
+// The real entry point as a user runs it: config refusal, local-mode boot, restart with data (objects,
+// items, queued messages) kept, and no emulator left behind after SIGTERM or a crash (SIGKILL).
 import { S3Client, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateQueueCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -134,7 +140,7 @@ describe('the pipescope process', () => {
     expect(notJson).toEqual([]);
 
     // Write through the emulators directly, as any AWS client would.
-    const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+    const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
     const s3 = new S3Client({
       region: 'us-east-1',
       endpoint: first.ready.emulators.s3,
@@ -150,8 +156,13 @@ describe('the pipescope process', () => {
     await db.send(
       new PutItemCommand({ TableName: 'pipescope', Item: { pk: { S: 'PROBE' }, sk: { S: 'kept' } } }),
     );
+    // A queue of its own: the app's consumer would take messages from the replay queue.
+    const sqs = new SQSClient({ region: 'us-east-1', endpoint: first.ready.emulators.sqs, credentials });
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'probe-kept' }));
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'kept' }));
     s3.destroy();
     db.destroy();
+    sqs.destroy();
 
     const children = descendants(first.child.pid!);
     expect(children.length).toBeGreaterThanOrEqual(3);
@@ -180,6 +191,12 @@ describe('the pipescope process', () => {
       expect(item.Item?.sk.S).toBe('kept');
       s3b.destroy();
       dbb.destroy();
+      const sqsb = new SQSClient({ region: 'us-east-1', endpoint: second.ready.emulators.sqs, credentials });
+      const received = await sqsb.send(
+        new ReceiveMessageCommand({ QueueUrl: QueueUrl!, WaitTimeSeconds: 1, MaxNumberOfMessages: 10 }),
+      );
+      expect(received.Messages?.map((m) => m.Body)).toEqual(['kept']);
+      sqsb.destroy();
     } finally {
       // A crash: SIGKILL gives the app no chance to clean up; the emulators must still go.
       const orphans = descendants(second.child.pid!);

@@ -13,11 +13,7 @@ export default async function globalSetup(): Promise<void> {
   const emulators = await startEmulators(validateEnv({ AWS_REGION: 'us-east-1' }), 'temporary');
   globalThis.__PIPESCOPE_EMULATORS__ = emulators;
   const run: TestRun = { endpoints: emulators.endpoints, logLevel: process.env.LOG_LEVEL ?? 'silent' };
-  Object.assign(process.env, {
-    PIPESCOPE_TEST_RUN: JSON.stringify(run),
-    // The SDK's notice that Node 20 support ends in 2027 is known (README); keep test output readable.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  });
+  process.env.PIPESCOPE_TEST_RUN = JSON.stringify(run);
   process.stdout.write(
     `\nemulators ready in ${Date.now() - started} ms: ${JSON.stringify(emulators.endpoints)}\n`,
   );
