@@ -3,8 +3,8 @@
 // findings beside it (sk F#<kind>#<subject>). Both carry the reconcile retention's TTL.
 import { mapLimit } from '../shared/async/map-limit';
 import { DynamoTable, Item, pick } from '../shared/aws/dynamo-table';
-import { claimUpdate, releaseUpdate } from '../shared/aws/job-lease';
 import { keys, reconcileKeys } from '../shared/aws/table-keys';
+import { claimJobUpdate, releaseUpdate } from '../shared/lease/lease';
 import type { Page, PageRequest } from '../shared/paging/page';
 import { Retention } from '../shared/retention/retention';
 import {
@@ -121,7 +121,7 @@ export class DynamoReconcileJobStore extends ReconcileJobStore {
     leaseUntil: number,
   ): Promise<ReconcileJob | undefined> {
     const item = await this.table.updateIf(
-      claimUpdate(reconcileKeys.job(reconcileId), owner, now, leaseUntil),
+      claimJobUpdate(reconcileKeys.job(reconcileId), owner, now, leaseUntil),
     );
     return item ? toJob(item) : undefined;
   }

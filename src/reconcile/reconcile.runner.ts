@@ -3,8 +3,6 @@
 // runner stopped (shutdown, crash) is resumed from its checkpoint by the next runner that takes it,
 // like a replay; a page redone that way finds and writes the same things again.
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import { IngestService } from '../ingest/ingest.service';
 import { RAW_ROOT, sourceOfPartition } from '../ingest/raw-keys';
 import { Env } from '../shared/config/env.config';
@@ -12,6 +10,7 @@ import { StorageUnavailableError } from '../shared/errors/app-error';
 import { EventIndex } from '../shared/events/event-index';
 import { IngestStatsStore } from '../shared/ingest-stats/ingest-stats-store';
 import { RawStore } from '../shared/raw/raw-store';
+import { instanceOwner } from '../shared/lease/lease';
 import { Retention } from '../shared/retention/retention';
 import { addCounts, ReconcileCursor, ReconcileJob, ReconcileJobStore } from './reconcile-job-store';
 import { indexSources, mergeSources, rawFolders, startOf, wholeHours } from './reconcile-plan';
@@ -32,7 +31,7 @@ type Ended = 'completed' | 'stopped' | 'lost';
 export class ReconcileRunner implements BeforeApplicationShutdown {
   private readonly logger = new Logger(ReconcileRunner.name);
   /** This instance, as the lease owner. */
-  readonly owner = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  readonly owner = instanceOwner();
   private readonly runs = new Map<string, Run>();
   private readonly scanner: ReconcileScanner;
   private stopping = false;

@@ -1,8 +1,8 @@
 // Replay jobs on the single DynamoDB table: one item per job (pk REPLAY#<id>, sk #JOB), listed newest
 // first through gsi1 and the pending/running ones through the sparse gsi2 partition REPLAY_ACTIVE.
 import { DynamoTable, Item, pick } from '../shared/aws/dynamo-table';
-import { claimUpdate, releaseUpdate } from '../shared/aws/job-lease';
 import { keys } from '../shared/aws/table-keys';
+import { claimJobUpdate, releaseUpdate } from '../shared/lease/lease';
 import type { Page } from '../shared/paging/page';
 import { Checkpoint, ReplayJob, ReplayJobStore, ReplayStatus } from './replay-job-store';
 
@@ -94,7 +94,7 @@ export class DynamoReplayJobStore extends ReplayJobStore {
     now: number,
     leaseUntil: number,
   ): Promise<ReplayJob | undefined> {
-    const item = await this.table.updateIf(claimUpdate(keys.replayJob(replayId), owner, now, leaseUntil));
+    const item = await this.table.updateIf(claimJobUpdate(keys.replayJob(replayId), owner, now, leaseUntil));
     return item ? toJob(item) : undefined;
   }
 
