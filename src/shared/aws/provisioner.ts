@@ -16,6 +16,9 @@ import { Retention, TTL_ATTRIBUTE } from '../retention/retention';
 import { applyBucketRetention, LifecycleReport } from './bucket-retention';
 import { GSI } from './table-keys';
 
+/** The TTL attribute lives with the retention; exported here too for code that imports it from here. */
+export { TTL_ATTRIBUTE };
+
 export interface ProvisionReport {
   bucket: 'created' | 'exists';
   table: 'created' | 'exists';
