@@ -3,7 +3,15 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/src', '<rootDir>/test'],
+  roots: ['<rootDir>/src', '<rootDir>/test', '<rootDir>/infra'],
+  // Synth output and staged installs hold copies of src/ and package.json: never tests or modules.
+  modulePathIgnorePatterns: ['<rootDir>/infra/cdk.out', '<rootDir>/infra/build', '<rootDir>/infra/dist'],
+  testPathIgnorePatterns: [
+    '/node_modules/',
+    '<rootDir>/infra/cdk.out',
+    '<rootDir>/infra/build',
+    '<rootDir>/infra/dist',
+  ],
   testRegex: '.*\\.(spec|int-spec|e2e-spec)\\.ts$',
   transform: {
     '^.+\\.ts$': [
