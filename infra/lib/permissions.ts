@@ -32,11 +32,14 @@ export interface Grant {
   why: string;
 }
 
-/** SDK command -> IAM action. TransactWriteItems is authorised per item (PutItem, UpdateItem). */
+/**
+ * SDK command -> IAM actions. TransactWriteItems is authorised per item (PutItem, UpdateItem). A read
+ * of a missing key answers 403 instead of 404 without s3:ListBucket, and the code relies on the 404.
+ */
 export const COMMAND_ACTIONS: Record<string, string[]> = {
   PutObjectCommand: ['s3:PutObject'],
-  GetObjectCommand: ['s3:GetObject'],
-  HeadObjectCommand: ['s3:GetObject'],
+  GetObjectCommand: ['s3:GetObject', 's3:ListBucket'],
+  HeadObjectCommand: ['s3:GetObject', 's3:ListBucket'],
   ListObjectsV2Command: ['s3:ListBucket'],
   HeadBucketCommand: ['s3:ListBucket'],
   PutCommand: ['dynamodb:PutItem'],
@@ -152,17 +155,10 @@ export const PROCESSOR_GRANTS: Grant[] = [
 ];
 
 /**
- * Consumer-only containers (PROCESSOR_ENABLED=true, e.g. deploy/k8s consumer pods): the processor's
- * grants plus what sqs-consumer and the consumer send themselves.
+ * Containers that also consume the queue (PROCESSOR_ENABLED=true, e.g. the deploy/k8s consumer pods)
+ * run the whole app, replay runner included: they need both lists.
  */
-export const CONSUMER_EXTRA_GRANTS: Grant[] = [
-  {
-    actions: ['sqs:GetQueueUrl'],
-    on: [{ queue: 'replay' }],
-    calls: ['GetQueueUrlCommand'],
-    why: 'resolves the queue URL at boot',
-  },
-];
+export const CONSUMER_GRANTS: Grant[] = [...API_GRANTS, ...PROCESSOR_GRANTS];
 
 export interface GrantResources {
   bucket: IBucket;
