@@ -263,6 +263,30 @@ describe('infra (CDK)', () => {
       });
     });
 
+    it('listens on HTTPS with a certificate, redirecting HTTP', () => {
+      const tls = new App({
+        context: {
+          'pipescope:certificateArn': 'arn:aws:acm:us-east-1:111122223333:certificate/0f0e0d0c-1234',
+        },
+      });
+      const { stateless } = buildPipescope(tls, {
+        apiImage: imageFromRepo(REPO),
+        processorCode: Code.fromAsset(join(__dirname, 'fixtures/processor')),
+      });
+      const t = Template.fromStack(stateless);
+      one(t, 'AWS::ElasticLoadBalancingV2::Listener', {
+        Port: 443,
+        Protocol: 'HTTPS',
+        Certificates: [{ CertificateArn: 'arn:aws:acm:us-east-1:111122223333:certificate/0f0e0d0c-1234' }],
+      });
+      one(t, 'AWS::ElasticLoadBalancingV2::Listener', {
+        Port: 80,
+        DefaultActions: [
+          Match.objectLike({ Type: 'redirect', RedirectConfig: Match.objectLike({ Port: '443' }) }),
+        ],
+      });
+    });
+
     it('gives each role exactly the actions of its grant list, never a wildcard action', () => {
       // (Deny statements such as enforceSSL's `s3:*` deny are not grants.)
       const expected = (grants: typeof API_GRANTS) => [...new Set(grants.flatMap((g) => g.actions))].sort();
