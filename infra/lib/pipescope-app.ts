@@ -1,7 +1,6 @@
 // The two stacks wired together, with cdk-nag's AwsSolutions checks on both. bin/pipescope.ts builds
 // this with the real image and code assets; the tests build it with a placeholder Lambda asset.
-import { App, AppProps, Validations } from 'aws-cdk-lib';
-import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
+import { App, Validations } from 'aws-cdk-lib';
 import type { ContainerImage } from 'aws-cdk-lib/aws-ecs';
 import type { Code } from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -13,16 +12,6 @@ export interface PipescopeStacks {
   settings: Settings;
   stateful: StatefulStack;
   stateless: StatelessStack;
-}
-
-/** CDK behaviours pipescope relies on, the same for `cdk synth` and the tests. */
-export const FEATURE_FLAGS = {
-  // Server access logs are delivered under a bucket policy, not the legacy log-delivery ACL.
-  [S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY]: true,
-};
-
-export function createApp(props: AppProps = {}): App {
-  return new App({ ...props, postCliContext: { ...FEATURE_FLAGS, ...props.postCliContext } });
 }
 
 export function buildPipescope(
