@@ -15,7 +15,7 @@ describe('EmfAggregator', () => {
         CloudWatchMetrics: [
           {
             Namespace: 'pipescope',
-            Dimensions: [['source', 'type']],
+            Dimensions: [['source', 'type'], []],
             Metrics: [
               { Name: 'EventsAccepted', Unit: 'Count' },
               { Name: 'IngestLag', Unit: 'Milliseconds' },

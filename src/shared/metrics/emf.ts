@@ -43,7 +43,9 @@ export class EmfAggregator {
           CloudWatchMetrics: [
             {
               Namespace: EMF_NAMESPACE,
-              Dimensions: [Object.keys(s.dimensions)],
+              // The empty set also publishes each metric without dimensions: the service-wide rollup
+              // that alarms need (CloudWatch cannot alarm on a percentile across dimension values).
+              Dimensions: [Object.keys(s.dimensions), []],
               Metrics: [...s.metrics.entries()].map(([Name, m]) => ({ Name, Unit: m.unit })),
             },
           ],

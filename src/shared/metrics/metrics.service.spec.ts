@@ -31,7 +31,8 @@ describe('MetricsService', () => {
           CloudWatchMetrics: [
             {
               Namespace: 'pipescope',
-              Dimensions: [['queue']],
+              // Each metric is also published without dimensions: the service-wide rollup the alarms use.
+              Dimensions: [['queue'], []],
               Metrics: [
                 { Name: 'CallsOk', Unit: 'Count' },
                 { Name: 'CallsBad', Unit: 'Count' },
