@@ -36,8 +36,9 @@ export class IngestMetrics extends MetricSet {
     labelNames: ['dependency', 'operation'],
     emf: { metric: 'StorageErrors', dimensions: ['dependency'] },
   });
-  readonly counterWriteFailures = this.metrics.counter({
-    name: 'pipescope_counter_write_failures_total',
+  /** Not `..._counter_...`: promtool refuses a metric type in a metric name. */
+  readonly statsWriteFailures = this.metrics.counter({
+    name: 'pipescope_stats_write_failures_total',
     help: 'Stats counter updates that failed after the events themselves were stored',
   });
 

@@ -15,6 +15,8 @@ import {
   MetricSpec,
 } from './metric';
 
+const DEFAULT_PREFIX = 'pipescope_';
+
 @Injectable()
 export class MetricsService implements OnModuleInit, OnApplicationShutdown {
   private readonly registry = new Registry();
@@ -24,7 +26,11 @@ export class MetricsService implements OnModuleInit, OnApplicationShutdown {
   emfSink: (line: string) => void = (line) => process.stdout.write(`${line}\n`);
 
   constructor(private readonly env: Env) {
-    collectDefaultMetrics({ register: this.registry, prefix: 'pipescope_' });
+    collectDefaultMetrics({ register: this.registry, prefix: DEFAULT_PREFIX });
+    // prom-client names these gauges `..._total`, which promtool refuses for anything but a counter;
+    // the same figures remain as `pipescope_nodejs_active_{handles,requests,resources}` by type.
+    for (const name of ['active_handles_total', 'active_requests_total', 'active_resources_total'])
+      this.registry.removeSingleMetric(`${DEFAULT_PREFIX}nodejs_${name}`);
   }
 
   counter<T extends Labels = Record<never, string>>(spec: MetricSpec<T>): CounterMetric<T> {
