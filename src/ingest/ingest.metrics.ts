@@ -19,6 +19,7 @@ export class IngestMetrics extends MetricSet {
     name: 'pipescope_events_total',
     help: 'Events submitted, by source, type and outcome',
     labelNames: ['source', 'type', 'outcome'],
+    clientLabels: ['source', 'type'],
     emf: { metric: (l) => OUTCOME_METRIC[l.outcome], dimensions: ['source', 'type'] },
   });
   /** Prometheus labels it by source only; EMF by source and type. */
@@ -26,6 +27,7 @@ export class IngestMetrics extends MetricSet {
     name: 'pipescope_ingest_lag_seconds',
     help: 'received_at - occurred_at of accepted events',
     labelNames: ['source'],
+    clientLabels: ['source', 'type'],
     unit: 'Milliseconds',
     buckets: LAG_BUCKETS_MS.filter((b) => Number.isFinite(b)).map((b) => b / 1000),
     emf: { metric: 'IngestLag', dimensions: ['source', 'type'] },

@@ -1,6 +1,7 @@
 // The one metrics home: owns the Prometheus registry (GET /metrics) and the CloudWatch EMF aggregator
 // (JSON lines in the log), and declares every metric on both. Features declare theirs in a
 // `<feature>.metrics.ts` MetricSet. EMF is aggregated and flushed every METRICS_FLUSH_MS, never per event.
+// Metrics with client-chosen labels are bounded by METRICS_MAX_SERIES and METRICS_SERIES_TTL_MS.
 import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { Env } from '../config/env.config';
@@ -12,6 +13,8 @@ import {
   HistogramMetric,
   HistogramSpec,
   Labels,
+  Metric,
+  MetricHome,
   MetricSpec,
 } from './metric';
 
@@ -21,9 +24,13 @@ const DEFAULT_PREFIX = 'pipescope_';
 export class MetricsService implements OnModuleInit, OnApplicationShutdown {
   private readonly registry = new Registry();
   private readonly emf = new EmfAggregator();
+  private readonly bounded: Pick<Metric<Labels>, 'expire'>[] = [];
+  private readonly home: MetricHome;
   private timer?: NodeJS.Timeout;
   /** Where EMF lines go; stdout in production, replaceable in tests. */
   emfSink: (line: string) => void = (line) => process.stdout.write(`${line}\n`);
+  /** The clock series expire by; replaceable in tests. */
+  clock: () => number = Date.now;
 
   constructor(private readonly env: Env) {
     collectDefaultMetrics({ register: this.registry, prefix: DEFAULT_PREFIX });
@@ -31,18 +38,24 @@ export class MetricsService implements OnModuleInit, OnApplicationShutdown {
     // the same figures remain as `pipescope_nodejs_active_{handles,requests,resources}` by type.
     for (const name of ['active_handles_total', 'active_requests_total', 'active_resources_total'])
       this.registry.removeSingleMetric(`${DEFAULT_PREFIX}nodejs_${name}`);
+    this.home = {
+      registry: this.registry,
+      emf: this.emf,
+      limits: { maxSeries: env.METRICS_MAX_SERIES, ttlMs: env.METRICS_SERIES_TTL_MS },
+      now: () => this.clock(),
+    };
   }
 
   counter<T extends Labels = Record<never, string>>(spec: MetricSpec<T>): CounterMetric<T> {
-    return new CounterMetric(spec, this.registry, this.emf);
+    return this.track(new CounterMetric(spec, this.home));
   }
 
   histogram<T extends Labels = Record<never, string>>(spec: HistogramSpec<T>): HistogramMetric<T> {
-    return new HistogramMetric(spec, this.registry, this.emf);
+    return this.track(new HistogramMetric(spec, this.home));
   }
 
   gauge<T extends Labels = Record<never, string>>(spec: GaugeSpec<T>): GaugeMetric<T> {
-    return new GaugeMetric(spec, this.registry, this.emf);
+    return this.track(new GaugeMetric(spec, this.home));
   }
 
   onModuleInit(): void {
@@ -56,10 +69,22 @@ export class MetricsService implements OnModuleInit, OnApplicationShutdown {
   }
 
   flushEmf(): void {
+    this.expire();
     for (const doc of this.emf.drain()) this.emfSink(JSON.stringify(doc));
   }
 
   async prometheusText(): Promise<string> {
+    this.expire();
     return this.registry.metrics();
+  }
+
+  /** Drops the label sets of client-labelled metrics that went quiet. */
+  expire(): void {
+    for (const metric of this.bounded) metric.expire();
+  }
+
+  private track<M extends Pick<Metric<Labels>, 'expire' | 'seriesHeld'>>(metric: M): M {
+    if (metric.seriesHeld !== undefined) this.bounded.push(metric);
+    return metric;
   }
 }
