@@ -38,7 +38,9 @@ describe('validateEnv', () => {
 
   it('refuses METRICS_REQUIRE_KEY with auth off, and bounds the metrics settings', () => {
     expect(() => validateEnv({ METRICS_REQUIRE_KEY: 'true' })).toThrow(/METRICS_REQUIRE_KEY: needs API_KEYS/);
-    expect(() => validateEnv({ METRICS_MAX_SERIES: '0' })).toThrow(/METRICS_MAX_SERIES="0"/);
+    expect(() => validateEnv({ METRICS_MAX_SERIES: '0' })).toThrow(
+      /METRICS_MAX_SERIES=0: METRICS_MAX_SERIES must not be less than 1/,
+    );
     expect(validateEnv({})).toMatchObject({
       METRICS_MAX_SERIES: 1000,
       METRICS_SERIES_TTL_MS: 86_400_000,
