@@ -13,6 +13,7 @@ import { StorageUnavailableError } from '../shared/errors/app-error';
 import { ManifestEntry, ManifestHeader, parsePart } from './replay-manifest';
 import { toOutgoing } from '../shared/contracts/replay-message';
 import { ReplayEnd, ReplayMetrics } from './replay.metrics';
+import { LogContext } from '../shared/logging/log-context';
 
 /** Attempts per SendMessageBatch (the first try included) before entries count as failed. */
 export const SEND_ATTEMPTS = 5;
@@ -49,11 +50,17 @@ export class ReplaySender {
     private readonly queue: QueuePublisher,
     private readonly metrics: ReplayMetrics,
     private readonly env: Env,
+    private readonly context: LogContext,
   ) {}
 
-  /** Sends the run's job until it ends, stops or pauses; never throws. */
-  async run(run: Run): Promise<void> {
-    await this.send(run).catch((err: unknown) => this.crashed(run, err));
+  /**
+   * Sends the run's job until it ends, stops or pauses; never throws. Its lines carry its replay_id,
+   * never the request that started it.
+   */
+  run(run: Run): Promise<void> {
+    return this.context.detached({ replay_id: run.job.replay_id }, () =>
+      this.send(run).catch((err: unknown) => this.crashed(run, err)),
+    );
   }
 
   private async send(run: Run): Promise<void> {
@@ -62,7 +69,6 @@ export class ReplaySender {
     this.logger.log(
       {
         op: resumed ? 'replay.resume' : 'replay.start',
-        replay_id: job.replay_id,
         next_index: job.next_index,
         owner,
       },
@@ -104,10 +110,7 @@ export class ReplaySender {
         Date.now() + this.env.REPLAY_LEASE_MS,
       );
       if (status === 'lost') {
-        this.logger.warn(
-          { op: 'replay.lease_lost', replay_id: job.replay_id },
-          'another runner holds this replay; stopping',
-        );
+        this.logger.warn({ op: 'replay.lease_lost' }, 'another runner holds this replay; stopping');
         return;
       }
       if (status === 'cancelled') {
@@ -174,7 +177,7 @@ export class ReplaySender {
     }
     await this.jobs.release(job.replay_id, run.owner);
     this.logger.log(
-      { op: 'replay.paused', replay_id: job.replay_id, next_index: at.next, sent: at.sent },
+      { op: 'replay.paused', next_index: at.next, sent: at.sent },
       'replay stopped for shutdown; the next start resumes it',
     );
   }
@@ -182,13 +185,10 @@ export class ReplaySender {
   private async crashed({ job, owner }: Run, err: unknown): Promise<void> {
     if (err instanceof StorageUnavailableError) {
       // Storage trouble pauses the job: the lease runs out and a later look resumes it.
-      this.logger.warn(
-        { op: 'replay.paused', replay_id: job.replay_id, err },
-        'replay paused: storage unavailable',
-      );
+      this.logger.warn({ op: 'replay.paused', err }, 'replay paused: storage unavailable');
       return;
     }
-    this.logger.error({ op: 'replay.failed', replay_id: job.replay_id, err }, 'replay failed');
+    this.logger.error({ op: 'replay.failed', err }, 'replay failed');
     const finishedAt = new Date().toISOString();
     const message = err instanceof Error ? err.message : String(err);
     try {
@@ -202,10 +202,7 @@ export class ReplaySender {
         );
       }
     } catch (finishErr) {
-      this.logger.warn(
-        { op: 'replay.failed', replay_id: job.replay_id, err: finishErr },
-        'could not record the failure',
-      );
+      this.logger.warn({ op: 'replay.failed', err: finishErr }, 'could not record the failure');
     }
   }
 
@@ -218,7 +215,6 @@ export class ReplaySender {
       {
         op: 'replay.audit',
         stage: status,
-        replay_id: job.replay_id,
         requested_by: job.requested_by,
         reason: job.reason,
         filter: job.filter,

@@ -1,7 +1,10 @@
-// JSON logs (pino) with the request id on every line; credentials are redacted.
-import { Module } from '@nestjs/common';
+// JSON logs (pino) with the request id on every line; credentials are redacted, in headers and in the
+// query string; background work logs in a LogContext of its own.
+import { Global, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { Env } from '../config/env.config';
+import { LogContext } from './log-context';
+import { redactUrl } from './redact-url';
 import { requestIdOf } from './request-id';
 
 export const REDACT_PATHS = [
@@ -16,6 +19,7 @@ export const REDACT_PATHS = [
   '*.API_KEYS',
 ];
 
+@Global()
 @Module({
   imports: [
     LoggerModule.forRootAsync({
@@ -33,13 +37,15 @@ export const REDACT_PATHS = [
           serializers: {
             req: (req: { id: unknown; method: string; url: string }) => ({
               method: req.method,
-              url: req.url,
+              // A key sent in the query string (by mistake: keys go in headers) never reaches the log.
+              url: redactUrl(req.url),
             }),
           },
         },
       }),
     }),
   ],
-  exports: [LoggerModule],
+  providers: [LogContext],
+  exports: [LoggerModule, LogContext],
 })
 export class LoggingModule {}
