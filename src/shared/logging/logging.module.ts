@@ -29,6 +29,9 @@ export const REDACT_PATHS = [
           level: env.LOG_LEVEL,
           genReqId: (req) => requestIdOf(req),
           customAttributeKeys: { reqId: 'request_id' },
+          // Every line logged inside a request carries its request_id (the request itself only on the
+          // line that closes it); without this the id reached no line at all.
+          quietReqLogger: true,
           redact: { paths: REDACT_PATHS, censor: '[redacted]' },
           base: { service: 'pipescope' },
           timestamp: () => `,"time":"${new Date().toISOString()}"`,
