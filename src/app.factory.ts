@@ -34,7 +34,7 @@ export async function createApp(env: Env): Promise<NestFastifyApplication> {
     done();
   });
   installJsonBodyParser(fastify, (url) => url.startsWith('/ingest'));
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(env), adapter, {
     bufferLogs: true,
     // Our own JSON parser (shared/http/json-body.ts) replaces the one Nest would register.
     bodyParser: false,

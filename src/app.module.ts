@@ -8,6 +8,7 @@ import { MetricsModule } from './shared/metrics/metrics.module';
 import { ApiKeyGuard } from './shared/auth/auth.guard';
 import { AwsModule } from './shared/aws/aws.module';
 import { AppConfigModule } from './shared/config/config.module';
+import { Env } from './shared/config/env.config';
 import { AppErrorFilter } from './shared/errors/error.filter';
 import { HealthModule } from './shared/health/health.module';
 import { LoggingModule } from './shared/logging/logging.module';
@@ -17,11 +18,11 @@ const FEATURES: Type[] = [IngestModule, QueryModule, ReplayModule, ProcessorModu
 
 @Module({})
 export class AppModule {
-  static register(): DynamicModule {
+  static register(env: Env): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        AppConfigModule.forRoot(),
+        AppConfigModule.forRoot(env),
         LoggingModule,
         AwsModule,
         MetricsModule,

@@ -43,7 +43,6 @@ const CLAIM_CONCURRENCY = 32;
 export class IngestService {
   private readonly accounting: IngestAccounting;
   private readonly rejectedWriter: RejectedWriter;
-  private readonly lateThresholds: Map<string, number>;
 
   constructor(
     private readonly raw: RawStore,
@@ -55,19 +54,6 @@ export class IngestService {
   ) {
     this.accounting = new IngestAccounting(stats, metrics);
     this.rejectedWriter = new RejectedWriter(raw, rejectedRows, this.accounting);
-    this.lateThresholds = new Map(
-      (env.LATE_THRESHOLDS ?? '')
-        .split(',')
-        .filter(Boolean)
-        .map((pair) => {
-          const [source, ms] = pair.split(':');
-          return [source, Number(ms)] as const;
-        }),
-    );
-  }
-
-  lateThresholdMs(source: string): number {
-    return this.lateThresholds.get(source) ?? this.env.LATE_THRESHOLD_MS;
   }
 
   async ingestOne(body: unknown, bytes: Buffer, ctx: RequestContext): Promise<IngestResult> {
@@ -157,7 +143,7 @@ export class IngestService {
   }
 
   private prepare(index: number, event: Prepared['event'], bytes: Buffer, ctx: RequestContext): Prepared {
-    return prepareEvent(index, event, bytes, ctx.receivedAt, this.lateThresholdMs(event.source));
+    return prepareEvent(index, event, bytes, ctx.receivedAt, this.env.lateThresholdMs(event.source));
   }
 
   /** Claims the index item; on a repeat, decides duplicate or conflict and records the attempt. */

@@ -5,10 +5,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { freePort } from '../../src/shared/local/local-stack';
+import { freePort, LOCAL_CREDENTIALS } from '../../src/shared/local/local-stack';
 import { emfProblems } from '../support/emf-schema';
 import { wireEvent } from '../support/factories';
-import { API_KEYS, KEYS, provision, testEnv } from '../support/test-app';
+import { API_KEYS, KEYS, testStorage } from '../support/test-app';
 
 const MAIN = join(__dirname, '../../dist/src/main.js');
 const r = randomBytes(3).toString('hex');
@@ -64,8 +64,7 @@ describe('the running process, through the tools a platform uses', () => {
     });
 
   beforeAll(async () => {
-    const env = testEnv('obs');
-    await provision(env);
+    const env = await testStorage('obs');
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     child = spawn(process.execPath, [MAIN], {
@@ -77,8 +76,8 @@ describe('the running process, through the tools a platform uses', () => {
         AWS_ENDPOINT_URL_S3: env.AWS_ENDPOINT_URL_S3,
         AWS_ENDPOINT_URL_DYNAMODB: env.AWS_ENDPOINT_URL_DYNAMODB,
         AWS_ENDPOINT_URL_SQS: env.AWS_ENDPOINT_URL_SQS,
-        AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID,
-        AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY,
+        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         S3_FORCE_PATH_STYLE: 'true',
         PIPESCOPE_BUCKET: env.PIPESCOPE_BUCKET,
@@ -89,6 +88,7 @@ describe('the running process, through the tools a platform uses', () => {
         HOST: '127.0.0.1',
         PORT: String(port),
         METRICS_FLUSH_MS: '1000',
+        METRICS_EMF_ENABLED: 'true',
         METRICS_MAX_SERIES: String(MAX_SERIES),
         REPLAY_POLL_MS: '500',
       },

@@ -1,4 +1,5 @@
-// The one validated view of the environment. process.env is read here and nowhere else.
+// The one validated view of the environment. Only the entry points (main.ts, provision.ts, the Lambda
+// handler) pass process.env to validateEnv; everything else receives the resulting Env.
 import { parseApiKeys } from '../auth/api-keys';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
@@ -11,6 +12,7 @@ import {
   Matches,
   Max,
   Min,
+  getMetadataStorage,
   validateSync,
 } from 'class-validator';
 
@@ -57,6 +59,8 @@ export class Env {
     86400000;
   /** GET /metrics needs a key (role investigator, operator or metrics) instead of being open. */
   @IsOptional() @Transform(toBool) @IsBoolean() METRICS_REQUIRE_KEY: boolean = false;
+  /** Write CloudWatch EMF lines to stdout; the test suite and the benches switch it off. */
+  @IsOptional() @Transform(toBool) @IsBoolean() METRICS_EMF_ENABLED: boolean = true;
   /** Receives before SQS moves a message to the dead-letter queue. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000) QUEUE_MAX_RECEIVE_COUNT: number = 5;
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(43200) QUEUE_VISIBILITY_TIMEOUT_S: number = 30;
@@ -87,6 +91,14 @@ export class Env {
   /** Long-poll wait of each receive, kept under STORAGE_TIMEOUT_MS (the SQS client's request timeout). */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(20) PROCESSOR_WAIT_TIME_S: number = 4;
 
+  /** LATE_THRESHOLDS parsed (source to milliseconds), filled in by validateEnv. */
+  lateThresholds: ReadonlyMap<string, number> = new Map();
+
+  /** How late an event of `source` may arrive before it counts as late. */
+  lateThresholdMs(source: string): number {
+    return this.lateThresholds.get(source) ?? this.LATE_THRESHOLD_MS;
+  }
+
   get deadLetterQueue(): string {
     return `${this.PIPESCOPE_QUEUE}-dlq`;
   }
@@ -96,46 +108,13 @@ export class Env {
   }
 }
 
+/** Every variable the Env class declares, read from its validation decorators (each has at least one). */
 export const ENV_KEYS: readonly string[] = [
-  'PORT',
-  'HOST',
-  'PIPESCOPE_MODE',
-  'DATA_DIR',
-  'AWS_REGION',
-  'PIPESCOPE_BUCKET',
-  'PIPESCOPE_TABLE',
-  'PIPESCOPE_QUEUE',
-  'API_KEYS',
-  'LOG_LEVEL',
-  'AWS_ENDPOINT_URL_S3',
-  'AWS_ENDPOINT_URL_DYNAMODB',
-  'AWS_ENDPOINT_URL_SQS',
-  'S3_FORCE_PATH_STYLE',
-  'HEALTH_TIMEOUT_MS',
-  'STORAGE_TIMEOUT_MS',
-  'INGEST_MAX_EVENT_BYTES',
-  'INGEST_MAX_BATCH_BYTES',
-  'LATE_THRESHOLD_MS',
-  'LATE_THRESHOLDS',
-  'METRICS_FLUSH_MS',
-  'METRICS_MAX_SERIES',
-  'METRICS_SERIES_TTL_MS',
-  'METRICS_REQUIRE_KEY',
-  'QUEUE_MAX_RECEIVE_COUNT',
-  'QUEUE_VISIBILITY_TIMEOUT_S',
-  'REPLAY_MAX_EVENTS',
-  'REPLAY_MAX_WINDOW_DAYS',
-  'REPLAY_ALLOWED_QUEUES',
-  'REPLAY_MAX_RUNNING',
-  'REPLAY_MAX_QUEUED',
-  'REPLAY_DEFAULT_RATE',
-  'REPLAY_MAX_RATE',
-  'REPLAY_LEASE_MS',
-  'REPLAY_POLL_MS',
-  'PROCESSOR_ENABLED',
-  'PROCESSOR_BATCH_SIZE',
-  'PROCESSOR_CONCURRENCY',
-  'PROCESSOR_WAIT_TIME_S',
+  ...new Set(
+    getMetadataStorage()
+      .getTargetValidationMetadatas(Env, '', true, false)
+      .map((m) => m.propertyName),
+  ),
 ];
 
 export class ConfigError extends Error {
@@ -173,5 +152,19 @@ export function validateEnv(raw: Record<string, unknown>): Env {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   env.S3_FORCE_PATH_STYLE ??= env.PIPESCOPE_MODE === 'local';
+  env.lateThresholds = new Map(
+    (env.LATE_THRESHOLDS ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((pair) => {
+        const [source, ms] = pair.split(':');
+        return [source, Number(ms)] as const;
+      }),
+  );
   return env;
+}
+
+/** A copy of `env` with some variables changed, validated again. */
+export function withOverrides(env: Env, overrides: Record<string, unknown>): Env {
+  return validateEnv({ ...env, ...overrides });
 }

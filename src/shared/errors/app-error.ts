@@ -1,4 +1,5 @@
-// Errors with stable, machine-readable codes. The HTTP status of each code lives in error.filter.ts.
+// Errors with stable, machine-readable codes. The HTTP status of each code is in ERROR_STATUS below;
+// error.filter.ts is the one place that applies it.
 
 export interface FieldProblem {
   field: string;

@@ -1,7 +1,10 @@
-// JSON logs (pino) with the request id on every line; credentials are redacted, in headers and in the
-// query string; background work logs in a LogContext of its own.
+// JSON logs (pino) with the request id on every line of a request; credentials are redacted, in headers
+// and in the query string; background work logs in a LogContext of its own. One pino logger per
+// process (as nestjs-pino keeps one): the entry point's own lines (bootLogger), written before the app
+// exists and after, and the app's share it, so every line is JSON and the lines keep their order.
 import { Global, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import pino, { type Logger, type LoggerOptions } from 'pino';
 import { Env } from '../config/env.config';
 import { LogContext } from './log-context';
 import { redactUrl } from './redact-url';
@@ -19,6 +22,28 @@ export const REDACT_PATHS = [
   '*.API_KEYS',
 ];
 
+let root: Logger | undefined;
+
+/** The process's logger, created on first use from the config it is first given. */
+export function rootLogger(env: Env): Logger {
+  root ??= pino(pinoOptions(env));
+  return root;
+}
+
+function pinoOptions(env: Env): LoggerOptions {
+  return {
+    level: env.LOG_LEVEL,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    base: { service: 'pipescope' },
+    timestamp: () => `,"time":"${new Date().toISOString()}"`,
+  };
+}
+
+/** Lines of an entry point (start-up, emulators, shutdown). */
+export function bootLogger(env: Env): Logger {
+  return rootLogger(env).child({ context: 'boot' });
+}
+
 @Global()
 @Module({
   imports: [
@@ -26,15 +51,12 @@ export const REDACT_PATHS = [
       inject: [Env],
       useFactory: (env: Env) => ({
         pinoHttp: {
-          level: env.LOG_LEVEL,
+          logger: rootLogger(env),
           genReqId: (req) => requestIdOf(req),
           customAttributeKeys: { reqId: 'request_id' },
           // Every line logged inside a request carries its request_id (the request itself only on the
           // line that closes it); without this the id reached no line at all.
           quietReqLogger: true,
-          redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-          base: { service: 'pipescope' },
-          timestamp: () => `,"time":"${new Date().toISOString()}"`,
           // Health probes every few seconds would drown the log.
           autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
           serializers: {

@@ -1,6 +1,7 @@
 // The one metrics home: owns the Prometheus registry (GET /metrics) and the CloudWatch EMF aggregator
 // (JSON lines in the log), and declares every metric on both. Features declare theirs in a
-// `<feature>.metrics.ts` MetricSet. EMF is aggregated and flushed every METRICS_FLUSH_MS, never per event.
+// `<feature>.metrics.ts` MetricSet. EMF is aggregated and flushed every METRICS_FLUSH_MS, never per event,
+// and only written at all when METRICS_EMF_ENABLED (on by default; the tests and benches switch it off).
 // Metrics with client-chosen labels are bounded by METRICS_MAX_SERIES and METRICS_SERIES_TTL_MS.
 import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Registry, collectDefaultMetrics } from 'prom-client';
@@ -27,7 +28,7 @@ export class MetricsService implements OnModuleInit, OnApplicationShutdown {
   private readonly bounded: Pick<Metric<Labels>, 'expire'>[] = [];
   private readonly home: MetricHome;
   private timer?: NodeJS.Timeout;
-  /** Where EMF lines go; stdout in production, replaceable in tests. */
+  /** Where EMF lines go when enabled: stdout, or what a test collects them in. */
   emfSink: (line: string) => void = (line) => process.stdout.write(`${line}\n`);
   /** The clock series expire by; replaceable in tests. */
   clock: () => number = Date.now;
@@ -70,7 +71,8 @@ export class MetricsService implements OnModuleInit, OnApplicationShutdown {
 
   flushEmf(): void {
     this.expire();
-    for (const doc of this.emf.drain()) this.emfSink(JSON.stringify(doc));
+    const docs = this.emf.drain();
+    if (this.env.METRICS_EMF_ENABLED) for (const doc of docs) this.emfSink(JSON.stringify(doc));
   }
 
   async prometheusText(): Promise<string> {
