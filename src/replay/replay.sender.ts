@@ -54,13 +54,11 @@ export class ReplaySender {
   ) {}
 
   /**
-   * Sends the run's job until it ends, stops or pauses; never throws. Its lines carry its replay_id,
-   * never the request that started it.
+   * Sends the run's job until it ends, stops or pauses; never throws. Its lines name its replay_id and
+   * never the request that started it (a fresh logging context).
    */
   run(run: Run): Promise<void> {
-    return this.context.detached({ replay_id: run.job.replay_id }, () =>
-      this.send(run).catch((err: unknown) => this.crashed(run, err)),
-    );
+    return this.context.detached({}, () => this.send(run).catch((err: unknown) => this.crashed(run, err)));
   }
 
   private async send(run: Run): Promise<void> {
@@ -69,6 +67,7 @@ export class ReplaySender {
     this.logger.log(
       {
         op: resumed ? 'replay.resume' : 'replay.start',
+        replay_id: job.replay_id,
         next_index: job.next_index,
         owner,
       },
@@ -96,6 +95,7 @@ export class ReplaySender {
       await bucket.removeTokens(batch.length);
       if (run.stop) return this.stopped(run, at);
       const outcome = await this.sendWithRetries(
+        job.replay_id,
         job.queue,
         batch.map((entry, i) => toOutgoing(job.replay_id, entry, String(i))),
       );
@@ -110,7 +110,10 @@ export class ReplaySender {
         Date.now() + this.env.REPLAY_LEASE_MS,
       );
       if (status === 'lost') {
-        this.logger.warn({ op: 'replay.lease_lost' }, 'another runner holds this replay; stopping');
+        this.logger.warn(
+          { op: 'replay.lease_lost', replay_id: job.replay_id },
+          'another runner holds this replay; stopping',
+        );
         return;
       }
       if (status === 'cancelled') {
@@ -134,6 +137,7 @@ export class ReplaySender {
    * as a whole (SQS unavailable) is retried the same way and then thrown: the job pauses, not fails.
    */
   private async sendWithRetries(
+    replayId: string,
     queue: string,
     messages: OutgoingMessage[],
   ): Promise<{ sent: number; failed: number }> {
@@ -158,7 +162,7 @@ export class ReplaySender {
       }
       if (result.failed.length > 0) {
         this.logger.warn(
-          { op: 'replay.send_failed', queue, attempt, failures: result.failed },
+          { op: 'replay.send_failed', replay_id: replayId, queue, attempt, failures: result.failed },
           'SendMessageBatch entries failed',
         );
       }
@@ -177,7 +181,7 @@ export class ReplaySender {
     }
     await this.jobs.release(job.replay_id, run.owner);
     this.logger.log(
-      { op: 'replay.paused', next_index: at.next, sent: at.sent },
+      { op: 'replay.paused', replay_id: job.replay_id, next_index: at.next, sent: at.sent },
       'replay stopped for shutdown; the next start resumes it',
     );
   }
@@ -185,10 +189,13 @@ export class ReplaySender {
   private async crashed({ job, owner }: Run, err: unknown): Promise<void> {
     if (err instanceof StorageUnavailableError) {
       // Storage trouble pauses the job: the lease runs out and a later look resumes it.
-      this.logger.warn({ op: 'replay.paused', err }, 'replay paused: storage unavailable');
+      this.logger.warn(
+        { op: 'replay.paused', replay_id: job.replay_id, err },
+        'replay paused: storage unavailable',
+      );
       return;
     }
-    this.logger.error({ op: 'replay.failed', err }, 'replay failed');
+    this.logger.error({ op: 'replay.failed', replay_id: job.replay_id, err }, 'replay failed');
     const finishedAt = new Date().toISOString();
     const message = err instanceof Error ? err.message : String(err);
     try {
@@ -202,7 +209,10 @@ export class ReplaySender {
         );
       }
     } catch (finishErr) {
-      this.logger.warn({ op: 'replay.failed', err: finishErr }, 'could not record the failure');
+      this.logger.warn(
+        { op: 'replay.failed', replay_id: job.replay_id, err: finishErr },
+        'could not record the failure',
+      );
     }
   }
 
@@ -215,6 +225,7 @@ export class ReplaySender {
       {
         op: 'replay.audit',
         stage: status,
+        replay_id: job.replay_id,
         requested_by: job.requested_by,
         reason: job.reason,
         filter: job.filter,

@@ -63,6 +63,22 @@ describe('the running process, through the tools a platform uses', () => {
       },
     });
 
+  /** Replays the last day of SOURCE; the replay's id. */
+  const replay = async (reason: string, headers: Record<string, string> = {}): Promise<string> => {
+    const window = {
+      from: new Date(Date.now() - 86_400_000).toISOString(),
+      to: new Date(Date.now() + 60_000).toISOString(),
+    };
+    const created = await call('/replay', {
+      method: 'POST',
+      key: 'operator',
+      headers,
+      body: JSON.stringify({ filter: { source: SOURCE, ...window }, rate_per_second: 1000, reason }),
+    });
+    expect(created.status).toBe(202);
+    return ((await created.json()) as { replay_id: string }).replay_id;
+  };
+
   beforeAll(async () => {
     const env = await testStorage('obs');
     const port = await freePort();
@@ -122,21 +138,7 @@ describe('the running process, through the tools a platform uses', () => {
     expect(
       (await call('/ingest', { method: 'POST', key: 'producer', body: JSON.stringify(rejected) })).status,
     ).toBe(400);
-    const window = {
-      from: new Date(Date.now() - 86_400_000).toISOString(),
-      to: new Date(Date.now() + 60_000).toISOString(),
-    };
-    const created = await call('/replay', {
-      method: 'POST',
-      key: 'operator',
-      body: JSON.stringify({
-        filter: { source: SOURCE, ...window },
-        rate_per_second: 100,
-        reason: 'promtool',
-      }),
-    });
-    expect(created.status).toBe(202);
-    const { replay_id: replayId } = (await created.json()) as { replay_id: string };
+    const replayId = await replay('promtool');
     await until('the replay to complete', async () => {
       const job = (await (await call(`/replay/${replayId}`, { key: 'investigator' })).json()) as {
         status: string;
@@ -213,22 +215,7 @@ describe('the running process, through the tools a platform uses', () => {
 
   it('logs replay work under its replay_id, not under the request that started it', async () => {
     const requestId = `obs-replay-${r}`;
-    const window = {
-      from: new Date(Date.now() - 86_400_000).toISOString(),
-      to: new Date(Date.now() + 60_000).toISOString(),
-    };
-    const created = await call('/replay', {
-      method: 'POST',
-      key: 'operator',
-      headers: { 'x-request-id': requestId },
-      body: JSON.stringify({
-        filter: { source: SOURCE, ...window },
-        rate_per_second: 1000,
-        reason: 'log context',
-      }),
-    });
-    expect(created.status).toBe(202);
-    const { replay_id: replayId } = (await created.json()) as { replay_id: string };
+    const replayId = await replay('log context', { 'x-request-id': requestId });
     const work = await until('the replay to be logged as completed', async () => {
       const mine = lines().filter((l) => l.replay_id === replayId);
       return mine.some((l) => l.stage === 'completed') ? mine : undefined;
