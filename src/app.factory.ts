@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { serveConsole } from './console/console.static';
 import { Env } from './shared/config/env.config';
 import { HttpMetrics } from './shared/metrics/http.metrics';
 import { installJsonBodyParser } from './shared/http/json-body';
@@ -55,5 +56,6 @@ export async function createApp(env: Env): Promise<NestFastifyApplication> {
   });
   app.useGlobalPipes(new AppValidationPipe());
   serveOpenApi(app);
+  serveConsole(app);
   return app;
 }
