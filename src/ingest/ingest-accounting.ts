@@ -97,7 +97,7 @@ export class IngestAccounting {
       await this.buffer.add(rows, activity);
     } catch (err) {
       // The events themselves are durable; a lost counter update must not turn into a retry storm.
-      this.metrics.counterWriteFailures.inc();
+      this.metrics.statsWriteFailures.inc();
       this.logger.error({ err, request_id: ctx.requestId, op: 'count' }, 'stats counter update failed');
     }
   }

@@ -529,6 +529,33 @@ describe('Query API', () => {
     });
   });
 
+  describe('GET /stats paged', () => {
+    it('pages the same rows, in the same order, with limit and next_cursor', async () => {
+      const all = (await get('/stats').expect(200)).body.rows as Json[];
+      const paged: Json[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const query: Record<string, string | number> = cursor ? { limit: 3, cursor } : { limit: 3 };
+        const res: { body: Json } = await get('/stats', query).expect(200);
+        expect(res.body.rows.length).toBeLessThanOrEqual(3);
+        paged.push(...res.body.rows);
+        cursor = res.body.next_cursor;
+        pages += 1;
+      } while (cursor !== null && pages < 20);
+      expect(pages).toBe(Math.ceil(all.length / 3));
+      expect(paged).toEqual(all);
+    });
+
+    it('answers 400 for a cursor it did not make and for a limit out of range', async () => {
+      const forged = Buffer.from(JSON.stringify({ p: 1 })).toString('base64url');
+      const bad = await get('/stats', { cursor: forged }).expect(400);
+      expect(bad.body.error.code).toBe('QUERY.INVALID_CURSOR');
+      const wide = await get('/stats', { limit: 1001 }).expect(400);
+      expect(wide.body.error.details).toEqual([expect.objectContaining({ field: 'limit' })]);
+    });
+  });
+
   describe('GET /late', () => {
     it('lists late arrivals of a source by received_at, and filters by min_lag_ms', async () => {
       const res = await get('/late', { source: ORDERS }).expect(200);
