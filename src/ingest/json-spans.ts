@@ -74,24 +74,31 @@ class Scanner {
   }
 }
 
-/**
- * Spans of the elements of `events` in a top-level JSON object, or undefined when the text has no
- * `events` array. With a repeated key the last one wins, as in JSON.parse.
- */
-export function eventSpans(buf: Buffer): Span[] | undefined {
+/** What eventSpans finds in a batch body: its top-level keys as written, and the items' spans. */
+export interface BatchEnvelope {
+  /** Every top-level key in order, repeats included (a repeat is refused: parsers disagree on it). */
+  keys: string[];
+  /** Spans of the elements of the last `events` array, as JSON.parse reads it; undefined if none. */
+  events?: Span[];
+}
+
+/** The top-level keys and `events` element spans of a top-level JSON object. */
+export function eventSpans(buf: Buffer): BatchEnvelope {
   const s = new Scanner(buf);
   s.expect(OPEN_OBJ);
-  let found: Span[] | undefined;
+  const envelope: BatchEnvelope = { keys: [] };
   s.skipSpace();
-  if (buf[s.i] === CLOSE_OBJ) return undefined;
+  if (buf[s.i] === CLOSE_OBJ) return envelope;
   for (;;) {
     s.skipSpace();
     const [ks, ke] = s.skipString();
     const key = JSON.parse(buf.subarray(ks, ke).toString('utf8')) as string;
+    envelope.keys.push(key);
     s.expect(COLON);
     s.skipSpace();
     if (key === 'events' && buf[s.i] === OPEN_ARR) {
-      found = [];
+      const found: Span[] = [];
+      envelope.events = found;
       s.i++;
       s.skipSpace();
       if (buf[s.i] === CLOSE_ARR) s.i++;
@@ -105,11 +112,12 @@ export function eventSpans(buf: Buffer): Span[] | undefined {
         }
       }
     } else {
+      if (key === 'events') envelope.events = undefined;
       s.skipValue();
     }
     s.skipSpace();
     const b = buf[s.i++];
-    if (b === CLOSE_OBJ) return found;
+    if (b === CLOSE_OBJ) return envelope;
     if (b !== COMMA) throw new Error(`expected , or } at byte ${s.i - 1}`);
   }
 }

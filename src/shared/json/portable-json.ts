@@ -1,0 +1,230 @@
+// Portable JSON: text that every common JSON parser reads as the same value, so the bytes kept in the
+// lake mean one thing to pipescope, to its processor and to Athena, DuckDB, Python or Go alike. It
+// checks what JSON.parse lets through but other parsers read differently or refuse: invalid UTF-8, a
+// byte order mark, duplicate keys, numbers a 64-bit float cannot hold, escaped lone surrogates, deep
+// nesting, and the prototype-poisoning keys `__proto__` and `constructor.prototype`. Used on text
+// JSON.parse accepted, so it walks structure only as far as it must (JSON's structural characters are
+// ASCII, so scanning UTF-8 bytes is safe).
+import { isUtf8 } from 'node:buffer';
+import type { FieldProblem } from '../errors/app-error';
+
+/** Containers nested deeper than this are refused (Ruby's parser stops at 100, serde_json at 128). */
+export const MAX_JSON_DEPTH = 64;
+/** Problems reported for one text at most: enough to fix it, bounded whatever the input. */
+export const MAX_PROBLEMS = 20;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_OBJ = 0x7b;
+const CLOSE_OBJ = 0x7d;
+const OPEN_ARR = 0x5b;
+const CLOSE_ARR = 0x5d;
+const COMMA = 0x2c;
+
+const isSpace = (b: number): boolean => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+const LONE_SURROGATE = /\p{Cs}/u;
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+export const startsWithBom = (bytes: Buffer): boolean =>
+  bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+
+/** `payload.items[2]` style paths; odd keys bracketed and quoted, long ones shortened. */
+function childPath(parent: string, key: string | number): string {
+  if (typeof key === 'number') return `${parent}[${key}]`;
+  if (IDENTIFIER.test(key) && key.length <= 64) return parent ? `${parent}.${key}` : key;
+  const shown = key.length > 64 ? `${key.slice(0, 64)}…` : key;
+  return `${parent}[${JSON.stringify(shown)}]`;
+}
+
+/** A decimal literal as sign, significant digits and exponent, so equal values compare equal. */
+function decimalValue(literal: string): string {
+  const m = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(literal);
+  if (!m) return literal;
+  const fraction = m[3] ?? '';
+  let digits = (m[2] + fraction).replace(/^0+/, '');
+  if (digits === '') return '0';
+  let exponent = Number(m[4] ?? 0) - fraction.length;
+  const significant = digits.replace(/0+$/, '');
+  exponent += digits.length - significant.length;
+  digits = significant;
+  return `${m[1]}${digits}e${exponent}`;
+}
+
+/**
+ * Why a number literal would not be read the same everywhere, or undefined. A number must survive a
+ * round trip through a 64-bit float: its value must equal the shortest form of the double it parses
+ * to (`0.1` and `1.50` do; `12345678901234567890`, `0.10000000000000001` and `1e400` do not).
+ * `-0` reads as 0, which is what the canonical form (RFC 8785) makes of it anyway.
+ */
+export function numberProblem(literal: string): string | undefined {
+  if (/^-?(0|[1-9]\d{0,14})$/.test(literal)) return undefined;
+  const n = Number(literal);
+  if (!Number.isFinite(n)) return `${literal} is beyond the range of a 64-bit float; send it as a string`;
+  if (decimalValue(literal) === decimalValue(String(n))) return undefined;
+  return `${literal} has more precision than a 64-bit float keeps (it reads as ${String(n)}); send it as a string`;
+}
+
+/** A string token's byte span, quotes included, and whether it holds escapes. */
+interface StringToken {
+  escaped: boolean;
+  start: number;
+  end: number;
+}
+
+class Walker {
+  i = 0;
+  readonly problems: FieldProblem[] = [];
+
+  constructor(private readonly buf: Buffer) {}
+
+  report(field: string, message: string): void {
+    if (this.problems.length < MAX_PROBLEMS) this.problems.push({ field: field || '(body)', message });
+  }
+
+  skipSpace(): void {
+    while (this.i < this.buf.length && isSpace(this.buf[this.i])) this.i++;
+  }
+
+  /** Reads a string token at the current quote; decodes it (and checks it) only when it has escapes. */
+  string(): StringToken {
+    const start = this.i++;
+    let escaped = false;
+    while (this.i < this.buf.length) {
+      const b = this.buf[this.i];
+      if (b === BACKSLASH) {
+        escaped = true;
+        this.i += 2;
+      } else if (b === QUOTE) {
+        this.i++;
+        break;
+      } else this.i++;
+    }
+    return { escaped, start, end: this.i };
+  }
+
+  decode(token: StringToken): string {
+    return token.escaped
+      ? (JSON.parse(this.buf.toString('utf8', token.start, token.end)) as string)
+      : this.buf.toString('utf8', token.start + 1, token.end - 1);
+  }
+
+  /** Skips a value without looking inside (used past the depth limit). */
+  skip(): void {
+    this.skipSpace();
+    const first = this.buf[this.i];
+    if (first === QUOTE) {
+      this.string();
+      return;
+    }
+    if (first !== OPEN_OBJ && first !== OPEN_ARR) {
+      this.scalarEnd();
+      return;
+    }
+    let depth = 0;
+    while (this.i < this.buf.length) {
+      const b = this.buf[this.i];
+      if (b === QUOTE) {
+        this.string();
+        continue;
+      }
+      if (b === OPEN_OBJ || b === OPEN_ARR) depth++;
+      else if (b === CLOSE_OBJ || b === CLOSE_ARR) depth--;
+      this.i++;
+      if (depth === 0) return;
+    }
+  }
+
+  scalarEnd(): number {
+    const start = this.i;
+    while (this.i < this.buf.length) {
+      const b = this.buf[this.i];
+      if (b === COMMA || b === CLOSE_OBJ || b === CLOSE_ARR || isSpace(b)) break;
+      this.i++;
+    }
+    return start;
+  }
+
+  value(path: string, depth: number, parentKey: string | undefined): void {
+    this.skipSpace();
+    const first = this.buf[this.i];
+    if (first === OPEN_OBJ || first === OPEN_ARR) {
+      if (depth >= MAX_JSON_DEPTH) {
+        this.report(path, `nested deeper than ${MAX_JSON_DEPTH} levels`);
+        this.skip();
+        return;
+      }
+      if (first === OPEN_OBJ) this.object(path, depth + 1, parentKey);
+      else this.array(path, depth + 1);
+      return;
+    }
+    if (first === QUOTE) {
+      const token = this.string();
+      if (token.escaped && LONE_SURROGATE.test(this.decode(token))) {
+        this.report(path, 'holds an unpaired UTF-16 surrogate (a \\uD800-\\uDFFF escape without its pair)');
+      }
+      return;
+    }
+    const start = this.scalarEnd();
+    if (first === 0x2d || (first >= 0x30 && first <= 0x39)) {
+      const problem = numberProblem(this.buf.toString('latin1', start, this.i));
+      if (problem) this.report(path, problem);
+    }
+  }
+
+  object(path: string, depth: number, parentKey: string | undefined): void {
+    this.i++;
+    const seen = new Set<string>();
+    this.skipSpace();
+    if (this.buf[this.i] === CLOSE_OBJ) {
+      this.i++;
+      return;
+    }
+    while (this.i < this.buf.length) {
+      this.skipSpace();
+      const key = this.decode(this.string());
+      const field = childPath(path, key);
+      if (seen.has(key)) this.report(field, 'the key appears more than once in its object');
+      seen.add(key);
+      if (LONE_SURROGATE.test(key)) this.report(field, 'the key holds an unpaired UTF-16 surrogate');
+      if (key === '__proto__') this.report(field, 'the key __proto__ is not allowed');
+      if (key === 'prototype' && parentKey === 'constructor') {
+        this.report(field, 'constructor.prototype is not allowed');
+      }
+      this.skipSpace();
+      this.i++; // the colon
+      this.value(field, depth, key);
+      this.skipSpace();
+      if (this.buf[this.i++] === CLOSE_OBJ) return;
+    }
+  }
+
+  array(path: string, depth: number): void {
+    this.i++;
+    this.skipSpace();
+    if (this.buf[this.i] === CLOSE_ARR) {
+      this.i++;
+      return;
+    }
+    for (let index = 0; this.i < this.buf.length; index++) {
+      this.value(childPath(path, index), depth, undefined);
+      this.skipSpace();
+      if (this.buf[this.i++] === CLOSE_ARR) return;
+    }
+  }
+}
+
+/**
+ * What in these bytes (JSON text that JSON.parse accepted) other parsers would read differently or
+ * refuse, each problem naming its path (`payload.items[2].price`); empty when the text is portable.
+ * `path` prefixes every field, for text that is part of a larger document.
+ */
+export function portabilityProblems(bytes: Buffer, path = ''): FieldProblem[] {
+  const at = path || '(body)';
+  if (startsWithBom(bytes)) {
+    return [{ field: at, message: 'starts with a byte order mark (U+FEFF); send UTF-8 without one' }];
+  }
+  if (!isUtf8(bytes)) return [{ field: at, message: 'is not valid UTF-8' }];
+  const walker = new Walker(bytes);
+  walker.value(path, 0, undefined);
+  return walker.problems;
+}
