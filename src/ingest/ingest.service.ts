@@ -3,6 +3,7 @@
 // are kept by the RejectedWriter; counters and metrics by IngestAccounting. Nothing is answered 2xx
 // unless both the raw object and the index item are durable.
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { mapLimit } from '../shared/async/map-limit';
 import { Env } from '../shared/config/env.config';
 import { AppError, FieldProblem, validationError } from '../shared/errors/app-error';
@@ -196,6 +197,7 @@ export class IngestService {
       if (claim.claimed) return { outcome: 'accepted', record };
       const stored = claim.existing;
       const attempt = {
+        attempt_id: randomUUID(),
         event_id: p.eventId,
         source: p.event.source,
         received_at: record.received_at,

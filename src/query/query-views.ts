@@ -30,6 +30,8 @@ export interface EventView {
 
 export interface AttemptView {
   kind: 'first' | Attempt['kind'];
+  /** null for the first submission (the event itself). */
+  attempt_id: string | null;
   received_at: string;
   payload_sha256: string;
   request_id: string;

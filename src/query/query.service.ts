@@ -54,6 +54,7 @@ export class QueryService {
     };
     const view = (a: Attempt): AttemptView => ({
       kind: a.kind,
+      attempt_id: a.attempt_id,
       received_at: a.received_at,
       payload_sha256: a.payload_sha256,
       request_id: a.request_id,
@@ -70,6 +71,7 @@ export class QueryService {
     }
     const first: AttemptView = {
       kind: 'first',
+      attempt_id: null,
       received_at: event.received_at,
       payload_sha256: event.payload_sha256,
       request_id: event.request_id,

@@ -225,6 +225,7 @@ describe('Query API', () => {
       const res = await get(`/events/${o3.event_id}/attempts`).expect(200);
       const attempt = (kind: string, name: string, requestId: string) => ({
         kind,
+        attempt_id: kind === 'first' ? null : expect.stringMatching(/^[0-9a-f-]{36}$/),
         received_at: sent[name].body.received_at,
         payload_sha256: o3.payload_sha256,
         request_id: requestId,
@@ -260,6 +261,7 @@ describe('Query API', () => {
         expect.objectContaining({ kind: 'first', payload_sha256: o5.payload_sha256 }),
         {
           kind: 'conflict',
+          attempt_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
           received_at: expect.any(String),
           payload_sha256: sent.o5conflict.body.error.details.received_payload_sha256,
           request_id: `o5-conflict-${r}`,

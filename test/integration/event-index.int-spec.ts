@@ -30,6 +30,7 @@ describe('DynamoEventIndex against DynamoDB Local', () => {
     const event = eventRecord();
     await stores.index.claim(event);
     const attempt = {
+      attempt_id: 'att-1',
       event_id: event.event_id,
       source: event.source,
       kind: 'duplicate' as const,
@@ -40,6 +41,7 @@ describe('DynamoEventIndex against DynamoDB Local', () => {
     const first = await stores.index.recordRepeat(attempt);
     const second = await stores.index.recordRepeat({
       ...attempt,
+      attempt_id: 'att-2',
       received_at: '2026-11-25T10:06:00.000Z',
       request_id: 'dup-2',
     });
@@ -50,13 +52,34 @@ describe('DynamoEventIndex against DynamoDB Local', () => {
       last_duplicate_at: '2026-11-25T10:06:00.000Z',
     });
     const attempts = await stores.index.attempts(event.event_id, { limit: 10 });
-    expect(attempts.items.map((a) => a.request_id)).toEqual(['dup-1', 'dup-2']);
+    expect(attempts.items.map((a) => [a.attempt_id, a.request_id])).toEqual([
+      ['att-1', 'dup-1'],
+      ['att-2', 'dup-2'],
+    ]);
     const dups = await stores.index.duplicatedEvents(
       event.source,
       { from: '2026-11-25T00:00:00.000Z', to: '2026-11-25T23:59:59.999Z' },
       { limit: 10 },
     );
     expect(dups.items.map((e) => e.event_id)).toContain(event.event_id);
+  });
+
+  it('keeps each attempt of one request, at the same instant and with the same request id', async () => {
+    const event = eventRecord();
+    await stores.index.claim(event);
+    const attempt = {
+      event_id: event.event_id,
+      source: event.source,
+      kind: 'duplicate' as const,
+      received_at: '2026-11-25T10:05:00.000Z',
+      payload_sha256: event.payload_sha256,
+      request_id: 'same-request',
+    };
+    for (const attempt_id of ['a-1', 'a-2', 'a-3'])
+      await stores.index.recordRepeat({ ...attempt, attempt_id });
+    const attempts = await stores.index.attempts(event.event_id, { limit: 10 });
+    expect(attempts.items.map((a) => a.attempt_id).sort()).toEqual(['a-1', 'a-2', 'a-3']);
+    expect(new Set(attempts.items.map((a) => a.request_id))).toEqual(new Set(['same-request']));
   });
 
   it('pages an entity timeline through the GSI in both orders', async () => {

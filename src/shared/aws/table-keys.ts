@@ -10,9 +10,10 @@ export const hourOf = (iso: string): string => iso.slice(0, 13);
 export const keys = {
   event: (eventId: string) => ({ pk: `EVT#${eventId}`, sk: '#EVT' }),
   attemptPrefix: 'ATT#',
-  attempt: (eventId: string, receivedAt: string, requestId: string) => ({
+  /** An attempt's own id, never the client's request id, keys it: each repeat keeps its record. */
+  attempt: (eventId: string, receivedAt: string, attemptId: string) => ({
     pk: `EVT#${eventId}`,
-    sk: `ATT#${receivedAt}#${requestId}`,
+    sk: `ATT#${receivedAt}#${attemptId}`,
   }),
   /** gsi1: an entity's events by occurred_at. */
   entity: (entityId: string) => `ENT#${entityId}`,
