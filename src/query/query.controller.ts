@@ -75,8 +75,14 @@ export class QueryController {
   }
 
   @Get('rejected')
-  @ApiOperation({ summary: 'Rejected submissions with their errors and raw body' })
+  @ApiOperation({ summary: 'Rejected submissions with their errors and raw body (large ones by pointer)' })
   rejected(@Query() q: RejectedQueryDto) {
     return this.query.rejected(q);
+  }
+
+  @Get('rejected/:rejection_id')
+  @ApiOperation({ summary: 'One rejected submission with its whole body and every error' })
+  rejectedOne(@Param('rejection_id') rejectionId: string) {
+    return this.query.rejectedOne(rejectionId);
   }
 }

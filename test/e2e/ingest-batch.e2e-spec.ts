@@ -200,4 +200,43 @@ describe('POST /ingest/batch', () => {
     const rejected = await rejectedRows.list(undefined, WINDOW, { limit: 1000 });
     expect(rejected.items.map((r) => r.request_id)).toContain(res.headers['x-request-id']);
   });
+
+  it('lists a refused body of any size: large ones by pointer, with bounded errors', async () => {
+    const listedFor = async (requestId: string) =>
+      (
+        await t.http().get('/rejected').query({ limit: 1000 }).set(auth('investigator')).expect(200)
+      ).body.items.find((r: { request_id: string }) => r.request_id === requestId);
+    // A 2 MB body with 2,000 unknown keys of 1 KB each: far over DynamoDB's 400 KB item limit.
+    const keys = Array.from({ length: 2000 }, (_, i) => `"${String(i).padStart(1000, 'k')}":1`);
+    const body = `{"events":[${JSON.stringify(wireEvent())}],${keys.join(',')}}`;
+    const res = await batch(body).expect(400);
+    expect(JSON.stringify(res.body).length).toBeLessThan(5_000);
+    const listed = await listedFor(res.headers['x-request-id'] as string);
+    expect(listed).toMatchObject({ size_bytes: Buffer.byteLength(body), raw: null });
+    expect(listed.errors).toContainEqual({ field: '(body)', message: '2000 unknown fields' });
+    const one = await t.http().get(`/rejected/${listed.rejection_id}`).set(auth('investigator')).expect(200);
+    expect(one.body.raw).toBe(body);
+    const unknown = `/rejected/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`;
+    await t.http().get(unknown).set(auth('investigator')).expect(404);
+
+    // An event with more problems than a row keeps: the first 20 listed, all of them in the object.
+    const lossy = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`n${i}`, 1]));
+    const text = JSON.stringify({ ...wireEvent(), source: 'Bad', payload: lossy }).replace(
+      /:1([,}])/g,
+      ':1e999$1',
+    );
+    const single = await t
+      .http()
+      .post('/ingest')
+      .set(auth('producer'))
+      .set('content-type', 'application/json')
+      .send(text)
+      .expect(400);
+    const row = await listedFor(single.headers['x-request-id'] as string);
+    expect(row.errors).toHaveLength(20);
+    expect(row.errors_total).toBe(21);
+    const full = await t.http().get(`/rejected/${row.rejection_id}`).set(auth('investigator')).expect(200);
+    expect(full.body.errors).toHaveLength(21);
+    expect(full.body.raw).toBe(text);
+  });
 });

@@ -626,6 +626,7 @@ describe('Query API', () => {
           request_id: `o5-conflict-${r}`,
           reason: 'conflict',
           errors: [{ field: 'idempotency_key', message: 'reused with a different payload' }],
+          errors_total: null,
           event_id: idOf('o5'),
           size_bytes: Buffer.byteLength(sent.o5conflict.text),
           s3_key: expect.stringMatching(/^rejected\//),
@@ -638,6 +639,7 @@ describe('Query API', () => {
           request_id: `bad1-${r}`,
           reason: 'validation',
           errors: sent.bad1.body.error.details,
+          errors_total: null,
           event_id: null,
           size_bytes: Buffer.byteLength(sent.bad1.text),
           s3_key: expect.stringMatching(/^rejected\//),
@@ -776,6 +778,7 @@ describe('Query API', () => {
           '/gaps',
           '/entities/{entity_id}/sequence-gaps',
           '/rejected',
+          '/rejected/{rejection_id}',
         ]),
       );
     });

@@ -19,6 +19,7 @@ export const ERROR_STATUS = {
   'INGEST.IDEMPOTENCY_CONFLICT': 409,
   'QUERY.VALIDATION_FAILED': 400,
   'QUERY.EVENT_NOT_FOUND': 404,
+  'QUERY.REJECTED_NOT_FOUND': 404,
   'QUERY.WINDOW_TOO_WIDE': 400,
   'QUERY.INVALID_CURSOR': 400,
   'REPLAY.VALIDATION_FAILED': 400,
@@ -87,6 +88,20 @@ export class StorageNotFoundError extends AppError {
   }
 }
 
+/** Problems reported or kept for one request at most, and the longest field or message kept. */
+export const MAX_REPORTED_PROBLEMS = 20;
+const MAX_PROBLEM_CHARS = 500;
+
+const clip = (text: string): string =>
+  text.length > MAX_PROBLEM_CHARS ? `${text.slice(0, MAX_PROBLEM_CHARS)}…` : text;
+
+/** The problems to answer or keep: at most MAX_REPORTED_PROBLEMS, each field and message clipped. */
+export function boundedProblems(problems: FieldProblem[]): FieldProblem[] {
+  return problems
+    .slice(0, MAX_REPORTED_PROBLEMS)
+    .map((p) => ({ field: clip(p.field), message: clip(p.message) }));
+}
+
 export function validationError(
   code:
     | 'INGEST.VALIDATION_FAILED'
@@ -94,8 +109,10 @@ export function validationError(
     | 'REPLAY.VALIDATION_FAILED'
     | 'REQUEST.VALIDATION_FAILED'
     | 'AGGREGATE.VALIDATION_FAILED',
-  problems: FieldProblem[],
+  all: FieldProblem[],
 ): AppError {
+  const problems = boundedProblems(all);
+  const more = all.length > problems.length ? `; and ${all.length - problems.length} more` : '';
   const summary = problems.map((p) => `${p.field}: ${p.message}`).join('; ');
-  return new AppError(code, `Invalid request: ${summary}`, problems);
+  return new AppError(code, `Invalid request: ${summary}${more}`, problems);
 }

@@ -59,9 +59,10 @@ function decimalValue(literal: string): string {
 export function numberProblem(literal: string): string | undefined {
   if (/^-?(0|[1-9]\d{0,14})$/.test(literal)) return undefined;
   const n = Number(literal);
-  if (!Number.isFinite(n)) return `${literal} is beyond the range of a 64-bit float; send it as a string`;
+  const shown = literal.length > 40 ? `${literal.slice(0, 40)}…` : literal;
+  if (!Number.isFinite(n)) return `${shown} is beyond the range of a 64-bit float; send it as a string`;
   if (decimalValue(literal) === decimalValue(String(n))) return undefined;
-  return `${literal} has more precision than a 64-bit float keeps (it reads as ${String(n)}); send it as a string`;
+  return `${shown} has more precision than a 64-bit float keeps (it reads as ${String(n)}); send it as a string`;
 }
 
 /** A string token's byte span, quotes included, and whether it holds escapes. */
