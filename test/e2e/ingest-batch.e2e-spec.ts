@@ -211,7 +211,7 @@ describe('POST /ingest/batch', () => {
     const body = `{"events":[${JSON.stringify(wireEvent())}],${keys.join(',')}}`;
     const res = await batch(body).expect(400);
     expect(JSON.stringify(res.body).length).toBeLessThan(5_000);
-    const listed = await listedFor(res.headers['x-request-id'] as string);
+    const listed = await listedFor(res.headers['x-request-id']);
     expect(listed).toMatchObject({ size_bytes: Buffer.byteLength(body), raw: null });
     expect(listed.errors).toContainEqual({ field: '(body)', message: '2000 unknown fields' });
     const one = await t.http().get(`/rejected/${listed.rejection_id}`).set(auth('investigator')).expect(200);
@@ -232,7 +232,7 @@ describe('POST /ingest/batch', () => {
       .set('content-type', 'application/json')
       .send(text)
       .expect(400);
-    const row = await listedFor(single.headers['x-request-id'] as string);
+    const row = await listedFor(single.headers['x-request-id']);
     expect(row.errors).toHaveLength(20);
     expect(row.errors_total).toBe(21);
     const full = await t.http().get(`/rejected/${row.rejection_id}`).set(auth('investigator')).expect(200);
