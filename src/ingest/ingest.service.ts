@@ -2,7 +2,7 @@
 // claim the index item; duplicates and conflicts are counted against the stored event; refused bodies
 // are kept by the RejectedWriter; counters and metrics by IngestAccounting. Nothing is answered 2xx
 // unless both the raw object and the index item are durable.
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { mapLimit } from '../shared/async/map-limit';
 import { Env } from '../shared/config/env.config';
@@ -48,7 +48,7 @@ function spansOf(bytes: Buffer): BatchEnvelope {
 }
 
 @Injectable()
-export class IngestService {
+export class IngestService implements OnApplicationShutdown {
   private readonly accounting: IngestAccounting;
   private readonly rejectedWriter: RejectedWriter;
   private readonly lateThresholds: Map<string, number>;
@@ -77,6 +77,11 @@ export class IngestService {
       maxEventBytes: env.INGEST_MAX_EVENT_BYTES,
       lateThresholdMs: (source) => this.lateThresholdMs(source),
     };
+  }
+
+  /** Writes the counter rows still pending (after storage failures) before the process ends. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.accounting.close();
   }
 
   lateThresholdMs(source: string): number {

@@ -1,3 +1,4 @@
+import { emptyCounterDelta } from '../../src/shared/ingest-stats/ingest-stats-store';
 import { eventRecord } from '../support/factories';
 import { openStores, Stores } from '../support/stores';
 
@@ -161,6 +162,26 @@ describe('DynamoEventIndex against DynamoDB Local', () => {
     expect(row).toMatchObject({ received: 4, accepted: 4, late: 2, bytes: 40, lag_max_ms: 500_000 });
     expect(row.lag_buckets[1]).toBe(2);
     expect(row.lag_buckets[12]).toBe(1);
+  });
+
+  it('adds counts past Number.MAX_SAFE_INTEGER without throwing, and reads them back', async () => {
+    const hour = '0000-01-01T00';
+    // Lags of events from year 0000, received today: a few hundred of them pass 2^53 ms.
+    const lag = Date.now() - Date.parse('0000-01-01T00:00:00Z');
+    const delta = {
+      ...emptyCounterDelta('huge-src', 't', hour),
+      received: 500,
+      accepted: 500,
+      lag_sum_ms: 500 * lag,
+      lag_max_ms: lag,
+    };
+    delta.lag_buckets[delta.lag_buckets.length - 1] = 500;
+    expect(delta.lag_sum_ms).toBeGreaterThan(Number.MAX_SAFE_INTEGER);
+    await stores.stats.addCounters([delta]);
+    await stores.stats.addCounters([delta]);
+    const [row] = await stores.stats.counters([hour], 'huge-src');
+    expect(row).toMatchObject({ accepted: 1000, lag_max_ms: lag });
+    expect(row.lag_sum_ms / 1000).toBeCloseTo(lag, -3);
   });
 
   it('records active minutes idempotently', async () => {
