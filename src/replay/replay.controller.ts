@@ -4,7 +4,8 @@ import type { Caller } from '../shared/auth/auth.guard';
 import { Roles } from '../shared/auth/roles.decorator';
 import { Env } from '../shared/config/env.config';
 import { AppError, validationError } from '../shared/errors/app-error';
-import { parseReplayRequest } from './replay.dto';
+import { parseReplayRequest, ResendReplayDto } from './replay.dto';
+import { ReplayResendService } from './replay-resend.service';
 import { ReplayPlan, ReplayService, ReplayView } from './replay.service';
 import type { Page } from '../shared/paging/page';
 
@@ -16,6 +17,7 @@ const callerOf = (req: FastifyRequest): Caller => req.caller ?? { role: 'anonymo
 export class ReplayController {
   constructor(
     private readonly replays: ReplayService,
+    private readonly resends: ReplayResendService,
     private readonly env: Env,
   ) {}
 
@@ -53,6 +55,20 @@ export class ReplayController {
   @Get(':replay_id')
   async get(@Param('replay_id') replayId: string): Promise<ReplayView> {
     return this.replays.get(replayId);
+  }
+
+  /** 202 with the resend job: the events the replay sent but the processor never handled, again. */
+  @Post(':replay_id/resend')
+  @Roles('operator')
+  async resend(
+    @Param('replay_id') replayId: string,
+    @Body() body: ResendReplayDto,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ReplayView> {
+    const job = await this.resends.resend(replayId, body, callerOf(req));
+    void reply.status(202).header('location', `/replay/${job.replay_id}`);
+    return job;
   }
 
   @Post(':replay_id/cancel')

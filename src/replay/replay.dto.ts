@@ -62,6 +62,12 @@ export class CreateReplayDto {
   @IsOptional() @IsString() @Length(1, 80) queue?: string;
 }
 
+/** What an operator sends to POST /replay/{id}/resend (validated by the global ValidationPipe). */
+export class ResendReplayDto {
+  @IsString() @Matches(/\S/, { message: 'reason must not be blank' }) @Length(1, 1000) reason!: string;
+  @IsOptional() @IsInt() @Min(1) rate_per_second?: number;
+}
+
 /** A request that passed every check, with defaults applied and times normalised to UTC. */
 export interface ReplayRequest {
   filter: ReplayFilter;

@@ -6,12 +6,24 @@ import { ReplayJobStore } from './replay-job-store';
 import { ReplayController } from './replay.controller';
 import { ReplayRunner } from './replay.runner';
 import { ReplayService } from './replay.service';
+import { ReplayResendService } from './replay-resend.service';
+import { UnprocessedFinder } from './replay-unprocessed';
+import { DynamoReplayProgress } from './dynamo-replay-progress';
+import { ReplayProgress } from './replay-progress';
 
 @Module({
   controllers: [ReplayController],
   providers: [
     ReplayService,
     ReplayRunner,
+    ReplayResendService,
+    UnprocessedFinder,
+    {
+      // The processor writes the DONE markers; replay reads them to find unprocessed events.
+      provide: ReplayProgress,
+      inject: [DynamoTable],
+      useFactory: (t: DynamoTable) => new DynamoReplayProgress(t),
+    },
     {
       provide: ReplayJobStore,
       inject: [DynamoTable],

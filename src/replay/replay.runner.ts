@@ -198,7 +198,8 @@ export class ReplayRunner implements OnApplicationBootstrap, BeforeApplicationSh
       if (run.stop) return this.stopped(job, run, { next, sent, failed });
       const outcome = await this.sendWithRetries(
         job.queue,
-        batch.map((entry, i) => toOutgoing(job.replay_id, entry, String(i))),
+        // A resend's messages carry the original's id: their processing counts on that job.
+        batch.map((entry, i) => toOutgoing(job.resend_of ?? job.replay_id, entry, String(i))),
       );
       next += batch.length;
       sent += outcome.sent;
@@ -342,6 +343,7 @@ export class ReplayRunner implements OnApplicationBootstrap, BeforeApplicationSh
         op: 'replay.audit',
         stage: status,
         replay_id: job.replay_id,
+        ...(job.resend_of ? { resend_of: job.resend_of } : {}),
         requested_by: job.requested_by,
         reason: job.reason,
         filter: job.filter,

@@ -19,6 +19,7 @@ import {
 } from './replay-manifest';
 import { ReplayRequest } from './replay.dto';
 import { ReplayRunner } from './replay.runner';
+import { UnprocessedFinder, unprocessedView, UnprocessedView } from './replay-unprocessed';
 import { mapLimit } from '../shared/async/map-limit';
 import { Page } from '../shared/paging/page';
 
@@ -55,6 +56,13 @@ export interface ReplayView {
   progress: number;
   manifest_key: string;
   error?: string;
+  /** A resend: the replay whose unprocessed events it sends again (its processing counts there). */
+  resend_of: string | null;
+  /**
+   * GET /replay/{id} only: the events sent but never processed, once the replay has finished and the
+   * queue has drained; null when there are none or it cannot be told yet.
+   */
+  unprocessed?: UnprocessedView | null;
 }
 
 export interface Selection {
@@ -88,6 +96,7 @@ export function toView(job: ReplayJob): ReplayView {
     progress: Math.round(progress * 10000) / 10000,
     manifest_key: job.manifest_key,
     ...(job.error ? { error: job.error } : {}),
+    resend_of: job.resend_of ?? null,
   };
 }
 
@@ -123,6 +132,7 @@ export class ReplayService {
     private readonly raw: RawStore,
     private readonly jobs: ReplayJobStore,
     private readonly runner: ReplayRunner,
+    private readonly unprocessed: UnprocessedFinder,
     private readonly env: Env,
   ) {}
 
@@ -130,8 +140,13 @@ export class ReplayService {
     return planOf(await this.select(request.filter, request.max_events), request.rate_per_second);
   }
 
-  /** Freezes the selection in S3, then records the job as pending and wakes the runner. */
   async create(request: ReplayRequest, caller: Caller): Promise<ReplayView> {
+    await this.checkCapacity();
+    return this.launch(request, await this.select(request.filter, request.max_events), caller);
+  }
+
+  /** 429 when REPLAY_MAX_RUNNING replays run and REPLAY_MAX_QUEUED more wait. */
+  async checkCapacity(): Promise<void> {
     const active = await this.jobs.active();
     const queued = active.filter((j) => j.status === 'pending').length;
     const running = active.length - queued;
@@ -143,7 +158,15 @@ export class ReplayService {
         30,
       );
     }
-    const selection = await this.select(request.filter, request.max_events);
+  }
+
+  /** Freezes the selection in S3, then records the job as pending and wakes the runner. */
+  async launch(
+    request: Omit<ReplayRequest, 'dry_run'>,
+    selection: Selection,
+    caller: Caller,
+    resendOf?: string,
+  ): Promise<ReplayView> {
     const plan = planOf(selection, request.rate_per_second);
     const replayId = randomUUID();
     const createdAt = new Date().toISOString();
@@ -190,6 +213,7 @@ export class ReplayService {
       processed: 0,
       next_index: 0,
       manifest_key: manifestKey(replayId),
+      ...(resendOf ? { resend_of: resendOf } : {}),
     };
     await this.jobs.create(job);
     this.logger.log(
@@ -205,15 +229,17 @@ export class ReplayService {
         bytes: plan.bytes,
         truncated: plan.truncated,
         rate_per_second: request.rate_per_second,
+        ...(resendOf ? { resend_of: resendOf } : {}),
       },
-      'replay created',
+      resendOf ? 'replay resend created' : 'replay created',
     );
     this.runner.wake();
     return toView(job);
   }
 
   async get(replayId: string): Promise<ReplayView> {
-    return toView(await this.job(replayId));
+    const job = await this.job(replayId);
+    return { ...toView(job), unprocessed: unprocessedView(await this.unprocessed.find(job)) };
   }
 
   async list(limit: number, cursor?: string): Promise<Page<ReplayView>> {
@@ -253,7 +279,7 @@ export class ReplayService {
     return toView(cancelled);
   }
 
-  private async job(replayId: string): Promise<ReplayJob> {
+  async job(replayId: string): Promise<ReplayJob> {
     const job = REPLAY_ID.test(replayId) ? await this.jobs.get(replayId) : undefined;
     if (!job) throw new AppError('REPLAY.NOT_FOUND', `replay ${replayId} not found`);
     return job;

@@ -79,4 +79,5 @@ export const replayProgressKeys = {
   /** The replay job item the replay module owns; the processor only ADDs `processed` to it. */
   job: keys.replayJob,
   done: (replayId: string, eventId: string) => ({ pk: `REPLAY#${replayId}`, sk: `DONE#${eventId}` }),
+  donePrefix: 'DONE#',
 };
