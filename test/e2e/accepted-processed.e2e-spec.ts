@@ -119,7 +119,7 @@ const event = fc.record(
     idempotency_key: fc.oneof(text(256), pick(null)),
     sequence: edge<number | string | null>(
       pick(0, 1, Number.MAX_SAFE_INTEGER, null),
-      pick(-1, 1.5, RAW('9007199254740993')),
+      pick<number | string>(-1, 1.5, RAW('9007199254740993')),
     ),
     schema_version: fc.oneof(text(64), pick(null)),
   },
