@@ -247,5 +247,8 @@ describe('ingest model', () => {
     expect(labelOf({ source: 'Not Valid' }, 'source')).toBe('~');
     expect(labelOf(undefined, 'type')).toBe('~');
     expect(labelOf({ type: 'order.created' }, 'type')).toBe('order.created');
+    for (const type of ['x\ud800', 'bell\u0007', 'non\uffff', '__proto__', 'a b']) {
+      expect(labelOf({ type }, 'type')).toBe('~');
+    }
   });
 });

@@ -6,7 +6,7 @@ import { AppError, FieldProblem } from '../shared/errors/app-error';
 import { eventId, normaliseTime, payloadSha256 } from '../shared/identity/event-identity';
 import type { IngestOutcome } from '../shared/metrics/metrics.service';
 import { portabilityProblems } from '../shared/json/portable-json';
-import { validateIngestEvent, ValidEvent } from './ingest.dto';
+import { TEXT, validateIngestEvent, ValidEvent } from './ingest.dto';
 
 /** An event this far ahead of the clock is accepted but flagged `future`. */
 export const FUTURE_TOLERANCE_MS = 5 * 60_000;
@@ -86,8 +86,13 @@ export interface RefusedItem {
 /** Reads a string field of something that failed validation, if it is usable as a counter label. */
 export function labelOf(value: unknown, field: 'source' | 'type'): string {
   const v = (value as Record<string, unknown> | null)?.[field];
-  const ok = field === 'source' ? /^[a-z0-9][a-z0-9._-]{0,63}$/ : /^\S{1,128}$/;
-  return typeof v === 'string' && ok.test(v) ? v : '~';
+  if (typeof v !== 'string') return '~';
+  // A label goes into a counter row's key and a metric label: it must pass the field's own rule.
+  const ok =
+    field === 'source'
+      ? /^[a-z0-9][a-z0-9._-]{0,63}$/.test(v)
+      : /^\S{1,128}$/.test(v) && TEXT.test(v) && v !== '__proto__';
+  return ok ? v : '~';
 }
 
 /** Identity, lag and flags of a valid event received at `receivedAtMs`. */

@@ -24,7 +24,7 @@ export const RFC3339 =
  * characters, no unpaired surrogates (not representable in UTF-8) and no noncharacters (U+FFFE, U+FFFF
  * and kin, which SQS and XML refuse).
  */
-const TEXT = /^[^\p{Cc}\p{Cs}\p{Noncharacter_Code_Point}]+$/u;
+export const TEXT = /^[^\p{Cc}\p{Cs}\p{Noncharacter_Code_Point}]+$/u;
 const TEXT_RULE = 'no control characters, unpaired surrogates or noncharacters';
 const text = (field: string) => ({
   message: `${field} must contain printable characters only (${TEXT_RULE})`,
