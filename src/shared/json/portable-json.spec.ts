@@ -69,6 +69,13 @@ describe('portabilityProblems', () => {
     ]);
   });
 
+  it('finds a repeated key in an object of any size', () => {
+    const keys = Array.from({ length: 40 }, (_, i) => `"k${i}":${i}`);
+    expect(problems(`{${keys.join(',')},"k3":0,"k39":1}`).map((p) => p.field)).toEqual(['k3', 'k39']);
+    expect(problems(`{${keys.join(',')}}`)).toEqual([]);
+    expect(problems('{"a":1,"\\u0061":2}').map((p) => p.field)).toEqual(['a']);
+  });
+
   it('refuses prototype-poisoning keys anywhere', () => {
     expect(problems('{"payload":{"x":{"__proto__":{}}}}').map((p) => p.field)).toEqual([
       'payload.x.__proto__',

@@ -29,11 +29,14 @@ export const startsWithBom = (bytes: Buffer): boolean =>
   bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
 
 /** `payload.items[2]` style paths; odd keys bracketed and quoted, long ones shortened. */
-function childPath(parent: string, key: string | number): string {
-  if (typeof key === 'number') return `${parent}[${key}]`;
-  if (IDENTIFIER.test(key) && key.length <= 64) return parent ? `${parent}.${key}` : key;
-  const shown = key.length > 64 ? `${key.slice(0, 64)}…` : key;
-  return `${parent}[${JSON.stringify(shown)}]`;
+function pathOf(root: string, segments: readonly (string | number)[]): string {
+  let path = root;
+  for (const key of segments) {
+    if (typeof key === 'number') path = `${path}[${key}]`;
+    else if (IDENTIFIER.test(key) && key.length <= 64) path = path ? `${path}.${key}` : key;
+    else path = `${path}[${JSON.stringify(key.length > 64 ? `${key.slice(0, 64)}…` : key)}]`;
+  }
+  return path || '(body)';
 }
 
 /** A decimal literal as sign, significant digits and exponent, so equal values compare equal. */
@@ -65,31 +68,41 @@ export function numberProblem(literal: string): string | undefined {
   return `${shown} has more precision than a 64-bit float keeps (it reads as ${String(n)}); send it as a string`;
 }
 
-/** A string token's byte span, quotes included, and whether it holds escapes. */
+/** A string token's byte span, quotes included, and what decoding it needs. */
 interface StringToken {
   escaped: boolean;
+  ascii: boolean;
   start: number;
   end: number;
 }
 
+const isDigit = (b: number): boolean => b >= 0x30 && b <= 0x39;
+
 class Walker {
   i = 0;
   readonly problems: FieldProblem[] = [];
+  /** The keys and indexes leading to the current value; composed into a path only for a report. */
+  private readonly path: (string | number)[] = [];
 
-  constructor(private readonly buf: Buffer) {}
+  constructor(
+    private readonly buf: Buffer,
+    private readonly root: string,
+  ) {}
 
-  report(field: string, message: string): void {
-    if (this.problems.length < MAX_PROBLEMS) this.problems.push({ field: field || '(body)', message });
+  report(message: string): void {
+    if (this.problems.length < MAX_PROBLEMS)
+      this.problems.push({ field: pathOf(this.root, this.path), message });
   }
 
   skipSpace(): void {
     while (this.i < this.buf.length && isSpace(this.buf[this.i])) this.i++;
   }
 
-  /** Reads a string token at the current quote; decodes it (and checks it) only when it has escapes. */
+  /** Reads a string token at the current quote. */
   string(): StringToken {
     const start = this.i++;
     let escaped = false;
+    let ascii = true;
     while (this.i < this.buf.length) {
       const b = this.buf[this.i];
       if (b === BACKSLASH) {
@@ -98,15 +111,17 @@ class Walker {
       } else if (b === QUOTE) {
         this.i++;
         break;
-      } else this.i++;
+      } else {
+        if (b >= 0x80) ascii = false;
+        this.i++;
+      }
     }
-    return { escaped, start, end: this.i };
+    return { escaped, ascii, start, end: this.i };
   }
 
   decode(token: StringToken): string {
-    return token.escaped
-      ? (JSON.parse(this.buf.toString('utf8', token.start, token.end)) as string)
-      : this.buf.toString('utf8', token.start + 1, token.end - 1);
+    if (token.escaped) return JSON.parse(this.buf.toString('utf8', token.start, token.end)) as string;
+    return this.buf.toString(token.ascii ? 'latin1' : 'utf8', token.start + 1, token.end - 1);
   }
 
   /** Skips a value without looking inside (used past the depth limit). */
@@ -118,7 +133,7 @@ class Walker {
       return;
     }
     if (first !== OPEN_OBJ && first !== OPEN_ARR) {
-      this.scalarEnd();
+      this.scalar();
       return;
     }
     let depth = 0;
@@ -135,71 +150,80 @@ class Walker {
     }
   }
 
-  scalarEnd(): number {
+  /**
+   * Skips a literal (number, true, false, null); true when it is a number of at most 15 digits with
+   * no exponent, which a 64-bit float always holds as written (15 is DBL_DIG).
+   */
+  scalar(): boolean {
     const start = this.i;
+    let digits = 0;
+    let plain = true;
     while (this.i < this.buf.length) {
       const b = this.buf[this.i];
       if (b === COMMA || b === CLOSE_OBJ || b === CLOSE_ARR || isSpace(b)) break;
+      if (isDigit(b)) digits++;
+      else if (!(b === 0x2e || (b === 0x2d && this.i === start))) plain = false;
       this.i++;
     }
-    return start;
+    return plain && digits <= 15;
   }
 
-  value(path: string, depth: number, parentKey: string | undefined): void {
+  value(depth: number, parentKey: string | undefined): void {
     this.skipSpace();
     const first = this.buf[this.i];
     if (first === OPEN_OBJ || first === OPEN_ARR) {
       if (depth >= MAX_JSON_DEPTH) {
-        this.report(path, `nested deeper than ${MAX_JSON_DEPTH} levels`);
+        this.report(`nested deeper than ${MAX_JSON_DEPTH} levels`);
         this.skip();
-        return;
-      }
-      if (first === OPEN_OBJ) this.object(path, depth + 1, parentKey);
-      else this.array(path, depth + 1);
+      } else if (first === OPEN_OBJ) this.object(depth + 1, parentKey);
+      else this.array(depth + 1);
       return;
     }
     if (first === QUOTE) {
       const token = this.string();
       if (token.escaped && LONE_SURROGATE.test(this.decode(token))) {
-        this.report(path, 'holds an unpaired UTF-16 surrogate (a \\uD800-\\uDFFF escape without its pair)');
+        this.report('holds an unpaired UTF-16 surrogate (a \\uD800-\\uDFFF escape without its pair)');
       }
       return;
     }
-    const start = this.scalarEnd();
-    if (first === 0x2d || (first >= 0x30 && first <= 0x39)) {
-      const problem = numberProblem(this.buf.toString('latin1', start, this.i));
-      if (problem) this.report(path, problem);
-    }
+    const start = this.i;
+    if (this.scalar() || !(first === 0x2d || isDigit(first))) return;
+    const problem = numberProblem(this.buf.toString('latin1', start, this.i));
+    if (problem) this.report(problem);
   }
 
-  object(path: string, depth: number, parentKey: string | undefined): void {
+  object(depth: number, parentKey: string | undefined): void {
     this.i++;
-    const seen = new Set<string>();
     this.skipSpace();
     if (this.buf[this.i] === CLOSE_OBJ) {
       this.i++;
       return;
     }
+    // Most objects have a handful of keys: a list is cheaper than a Set until it grows.
+    const seen: string[] = [];
+    let many: Set<string> | undefined;
     while (this.i < this.buf.length) {
       this.skipSpace();
       const key = this.decode(this.string());
-      const field = childPath(path, key);
-      if (seen.has(key)) this.report(field, 'the key appears more than once in its object');
-      seen.add(key);
-      if (LONE_SURROGATE.test(key)) this.report(field, 'the key holds an unpaired UTF-16 surrogate');
-      if (key === '__proto__') this.report(field, 'the key __proto__ is not allowed');
-      if (key === 'prototype' && parentKey === 'constructor') {
-        this.report(field, 'constructor.prototype is not allowed');
-      }
+      this.path.push(key);
+      if (many ? many.has(key) : seen.includes(key))
+        this.report('the key appears more than once in its object');
+      if (many) many.add(key);
+      else if (seen.push(key) > 16) many = new Set(seen);
+      if (LONE_SURROGATE.test(key)) this.report('the key holds an unpaired UTF-16 surrogate');
+      if (key === '__proto__') this.report('the key __proto__ is not allowed');
+      if (key === 'prototype' && parentKey === 'constructor')
+        this.report('constructor.prototype is not allowed');
       this.skipSpace();
       this.i++; // the colon
-      this.value(field, depth, key);
+      this.value(depth, key);
+      this.path.pop();
       this.skipSpace();
       if (this.buf[this.i++] === CLOSE_OBJ) return;
     }
   }
 
-  array(path: string, depth: number): void {
+  array(depth: number): void {
     this.i++;
     this.skipSpace();
     if (this.buf[this.i] === CLOSE_ARR) {
@@ -207,7 +231,9 @@ class Walker {
       return;
     }
     for (let index = 0; this.i < this.buf.length; index++) {
-      this.value(childPath(path, index), depth, undefined);
+      this.path.push(index);
+      this.value(depth, undefined);
+      this.path.pop();
       this.skipSpace();
       if (this.buf[this.i++] === CLOSE_ARR) return;
     }
@@ -225,7 +251,7 @@ export function portabilityProblems(bytes: Buffer, path = ''): FieldProblem[] {
     return [{ field: at, message: 'starts with a byte order mark (U+FEFF); send UTF-8 without one' }];
   }
   if (!isUtf8(bytes)) return [{ field: at, message: 'is not valid UTF-8' }];
-  const walker = new Walker(bytes);
-  walker.value(path, 0, undefined);
+  const walker = new Walker(bytes, path);
+  walker.value(0, undefined);
   return walker.problems;
 }
