@@ -10,7 +10,7 @@ import { AppError, FieldProblem, validationError } from '../shared/errors/app-er
 import { EventIndex } from '../shared/events/event-index';
 import { InvalidJsonBody } from '../shared/http/json-body';
 import { IngestStatsStore } from '../shared/ingest-stats/ingest-stats-store';
-import { MetricsService } from '../shared/metrics/metrics.service';
+import { IngestMetrics } from './ingest.metrics';
 import { RawStore } from '../shared/raw/raw-store';
 import { RejectedStore } from '../shared/rejected/rejected-store';
 import { IngestAccounting, Outcome } from './ingest-accounting';
@@ -51,7 +51,6 @@ function spansOf(bytes: Buffer): BatchEnvelope {
 export class IngestService implements OnApplicationShutdown {
   private readonly accounting: IngestAccounting;
   private readonly rejectedWriter: RejectedWriter;
-  private readonly lateThresholds: Map<string, number>;
   private readonly limits: { maxEventBytes: number; lateThresholdMs: (source: string) => number };
 
   constructor(
@@ -59,33 +58,20 @@ export class IngestService implements OnApplicationShutdown {
     private readonly index: EventIndex,
     rejectedRows: RejectedStore,
     stats: IngestStatsStore,
-    metrics: MetricsService,
+    metrics: IngestMetrics,
     private readonly env: Env,
   ) {
     this.accounting = new IngestAccounting(stats, metrics);
     this.rejectedWriter = new RejectedWriter(raw, rejectedRows, this.accounting);
-    this.lateThresholds = new Map(
-      (env.LATE_THRESHOLDS ?? '')
-        .split(',')
-        .filter(Boolean)
-        .map((pair) => {
-          const [source, ms] = pair.split(':');
-          return [source, Number(ms)] as const;
-        }),
-    );
     this.limits = {
       maxEventBytes: env.INGEST_MAX_EVENT_BYTES,
-      lateThresholdMs: (source) => this.lateThresholdMs(source),
+      lateThresholdMs: (source) => env.lateThresholdMs(source),
     };
   }
 
   /** Writes the counter rows still pending (after storage failures) before the process ends. */
   async onApplicationShutdown(): Promise<void> {
     await this.accounting.close();
-  }
-
-  lateThresholdMs(source: string): number {
-    return this.lateThresholds.get(source) ?? this.env.LATE_THRESHOLD_MS;
   }
 
   async ingestOne(body: unknown, bytes: Buffer, ctx: RequestContext): Promise<IngestResult> {

@@ -8,7 +8,8 @@ import { Env } from '../shared/config/env.config';
 import { AppError, validationError } from '../shared/errors/app-error';
 import { ReplayJobStore } from './replay-job-store';
 import { ResendReplayDto } from './replay.dto';
-import { ReplayService, ReplayView } from './replay.service';
+import { ReplayService } from './replay.service';
+import type { ReplayView } from './replay-view';
 import { UnprocessedFinder } from './replay-unprocessed';
 
 const notResendable = (replayId: string, reason: string): AppError =>

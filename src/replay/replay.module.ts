@@ -4,7 +4,9 @@ import { DynamoTable } from '../shared/aws/dynamo-table';
 import { DynamoReplayJobStore } from './dynamo-replay-job-store';
 import { ReplayJobStore } from './replay-job-store';
 import { ReplayController } from './replay.controller';
+import { ReplayMetrics } from './replay.metrics';
 import { ReplayRunner } from './replay.runner';
+import { ReplaySender } from './replay.sender';
 import { ReplayService } from './replay.service';
 import { ReplayResendService } from './replay-resend.service';
 import { UnprocessedFinder } from './replay-unprocessed';
@@ -16,6 +18,8 @@ import { ReplayProgress } from './replay-progress';
   providers: [
     ReplayService,
     ReplayRunner,
+    ReplaySender,
+    ReplayMetrics,
     ReplayResendService,
     UnprocessedFinder,
     {

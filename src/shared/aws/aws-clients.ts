@@ -1,5 +1,6 @@
-// The SDK clients, built once from config. Endpoints and credentials come from the standard SDK
-// chain; explicit endpoints (AWS_ENDPOINT_URL_*) are passed through so emulators and AWS share one path.
+// The SDK clients, built once from config. Explicit endpoints (AWS_ENDPOINT_URL_*) are passed through
+// so emulators and AWS share one path; credentials come from the standard SDK chain, except in local
+// mode, where the emulators take fixed ones.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -8,6 +9,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { Env } from '../config/env.config';
+import { LOCAL_CREDENTIALS } from '../local/local-stack';
 
 export interface AwsClients {
   s3: S3Client;
@@ -25,7 +27,11 @@ export function createAwsClients(env: Env): AwsClients {
       httpAgent: new Agent({ keepAlive: true, maxSockets: 256 }),
       httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 256 }),
     });
-  const base = { region: env.AWS_REGION, maxAttempts: 3 };
+  const base = {
+    region: env.AWS_REGION,
+    maxAttempts: 3,
+    ...(env.PIPESCOPE_MODE === 'local' ? { credentials: LOCAL_CREDENTIALS } : {}),
+  };
   const s3 = new S3Client({
     ...base,
     endpoint: env.AWS_ENDPOINT_URL_S3,
