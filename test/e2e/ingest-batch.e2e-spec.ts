@@ -15,12 +15,13 @@ describe('POST /ingest/batch', () => {
   let stats: IngestStatsStore;
   let rejectedRows: RejectedStore;
   /** Sends the body's bytes exactly (a Buffer is not serialised again). */
-  const batch = (text: string | Buffer) =>
+  const batch = (text: string | Buffer, headers: Record<string, string> = {}) =>
     t
       .http()
       .post('/ingest/batch')
       .set(auth('producer'))
       .set('content-type', 'application/json')
+      .set(headers)
       .serialize((body: unknown) => body as string)
       .send(text);
 
@@ -135,14 +136,7 @@ describe('POST /ingest/batch', () => {
   it('keeps a record of each repeat of one event within one batch', async () => {
     const event = wireEvent();
     const text = JSON.stringify({ events: [event, event, event] });
-    const res = await t
-      .http()
-      .post('/ingest/batch')
-      .set(auth('producer'))
-      .set('content-type', 'application/json')
-      .set('x-request-id', 'one-request-3-repeats')
-      .send(text)
-      .expect(200);
+    const res = await batch(text, { 'x-request-id': 'one-request-3-repeats' }).expect(200);
     expect(res.body).toMatchObject({ accepted: 1, duplicates: 2 });
     const id = res.body.results[0].event_id as string;
     const attempts = await t.http().get(`/events/${id}/attempts`).set(auth('investigator')).expect(200);

@@ -3,25 +3,16 @@
 // checks what JSON.parse lets through but other parsers read differently or refuse: invalid UTF-8, a
 // byte order mark, duplicate keys, numbers a 64-bit float cannot hold, escaped lone surrogates, deep
 // nesting, and the prototype-poisoning keys `__proto__` and `constructor.prototype`. Used on text
-// JSON.parse accepted, so it walks structure only as far as it must (JSON's structural characters are
-// ASCII, so scanning UTF-8 bytes is safe).
+// JSON.parse accepted (json-bytes.ts walks its bytes).
 import { isUtf8 } from 'node:buffer';
 import type { FieldProblem } from '../errors/app-error';
+import { CLOSE_ARR, CLOSE_OBJ, JsonBytes, OPEN_ARR, OPEN_OBJ, QUOTE } from './json-bytes';
 
 /** Containers nested deeper than this are refused (Ruby's parser stops at 100, serde_json at 128). */
 export const MAX_JSON_DEPTH = 64;
 /** Problems reported for one text at most: enough to fix it, bounded whatever the input. */
 export const MAX_PROBLEMS = 20;
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_OBJ = 0x7b;
-const CLOSE_OBJ = 0x7d;
-const OPEN_ARR = 0x5b;
-const CLOSE_ARR = 0x5d;
-const COMMA = 0x2c;
-
-const isSpace = (b: number): boolean => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 const LONE_SURROGATE = /\p{Cs}/u;
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
@@ -68,104 +59,21 @@ export function numberProblem(literal: string): string | undefined {
   return `${shown} has more precision than a 64-bit float keeps (it reads as ${String(n)}); send it as a string`;
 }
 
-/** A string token's byte span, quotes included, and what decoding it needs. */
-interface StringToken {
-  escaped: boolean;
-  ascii: boolean;
-  start: number;
-  end: number;
-}
-
-const isDigit = (b: number): boolean => b >= 0x30 && b <= 0x39;
-
-class Walker {
-  i = 0;
+class Walker extends JsonBytes {
   readonly problems: FieldProblem[] = [];
   /** The keys and indexes leading to the current value; composed into a path only for a report. */
   private readonly path: (string | number)[] = [];
 
   constructor(
-    private readonly buf: Buffer,
+    buf: Buffer,
     private readonly root: string,
-  ) {}
+  ) {
+    super(buf);
+  }
 
   report(message: string): void {
     if (this.problems.length < MAX_PROBLEMS)
       this.problems.push({ field: pathOf(this.root, this.path), message });
-  }
-
-  skipSpace(): void {
-    while (this.i < this.buf.length && isSpace(this.buf[this.i])) this.i++;
-  }
-
-  /** Reads a string token at the current quote. */
-  string(): StringToken {
-    const start = this.i++;
-    let escaped = false;
-    let ascii = true;
-    while (this.i < this.buf.length) {
-      const b = this.buf[this.i];
-      if (b === BACKSLASH) {
-        escaped = true;
-        this.i += 2;
-      } else if (b === QUOTE) {
-        this.i++;
-        break;
-      } else {
-        if (b >= 0x80) ascii = false;
-        this.i++;
-      }
-    }
-    return { escaped, ascii, start, end: this.i };
-  }
-
-  decode(token: StringToken): string {
-    if (token.escaped) return JSON.parse(this.buf.toString('utf8', token.start, token.end)) as string;
-    return this.buf.toString(token.ascii ? 'latin1' : 'utf8', token.start + 1, token.end - 1);
-  }
-
-  /** Skips a value without looking inside (used past the depth limit). */
-  skip(): void {
-    this.skipSpace();
-    const first = this.buf[this.i];
-    if (first === QUOTE) {
-      this.string();
-      return;
-    }
-    if (first !== OPEN_OBJ && first !== OPEN_ARR) {
-      this.scalar();
-      return;
-    }
-    let depth = 0;
-    while (this.i < this.buf.length) {
-      const b = this.buf[this.i];
-      if (b === QUOTE) {
-        this.string();
-        continue;
-      }
-      if (b === OPEN_OBJ || b === OPEN_ARR) depth++;
-      else if (b === CLOSE_OBJ || b === CLOSE_ARR) depth--;
-      this.i++;
-      if (depth === 0) return;
-    }
-  }
-
-  /**
-   * Skips a literal (number, true, false, null); true when it is a number of at most 15 digits with
-   * no exponent, which a 64-bit float always holds as written (15 is DBL_DIG).
-   */
-  scalar(): boolean {
-    const start = this.i;
-    let digits = 0;
-    let plain = true;
-    while (this.i < this.buf.length) {
-      const b = this.buf[this.i];
-      if (b === COMMA || b === CLOSE_OBJ || b === CLOSE_ARR || isSpace(b)) break;
-      if (isDigit(b)) digits++;
-      else if (!(b === 0x2e || (b === 0x2d && this.i === start))) plain = false;
-      this.i++;
-    }
-    return plain && digits <= 15;
   }
 
   value(depth: number, parentKey: string | undefined): void {
@@ -174,7 +82,7 @@ class Walker {
     if (first === OPEN_OBJ || first === OPEN_ARR) {
       if (depth >= MAX_JSON_DEPTH) {
         this.report(`nested deeper than ${MAX_JSON_DEPTH} levels`);
-        this.skip();
+        this.skipValue();
       } else if (first === OPEN_OBJ) this.object(depth + 1, parentKey);
       else this.array(depth + 1);
       return;
@@ -187,7 +95,7 @@ class Walker {
       return;
     }
     const start = this.i;
-    if (this.scalar() || !(first === 0x2d || isDigit(first))) return;
+    if (this.scalar() || !(first === 0x2d || (first >= 0x30 && first <= 0x39))) return;
     const problem = numberProblem(this.buf.toString('latin1', start, this.i));
     if (problem) this.report(problem);
   }
