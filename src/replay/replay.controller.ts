@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiConflictResponse, ApiOperation } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Caller, callerOf } from '../shared/auth/auth.guard';
 import { Roles } from '../shared/auth/roles.decorator';
@@ -52,6 +53,9 @@ export class ReplayController {
   /** 202 with the resend job: the events the replay sent but the processor never handled, again. */
   @Post(':replay_id/resend')
   @Roles('operator')
+  @ApiOperation({ summary: "Send again the replay's unprocessed events (a new job, resend_of set)" })
+  @ApiAcceptedResponse({ description: 'the resend job; Location: /replay/{its id}' })
+  @ApiConflictResponse({ description: 'REPLAY.NOT_RESENDABLE, with details.reason' })
   async resend(
     @Param('replay_id') replayId: string,
     @Body() body: ResendReplayDto,
