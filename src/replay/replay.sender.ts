@@ -97,7 +97,8 @@ export class ReplaySender {
       const outcome = await this.sendWithRetries(
         job.replay_id,
         job.queue,
-        batch.map((entry, i) => toOutgoing(job.replay_id, entry, String(i))),
+        // A resend's messages carry the original's id: their processing counts on that job.
+        batch.map((entry, i) => toOutgoing(job.resend_of ?? job.replay_id, entry, String(i))),
       );
       at.next += batch.length;
       at.sent += outcome.sent;
@@ -226,6 +227,7 @@ export class ReplaySender {
         op: 'replay.audit',
         stage: status,
         replay_id: job.replay_id,
+        ...(job.resend_of ? { resend_of: job.resend_of } : {}),
         requested_by: job.requested_by,
         reason: job.reason,
         filter: job.filter,

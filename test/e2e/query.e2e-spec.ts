@@ -222,6 +222,7 @@ describe('Query API', () => {
       const res = await get(`/events/${o3.event_id}/attempts`).expect(200);
       const attempt = (kind: string, name: string, requestId: string) => ({
         kind,
+        attempt_id: kind === 'first' ? null : expect.stringMatching(/^[0-9a-f-]{36}$/),
         received_at: sent[name].body.received_at,
         payload_sha256: o3.payload_sha256,
         request_id: requestId,
@@ -257,6 +258,7 @@ describe('Query API', () => {
         expect.objectContaining({ kind: 'first', payload_sha256: o5.payload_sha256 }),
         {
           kind: 'conflict',
+          attempt_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
           received_at: expect.any(String),
           payload_sha256: sent.o5conflict.body.error.details.received_payload_sha256,
           request_id: `o5-conflict-${r}`,
@@ -648,6 +650,7 @@ describe('Query API', () => {
           request_id: `o5-conflict-${r}`,
           reason: 'conflict',
           errors: [{ field: 'idempotency_key', message: 'reused with a different payload' }],
+          errors_total: null,
           event_id: idOf('o5'),
           size_bytes: Buffer.byteLength(sent.o5conflict.text),
           s3_key: expect.stringMatching(/^rejected\//),
@@ -660,6 +663,7 @@ describe('Query API', () => {
           request_id: `bad1-${r}`,
           reason: 'validation',
           errors: sent.bad1.body.error.details,
+          errors_total: null,
           event_id: null,
           size_bytes: Buffer.byteLength(sent.bad1.text),
           s3_key: expect.stringMatching(/^rejected\//),
@@ -798,6 +802,7 @@ describe('Query API', () => {
           '/gaps',
           '/entities/{entity_id}/sequence-gaps',
           '/rejected',
+          '/rejected/{rejection_id}',
         ]),
       );
     });
