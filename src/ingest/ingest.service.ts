@@ -1,5 +1,5 @@
 // The write path, orchestration only: validate, identify (ingest-model.ts), store raw bytes first, then
-// claim the index item; duplicates and conflicts are counted against the stored event; refused bodies
+// claim the index item; payloads are checked against their registered schema (PayloadSchemas); duplicates and conflicts are counted against the stored event; refused bodies
 // are kept by the RejectedWriter; counters and metrics by IngestAccounting. Nothing is answered 2xx
 // unless both the raw object and the index item are durable.
 import { Injectable } from '@nestjs/common';
@@ -12,6 +12,7 @@ import { IngestStatsStore } from '../shared/ingest-stats/ingest-stats-store';
 import { IngestMetrics } from './ingest.metrics';
 import { RawStore } from '../shared/raw/raw-store';
 import { RejectedStore } from '../shared/rejected/rejected-store';
+import { PayloadSchemas } from '../schemas/payload-schemas';
 import { IngestAccounting, Outcome } from './ingest-accounting';
 import {
   batchEvents,
@@ -28,11 +29,12 @@ import {
   RefusedItem,
   refusedItemResult,
   RequestContext,
+  schemaViolation,
   Settled,
   singleResult,
   splitRepeats,
 } from './ingest-model';
-import { validateIngestEvent } from './ingest.dto';
+import { validateIngestEvent, ValidEvent } from './ingest.dto';
 import { eventSpans } from './json-spans';
 import { batchRawKey, singleRawKey } from './raw-keys';
 import { RejectedWriter } from './rejected-writer';
@@ -51,6 +53,7 @@ export class IngestService {
     stats: IngestStatsStore,
     metrics: IngestMetrics,
     private readonly env: Env,
+    private readonly schemas: PayloadSchemas,
   ) {
     this.accounting = new IngestAccounting(stats, metrics);
     this.rejectedWriter = new RejectedWriter(raw, rejectedRows, this.accounting);
@@ -63,6 +66,12 @@ export class IngestService {
       const kept = await this.rejectedWriter.keep(ctx, bytes, body, checked.problems);
       if (kept) await this.accounting.count([], [body], ctx);
       throw validationError('INGEST.VALIDATION_FAILED', checked.problems);
+    }
+    const [violations] = await this.schemaViolations([checked.event]);
+    if (violations) {
+      const kept = await this.rejectedWriter.keep(ctx, bytes, body, violations, { reason: 'schema' });
+      if (kept) await this.accounting.count([], [body], ctx);
+      throw validationError('INGEST.SCHEMA_VIOLATION', violations);
     }
     const p = this.prepare(0, checked.event, bytes, ctx);
     const s3Key = singleRawKey(p.event.source, p.occurredAt, p.eventId, bytes);
@@ -83,19 +92,32 @@ export class IngestService {
     const results = new Array<BatchItemResult>(events.length);
     const prepared: Prepared[] = [];
     const refused: RefusedItem[] = [];
+    const valid: { index: number; event: ValidEvent; bytes: Buffer }[] = [];
     events.forEach((value, i) => {
       const itemBytes = spans[i]
         ? bytes.subarray(spans[i][0], spans[i][1])
         : Buffer.from(JSON.stringify(value));
       const checked = checkBatchItem(value, itemBytes, i, this.env.INGEST_MAX_EVENT_BYTES);
       if (checked.ok) {
-        prepared.push(this.prepare(i, checked.event, itemBytes, ctx));
+        valid.push({ index: i, event: checked.event, bytes: itemBytes });
       } else {
         refused.push({ value, bytes: itemBytes, problems: checked.problems });
         results[i] = refusedItemResult(i, checked.problems);
       }
     });
-    const refusedWrites = refused.map((r) => this.rejectedWriter.keep(ctx, r.bytes, r.value, r.problems));
+    const violations = await this.schemaViolations(valid.map((v) => v.event));
+    valid.forEach((v, n) => {
+      const problems = violations[n];
+      if (!problems) {
+        prepared.push(this.prepare(v.index, v.event, v.bytes, ctx));
+      } else {
+        refused.push({ value: v.event, bytes: v.bytes, problems, reason: 'schema' });
+        results[v.index] = schemaViolation(v.index, problems);
+      }
+    });
+    const refusedWrites = refused.map((r) =>
+      this.rejectedWriter.keep(ctx, r.bytes, r.value, r.problems, { reason: r.reason }),
+    );
 
     const { firsts, repeats } = splitRepeats(prepared);
     const unique = [...firsts.values()];
@@ -140,6 +162,15 @@ export class IngestService {
     const kept = await this.rejectedWriter.keep(ctx, bytes, undefined, problems);
     if (kept) await this.accounting.count([], [undefined], ctx);
     throw new AppError('REQUEST.INVALID_JSON', `Body is not valid JSON: ${body.reason}`);
+  }
+
+  /** Each event's schema violations; a store that cannot be read fails the request (503). */
+  private async schemaViolations(events: ValidEvent[]): Promise<(FieldProblem[] | undefined)[]> {
+    try {
+      return await this.schemas.violations(events);
+    } catch (err) {
+      throw this.accounting.storageFailure(err, 'schemas');
+    }
   }
 
   private prepare(index: number, event: Prepared['event'], bytes: Buffer, ctx: RequestContext): Prepared {

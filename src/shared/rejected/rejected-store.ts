@@ -8,7 +8,7 @@ export interface RejectedRecord {
   source?: string;
   received_at: string;
   request_id: string;
-  reason: 'validation' | 'conflict';
+  reason: 'validation' | 'schema' | 'conflict';
   errors: { field: string; message: string }[];
   s3_key: string;
   size_bytes: number;
