@@ -36,6 +36,7 @@ export class SchemasController {
 
   @Put(':source/:type')
   @Roles('operator')
+  @HttpCode(201)
   @ApiOperation({ summary: 'Register the next schema version of a (source, type)' })
   @ApiBody({ description: 'a JSON Schema, draft 2020-12', schema: { type: 'object' } })
   @ApiCreatedResponse({ description: 'the version as stored' })
