@@ -3,7 +3,7 @@
 // SCHEMAS_CACHE_TTL_MS (pairs with no schema too, so unschematised events cost no read), concurrent
 // misses share one read, and compiled validators are kept per version (versions never change), so a
 // cached check is a Map lookup and a compiled function call.
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { Env } from '../shared/config/env.config';
 import type { FieldProblem } from '../shared/errors/app-error';
 import { compileSchema, PayloadValidator } from './schema-compiler';
@@ -29,6 +29,7 @@ const pairKey = (source: string, type: string): string => `${source}\u0000${type
 export class PayloadSchemas {
   private readonly entries = new Map<string, Cached>();
   private readonly validators = new Map<string, PayloadValidator>();
+  private readonly logger = new Logger(PayloadSchemas.name);
 
   constructor(
     private readonly store: SchemaStore,
@@ -76,7 +77,14 @@ export class PayloadSchemas {
     let validate = this.validators.get(key);
     if (!validate) {
       const compiled = compileSchema(schema.schema);
-      // Stored schemas compiled when registered; one that no longer does is not enforced.
+      // Every stored schema compiled when it was registered; one that no longer does (a newer ajv) is
+      // not enforced rather than refusing every event of its pair.
+      if (!compiled.ok) {
+        this.logger.warn(
+          { source: schema.source, type: schema.type, version: schema.version, problem: compiled.problem },
+          'stored schema does not compile',
+        );
+      }
       validate = compiled.ok ? compiled.validate : () => undefined;
       this.validators.set(key, validate);
     }

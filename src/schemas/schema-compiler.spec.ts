@@ -73,6 +73,12 @@ describe('compileSchema', () => {
     expect(!compiled.ok && compiled.problem).toMatch(problem);
   });
 
+  it('allows union types and required names declared elsewhere', () => {
+    expect(check({ type: ['string', 'null'] }, null)).toBeUndefined();
+    const schema = { type: 'object', required: ['n'], allOf: [{ properties: { n: { type: 'integer' } } }] };
+    expect(check(schema, {})).toEqual([{ field: '/payload/n', message: 'is required' }]);
+  });
+
   it('lets two schemas share an $id', () => {
     const schema = { $id: 'https://example.com/order', type: 'object' };
     expect(compileSchema(schema).ok).toBe(true);

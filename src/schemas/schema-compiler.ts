@@ -46,14 +46,16 @@ export function violationsOf(errors: readonly ErrorObject[]): FieldProblem[] {
 
 /**
  * Compiles a schema, or names why it is not a valid draft 2020-12 schema. Strict mode refuses unknown
- * keywords and formats, so a typo in a schema is an error here rather than a rule that never applies.
- * Each schema gets its own ajv instance, so two versions may share an `$id`.
+ * keywords and formats and type-less applicators, so a typo in a schema is an error here rather than a
+ * rule that never applies; union types (`["string", "null"]`) and `required` names declared in a
+ * sibling subschema stay allowed, as the specification allows them. Each schema gets its own ajv
+ * instance, so two versions may share an `$id`.
  */
 export function compileSchema(schema: unknown): Compiled {
   if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
     return { ok: false, problem: 'a schema must be a JSON object' };
   }
-  const ajv = new Ajv2020({ strict: true, allErrors: true });
+  const ajv = new Ajv2020({ strict: true, strictRequired: false, allowUnionTypes: true, allErrors: true });
   addFormats(ajv);
   let validate: ValidateFunction;
   try {
