@@ -94,20 +94,21 @@ async function main(): Promise<void> {
   });
   printRow('single POST /ingest', singleApp, singleFloor, 'ev');
 
-  const b = randomUUID();
-  const batchApp = await run(
-    BATCHES,
-    BATCH_CONCURRENCY,
-    (n) =>
-      post(
-        '/ingest/batch',
-        JSON.stringify({
-          events: Array.from({ length: BATCH_SIZE }, (_, i) => event(b, n * BATCH_SIZE + i)),
-        }),
-        200,
-      ),
-    BATCH_SIZE,
-  );
+  const batchRun = (runId: string) =>
+    run(
+      BATCHES,
+      BATCH_CONCURRENCY,
+      (n) =>
+        post(
+          '/ingest/batch',
+          JSON.stringify({
+            events: Array.from({ length: BATCH_SIZE }, (_, i) => event(runId, n * BATCH_SIZE + i)),
+          }),
+          200,
+        ),
+      BATCH_SIZE,
+    );
+  const batchApp = await batchRun(randomUUID());
   const g = randomUUID();
   const batchFloor = await run(
     BATCHES,
@@ -127,20 +128,6 @@ async function main(): Promise<void> {
   process.stdout.write('(batch latency is per request of ' + `${BATCH_SIZE} events)\n`);
 
   // The same batches with a schema registered for their source, between two runs without one.
-  const batchRun = (source: string) =>
-    run(
-      BATCHES,
-      BATCH_CONCURRENCY,
-      (n) =>
-        post(
-          '/ingest/batch',
-          JSON.stringify({
-            events: Array.from({ length: BATCH_SIZE }, (_, i) => event(source, n * BATCH_SIZE + i)),
-          }),
-          200,
-        ),
-      BATCH_SIZE,
-    );
   const checked = randomUUID();
   const put = await fetch(`${ctx.baseUrl}/schemas/bench-${checked}/order.created`, {
     method: 'PUT',

@@ -3,7 +3,7 @@
 // item per version (V#<version>, the schema kept as JSON text so it round-trips exactly). A new
 // version is written together with its head in one transaction conditioned on the head's previous
 // `latest`, so two concurrent registrations never take the same number.
-import { DynamoTable, Item, pick } from '../shared/aws/dynamo-table';
+import { DynamoTable, isTransactionCancelled, Item, pick } from '../shared/aws/dynamo-table';
 import { schemaKeys } from '../shared/aws/table-keys';
 import { SchemaEntry, SchemaHead, SchemaStore, SchemaVersion } from './schema-store';
 
@@ -20,9 +20,6 @@ const toVersion = (item: Item): SchemaVersion => ({
   version: Number(item.version),
   schema: JSON.parse(String(item.schema_json)) as Record<string, unknown>,
 });
-
-const isCancelled = (err: unknown): boolean =>
-  (err as { name?: string })?.name === 'TransactionCanceledException';
 
 export class DynamoSchemaStore extends SchemaStore {
   constructor(private readonly table: DynamoTable) {
@@ -71,7 +68,7 @@ export class DynamoSchemaStore extends SchemaStore {
         return stored;
       } catch (err) {
         // Another registration took this number: read the head again and take the next one.
-        if (!isCancelled(err) || attempt === ATTEMPTS) throw err;
+        if (!isTransactionCancelled(err) || attempt === ATTEMPTS) throw err;
       }
     }
   }
