@@ -81,6 +81,8 @@ export interface RefusedItem {
   value: unknown;
   bytes: Buffer;
   problems: FieldProblem[];
+  /** Why, as kept under rejected/: `validation` unless the payload broke its schema. */
+  reason?: 'validation' | 'schema';
 }
 
 /** Reads a string field of something that failed validation, if it is usable as a counter label. */
@@ -313,6 +315,15 @@ export function refusedItemResult(index: number, problems: FieldProblem[]): Batc
     index,
     status: 'rejected',
     error: { code: 'INGEST.VALIDATION_FAILED', message: 'Invalid event', details: problems },
+  };
+}
+
+export function schemaViolation(index: number, problems: FieldProblem[]): BatchItemResult {
+  const message = 'The payload does not match its schema';
+  return {
+    index,
+    status: 'rejected',
+    error: { code: 'INGEST.SCHEMA_VIOLATION', message, details: problems },
   };
 }
 

@@ -1,6 +1,7 @@
 // The write path, orchestration only: validate, identify (ingest-model.ts), store raw bytes first, then
-// claim the index item; duplicates and conflicts are counted against the stored event; refused bodies
-// are kept by the RejectedWriter; counters and metrics by IngestAccounting. Nothing is answered 2xx
+// claim the index item; payloads are checked against their registered schema (PayloadSchemas);
+// duplicates and conflicts are counted against the stored event; refused bodies are kept by the
+// RejectedWriter; counters and metrics by IngestAccounting. Nothing is answered 2xx
 // unless both the raw object and the index item are durable.
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
@@ -13,6 +14,7 @@ import { IngestStatsStore } from '../shared/ingest-stats/ingest-stats-store';
 import { IngestMetrics } from './ingest.metrics';
 import { RawStore } from '../shared/raw/raw-store';
 import { RejectedStore } from '../shared/rejected/rejected-store';
+import { PayloadSchemas } from '../schemas/payload-schemas';
 import { IngestAccounting, Outcome } from './ingest-accounting';
 import {
   batchProblems,
@@ -28,6 +30,7 @@ import {
   RefusedItem,
   refusedItemResult,
   RequestContext,
+  schemaViolation,
   Settled,
   singleResult,
   splitRepeats,
@@ -60,6 +63,7 @@ export class IngestService implements OnApplicationShutdown {
     stats: IngestStatsStore,
     metrics: IngestMetrics,
     private readonly env: Env,
+    private readonly schemas: PayloadSchemas,
   ) {
     this.accounting = new IngestAccounting(stats, metrics);
     this.rejectedWriter = new RejectedWriter(raw, rejectedRows, this.accounting);
@@ -83,6 +87,11 @@ export class IngestService implements OnApplicationShutdown {
       throw validationError('INGEST.VALIDATION_FAILED', checked.problems);
     }
     const p = checked.prepared;
+    const [violations] = await this.schemaViolations([p.event]);
+    if (violations) {
+      await this.keepRefused(ctx, bytes, body, violations, 'schema');
+      throw validationError('INGEST.SCHEMA_VIOLATION', violations);
+    }
     const s3Key = singleRawKey(p.event.source, p.occurredAt, p.eventId, bytes);
     try {
       await this.raw.putIfAbsent(s3Key, bytes, 'application/json');
@@ -107,19 +116,32 @@ export class IngestService implements OnApplicationShutdown {
     const results = new Array<BatchItemResult>(events.length);
     const prepared: Prepared[] = [];
     const refused: RefusedItem[] = [];
+    const valid: Prepared[] = [];
     events.forEach((value, i) => {
       const itemBytes = spans[i]
         ? bytes.subarray(spans[i][0], spans[i][1])
         : Buffer.from(JSON.stringify(value));
       const checked = checkEvent(i, value, itemBytes, this.limits, ctx.receivedAt);
       if (checked.ok) {
-        prepared.push(checked.prepared);
+        valid.push(checked.prepared);
       } else {
         refused.push({ value, bytes: itemBytes, problems: checked.problems });
         results[i] = refusedItemResult(i, checked.problems);
       }
     });
-    const refusedWrites = refused.map((r) => this.rejectedWriter.keep(ctx, r.bytes, r.value, r.problems));
+    const violations = await this.schemaViolations(valid.map((v) => v.event));
+    valid.forEach((v, n) => {
+      const problems = violations[n];
+      if (!problems) {
+        prepared.push(v);
+      } else {
+        refused.push({ value: v.event, bytes: v.bytes, problems, reason: 'schema' });
+        results[v.index] = schemaViolation(v.index, problems);
+      }
+    });
+    const refusedWrites = refused.map((r) =>
+      this.rejectedWriter.keep(ctx, r.bytes, r.value, r.problems, { reason: r.reason }),
+    );
 
     const { firsts, repeats } = splitRepeats(prepared);
     const unique = [...firsts.values()];
@@ -170,9 +192,19 @@ export class IngestService implements OnApplicationShutdown {
     bytes: Buffer,
     value: unknown,
     problems: FieldProblem[],
+    reason?: 'schema',
   ): Promise<void> {
-    const kept = await this.rejectedWriter.keep(ctx, bytes, value, problems);
+    const kept = await this.rejectedWriter.keep(ctx, bytes, value, problems, { reason });
     if (kept) await this.accounting.count([], [value], ctx);
+  }
+
+  /** Each event's schema violations; a store that cannot be read fails the request (503). */
+  private async schemaViolations(events: Prepared['event'][]): Promise<(FieldProblem[] | undefined)[]> {
+    try {
+      return await this.schemas.violations(events);
+    } catch (err) {
+      throw this.accounting.storageFailure(err, 'schemas');
+    }
   }
 
   /** Claims the index item; on a repeat, decides duplicate or conflict and records the attempt. */

@@ -8,7 +8,7 @@ export interface RejectedRecord {
   source?: string;
   received_at: string;
   request_id: string;
-  reason: 'validation' | 'conflict';
+  reason: 'validation' | 'schema' | 'conflict';
   /** The first problems (fields and messages clipped); the S3 object at s3_key holds every one. */
   errors: { field: string; message: string }[];
   /** How many problems there were, when more than `errors` holds. */
