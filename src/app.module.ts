@@ -7,6 +7,7 @@ import { ProcessorModule } from './processor/processor.module';
 import { ReconcileModule } from './reconcile/reconcile.module';
 import { DlqModule } from './dlq/dlq.module';
 import { AlertsModule } from './alerts/alerts.module';
+import { SchemasModule } from './schemas/schemas.module';
 import { MetricsModule } from './shared/metrics/metrics.module';
 import { ApiKeyGuard } from './shared/auth/auth.guard';
 import { AwsModule } from './shared/aws/aws.module';
@@ -25,6 +26,7 @@ const FEATURES: Type[] = [
   ReconcileModule,
   DlqModule,
   AlertsModule,
+  SchemasModule,
 ];
 
 @Module({})

@@ -1,9 +1,7 @@
 // Reading back what ingest stored, pure: the members of a batch object (the inverse of ndjsonObject),
 // a stored event's identity as ingest computed it, and whether stored bytes still match an index item.
 import type { EventRecord } from '../shared/events/event-index';
-import { parseJson } from '../shared/http/json-body';
-import { Prepared, prepareEvent } from './ingest-model';
-import { validateIngestEvent } from './ingest.dto';
+import { checkEvent, Prepared } from './ingest-model';
 import { valueSpans } from './json-spans';
 
 /** One event's bytes inside a raw object, with its inclusive byte range in a batch object. */
@@ -24,7 +22,8 @@ export function batchMembers(body: Buffer): StoredMember[] {
 
 /**
  * The event stored in `bytes`, identified exactly as ingest did when it received them at
- * `receivedAtMs`: same parser, same validation, same event_id, payload hash, lag and flags.
+ * `receivedAtMs`: same parser, same checks (portable bytes, a valid event), same event_id, payload
+ * hash, lag and flags. Payload schemas are not checked again: they may have changed since.
  */
 export function identifyStored(
   bytes: Buffer,
@@ -33,16 +32,17 @@ export function identifyStored(
 ): Identified {
   let value: unknown;
   try {
-    value = parseJson(bytes.toString('utf8'));
+    // As the ingest routes parse (json-body.ts); checkEvent then judges the bytes themselves.
+    value = JSON.parse(bytes.toString('utf8'));
   } catch (err) {
     return { ok: false, reason: `not valid JSON: ${(err as Error).message}` };
   }
-  const checked = validateIngestEvent(value);
+  const limits = { maxEventBytes: Infinity, lateThresholdMs: lateThresholdOf };
+  const checked = checkEvent(0, value, bytes, limits, receivedAtMs);
   if (!checked.ok) {
     return { ok: false, reason: checked.problems.map((p) => `${p.field}: ${p.message}`).join('; ') };
   }
-  const { event } = checked;
-  return { ok: true, prepared: prepareEvent(0, event, bytes, receivedAtMs, lateThresholdOf(event.source)) };
+  return { ok: true, prepared: checked.prepared };
 }
 
 /** Why stored bytes no longer match their index item: empty when they do. */

@@ -4,6 +4,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Poller } from '../shared/async/poller';
 import { Env } from '../shared/config/env.config';
+import { LogContext } from '../shared/logging/log-context';
 import { ReconcileJob, ReconcileJobStore } from './reconcile-job-store';
 import { ReconcileRunner } from './reconcile.runner';
 
@@ -16,10 +17,12 @@ export class ReconcileScheduler implements OnApplicationBootstrap, BeforeApplica
     private readonly jobs: ReconcileJobStore,
     private readonly runner: ReconcileRunner,
     env: Env,
+    context: LogContext,
   ) {
+    // Woken inside POST /admin/reconcile: the look, and the job it starts, log on their own.
     this.poller = new Poller(
       env.RECONCILE_POLL_MS,
-      () => this.tick(),
+      () => context.detached({}, () => this.tick()),
       (err) => this.logger.warn({ op: 'reconcile.tick', err }, 'looking for reconcile jobs failed'),
     );
   }

@@ -1,8 +1,8 @@
 // Replay progress on the single DynamoDB table: one DONE marker per (replay, event) and the job item's
 // `processed` count, written together in one transaction.
-import { DynamoTable } from '../shared/aws/dynamo-table';
-import { Retention } from '../shared/retention/retention';
+import { DynamoTable, isTransactionCancelled } from '../shared/aws/dynamo-table';
 import { replayProgressKeys } from '../shared/aws/table-keys';
+import { Retention } from '../shared/retention/retention';
 import { ReplayProgress } from './replay-progress';
 
 export class DynamoReplayProgress extends ReplayProgress {
@@ -12,6 +12,18 @@ export class DynamoReplayProgress extends ReplayProgress {
     private readonly retention: Retention,
   ) {
     super();
+  }
+
+  async processedEventIds(replayId: string): Promise<Set<string>> {
+    const items = await this.table.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :done)',
+      ExpressionAttributeValues: {
+        ':pk': replayProgressKeys.job(replayId).pk,
+        ':done': replayProgressKeys.donePrefix,
+      },
+      ProjectionExpression: 'event_id',
+    });
+    return new Set(items.map((item) => String(item.event_id)));
   }
 
   async markProcessed(replayId: string, eventId: string): Promise<boolean> {
@@ -48,7 +60,7 @@ export class DynamoReplayProgress extends ReplayProgress {
       return true;
     } catch (err) {
       const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-      if ((err as { name?: string }).name === 'TransactionCanceledException' && reasons) {
+      if (isTransactionCancelled(err) && reasons) {
         // Marker already there: counted before. Job missing: not sent by a replay job (tests, manual).
         if (reasons.some((r) => r.Code === 'ConditionalCheckFailed')) return false;
       }

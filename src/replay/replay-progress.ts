@@ -1,5 +1,6 @@
 // Replay progress, part of the replay contract: the processor reports each event it handled for a
-// replay, and the replay module reads the count back on the job (`processed`).
+// replay, and the replay module reads the count back on the job (`processed`) and, to find what was
+// sent but never processed, the events themselves (the DONE markers).
 
 /** Replay progress as the processor reports it. */
 export abstract class ReplayProgress {
@@ -8,4 +9,6 @@ export abstract class ReplayProgress {
    * Returns true when this call counted it.
    */
   abstract markProcessed(replayId: string, eventId: string): Promise<boolean>;
+  /** The events of a replay the processor has handled (its DONE markers, kept RETENTION_DONE_MARKERS_DAYS). */
+  abstract processedEventIds(replayId: string): Promise<Set<string>>;
 }

@@ -8,6 +8,7 @@ import { ReplayJob, ReplayJobStore } from './replay-job-store';
 import { Env } from '../shared/config/env.config';
 import { ReplayMetrics } from './replay.metrics';
 import { ReplaySender, Run } from './replay.sender';
+import { LogContext } from '../shared/logging/log-context';
 import { instanceOwner } from '../shared/lease/lease';
 
 @Injectable()
@@ -23,10 +24,12 @@ export class ReplayRunner implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly sender: ReplaySender,
     private readonly metrics: ReplayMetrics,
     private readonly env: Env,
+    private readonly context: LogContext,
   ) {
+    // Often woken inside a request (POST /replay): the look, and the runs it starts, log on their own.
     this.poller = new Poller(
       env.REPLAY_POLL_MS,
-      () => this.tick(),
+      () => this.context.detached({}, () => this.tick()),
       (err) => this.logger.warn({ op: 'replay.tick', err }, 'looking for replays failed'),
     );
   }

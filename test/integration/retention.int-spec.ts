@@ -33,6 +33,7 @@ describe('retention against the emulators', () => {
     const event = eventRecord({ received_at: '2026-03-01T10:00:00.000Z' });
     await stores.index.claim(event);
     await stores.index.recordRepeat({
+      attempt_id: 'att-retention-1',
       event_id: event.event_id,
       source: event.source,
       kind: 'duplicate',
@@ -57,7 +58,7 @@ describe('retention against the emulators', () => {
     const item = await stores.table.get(keys.event(event.event_id));
     expect(item?.expires_at).toBe(epoch('2026-03-01T10:00:00.000Z') + 400 * DAY_S);
     const attempt = await stores.table.get(
-      keys.attempt(event.event_id, '2026-03-02T10:00:00.000Z', 'repeat-1'),
+      keys.attempt(event.event_id, '2026-03-02T10:00:00.000Z', 'att-retention-1'),
     );
     expect(attempt?.expires_at).toBe(epoch('2026-03-02T10:00:00.000Z') + 30 * DAY_S);
     const rejected = await stores.table.get(keys.rejected('rej-retention'));
