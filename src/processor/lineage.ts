@@ -2,6 +2,7 @@
 import type { EventRecord } from '../shared/events/event-index';
 import type { AggregateVersion } from './aggregate-store';
 import { sortInputs } from './aggregate';
+import { sha256Hex } from '../shared/identity/event-identity';
 
 export interface LineageInput {
   event_id: string;
@@ -24,9 +25,20 @@ export interface Lineage {
   inputs: LineageInput[];
 }
 
-/** `lineage/<URL-encoded aggregate key>/v<version>.json`. */
+/**
+ * Longest URL-encoded aggregate key kept readable in a lineage path. A 256-character entity id can
+ * encode to 3,000 characters, past S3's 1,024-byte keys (and a file system's 255-byte names).
+ */
+export const READABLE_KEY_MAX = 200;
+
+/**
+ * `lineage/<URL-encoded aggregate key>/v<version>.json`, or, when that key would be too long,
+ * `lineage/~<SHA-256 of the key>/v<version>.json`. Readers follow the version's `lineage_key`.
+ */
 export function lineageKey(key: string, version: number): string {
-  return `lineage/${encodeURIComponent(key)}/v${version}.json`;
+  const encoded = encodeURIComponent(key);
+  const segment = encoded.length <= READABLE_KEY_MAX ? encoded : `~${sha256Hex(key)}`;
+  return `lineage/${segment}/v${version}.json`;
 }
 
 /** The lineage document of a version computed from `inputs`, inputs in the version's hash order. */

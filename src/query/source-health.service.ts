@@ -3,7 +3,6 @@
 // duplicate and sequence lists from the EventIndex.
 import { Injectable } from '@nestjs/common';
 import { daysOf, hoursOf } from '../shared/aws/table-keys';
-import { validationError } from '../shared/errors/app-error';
 import { EventIndex, EventRecord } from '../shared/events/event-index';
 import { IngestStatsStore } from '../shared/ingest-stats/ingest-stats-store';
 import { TimeWindow } from '../shared/paging/page';
@@ -125,11 +124,6 @@ export class SourceHealthService {
     entityId: string,
     source: string,
   ): Promise<{ entity_id: string; source: string; truncated: boolean } & SequenceReport> {
-    if (entityId.length < 1 || entityId.length > 256) {
-      throw validationError('QUERY.VALIDATION_FAILED', [
-        { field: 'entity_id', message: 'entity_id must be 1 to 256 characters' },
-      ]);
-    }
     const events: EventRecord[] = [];
     let cursor: string | undefined;
     do {

@@ -20,28 +20,18 @@ import {
 import type { ReplayFilter } from './replay-job-store';
 import type { Env } from '../shared/config/env.config';
 import { AppError, validationError } from '../shared/errors/app-error';
-import { RFC3339 } from '../ingest/ingest.dto';
+import { IsDateTime, IsEntityId, IsEventType, IsSource } from '../shared/validation/event-fields';
 
 export const DEFAULT_MAX_EVENTS = 10000;
 /** Kept small enough that the filter fits in the job item (DynamoDB items are at most 400 KB). */
 export const MAX_EVENT_IDS = 1000;
 
 export class ReplayFilterDto {
-  @IsOptional() @IsString() @Length(1, 256) entity_id?: string;
-  @IsOptional()
-  @IsString()
-  @Length(1, 64)
-  @Matches(/^[a-z0-9][a-z0-9._-]*$/, { message: 'source must match ^[a-z0-9][a-z0-9._-]*$' })
-  source?: string;
-  @IsOptional()
-  @IsString()
-  @Length(1, 128)
-  @Matches(/^\S+$/, { message: 'type must not contain whitespace' })
-  type?: string;
-  @IsOptional()
-  @Matches(RFC3339, { message: 'from must be an RFC 3339 date-time with an offset' })
-  from?: string;
-  @IsOptional() @Matches(RFC3339, { message: 'to must be an RFC 3339 date-time with an offset' }) to?: string;
+  @IsOptional() @IsEntityId() entity_id?: string;
+  @IsOptional() @IsSource() source?: string;
+  @IsOptional() @IsEventType() type?: string;
+  @IsOptional() @IsDateTime() from?: string;
+  @IsOptional() @IsDateTime() to?: string;
   @IsOptional()
   @IsArray()
   @ArrayMinSize(1)
