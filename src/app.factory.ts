@@ -8,6 +8,7 @@ import { Env } from './shared/config/env.config';
 import { validationError } from './shared/errors/app-error';
 import { MetricsService } from './shared/metrics/metrics.service';
 import { installJsonBodyParser } from './shared/http/json-body';
+import { installRequestLifetime } from './shared/http/request-lifetime';
 import { serveOpenApi } from './shared/http/openapi';
 import { requestIdOf } from './shared/logging/request-id';
 import type { IncomingMessage } from 'node:http';
@@ -40,6 +41,7 @@ export async function createApp(env: Env): Promise<NestFastifyApplication> {
     void reply.header('x-request-id', request.id);
     done();
   });
+  installRequestLifetime(fastify, env.REQUEST_TIMEOUT_MS);
   installJsonBodyParser(fastify, (url) => url.startsWith('/ingest'));
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(), adapter, {
     bufferLogs: true,

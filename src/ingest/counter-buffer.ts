@@ -1,6 +1,7 @@
 // Group commit for stats counters and activity minutes. Each request adds its deltas and waits until
 // a write that includes them has finished; while one write is in flight, later requests gather into
 // the next. One request alone costs one write per counter row; many at once share writes.
+import { detached } from '../shared/async/request-scope';
 import { CounterDelta, IngestStatsStore } from '../shared/ingest-stats/ingest-stats-store';
 
 interface Pending {
@@ -50,8 +51,9 @@ export class CounterBuffer {
     const done = new Promise<void>((resolve, reject) => p.waiters.push({ resolve, reject }));
     if (!this.flushing) {
       this.flushing = true;
-      // Let requests arriving in the same tick join this write.
-      setImmediate(() => void this.drain());
+      // Let requests arriving in the same tick join this write; it serves them all, so no one
+      // request's client leaving may cancel it.
+      detached(() => setImmediate(() => void this.drain()));
     }
     return done;
   }

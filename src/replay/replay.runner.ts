@@ -17,6 +17,7 @@ import { StorageUnavailableError } from '../shared/errors/app-error';
 import { MetricsService } from '../shared/metrics/metrics.service';
 import { ManifestEntry, ManifestHeader, parsePart } from './replay-manifest';
 import { toOutgoing } from '../shared/contracts/replay-message';
+import { detached } from '../shared/async/request-scope';
 
 /** Attempts per SendMessageBatch (the first try included) before entries count as failed. */
 export const SEND_ATTEMPTS = 5;
@@ -107,7 +108,8 @@ export class ReplayRunner implements OnApplicationBootstrap, BeforeApplicationSh
       this.again = true;
       return;
     }
-    this.ticking = this.tick()
+    // Runs outside the HTTP request that may have woken it: replays outlive requests.
+    this.ticking = detached(() => this.tick())
       .catch((err: unknown) => this.logger.warn({ op: 'replay.tick', err }, 'looking for replays failed'))
       .finally(() => {
         this.ticking = undefined;

@@ -3,6 +3,7 @@
 // that feature's module (replay jobs by ReplayModule, aggregates by the processor).
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Env } from '../config/env.config';
+import { MetricsService } from '../metrics/metrics.service';
 import { DynamoEventIndex } from '../events/dynamo-event-index';
 import { EventIndex } from '../events/event-index';
 import { DynamoIngestStatsStore } from '../ingest-stats/dynamo-ingest-stats-store';
@@ -24,7 +25,14 @@ export const SQS_CLIENT = Symbol('SQS_CLIENT');
 @Global()
 @Module({
   providers: [
-    { provide: AWS_CLIENTS, inject: [Env], useFactory: createAwsClients },
+    {
+      provide: AWS_CLIENTS,
+      inject: [Env, MetricsService],
+      useFactory: (env: Env, metrics: MetricsService) =>
+        createAwsClients(env, (dependency, operation, outcome) =>
+          metrics.storageCalls.inc({ dependency, operation, outcome }),
+        ),
+    },
     {
       provide: DynamoTable,
       inject: [AWS_CLIENTS, Env],

@@ -42,8 +42,10 @@ export class Env {
   /** Path-style S3 addressing; emulators need it. Defaults to true in local mode. */
   @IsOptional() @Transform(toBool) @IsBoolean() S3_FORCE_PATH_STYLE?: boolean;
   @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(60000) HEALTH_TIMEOUT_MS: number = 2000;
-  /** Milliseconds the storage calls may take before they count as unavailable. */
+  /** Milliseconds one storage call may take, its retries included, before it counts as unavailable. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(120000) STORAGE_TIMEOUT_MS: number = 5000;
+  /** Ceiling of any HTTP request: past it the answer is 503 REQUEST.TIMEOUT and its storage calls stop. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1000) @Max(600000) REQUEST_TIMEOUT_MS: number = 30000;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1024) @Max(16777216) INGEST_MAX_EVENT_BYTES: number = 262144;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1024) @Max(67108864) INGEST_MAX_BATCH_BYTES: number = 5242880;
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) LATE_THRESHOLD_MS: number = 300000;
@@ -106,6 +108,7 @@ export const ENV_KEYS: readonly string[] = [
   'S3_FORCE_PATH_STYLE',
   'HEALTH_TIMEOUT_MS',
   'STORAGE_TIMEOUT_MS',
+  'REQUEST_TIMEOUT_MS',
   'INGEST_MAX_EVENT_BYTES',
   'INGEST_MAX_BATCH_BYTES',
   'LATE_THRESHOLD_MS',
@@ -158,6 +161,11 @@ export function validateEnv(raw: Record<string, unknown>): Env {
     }
   } else if (env.PIPESCOPE_MODE === 'aws') {
     problems.push('API_KEYS: required when PIPESCOPE_MODE=aws (auth cannot be switched off in aws mode)');
+  }
+  if (env.REQUEST_TIMEOUT_MS <= env.STORAGE_TIMEOUT_MS) {
+    problems.push(
+      `REQUEST_TIMEOUT_MS=${env.REQUEST_TIMEOUT_MS}: must be above STORAGE_TIMEOUT_MS=${env.STORAGE_TIMEOUT_MS}, so a storage call can time out on its own`,
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
   env.S3_FORCE_PATH_STYLE ??= env.PIPESCOPE_MODE === 'local';

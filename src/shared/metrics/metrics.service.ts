@@ -50,6 +50,12 @@ export class MetricsService implements OnModuleInit, OnApplicationShutdown {
     labelNames: ['dependency', 'operation'] as const,
     registers: [this.registry],
   });
+  readonly storageCalls = new Counter({
+    name: 'pipescope_storage_calls_total',
+    help: 'Storage calls by dependency, operation and outcome (ok, refused, unavailable, timeout, cancelled)',
+    labelNames: ['dependency', 'operation', 'outcome'] as const,
+    registers: [this.registry],
+  });
   readonly counterWriteFailures = new Counter({
     name: 'pipescope_counter_write_failures_total',
     help: 'Stats counter updates that failed after the events themselves were stored',
