@@ -3,7 +3,7 @@
 // next to the bare DynamoDB Query doing the same read in the same run; the ratio is app / floor.
 // Run: npm run bench:query   (env: BENCH_EVENTS, BENCH_REQUESTS to change the sizes)
 import 'reflect-metadata';
-import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import { createApp } from '../src/app.factory';
 import { createAwsClients, destroyAwsClients } from '../src/shared/aws/aws-clients';
-import { DynamoTable } from '../src/shared/aws/dynamo-table';
+import { DynamoTable, readLimitsOf } from '../src/shared/aws/dynamo-table';
 import { DynamoIngestStatsStore } from '../src/shared/ingest-stats/dynamo-ingest-stats-store';
 import { eventItem } from '../src/shared/events/dynamo-event-index';
 import { EventRecord } from '../src/shared/events/event-index';
@@ -160,19 +160,10 @@ async function main(): Promise<void> {
     const now = Date.now();
     const events = history(now);
     const loadStart = performance.now();
-    const batches: Record<string, unknown>[][] = [];
-    for (let i = 0; i < events.length; i += 25) batches.push(events.slice(i, i + 25).map(eventItem));
-    await mapLimit(batches, 16, async (items) => {
-      let pending = items.map((Item) => ({ PutRequest: { Item } }));
-      while (pending.length > 0) {
-        const out = await clients.dynamo.send(
-          new BatchWriteCommand({ RequestItems: { [env.PIPESCOPE_TABLE]: pending } }),
-        );
-        pending = (out.UnprocessedItems?.[env.PIPESCOPE_TABLE] ?? []) as typeof pending;
-      }
-    });
+    const table = new DynamoTable(clients.dynamo, env.PIPESCOPE_TABLE, readLimitsOf(env));
+    await table.batchPut(events.map(eventItem), 16);
     const rows = counters(events);
-    await new DynamoIngestStatsStore(new DynamoTable(clients.dynamo, env.PIPESCOPE_TABLE)).addCounters(rows);
+    await new DynamoIngestStatsStore(table).addCounters(rows);
     const loadS = (performance.now() - loadStart) / 1000;
     console.log(
       `loaded ${events.length} events and ${rows.length} counter rows in ${loadS.toFixed(1)} s ` +

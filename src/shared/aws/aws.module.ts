@@ -15,7 +15,7 @@ import { S3RawStore } from '../raw/s3-raw-store';
 import { DynamoRejectedStore } from '../rejected/dynamo-rejected-store';
 import { RejectedStore } from '../rejected/rejected-store';
 import { AwsClients, createAwsClients, destroyAwsClients } from './aws-clients';
-import { DynamoTable } from './dynamo-table';
+import { DynamoTable, readLimitsOf } from './dynamo-table';
 import { ResourceProvisioner } from './provisioner';
 
 export const AWS_CLIENTS = Symbol('AWS_CLIENTS');
@@ -36,7 +36,8 @@ export const SQS_CLIENT = Symbol('SQS_CLIENT');
     {
       provide: DynamoTable,
       inject: [AWS_CLIENTS, Env],
-      useFactory: (c: AwsClients, env: Env) => new DynamoTable(c.dynamo, env.PIPESCOPE_TABLE),
+      useFactory: (c: AwsClients, env: Env) =>
+        new DynamoTable(c.dynamo, env.PIPESCOPE_TABLE, readLimitsOf(env)),
     },
     {
       provide: RawStore,

@@ -1,8 +1,10 @@
 // The generic operations every DynamoDB store of the single table uses: one place that sends commands,
-// maps SDK failures to app errors, drains query pages, fills cursor pages across partitions and retries
-// BatchGet's unprocessed keys with backoff. Stores add only their keys and item shapes.
+// maps SDK failures to app errors, drains query pages, fills cursor pages across partitions within a
+// read budget and retries BatchGet's unprocessed keys with backoff. Stores add only their keys and
+// item shapes.
 import {
   BatchGetCommand,
+  BatchWriteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -15,8 +17,11 @@ import {
   UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { mapLimit } from '../async/map-limit';
 import { decodeCursor, encodeCursor } from '../paging/page-cursor';
 import type { Page, PageRequest, TimeWindow } from '../paging/page';
+import { ReadBudget, ReadLimits } from '../paging/read-budget';
+import type { Env } from '../config/env.config';
 import { rethrowStorage } from './storage-errors';
 import { daysOf } from './table-keys';
 
@@ -28,10 +33,11 @@ export type TableUpdate = Omit<UpdateCommandInput, 'TableName'>;
 export const isConditionFailure = (err: unknown): boolean =>
   (err as { name?: string })?.name === 'ConditionalCheckFailedException';
 
-/** BatchGetItem takes at most 100 keys per call. */
+/** BatchGetItem takes at most 100 keys per call, BatchWriteItem 25 items. */
 const BATCH_GET_MAX = 100;
+const BATCH_WRITE_MAX = 25;
 /** Unprocessed keys are asked for again after 20, 40, 80 ... ms (capped), as the SDK guide advises. */
-const BATCH_GET_BACKOFF_MS = { base: 20, max: 1_000 };
+const backoffMs = (attempt: number): number => Math.min(1_000, 20 * 2 ** (attempt - 1));
 
 /** Copies the listed attributes that are present: stored items carry keys the domain does not see. */
 export function pick<T>(item: Item, fields: readonly string[]): T {
@@ -40,10 +46,19 @@ export function pick<T>(item: Item, fields: readonly string[]): T {
   return out as T;
 }
 
+/** Examined items per round trip of a filtered read: enough that a rare match costs few trips. */
+export const FILTERED_READ_CHUNK = 1000;
+
+/** The read budget of one paged read, from config. */
+export function readLimitsOf(env: Env): ReadLimits {
+  return { maxRoundTrips: env.READ_MAX_ROUND_TRIPS, maxItems: env.READ_MAX_ITEMS, maxMs: env.READ_MAX_MS };
+}
+
 export class DynamoTable {
   constructor(
     readonly db: DynamoDBDocumentClient,
     readonly name: string,
+    private readonly limits: ReadLimits,
   ) {}
 
   /** Runs one SDK call; an unavailable dependency becomes StorageUnavailableError, others pass unchanged. */
@@ -140,9 +155,7 @@ export class DynamoTable {
     for (let i = 0; i < keys.length; i += BATCH_GET_MAX) {
       let requested = keys.slice(i, i + BATCH_GET_MAX);
       for (let attempt = 0; requested.length > 0; attempt++) {
-        if (attempt > 0) {
-          await sleep(Math.min(BATCH_GET_BACKOFF_MS.max, BATCH_GET_BACKOFF_MS.base * 2 ** (attempt - 1)));
-        }
+        if (attempt > 0) await sleep(backoffMs(attempt));
         const out = await this.call('BatchGetItem', () =>
           this.db.send(new BatchGetCommand({ RequestItems: { [this.name]: { Keys: requested } } })),
         );
@@ -154,21 +167,53 @@ export class DynamoTable {
   }
 
   /**
+   * Puts items with BatchWriteItem (25 per call, `parallel` calls at once), writing unprocessed items
+   * again with the same backoff. Bulk loads only (benchmarks, tests): no condition, last write wins.
+   */
+  async batchPut(items: Item[], parallel = 8): Promise<void> {
+    const chunks: Item[][] = [];
+    for (let i = 0; i < items.length; i += BATCH_WRITE_MAX) chunks.push(items.slice(i, i + BATCH_WRITE_MAX));
+    await mapLimit(chunks, parallel, async (chunk) => {
+      let pending = chunk.map((Item) => ({ PutRequest: { Item } }));
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 0) await sleep(backoffMs(attempt));
+        const out = await this.call('BatchWriteItem', () =>
+          this.db.send(new BatchWriteCommand({ RequestItems: { [this.name]: pending } })),
+        );
+        pending = (out.UnprocessedItems?.[this.name] ?? []) as typeof pending;
+      }
+    });
+  }
+
+  /**
    * Reads `partitions` in order, filling a page of `limit` items. It asks for one item more than it
-   * needs, so the last page says `next_cursor: null` instead of leading to an empty page.
+   * needs, so the last page says `next_cursor: null` instead of leading to an empty page. A filtered
+   * partition is read in chunks of FILTERED_READ_CHUNK examined items (DynamoDB applies `Limit`
+   * before the filter). The read stops when its budget (round trips, items examined, time) is spent:
+   * it answers what it found, possibly nothing, with a cursor to continue and `stopped_early`.
    */
   async pagedQuery<T>(partitions: TableQuery[], page: PageRequest, map: (item: Item) => T): Promise<Page<T>> {
     const state = decodeCursor(page.cursor);
+    const budget = new ReadBudget(this.limits);
     const items: T[] = [];
     let p = state.p;
     let start = state.k;
     // The last item taken: with a FilterExpression a full page may still be probing for one more.
     let last: Item | undefined;
     while (p < partitions.length) {
+      if (budget.spent()) {
+        return {
+          items,
+          next_cursor: encodeCursor(start ? { p, k: start } : { p }),
+          stopped_early: items.length < page.limit,
+        };
+      }
       const partition = partitions[p];
       const need = page.limit - items.length;
-      const out = await this.query({ ...partition, Limit: need + 1, ExclusiveStartKey: start });
+      const want = partition.FilterExpression ? Math.max(need + 1, FILTERED_READ_CHUNK) : need + 1;
+      const out = await this.query({ ...partition, Limit: budget.limit(want), ExclusiveStartKey: start });
       const got = out.Items ?? [];
+      budget.charge(out.ScannedCount ?? got.length);
       if (got.length > need) {
         const taken = got.slice(0, need);
         items.push(...taken.map(map));

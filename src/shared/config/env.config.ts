@@ -46,6 +46,14 @@ export class Env {
   @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(120000) STORAGE_TIMEOUT_MS: number = 5000;
   /** Ceiling of any HTTP request: past it the answer is 503 REQUEST.TIMEOUT and its storage calls stop. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1000) @Max(600000) REQUEST_TIMEOUT_MS: number = 30000;
+  /**
+   * The read budget of one paged read (a page of /events, /late, /duplicates, /rejected, attempts):
+   * round trips, items the store examines (filtered-out ones included; at least a full page of 1,000
+   * plus one) and milliseconds. A read that spends it answers a partial page marked stopped_early.
+   */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100000) READ_MAX_ROUND_TRIPS: number = 100;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1001) @Max(10000000) READ_MAX_ITEMS: number = 20000;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(600000) READ_MAX_MS: number = 10000;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1024) @Max(16777216) INGEST_MAX_EVENT_BYTES: number = 262144;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1024) @Max(67108864) INGEST_MAX_BATCH_BYTES: number = 5242880;
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) LATE_THRESHOLD_MS: number = 300000;
@@ -109,6 +117,9 @@ export const ENV_KEYS: readonly string[] = [
   'HEALTH_TIMEOUT_MS',
   'STORAGE_TIMEOUT_MS',
   'REQUEST_TIMEOUT_MS',
+  'READ_MAX_ROUND_TRIPS',
+  'READ_MAX_ITEMS',
+  'READ_MAX_MS',
   'INGEST_MAX_EVENT_BYTES',
   'INGEST_MAX_BATCH_BYTES',
   'LATE_THRESHOLD_MS',
@@ -162,9 +173,10 @@ export function validateEnv(raw: Record<string, unknown>): Env {
   } else if (env.PIPESCOPE_MODE === 'aws') {
     problems.push('API_KEYS: required when PIPESCOPE_MODE=aws (auth cannot be switched off in aws mode)');
   }
-  if (env.REQUEST_TIMEOUT_MS <= env.STORAGE_TIMEOUT_MS) {
+  // A read's last round trip may start just before READ_MAX_MS and take STORAGE_TIMEOUT_MS.
+  if (env.READ_MAX_MS + env.STORAGE_TIMEOUT_MS > env.REQUEST_TIMEOUT_MS) {
     problems.push(
-      `REQUEST_TIMEOUT_MS=${env.REQUEST_TIMEOUT_MS}: must be above STORAGE_TIMEOUT_MS=${env.STORAGE_TIMEOUT_MS}, so a storage call can time out on its own`,
+      `REQUEST_TIMEOUT_MS=${env.REQUEST_TIMEOUT_MS}: must be at least READ_MAX_MS + STORAGE_TIMEOUT_MS (${env.READ_MAX_MS} + ${env.STORAGE_TIMEOUT_MS}), so a read can answer its partial page and a storage call can time out on its own`,
     );
   }
   if (problems.length > 0) throw new ConfigError(problems);
