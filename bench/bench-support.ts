@@ -1,18 +1,12 @@
 // Shared set-up for the benchmark scripts: emulators started in-process for the run, unique
 // resources, the app on a free port, and exact latency percentiles.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createApp } from '../src/app.factory';
+import { bootApp } from '../src/bootstrap';
 import { createAwsClients, destroyAwsClients, AwsClients } from '../src/shared/aws/aws-clients';
-import { ResourceProvisioner } from '../src/shared/aws/provisioner';
 import { Env, validateEnv } from '../src/shared/config/env.config';
-import { localAwsEnvironment } from '../src/shared/local/local-mode';
-import { MetricsService } from '../src/shared/metrics/metrics.service';
-import { freePort, LocalStack } from '../src/shared/local/local-stack';
+import { freePort } from '../src/shared/local/local-stack';
 
 export interface BenchContext {
   env: Env;
@@ -22,31 +16,32 @@ export interface BenchContext {
   close: () => Promise<void>;
 }
 
-export async function startBench(
-  label: string,
-  overrides: Record<string, string> = {},
-): Promise<BenchContext> {
-  const s3Dir = mkdtempSync(join(tmpdir(), `pipescope-bench-${label}-`));
-  const stack = await LocalStack.start({ s3Dir, region: 'us-east-1' });
+/** The config every bench starts from: local mode, unique resources, no auth, no EMF lines. */
+export function benchEnv(label: string, overrides: Record<string, string> = {}): Env {
   const id = `bench-${label}-${randomBytes(3).toString('hex')}`;
-  Object.assign(process.env, localAwsEnvironment(stack), {
+  return validateEnv({
+    PIPESCOPE_MODE: 'local',
     AWS_REGION: 'us-east-1',
     PIPESCOPE_BUCKET: id,
     PIPESCOPE_TABLE: id,
     PIPESCOPE_QUEUE: id,
     LOG_LEVEL: 'error',
-    // No replay-queue consumer: this bench measures another path.
+    // No replay-queue consumer unless a bench asks: most measure another path.
     PROCESSOR_ENABLED: 'false',
+    // The benchmark reads its own figures; EMF lines would only flood its output.
+    METRICS_EMF_ENABLED: 'false',
     METRICS_FLUSH_MS: '3600000',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...overrides,
   });
-  const env = validateEnv(process.env);
+}
+
+/** Emulators started for this bench, the app on a free port. */
+export async function startBench(
+  label: string,
+  overrides: Record<string, string> = {},
+): Promise<BenchContext> {
+  const { env, app, stop } = await bootApp(benchEnv(label, overrides), { emulators: 'temporary' });
   const clients = createAwsClients(env);
-  await new ResourceProvisioner(env, clients).provision();
-  const app = await createApp(env);
-  // The benchmark reads its own figures; EMF lines would only flood its output.
-  app.get(MetricsService).emfSink = () => undefined;
   const port = await freePort();
   await app.listen({ port, host: '127.0.0.1' });
   return {
@@ -55,10 +50,8 @@ export async function startBench(
     app,
     baseUrl: `http://127.0.0.1:${port}`,
     close: async () => {
-      await app.close();
       destroyAwsClients(clients);
-      await stack.stop();
-      rmSync(s3Dir, { recursive: true, force: true });
+      await stop();
     },
   };
 }

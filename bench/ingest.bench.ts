@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   };
 
   process.stdout.write(
-    `pipescope ingest bench: node ${process.version}, emulators on loopback (DynamoDB Local in memory, s3rver, fauxqs)\n` +
+    `pipescope ingest bench: node ${process.version}, emulators on loopback (DynamoDB Local in memory, fauxqs for S3 and SQS)\n` +
       `single: ${SINGLE_EVENTS} events at concurrency ${SINGLE_CONCURRENCY}; ` +
       `batch: ${BATCHES} x ${BATCH_SIZE} events at concurrency ${BATCH_CONCURRENCY}\n`,
   );

@@ -3,23 +3,15 @@
 // Run: npm run bench:processor (BENCH_EVENTS, BENCH_BUCKETS override the size).
 import 'reflect-metadata';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { randomBytes } from 'node:crypto';
-import { createApp } from '../src/app.factory';
+import { bootApp, startEmulators } from '../src/bootstrap';
 import { AWS_CLIENTS } from '../src/shared/aws/aws.module';
 import type { AwsClients } from '../src/shared/aws/aws-clients';
 import { EventIndex, EventRecord } from '../src/shared/events/event-index';
-import { ResourceProvisioner } from '../src/shared/aws/provisioner';
 import { QueuePublisher } from '../src/shared/queue/queue-publisher';
 import { replayProgressKeys } from '../src/shared/aws/table-keys';
-import { validateEnv } from '../src/shared/config/env.config';
-import { localAwsEnvironment } from '../src/shared/local/local-mode';
-import { LocalStack } from '../src/shared/local/local-stack';
-import { MetricsService } from '../src/shared/metrics/metrics.service';
+import { withOverrides } from '../src/shared/config/env.config';
+import { benchEnv } from './bench-support';
 import { mapLimit } from '../src/shared/async/map-limit';
 
 export interface ProcessorBenchResult {
@@ -32,13 +24,6 @@ export interface ProcessorBenchResult {
 }
 
 const DAY = '2026-11-01';
-
-async function boot(overrides: Record<string, string>): Promise<NestFastifyApplication> {
-  Object.assign(process.env, overrides);
-  const app = await createApp(validateEnv(process.env));
-  app.get(MetricsService).emfSink = () => undefined;
-  return app;
-}
 
 function events(n: number, buckets: number): Record<string, unknown>[] {
   return Array.from({ length: n }, (_, i) => {
@@ -55,24 +40,13 @@ function events(n: number, buckets: number): Record<string, unknown>[] {
 }
 
 export async function runProcessorBench(n = 2000, buckets = 300): Promise<ProcessorBenchResult> {
-  const s3Dir = mkdtempSync(join(tmpdir(), 'pipescope-bench-s3-'));
-  const stack = await LocalStack.start({ s3Dir, region: 'us-east-1' });
-  const id = `bench-${randomBytes(4).toString('hex')}`;
-  const base = {
-    ...localAwsEnvironment(stack),
-    AWS_REGION: 'us-east-1',
-    PIPESCOPE_MODE: 'local',
-    PIPESCOPE_BUCKET: id,
-    PIPESCOPE_TABLE: id,
-    PIPESCOPE_QUEUE: id,
-    LOG_LEVEL: 'silent',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  };
+  const config = benchEnv('processor', { LOG_LEVEL: 'silent' });
+  const emulators = await startEmulators(config, 'temporary');
+  const table = config.PIPESCOPE_TABLE;
   try {
-    // 1. Ingest and enqueue with the consumer off.
-    const loader = await boot({ ...base, PROCESSOR_ENABLED: 'false' });
+    // 1. Ingest and enqueue with the consumer off (the bench config's default).
+    const { app: loader } = await bootApp(config, { emulators: emulators.endpoints });
     const clients = loader.get<AwsClients>(AWS_CLIENTS);
-    await loader.get(ResourceProvisioner).provision();
     await loader.init();
     const fastify = loader.getHttpAdapter().getInstance();
     const all = events(n, buckets);
@@ -107,14 +81,17 @@ export async function runProcessorBench(n = 2000, buckets = 300): Promise<Proces
     if (records.length !== n) throw new Error(`indexed ${records.length} of ${n} events`);
     const replayId = `bench-${Date.now()}`;
     await clients.dynamo.send(
-      new PutCommand({ TableName: id, Item: { ...replayProgressKeys.job(replayId), replay_id: replayId } }),
+      new PutCommand({
+        TableName: table,
+        Item: { ...replayProgressKeys.job(replayId), replay_id: replayId },
+      }),
     );
     const queue = loader.get(QueuePublisher);
     const chunks: EventRecord[][] = [];
     for (let i = 0; i < records.length; i += 10) chunks.push(records.slice(i, i + 10));
     await mapLimit(chunks, 16, (chunk) =>
       queue.sendBatch(
-        id,
+        config.PIPESCOPE_QUEUE,
         chunk.map((e, j) => ({
           id: String(j),
           body: JSON.stringify({
@@ -135,8 +112,10 @@ export async function runProcessorBench(n = 2000, buckets = 300): Promise<Proces
     await loader.close();
 
     // 2. Start the consumer and time until every message is processed and the queue is empty.
-    const processor = await boot({ ...base, PROCESSOR_ENABLED: 'true', PROCESSOR_WAIT_TIME_S: '1' });
-    const env = validateEnv(process.env);
+    const { app: processor, env } = await bootApp(
+      withOverrides(config, { PROCESSOR_ENABLED: 'true', PROCESSOR_WAIT_TIME_S: '1' }),
+      { emulators: emulators.endpoints, provision: false },
+    );
     const started = performance.now();
     await processor.init();
     const db = processor.get<AwsClients>(AWS_CLIENTS).dynamo;
@@ -144,7 +123,7 @@ export async function runProcessorBench(n = 2000, buckets = 300): Promise<Proces
     for (;;) {
       const job = await db.send(
         new GetCommand({
-          TableName: id,
+          TableName: table,
           Key: replayProgressKeys.job(replayId),
           ProjectionExpression: '#p',
           ExpressionAttributeNames: { '#p': 'processed' },
@@ -166,8 +145,7 @@ export async function runProcessorBench(n = 2000, buckets = 300): Promise<Proces
       messages_per_s: Math.round(n / seconds),
     };
   } finally {
-    await stack.stop();
-    rmSync(s3Dir, { recursive: true, force: true });
+    await emulators.stop();
   }
 }
 

@@ -4,23 +4,19 @@
 // Run: npm run bench:query   (env: BENCH_EVENTS, BENCH_REQUESTS to change the sizes)
 import 'reflect-metadata';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import { createApp } from '../src/app.factory';
+import { bootStorage } from '../src/bootstrap';
 import { createAwsClients, destroyAwsClients } from '../src/shared/aws/aws-clients';
+import { eventItem } from '../src/shared/events/dynamo-event-index';
 import { DynamoTable, readLimitsOf } from '../src/shared/aws/dynamo-table';
 import { DynamoIngestStatsStore } from '../src/shared/ingest-stats/dynamo-ingest-stats-store';
-import { eventItem } from '../src/shared/events/dynamo-event-index';
 import { EventRecord } from '../src/shared/events/event-index';
-import { ResourceProvisioner } from '../src/shared/aws/provisioner';
 import { hourOf, hoursOf, keys } from '../src/shared/aws/table-keys';
-import { validateEnv } from '../src/shared/config/env.config';
-import { localAwsEnvironment } from '../src/shared/local/local-mode';
-import { freePort, LocalStack } from '../src/shared/local/local-stack';
+import { freePort } from '../src/shared/local/local-stack';
 import { bucketIndex } from '../src/shared/metrics/lag-histogram';
+import { benchEnv } from './bench-support';
 import { mapLimit } from '../src/shared/async/map-limit';
 import { CounterDelta, emptyCounterDelta } from '../src/shared/ingest-stats/ingest-stats-store';
 
@@ -137,25 +133,10 @@ async function measurePair(
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const s3Dir = mkdtempSync(join(tmpdir(), 'pipescope-bench-s3-'));
-  const stack = await LocalStack.start({ s3Dir, region: 'us-east-1' });
+  const storage = await bootStorage(benchEnv('query', { LOG_LEVEL: 'silent' }), { emulators: 'temporary' });
   try {
-    const id = randomBytes(4).toString('hex');
-    Object.assign(process.env, localAwsEnvironment(stack), {
-      AWS_REGION: 'us-east-1',
-      PIPESCOPE_MODE: 'local',
-      PIPESCOPE_BUCKET: `bench-${id}`,
-      PIPESCOPE_TABLE: `bench-${id}`,
-      PIPESCOPE_QUEUE: `bench-${id}`,
-      LOG_LEVEL: 'silent',
-      // No replay-queue consumer: this bench measures another path.
-      PROCESSOR_ENABLED: 'false',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    });
-    delete process.env.API_KEYS;
-    const env = validateEnv(process.env);
+    const { env } = storage;
     const clients = createAwsClients(env);
-    await new ResourceProvisioner(env, clients).provision();
 
     const now = Date.now();
     const events = history(now);
@@ -255,8 +236,7 @@ async function main(): Promise<void> {
     console.log(`ratio app/floor: stats ${ratio(appStats, floorStats)}`);
     console.log(`total ${((performance.now() - started) / 1000).toFixed(1)} s`);
   } finally {
-    await stack.stop();
-    rmSync(s3Dir, { recursive: true, force: true });
+    await storage.stop();
   }
 }
 

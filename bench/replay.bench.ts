@@ -10,23 +10,17 @@ import {
   GetQueueUrlCommand,
   PurgeQueueCommand,
 } from '@aws-sdk/client-sqs';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { createApp } from '../src/app.factory';
+import { bootApp } from '../src/bootstrap';
 import { createAwsClients, destroyAwsClients } from '../src/shared/aws/aws-clients';
 import { EventIndex, EventRecord } from '../src/shared/events/event-index';
 import type { OutgoingMessage } from '../src/shared/queue/queue-publisher';
 import { ReplayJobStore } from '../src/replay/replay-job-store';
-import { ResourceProvisioner } from '../src/shared/aws/provisioner';
-import { validateEnv } from '../src/shared/config/env.config';
-import { localAwsEnvironment } from '../src/shared/local/local-mode';
-import { LocalStack } from '../src/shared/local/local-stack';
 import { toEntry } from '../src/replay/replay-manifest';
 import { toOutgoing } from '../src/shared/contracts/replay-message';
+import { benchEnv } from './bench-support';
 import { mapLimit } from '../src/shared/async/map-limit';
 
 export interface ReplayBenchResult {
@@ -73,32 +67,16 @@ function record(i: number, now: number): EventRecord {
 }
 
 export async function runReplayBench(events = 5000): Promise<ReplayBenchResult> {
-  const s3Dir = mkdtempSync(join(tmpdir(), 'pipescope-bench-s3-'));
-  const stack = await LocalStack.start({ s3Dir, region: 'us-east-1' });
-  try {
-    Object.assign(process.env, localAwsEnvironment(stack), {
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    });
-    const id = randomBytes(4).toString('hex');
-    // The app reads its configuration from process.env (ConfigModule), so the names go there.
-    Object.assign(process.env, {
-      PIPESCOPE_MODE: 'local',
-      API_KEYS: '',
-      AWS_REGION: 'us-east-1',
+  const { env, app, stop } = await bootApp(
+    benchEnv('replay', {
       LOG_LEVEL: 'silent',
-      PIPESCOPE_BUCKET: `bench-${id}`,
-      PIPESCOPE_TABLE: `bench-${id}`,
-      PIPESCOPE_QUEUE: `bench-${id}`,
       REPLAY_MAX_RATE: '1000000',
-      // No replay-queue consumer: this bench measures another path.
-      PROCESSOR_ENABLED: 'false',
       REPLAY_MAX_EVENTS: String(events),
-      METRICS_FLUSH_MS: '3600000',
-    });
-    const env = validateEnv(process.env);
-    const clients = createAwsClients(env);
-    await new ResourceProvisioner(env, clients).provision();
-    const app = await createApp(env);
+    }),
+    { emulators: 'temporary' },
+  );
+  const clients = createAwsClients(env);
+  try {
     await app.init();
     const http = app.getHttpAdapter().getInstance();
     try {
@@ -196,12 +174,10 @@ export async function runReplayBench(events = 5000): Promise<ReplayBenchResult> 
         ratio_to_checkpoint_floor: Math.round((replayRate / (events / floorWithCheckpoint)) * 100) / 100,
       };
     } finally {
-      await app.close();
       destroyAwsClients(clients);
     }
   } finally {
-    await stack.stop();
-    rmSync(s3Dir, { recursive: true, force: true });
+    await stop();
   }
 }
 

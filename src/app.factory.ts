@@ -1,15 +1,15 @@
 // Builds the HTTP application the same way for `npm start`, the tests and the benchmark.
-import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { serveConsole } from './console/console.static';
 import { Env } from './shared/config/env.config';
-import { validationError } from './shared/errors/app-error';
-import { MetricsService } from './shared/metrics/metrics.service';
+import { HttpMetrics } from './shared/metrics/http.metrics';
 import { installJsonBodyParser } from './shared/http/json-body';
 import { installRequestLifetime } from './shared/http/request-lifetime';
 import { serveOpenApi } from './shared/http/openapi';
+import { AppValidationPipe } from './shared/http/validation.pipe';
 import { requestIdOf } from './shared/logging/request-id';
 import type { IncomingMessage } from 'node:http';
 
@@ -43,42 +43,27 @@ export async function createApp(env: Env): Promise<NestFastifyApplication> {
   });
   installRequestLifetime(fastify, env.REQUEST_TIMEOUT_MS);
   installJsonBodyParser(fastify, (url) => url.startsWith('/ingest'));
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(env), adapter, {
     bufferLogs: true,
     // Our own JSON parser (shared/http/json-body.ts) replaces the one Nest would register.
     bodyParser: false,
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
-  const metrics = app.get(MetricsService);
+  const http = app.get(HttpMetrics);
   fastify.addHook('onResponse', (request, reply, done) => {
-    metrics.httpDuration.observe(
+    http.requestDuration.observe(
       {
         method: request.method,
         route: request.routeOptions.url ?? 'unmatched',
         status: String(reply.statusCode),
       },
-      reply.elapsedTime / 1000,
+      reply.elapsedTime,
     );
     done();
   });
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      transform: true,
-      exceptionFactory: (errors) =>
-        validationError(
-          'REQUEST.VALIDATION_FAILED',
-          errors.flatMap((e) =>
-            Object.values(e.constraints ?? { invalid: 'is invalid' }).map((message) => ({
-              field: e.property,
-              message,
-            })),
-          ),
-        ),
-    }),
-  );
+  app.useGlobalPipes(new AppValidationPipe());
   serveOpenApi(app);
+  serveConsole(app);
   return app;
 }

@@ -11,7 +11,7 @@ import {
 } from '../shared/ingest-stats/ingest-stats-store';
 import { bucketIndex } from '../shared/metrics/lag-histogram';
 import { AppError, StorageUnavailableError } from '../shared/errors/app-error';
-import { MetricsService } from '../shared/metrics/metrics.service';
+import { IngestMetrics } from './ingest.metrics';
 import { CounterBuffer } from './counter-buffer';
 import { labelOf, Prepared, RequestContext, Settled } from './ingest-model';
 
@@ -77,7 +77,7 @@ export class IngestAccounting {
 
   constructor(
     stats: IngestStatsStore,
-    private readonly metrics: MetricsService,
+    private readonly metrics: IngestMetrics,
   ) {
     this.buffer = new CounterBuffer(stats);
   }

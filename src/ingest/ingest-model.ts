@@ -4,7 +4,7 @@
 import type { EventRecord } from '../shared/events/event-index';
 import { AppError, FieldProblem, validationError } from '../shared/errors/app-error';
 import { eventId, normaliseTime, payloadSha256 } from '../shared/identity/event-identity';
-import type { IngestOutcome } from '../shared/metrics/metrics.service';
+import type { IngestOutcome } from './ingest.metrics';
 import { validateIngestEvent, ValidEvent } from './ingest.dto';
 
 /** An event this far ahead of the clock is accepted but flagged `future`. */

@@ -9,7 +9,7 @@ import { AppError, FieldProblem, validationError } from '../shared/errors/app-er
 import { EventIndex } from '../shared/events/event-index';
 import { InvalidJsonBody } from '../shared/http/json-body';
 import { IngestStatsStore } from '../shared/ingest-stats/ingest-stats-store';
-import { MetricsService } from '../shared/metrics/metrics.service';
+import { IngestMetrics } from './ingest.metrics';
 import { RawStore } from '../shared/raw/raw-store';
 import { RejectedStore } from '../shared/rejected/rejected-store';
 import { IngestAccounting, Outcome } from './ingest-accounting';
@@ -43,31 +43,17 @@ const CLAIM_CONCURRENCY = 32;
 export class IngestService {
   private readonly accounting: IngestAccounting;
   private readonly rejectedWriter: RejectedWriter;
-  private readonly lateThresholds: Map<string, number>;
 
   constructor(
     private readonly raw: RawStore,
     private readonly index: EventIndex,
     rejectedRows: RejectedStore,
     stats: IngestStatsStore,
-    metrics: MetricsService,
+    metrics: IngestMetrics,
     private readonly env: Env,
   ) {
     this.accounting = new IngestAccounting(stats, metrics);
     this.rejectedWriter = new RejectedWriter(raw, rejectedRows, this.accounting);
-    this.lateThresholds = new Map(
-      (env.LATE_THRESHOLDS ?? '')
-        .split(',')
-        .filter(Boolean)
-        .map((pair) => {
-          const [source, ms] = pair.split(':');
-          return [source, Number(ms)] as const;
-        }),
-    );
-  }
-
-  lateThresholdMs(source: string): number {
-    return this.lateThresholds.get(source) ?? this.env.LATE_THRESHOLD_MS;
   }
 
   async ingestOne(body: unknown, bytes: Buffer, ctx: RequestContext): Promise<IngestResult> {
@@ -171,7 +157,7 @@ export class IngestService {
   }
 
   private prepare(index: number, event: Prepared['event'], bytes: Buffer, ctx: RequestContext): Prepared {
-    return prepareEvent(index, event, bytes, ctx.receivedAt, this.lateThresholdMs(event.source));
+    return prepareEvent(index, event, bytes, ctx.receivedAt, this.env.lateThresholdMs(event.source));
   }
 
   /** Claims the index item; on a repeat, decides duplicate or conflict and records the attempt. */

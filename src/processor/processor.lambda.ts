@@ -9,6 +9,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { Logger } from 'nestjs-pino';
 import { AwsModule } from '../shared/aws/aws.module';
 import { AppConfigModule } from '../shared/config/config.module';
+import { Env, validateEnv } from '../shared/config/env.config';
 import { LoggingModule } from '../shared/logging/logging.module';
 import { MetricsModule } from '../shared/metrics/metrics.module';
 import { ProcessorCoreModule } from './processor.module';
@@ -16,10 +17,10 @@ import { ProcessorService } from './processor.service';
 
 @Module({})
 class ProcessorLambdaModule {
-  static register() {
+  static register(env: Env) {
     return {
       module: ProcessorLambdaModule,
-      imports: [AppConfigModule.forRoot(), LoggingModule, AwsModule, MetricsModule, ProcessorCoreModule],
+      imports: [AppConfigModule.forRoot(env), LoggingModule, AwsModule, MetricsModule, ProcessorCoreModule],
     };
   }
 }
@@ -27,12 +28,18 @@ class ProcessorLambdaModule {
 let context: Promise<INestApplicationContext> | undefined;
 const log = new NestLogger('ProcessorLambda');
 
-/** The container's application context, created on the first invocation and reused after it. */
-export function processorContext(): Promise<INestApplicationContext> {
-  context ??= NestFactory.createApplicationContext(ProcessorLambdaModule.register(), {
-    bufferLogs: true,
-    abortOnError: false,
-  }).then(
+/**
+ * The container's application context, created on the first invocation and reused after it. Lambda
+ * configures the function through its environment, validated here once; tests pass their own Env.
+ */
+export function processorContext(env?: Env): Promise<INestApplicationContext> {
+  context ??= NestFactory.createApplicationContext(
+    ProcessorLambdaModule.register(env ?? validateEnv(process.env)),
+    {
+      bufferLogs: true,
+      abortOnError: false,
+    },
+  ).then(
     (app) => {
       app.useLogger(app.get(Logger));
       return app;
@@ -55,9 +62,13 @@ export async function closeProcessorContext(): Promise<void> {
 
 export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
   const app = await processorContext();
-  const results = await app
-    .get(ProcessorService)
-    .processBatch(event.Records.map((r) => ({ messageId: r.messageId, body: r.body })));
+  const results = await app.get(ProcessorService).processBatch(
+    event.Records.map((r) => ({
+      messageId: r.messageId,
+      body: r.body,
+      receiveCount: Number(r.attributes?.ApproximateReceiveCount ?? 1),
+    })),
+  );
   const failed = results.filter((r) => !r.ok);
   for (const r of failed) {
     const err = r.error as { code?: string; message?: string };

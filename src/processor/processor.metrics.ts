@@ -1,56 +1,45 @@
-// The processor's metrics, registered on the app's Prometheus registry and mirrored to EMF.
+// The processor's metrics (docs/processor.md): messages by outcome, integrity errors, versions, batch time.
 import { Injectable } from '@nestjs/common';
-import { Counter, Histogram } from 'prom-client';
-import { MetricsService } from '../shared/metrics/metrics.service';
+import { MetricSet } from '../shared/metrics/metric-set';
 
 export type MessageOutcome = 'versioned' | 'unchanged' | 'integrity_error' | 'invalid' | 'failed';
 
 @Injectable()
-export class ProcessorMetrics {
-  readonly messages: Counter<'outcome'>;
-  readonly integrityErrors: Counter<'reason'>;
-  readonly versions: Counter;
-  readonly duration: Histogram;
-
-  constructor(private readonly metrics: MetricsService) {
-    const registers = [metrics.registry];
-    this.messages = new Counter({
-      name: 'pipescope_processor_messages_total',
-      help: 'Replay messages handled by the processor, by outcome',
-      labelNames: ['outcome'] as const,
-      registers,
-    });
-    this.integrityErrors = new Counter({
-      name: 'pipescope_processor_integrity_errors_total',
-      help: 'Messages whose raw object did not match the message or the index, by reason',
-      labelNames: ['reason'] as const,
-      registers,
-    });
-    this.versions = new Counter({
-      name: 'pipescope_processor_versions_total',
-      help: 'Aggregate versions written',
-      registers,
-    });
-    this.duration = new Histogram({
-      name: 'pipescope_processor_batch_duration_seconds',
-      help: 'Time to process one batch of messages',
-      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers,
-    });
-  }
+export class ProcessorMetrics extends MetricSet {
+  readonly messages = this.metrics.counter<{ outcome: MessageOutcome }>({
+    name: 'pipescope_processor_messages_total',
+    help: 'Replay messages handled by the processor, by outcome',
+    labelNames: ['outcome'],
+    emf: { metric: 'ProcessorMessages', dimensions: ['outcome'] },
+  });
+  readonly integrityErrors = this.metrics.counter<{ reason: string }>({
+    name: 'pipescope_processor_integrity_errors_total',
+    help: 'Messages whose raw object did not match the message or the index, by reason',
+    labelNames: ['reason'],
+    emf: { metric: 'ProcessorIntegrityErrors', dimensions: ['reason'] },
+  });
+  /** `aggregate` is an EMF dimension only. */
+  readonly versions = this.metrics.counter<{ aggregate: 'entity_hour' }>({
+    name: 'pipescope_processor_versions_total',
+    help: 'Aggregate versions written',
+    emf: { metric: 'AggregateVersions', dimensions: ['aggregate'] },
+  });
+  readonly duration = this.metrics.histogram({
+    name: 'pipescope_processor_batch_duration_seconds',
+    help: 'Time to process one batch of messages',
+    unit: 'Seconds',
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  });
 
   message(outcome: MessageOutcome): void {
     this.messages.inc({ outcome });
-    this.metrics.emfAdd({ outcome }, 'ProcessorMessages', 'Count', 1);
   }
 
   integrityError(reason: string): void {
     this.integrityErrors.inc({ reason });
-    this.metrics.emfAdd({ reason }, 'ProcessorIntegrityErrors', 'Count', 1);
   }
 
   version(): void {
-    this.versions.inc();
-    this.metrics.emfAdd({ aggregate: 'entity_hour' }, 'AggregateVersions', 'Count', 1);
+    this.versions.inc({ aggregate: 'entity_hour' });
   }
 }

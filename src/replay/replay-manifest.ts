@@ -2,22 +2,13 @@
 // replays/<replay_id>/ so the job is auditable and later index changes cannot alter it. A header
 // (manifest.json) names NDJSON parts of PART_SIZE entries; the runner reads parts, never the index.
 import type { EventRecord } from '../shared/events/event-index';
+import type { ReplayedEvent } from '../shared/contracts/replay-message';
 import type { ReplayFilter } from './replay-job-store';
 
 export const PART_SIZE = 1000;
 
 /** One event to replay, as the queue message needs it, plus its size for the plan. */
-export interface ManifestEntry {
-  event_id: string;
-  s3_key: string;
-  s3_range?: [number, number];
-  payload_sha256: string;
-  source: string;
-  type: string;
-  entity_id: string;
-  occurred_at: string;
-  size_bytes: number;
-}
+export type ManifestEntry = ReplayedEvent & { size_bytes: number };
 
 export interface ManifestHeader {
   replay_id: string;

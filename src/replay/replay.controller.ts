@@ -1,14 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Caller } from '../shared/auth/auth.guard';
+import { Caller, callerOf } from '../shared/auth/auth.guard';
 import { Roles } from '../shared/auth/roles.decorator';
 import { Env } from '../shared/config/env.config';
-import { AppError, validationError } from '../shared/errors/app-error';
-import { parseReplayRequest } from './replay.dto';
-import { ReplayPlan, ReplayService, ReplayView } from './replay.service';
+import { AppError } from '../shared/errors/app-error';
+import { CreateReplayDto, ListReplaysQueryDto, toReplayRequest } from './replay.dto';
+import { ReplayService } from './replay.service';
+import type { ReplayPlan, ReplayView } from './replay-view';
 import type { Page } from '../shared/paging/page';
-
-const callerOf = (req: FastifyRequest): Caller => req.caller ?? { role: 'anonymous', label: 'auth-off' };
 
 /** Investigators may plan (dry run) and read; running and cancelling need an operator. */
 @Controller('replay')
@@ -22,11 +21,11 @@ export class ReplayController {
   /** 200 with the plan for a dry run; otherwise 202 with the new job and a Location header. */
   @Post()
   async create(
-    @Body() body: unknown,
+    @Body() body: CreateReplayDto,
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ReplayPlan | { replay_id: string; status: string }> {
-    const request = parseReplayRequest(body, this.env);
+    const request = toReplayRequest(body, this.env);
     const caller = callerOf(req);
     if (request.dry_run) {
       void reply.status(200);
@@ -39,15 +38,8 @@ export class ReplayController {
   }
 
   @Get()
-  async list(@Query() query: Record<string, unknown>): Promise<Page<ReplayView>> {
-    const limit = query.limit === undefined ? 20 : Number(query.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
-      throw validationError('REPLAY.VALIDATION_FAILED', [
-        { field: 'limit', message: 'an integer from 1 to 100' },
-      ]);
-    }
-    const cursor = typeof query.cursor === 'string' ? query.cursor : undefined;
-    return this.replays.list(limit, cursor);
+  async list(@Query() query: ListReplaysQueryDto): Promise<Page<ReplayView>> {
+    return this.replays.list(query.limit, query.cursor);
   }
 
   @Get(':replay_id')

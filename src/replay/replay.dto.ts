@@ -1,37 +1,99 @@
-// What an operator or investigator sends to POST /replay, and the checks beyond shape: a selector
-// is required, the window is bounded, max_events is capped, the queue is allow-listed.
-import { problemsOf } from '../shared/errors/validation-problems';
-import { plainToInstance, Type } from 'class-transformer';
+// What an operator or investigator sends to POST /replay and GET /replay. The global ValidationPipe
+// checks the shape and the rules between fields (a selector is required, a window unless event_ids
+// are given, from <= to) in one pass, so every problem comes back at once as REPLAY.VALIDATION_FAILED.
+// toReplayRequest then applies the configured limits (rate, max_events, window width, queue allow list).
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
   IsBoolean,
+  IsDefined,
   IsInt,
   IsObject,
   IsOptional,
   IsString,
   Length,
   Matches,
+  Max,
   Min,
+  ValidateBy,
+  ValidateIf,
   ValidateNested,
-  validateSync,
 } from 'class-validator';
 import type { ReplayFilter } from './replay-job-store';
 import type { Env } from '../shared/config/env.config';
 import { AppError, validationError } from '../shared/errors/app-error';
-import { IsDateTime, IsEntityId, IsEventType, IsSource } from '../shared/validation/event-fields';
+import { ValidationCode } from '../shared/http/validation.pipe';
+import { isDateTime, IsDateTime, IsEntityId, IsEventType, IsSource } from '../shared/validation/event-fields';
 
 export const DEFAULT_MAX_EVENTS = 10000;
 /** Kept small enough that the filter fits in the job item (DynamoDB items are at most 400 KB). */
 export const MAX_EVENT_IDS = 1000;
 
+const given = (value: unknown): boolean => value !== undefined && value !== null;
+/** A window is needed unless event_ids are given; a given bound is checked either way. */
+const needsWindow = (f: ReplayFilterDto, bound: 'from' | 'to'): boolean =>
+  !given(f.event_ids) || given(f[bound]);
+
+const HasSelector = () =>
+  ValidateBy({
+    name: 'hasSelector',
+    validator: {
+      // Not an object at all is IsObject's to report.
+      validate: (f: unknown) => {
+        if (typeof f !== 'object' || f === null) return true;
+        const { entity_id, source, event_ids } = f as ReplayFilterDto;
+        return given(entity_id) || given(source) || given(event_ids);
+      },
+      defaultMessage: () => 'give at least one of entity_id, source, event_ids',
+    },
+  });
+
+const NotBeforeFrom = () =>
+  ValidateBy({
+    name: 'notBeforeFrom',
+    validator: {
+      // A bound that is not a date-time is reported on its own, not as an order problem too.
+      validate: (to: string, args) => {
+        const { from } = args?.object as ReplayFilterDto;
+        return !isDateTime(from) || !isDateTime(to) || !(Date.parse(from) > Date.parse(to));
+      },
+      defaultMessage: () => 'to must not be before from',
+    },
+  });
+
 export class ReplayFilterDto {
-  @IsOptional() @IsEntityId() entity_id?: string;
-  @IsOptional() @IsSource() source?: string;
-  @IsOptional() @IsEventType() type?: string;
-  @IsOptional() @IsDateTime() from?: string;
-  @IsOptional() @IsDateTime() to?: string;
+  @ApiPropertyOptional({ maxLength: 256 })
+  @IsOptional()
+  @IsEntityId()
+  entity_id?: string;
+
+  @ApiPropertyOptional({ example: 'orders-svc' })
+  @IsOptional()
+  @IsSource()
+  source?: string;
+
+  @ApiPropertyOptional({ example: 'order.created' })
+  @IsOptional()
+  @IsEventType()
+  type?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'required unless event_ids is given' })
+  @ValidateIf((f: ReplayFilterDto) => needsWindow(f, 'from'))
+  @IsDefined({ message: 'from is required unless event_ids is given' })
+  @IsDateTime()
+  from?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'required unless event_ids is given' })
+  @ValidateIf((f: ReplayFilterDto) => needsWindow(f, 'to'))
+  @IsDefined({ message: 'to is required unless event_ids is given' })
+  @IsDateTime()
+  @NotBeforeFrom()
+  to?: string;
+
+  @ApiPropertyOptional({ type: [String], maxItems: MAX_EVENT_IDS })
   @IsOptional()
   @IsArray()
   @ArrayMinSize(1)
@@ -40,16 +102,64 @@ export class ReplayFilterDto {
   event_ids?: string[];
 }
 
+@ValidationCode('REPLAY.VALIDATION_FAILED')
 export class CreateReplayDto {
+  @ApiProperty({ type: ReplayFilterDto })
   @IsObject({ message: 'filter must be an object' })
+  @HasSelector()
   @ValidateNested()
   @Type(() => ReplayFilterDto)
   filter!: ReplayFilterDto;
-  @IsOptional() @IsBoolean() dry_run?: boolean;
-  @IsOptional() @IsInt() @Min(1) max_events?: number;
-  @IsOptional() @IsInt() @Min(1) rate_per_second?: number;
-  @IsString() @Matches(/\S/, { message: 'reason must not be blank' }) @Length(1, 1000) reason!: string;
-  @IsOptional() @IsString() @Length(1, 80) queue?: string;
+
+  @ApiPropertyOptional({ default: false, description: 'true answers the plan and creates nothing' })
+  @IsOptional()
+  @IsBoolean()
+  dry_run?: boolean;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    description: `default ${DEFAULT_MAX_EVENTS}, at most REPLAY_MAX_EVENTS`,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  max_events?: number;
+
+  @ApiPropertyOptional({ minimum: 1, description: 'default REPLAY_DEFAULT_RATE, at most REPLAY_MAX_RATE' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  rate_per_second?: number;
+
+  @ApiProperty({ maxLength: 1000, description: 'why; kept in the audit log' })
+  @IsString()
+  @Matches(/\S/, { message: 'reason must not be blank' })
+  @Length(1, 1000)
+  reason!: string;
+
+  @ApiPropertyOptional({ description: 'default PIPESCOPE_QUEUE; must be in REPLAY_ALLOWED_QUEUES' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 80)
+  queue?: string;
+}
+
+const LIMIT_MESSAGE = { message: 'an integer from 1 to 100' };
+
+@ValidationCode('REPLAY.VALIDATION_FAILED')
+export class ListReplaysQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt(LIMIT_MESSAGE)
+  @Min(1, LIMIT_MESSAGE)
+  @Max(100, LIMIT_MESSAGE)
+  limit: number = 20;
+
+  @ApiPropertyOptional({ description: 'opaque cursor: the next_cursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  cursor?: string;
 }
 
 /** A request that passed every check, with defaults applied and times normalised to UTC. */
@@ -64,32 +174,13 @@ export interface ReplayRequest {
 
 const utc = (iso: string): string => new Date(iso).toISOString();
 
-export function parseReplayRequest(body: unknown, env: Env): ReplayRequest {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+/** Applies the configured limits (each its own code) and defaults to a validated request. */
+export function toReplayRequest(dto: CreateReplayDto, env: Env): ReplayRequest {
+  if (dto.rate_per_second !== undefined && dto.rate_per_second > env.REPLAY_MAX_RATE) {
     throw validationError('REPLAY.VALIDATION_FAILED', [
-      { field: '(body)', message: 'must be a JSON object' },
+      { field: 'rate_per_second', message: `at most ${env.REPLAY_MAX_RATE}` },
     ]);
   }
-  const dto = plainToInstance(CreateReplayDto, body);
-  const problems = problemsOf(validateSync(dto, { whitelist: true, forbidNonWhitelisted: true }));
-  if (problems.length > 0) throw validationError('REPLAY.VALIDATION_FAILED', problems);
-  const f = dto.filter;
-  if (!f.entity_id && !f.source && !f.event_ids) {
-    problems.push({ field: 'filter', message: 'give at least one of entity_id, source, event_ids' });
-  }
-  if (!f.event_ids) {
-    if (!f.from)
-      problems.push({ field: 'filter.from', message: 'from is required unless event_ids is given' });
-    if (!f.to) problems.push({ field: 'filter.to', message: 'to is required unless event_ids is given' });
-  }
-  if (f.from && f.to && Date.parse(f.from) > Date.parse(f.to)) {
-    problems.push({ field: 'filter.to', message: 'to must not be before from' });
-  }
-  if (dto.rate_per_second !== undefined && dto.rate_per_second > env.REPLAY_MAX_RATE) {
-    problems.push({ field: 'rate_per_second', message: `at most ${env.REPLAY_MAX_RATE}` });
-  }
-  if (problems.length > 0) throw validationError('REPLAY.VALIDATION_FAILED', problems);
-
   const maxEvents = dto.max_events ?? Math.min(DEFAULT_MAX_EVENTS, env.REPLAY_MAX_EVENTS);
   if (maxEvents > env.REPLAY_MAX_EVENTS) {
     throw new AppError(
@@ -98,6 +189,7 @@ export function parseReplayRequest(body: unknown, env: Env): ReplayRequest {
       [{ field: 'max_events', message: `at most ${env.REPLAY_MAX_EVENTS}` }],
     );
   }
+  const f = dto.filter;
   if (f.from && f.to) {
     const days = (Date.parse(f.to) - Date.parse(f.from)) / 86_400_000;
     if (days > env.REPLAY_MAX_WINDOW_DAYS) {
@@ -115,12 +207,12 @@ export function parseReplayRequest(body: unknown, env: Env): ReplayRequest {
     ]);
   }
   const filter: ReplayFilter = {
-    ...(f.entity_id !== undefined ? { entity_id: f.entity_id } : {}),
-    ...(f.source !== undefined ? { source: f.source } : {}),
-    ...(f.type !== undefined ? { type: f.type } : {}),
-    ...(f.from !== undefined ? { from: utc(f.from) } : {}),
-    ...(f.to !== undefined ? { to: utc(f.to) } : {}),
-    ...(f.event_ids !== undefined ? { event_ids: [...new Set(f.event_ids)] } : {}),
+    ...(given(f.entity_id) ? { entity_id: f.entity_id } : {}),
+    ...(given(f.source) ? { source: f.source } : {}),
+    ...(given(f.type) ? { type: f.type } : {}),
+    ...(given(f.from) ? { from: utc(f.from!) } : {}),
+    ...(given(f.to) ? { to: utc(f.to!) } : {}),
+    ...(given(f.event_ids) ? { event_ids: [...new Set(f.event_ids)] } : {}),
   };
   return {
     filter,

@@ -4,7 +4,9 @@ import { DynamoTable } from '../shared/aws/dynamo-table';
 import { DynamoReplayJobStore } from './dynamo-replay-job-store';
 import { ReplayJobStore } from './replay-job-store';
 import { ReplayController } from './replay.controller';
+import { ReplayMetrics } from './replay.metrics';
 import { ReplayRunner } from './replay.runner';
+import { ReplaySender } from './replay.sender';
 import { ReplayService } from './replay.service';
 
 @Module({
@@ -12,6 +14,8 @@ import { ReplayService } from './replay.service';
   providers: [
     ReplayService,
     ReplayRunner,
+    ReplaySender,
+    ReplayMetrics,
     {
       provide: ReplayJobStore,
       inject: [DynamoTable],

@@ -1,7 +1,7 @@
 import { ManifestEntry, parsePart, PART_SIZE, toParts } from './replay-manifest';
 import { toOutgoing } from '../shared/contracts/replay-message';
-import { batchSizeFor } from './replay.runner';
-import { planOf, toView } from './replay.service';
+import { batchSizeFor } from './replay.sender';
+import { planOf, toView } from './replay-view';
 
 const entry = (i: number, source = 'a', type = 't'): ManifestEntry => ({
   event_id: i.toString(16).padStart(32, '0'),

@@ -24,7 +24,7 @@ describe('POST /ingest', () => {
       .send(JSON.stringify(body));
 
   beforeAll(async () => {
-    t = await startTestApp('ingest', { LATE_THRESHOLDS: 'slow-src:1000' });
+    t = await startTestApp('ingest', { LATE_THRESHOLDS: 'slow-src:1000', METRICS_EMF_ENABLED: 'true' });
     raw = t.app.get(RawStore);
     index = t.app.get(EventIndex);
     stats = t.app.get(IngestStatsStore);

@@ -1,7 +1,13 @@
-// The real entry point as a user runs it: config refusal, local-mode boot, restart with data kept,
-// and no emulator left behind after SIGTERM or a crash (SIGKILL).
+// The real entry point as a user runs it: config refusal, local-mode boot, restart with data (objects,
+// items, queued messages) kept, and no emulator left behind after SIGTERM or a crash (SIGKILL).
 import { S3Client, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateQueueCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +20,8 @@ interface Running {
   child: ChildProcess;
   ready: { startup_ms: number; emulators: { s3: string; dynamodb: string; sqs: string } };
   port: number;
+  /** Everything the process printed on stdout up to its ready line. */
+  stdout: string;
 }
 
 function descendants(pid: number): number[] {
@@ -54,8 +62,8 @@ async function boot(dataDir: string): Promise<Running> {
     env: cleanEnv({ DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let out = '';
   const ready = await new Promise<Running['ready']>((done, fail) => {
-    let out = '';
     const timer = setTimeout(() => fail(new Error(`not ready in 60 s:\n${out}`)), 60_000);
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       out += chunk;
@@ -67,7 +75,7 @@ async function boot(dataDir: string): Promise<Running> {
     });
     child.once('exit', (code) => fail(new Error(`exited with ${code}:\n${out}`)));
   });
-  return { child, ready, port };
+  return { child, ready, port, stdout: out };
 }
 
 const exited = (child: ChildProcess) =>
@@ -117,9 +125,22 @@ describe('the pipescope process', () => {
     const ready = await fetch(`http://127.0.0.1:${first.port}/health/ready`);
     expect(ready.status).toBe(200);
     expect(first.ready.startup_ms).toBeGreaterThan(0);
+    const notJson = first.stdout
+      .split('\n')
+      .filter(Boolean)
+      .filter((line) => {
+        try {
+          JSON.parse(line);
+          return false;
+        } catch {
+          return true;
+        }
+      });
+    // Nest's own start-up lines included: every line is JSON from the first.
+    expect(notJson).toEqual([]);
 
     // Write through the emulators directly, as any AWS client would.
-    const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+    const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
     const s3 = new S3Client({
       region: 'us-east-1',
       endpoint: first.ready.emulators.s3,
@@ -135,8 +156,13 @@ describe('the pipescope process', () => {
     await db.send(
       new PutItemCommand({ TableName: 'pipescope', Item: { pk: { S: 'PROBE' }, sk: { S: 'kept' } } }),
     );
+    // A queue of its own: the app's consumer would take messages from the replay queue.
+    const sqs = new SQSClient({ region: 'us-east-1', endpoint: first.ready.emulators.sqs, credentials });
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'probe-kept' }));
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'kept' }));
     s3.destroy();
     db.destroy();
+    sqs.destroy();
 
     const children = descendants(first.child.pid!);
     expect(children.length).toBeGreaterThanOrEqual(3);
@@ -165,6 +191,12 @@ describe('the pipescope process', () => {
       expect(item.Item?.sk.S).toBe('kept');
       s3b.destroy();
       dbb.destroy();
+      const sqsb = new SQSClient({ region: 'us-east-1', endpoint: second.ready.emulators.sqs, credentials });
+      const received = await sqsb.send(
+        new ReceiveMessageCommand({ QueueUrl: QueueUrl!, WaitTimeSeconds: 1, MaxNumberOfMessages: 10 }),
+      );
+      expect(received.Messages?.map((m) => m.Body)).toEqual(['kept']);
+      sqsb.destroy();
     } finally {
       // A crash: SIGKILL gives the app no chance to clean up; the emulators must still go.
       const orphans = descendants(second.child.pid!);

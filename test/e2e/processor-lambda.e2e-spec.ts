@@ -2,7 +2,7 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { createHash } from 'node:crypto';
 import { EventIndex, EventRecord } from '../../src/shared/events/event-index';
 import { QueuePublisher, ReceivedMessage } from '../../src/shared/queue/queue-publisher';
-import { closeProcessorContext, handler } from '../../src/processor/processor.lambda';
+import { closeProcessorContext, handler, processorContext } from '../../src/processor/processor.lambda';
 import { WireEvent } from '../support/factories';
 import { pollUntil, sendBodies, sendReplay } from '../support/replay-messages';
 import { auth, startTestApp, TestApp } from '../support/test-app';
@@ -118,6 +118,8 @@ describe('processor (Lambda handler)', () => {
 
     // The Lambda path: the same history in another app whose consumer is switched off.
     lambdaApp = await startTestApp('proc-lambda', { PROCESSOR_ENABLED: 'false' });
+    // The function's configuration, as Lambda would set it: the same resources as lambdaApp.
+    await processorContext(lambdaApp.env);
     const queue = lambdaApp.app.get(QueuePublisher);
     const name = lambdaApp.env.PIPESCOPE_QUEUE;
     const records = await ingest(lambdaApp, events);

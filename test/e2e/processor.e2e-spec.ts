@@ -263,7 +263,8 @@ describe('processor (consumer)', () => {
         for (const m of await queue.receive(t.env.deadLetterQueue, 10, 1)) seen.add(m.body);
         return seen;
       },
-      (s) => s.size >= 2,
+      // Other dead letters may be there too (a slow machine can exhaust an earlier message's receives).
+      (s) => s.has('not a replay message') && [...s].some((b) => b.includes(record.event_id)),
     );
     const bodies = [...seen];
     expect(bodies).toContain('not a replay message');

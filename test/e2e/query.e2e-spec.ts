@@ -4,7 +4,6 @@
 // by received minute, which ingest stamps with the server clock).
 import { randomBytes } from 'node:crypto';
 import { IngestStatsStore } from '../../src/shared/ingest-stats/ingest-stats-store';
-import { MetricsService } from '../../src/shared/metrics/metrics.service';
 import { wireEvent, WireEvent } from '../support/factories';
 import { auth, startTestApp, TestApp } from '../support/test-app';
 
@@ -122,8 +121,6 @@ describe('Query API', () => {
     }
   });
   afterAll(async () => {
-    // The metrics flush at shutdown is ingest's concern; keep this suite's output to test results.
-    t.app.get(MetricsService).emfSink = () => undefined;
     await t.close();
   });
 

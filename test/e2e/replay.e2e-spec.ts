@@ -156,6 +156,14 @@ describe('/replay', () => {
         'max_events',
         'rate_per_second',
       ]);
+      const all = await post({ filter: { source: 'x', to: 'soon' }, max_events: 0 }).expect(400);
+      expect(all.body.error.code).toBe('REPLAY.VALIDATION_FAILED');
+      expect(all.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual([
+        'filter.from',
+        'filter.to',
+        'max_events',
+        'reason',
+      ]);
     });
 
     it('answers 404 for an unknown replay', async () => {

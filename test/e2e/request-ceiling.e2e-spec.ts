@@ -4,7 +4,7 @@
 // long read. Storage calls are counted with the app's own metric.
 import { startSlowProxy, SlowProxy } from '../support/slow-proxy';
 import { pollUntil } from '../support/replay-messages';
-import { auth, startTestApp, TestApp } from '../support/test-app';
+import { auth, startTestApp, TestApp, testEnv } from '../support/test-app';
 
 const DELAY_MS = 250;
 const READ_MAX_MS = 1000;
@@ -37,7 +37,7 @@ describe('request ceiling and client cancellation', () => {
       .send({ dry_run: true, filter: { source: 'nobody', from, to }, reason: 'how long' });
 
   beforeAll(async () => {
-    const dynamoPort = Number(new URL(process.env.AWS_ENDPOINT_URL_DYNAMODB!).port);
+    const dynamoPort = Number(new URL(testEnv('ceiling').AWS_ENDPOINT_URL_DYNAMODB!).port);
     proxy = await startSlowProxy(dynamoPort, 0);
     t = await startTestApp('ceiling', {
       AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${proxy.port}`,

@@ -36,6 +36,30 @@ describe('storage calls under a frozen dependency', () => {
     }
   }
 
+  /**
+   * Starts an emulator and checks that its port is answered by that very process: frozen, it must
+   * stay silent. (A free port can be taken by another run on this machine before the emulator binds.)
+   */
+  async function ownEmulator(
+    start: () => Promise<{ proc: EmulatorProcess; port: number }>,
+  ): Promise<{ proc: EmulatorProcess; port: number }> {
+    for (let attempt = 1; ; attempt++) {
+      const started = await start();
+      process.kill(started.proc.pid!, 'SIGSTOP');
+      const answered = await fetch(`http://127.0.0.1:${started.port}/`, {
+        method: 'POST',
+        signal: AbortSignal.timeout(500),
+      }).then(
+        () => true,
+        () => false,
+      );
+      process.kill(started.proc.pid!, 'SIGCONT');
+      if (!answered) return started;
+      await started.proc.stop();
+      if (attempt === 3) throw new Error(`port ${started.port} is answered by another process`);
+    }
+  }
+
   const timed = async <T>(run: () => Promise<T>): Promise<{ value: T; ms: number }> => {
     const started = Date.now();
     const value = await run();
@@ -48,9 +72,9 @@ describe('storage calls under a frozen dependency', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'pipescope-freeze-'));
     const [dynamo, s3, sqs] = await Promise.all([
-      startDynamo(undefined),
-      startS3(join(dir, 's3')),
-      startSqs('us-east-1'),
+      ownEmulator(() => startDynamo(undefined)),
+      ownEmulator(() => startS3(join(dir, 's3'))),
+      ownEmulator(() => startSqs('us-east-1')),
     ]);
     Object.assign(emulators, { dynamodb: dynamo.proc, s3: s3.proc, sqs: sqs.proc });
     t = await startTestApp('freeze', {

@@ -1,7 +1,7 @@
 import { StorageNotFoundError } from '../../src/shared/errors/app-error';
 import { openStores, Stores } from '../support/stores';
 
-describe('S3RawStore against s3rver', () => {
+describe('S3RawStore against the S3 emulator', () => {
   let stores: Stores;
   beforeAll(async () => {
     stores = await openStores('raw-store');

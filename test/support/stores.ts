@@ -7,7 +7,7 @@ import { DynamoRejectedStore } from '../../src/shared/rejected/dynamo-rejected-s
 import { S3RawStore } from '../../src/shared/raw/s3-raw-store';
 import { SqsQueuePublisher } from '../../src/shared/queue/sqs-queue-publisher';
 import { Env } from '../../src/shared/config/env.config';
-import { provision, testEnv } from './test-app';
+import { testStorage } from './test-app';
 
 export interface Stores {
   env: Env;
@@ -22,8 +22,7 @@ export interface Stores {
 }
 
 export async function openStores(label: string): Promise<Stores> {
-  const env = testEnv(label);
-  await provision(env);
+  const env = await testStorage(label);
   const clients = createAwsClients(env);
   const table = new DynamoTable(clients.dynamo, env.PIPESCOPE_TABLE, readLimitsOf(env));
   return {

@@ -1,12 +1,11 @@
-// Builds the whole app against the shared emulators with resource names unique to the calling test.
+// Boots the whole app against the run's emulators with resource names unique to the calling test.
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
-import { createApp } from '../../src/app.factory';
-import { createAwsClients, destroyAwsClients } from '../../src/shared/aws/aws-clients';
-import { ResourceProvisioner } from '../../src/shared/aws/provisioner';
-import { Env, validateEnv } from '../../src/shared/config/env.config';
+import { bootApp, bootStorage, emulatorEnv } from '../../src/bootstrap';
+import { Env, validateEnv, withOverrides } from '../../src/shared/config/env.config';
+import type { LocalEndpoints } from '../../src/shared/local/local-stack';
 
 export const KEYS = {
   producer: 'producer-key-0123456789',
@@ -31,20 +30,50 @@ export function uniqueNames(label: string): Record<string, string> {
   return names;
 }
 
-/** Sets the env for this test file (Jest gives each file its own process.env) and validates it. */
-export function testEnv(label: string, overrides: Record<string, string> = {}): Env {
-  if (!process.env.AWS_ENDPOINT_URL_DYNAMODB) throw new Error('emulators are not running (global setup)');
-  Object.assign(process.env, { PIPESCOPE_MODE: 'local', API_KEYS, ...uniqueNames(label), ...overrides });
-  return validateEnv(process.env);
+/** What the global setup hands to each test file. */
+export interface TestRun {
+  endpoints: LocalEndpoints;
+  logLevel: string;
 }
 
-export async function provision(env: Env): Promise<void> {
-  const clients = createAwsClients(env);
-  try {
-    await new ResourceProvisioner(env, clients).provision();
-  } finally {
-    destroyAwsClients(clients);
-  }
+let base: Env | undefined;
+
+/** The config every test of this file starts from: the run's, read and validated once per file. */
+function runEnv(): Env {
+  if (base) return base;
+  const handed = process.env.PIPESCOPE_TEST_RUN;
+  if (!handed) throw new Error('emulators are not running (global setup)');
+  const { endpoints, logLevel } = JSON.parse(handed) as TestRun;
+  const env = validateEnv({
+    PIPESCOPE_MODE: 'local',
+    AWS_REGION: 'us-east-1',
+    API_KEYS,
+    LOG_LEVEL: logLevel,
+    // A test that reads EMF lines switches them on.
+    METRICS_EMF_ENABLED: 'false',
+  });
+  base = emulatorEnv(env, endpoints);
+  return base;
+}
+
+/** The config of one test: the run's, with resource names unique to `label`, plus `overrides`. */
+export function testEnv(label: string, overrides: Record<string, string> = {}): Env {
+  return withOverrides(runEnv(), { ...uniqueNames(label), ...overrides });
+}
+
+/** The emulators `env` points at (the run's, or a test's own where it overrides an endpoint). */
+function emulatorsOf(env: Env): LocalEndpoints {
+  return {
+    s3: env.AWS_ENDPOINT_URL_S3!,
+    dynamodb: env.AWS_ENDPOINT_URL_DYNAMODB!,
+    sqs: env.AWS_ENDPOINT_URL_SQS!,
+  };
+}
+
+/** A test's config with its resources created. */
+export async function testStorage(label: string, overrides: Record<string, string> = {}): Promise<Env> {
+  const env = testEnv(label, overrides);
+  return (await bootStorage(env, { emulators: emulatorsOf(env) })).env;
 }
 
 export interface TestApp {
@@ -54,26 +83,39 @@ export interface TestApp {
   close: () => Promise<void>;
 }
 
-export async function startTestApp(label: string, overrides: Record<string, string> = {}): Promise<TestApp> {
-  const env = testEnv(label, overrides);
-  await provision(env);
-  const app = await createApp(env);
+/** The whole app on `env`'s resources, booted as `npm start` boots it, ready for requests. */
+async function serve(config: Env): Promise<TestApp> {
+  const { env, app, stop } = await bootApp(config, { emulators: emulatorsOf(config) });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
-  return {
-    app,
-    env,
-    http: () => request(app.getHttpServer()),
-    close: () => app.close(),
-  };
+  return { app, env, http: () => request(app.getHttpServer()), close: stop };
+}
+
+export async function startTestApp(label: string, overrides: Record<string, string> = {}): Promise<TestApp> {
+  return serve(testEnv(label, overrides));
+}
+
+/** Another app on the same resources as `env` (same table, bucket, queue): a restart. */
+export async function restartTestApp(env: Env): Promise<TestApp> {
+  return serve(env);
 }
 
 export const auth = (role: keyof typeof KEYS) => ({ authorization: `Bearer ${KEYS[role]}` });
 
-/** Another app on the same resources as `env` (same table, bucket, queue): a restart. */
-export async function restartTestApp(env: Env): Promise<TestApp> {
-  const app = await createApp(env);
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
-  return { app, env, http: () => request(app.getHttpServer()), close: () => app.close() };
+/** Makes a started test app listen on a free loopback port, for clients outside the process; its URL. */
+export async function listen(t: TestApp): Promise<string> {
+  await t.app.listen(0, '127.0.0.1');
+  return await t.app.getUrl();
+}
+
+/** Ingests one event as a producer through POST /ingest, expecting 201; answers its event_id. */
+export async function ingestOne(t: TestApp, event: Record<string, unknown>): Promise<string> {
+  const res = await t
+    .http()
+    .post('/ingest')
+    .set(auth('producer'))
+    .set('content-type', 'application/json')
+    .send(JSON.stringify(event))
+    .expect(201);
+  return (res.body as { event_id: string }).event_id;
 }

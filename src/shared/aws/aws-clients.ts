@@ -1,5 +1,6 @@
-// The SDK clients, built once from config. Endpoints and credentials come from the standard SDK
-// chain; explicit endpoints (AWS_ENDPOINT_URL_*) are passed through so emulators and AWS share one path.
+// The SDK clients, built once from config. Explicit endpoints (AWS_ENDPOINT_URL_*) are passed through
+// so emulators and AWS share one path; credentials come from the standard SDK chain, except in local
+// mode, where the emulators take fixed ones.
 //
 // Every call has one deadline, STORAGE_TIMEOUT_MS, that covers all its attempts and the backoff
 // between them: the HTTP handler throws (not just warns) when an attempt passes it, sockets that go
@@ -14,6 +15,7 @@ import { Agent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { requestSignal } from '../async/request-scope';
 import type { Env } from '../config/env.config';
+import { LOCAL_CREDENTIALS } from '../local/local-stack';
 import { isUnavailable } from './storage-errors';
 
 export interface AwsClients {
@@ -96,7 +98,11 @@ export function createAwsClients(env: Env, observe: StorageCallObserver = () => 
       httpAgent: new Agent({ keepAlive: true, maxSockets: 256 }),
       httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 256 }),
     });
-  const base = { region: env.AWS_REGION, maxAttempts: STORAGE_MAX_ATTEMPTS };
+  const base = {
+    region: env.AWS_REGION,
+    maxAttempts: STORAGE_MAX_ATTEMPTS,
+    ...(env.PIPESCOPE_MODE === 'local' ? { credentials: LOCAL_CREDENTIALS } : {}),
+  };
   const s3 = new S3Client({
     ...base,
     endpoint: env.AWS_ENDPOINT_URL_S3,

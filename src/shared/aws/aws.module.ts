@@ -3,13 +3,16 @@
 // that feature's module (replay jobs by ReplayModule, aggregates by the processor).
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Env } from '../config/env.config';
-import { MetricsService } from '../metrics/metrics.service';
 import { DynamoEventIndex } from '../events/dynamo-event-index';
 import { EventIndex } from '../events/event-index';
 import { DynamoIngestStatsStore } from '../ingest-stats/dynamo-ingest-stats-store';
 import { IngestStatsStore } from '../ingest-stats/ingest-stats-store';
 import { QueuePublisher } from '../queue/queue-publisher';
 import { SqsQueuePublisher } from '../queue/sqs-queue-publisher';
+import { DynamoLeaseStore } from '../lease/dynamo-lease-store';
+import { LeaseStore } from '../lease/lease-store';
+import { DynamoMessageFailureStore } from '../message-failures/dynamo-message-failure-store';
+import { MessageFailureStore } from '../message-failures/message-failure-store';
 import { RawStore } from '../raw/raw-store';
 import { S3RawStore } from '../raw/s3-raw-store';
 import { DynamoRejectedStore } from '../rejected/dynamo-rejected-store';
@@ -17,6 +20,7 @@ import { RejectedStore } from '../rejected/rejected-store';
 import { AwsClients, createAwsClients, destroyAwsClients } from './aws-clients';
 import { DynamoTable, readLimitsOf } from './dynamo-table';
 import { ResourceProvisioner } from './provisioner';
+import { StorageMetrics } from './storage.metrics';
 
 export const AWS_CLIENTS = Symbol('AWS_CLIENTS');
 /** The raw SQS client, only for @ssut/nestjs-sqs (sqs-consumer needs a client, not a repository). */
@@ -25,12 +29,13 @@ export const SQS_CLIENT = Symbol('SQS_CLIENT');
 @Global()
 @Module({
   providers: [
+    StorageMetrics,
     {
       provide: AWS_CLIENTS,
-      inject: [Env, MetricsService],
-      useFactory: (env: Env, metrics: MetricsService) =>
+      inject: [Env, StorageMetrics],
+      useFactory: (env: Env, metrics: StorageMetrics) =>
         createAwsClients(env, (dependency, operation, outcome) =>
-          metrics.storageCalls.inc({ dependency, operation, outcome }),
+          metrics.calls.inc({ dependency, operation, outcome }),
         ),
     },
     {
@@ -56,6 +61,12 @@ export const SQS_CLIENT = Symbol('SQS_CLIENT');
       useFactory: (t: DynamoTable) => new DynamoIngestStatsStore(t),
     },
     {
+      provide: MessageFailureStore,
+      inject: [DynamoTable],
+      useFactory: (t: DynamoTable) => new DynamoMessageFailureStore(t),
+    },
+    { provide: LeaseStore, inject: [DynamoTable], useFactory: (t: DynamoTable) => new DynamoLeaseStore(t) },
+    {
       provide: QueuePublisher,
       inject: [AWS_CLIENTS, Env],
       useFactory: (c: AwsClients, env: Env) => new SqsQueuePublisher(c.sqs, env.PIPESCOPE_QUEUE),
@@ -76,6 +87,8 @@ export const SQS_CLIENT = Symbol('SQS_CLIENT');
     RejectedStore,
     IngestStatsStore,
     QueuePublisher,
+    LeaseStore,
+    MessageFailureStore,
     ResourceProvisioner,
   ],
 })

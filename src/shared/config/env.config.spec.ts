@@ -1,4 +1,4 @@
-import { ConfigError, Env, ENV_KEYS, validateEnv } from './env.config';
+import { ConfigError, Env, ENV_KEYS, validateEnv, withOverrides } from './env.config';
 
 describe('validateEnv', () => {
   it('applies defaults', () => {
@@ -10,7 +10,32 @@ describe('validateEnv', () => {
       LOG_LEVEL: 'info',
     });
     expect(env.S3_FORCE_PATH_STYLE).toBe(true);
+    expect(env.METRICS_EMF_ENABLED).toBe(true);
     expect(env.deadLetterQueue).toBe('pipescope-replay-dlq');
+  });
+
+  it('parses per-source late thresholds into a map, the global threshold covering the rest', () => {
+    const env = validateEnv({ LATE_THRESHOLD_MS: '5000', LATE_THRESHOLDS: 'slow-src:60000,fast.src:10' });
+    expect([...env.lateThresholds]).toEqual([
+      ['slow-src', 60000],
+      ['fast.src', 10],
+    ]);
+    expect(env.lateThresholdMs('slow-src')).toBe(60000);
+    expect(env.lateThresholdMs('fast.src')).toBe(10);
+    expect(env.lateThresholdMs('other')).toBe(5000);
+    expect(validateEnv({}).lateThresholds.size).toBe(0);
+  });
+
+  it('refuses a malformed LATE_THRESHOLDS', () => {
+    expect(() => validateEnv({ LATE_THRESHOLDS: 'slow-src=100' })).toThrow(/LATE_THRESHOLDS/);
+  });
+
+  it('derives a changed copy, validated again, leaving the original as it was', () => {
+    const env = validateEnv({ PORT: '8080', API_KEYS: 'producer:0123456789abcdef01' });
+    const copy = withOverrides(env, { METRICS_EMF_ENABLED: 'false', API_KEYS: '' });
+    expect(copy).toMatchObject({ PORT: 8080, METRICS_EMF_ENABLED: false, API_KEYS: undefined });
+    expect(env).toMatchObject({ METRICS_EMF_ENABLED: true, API_KEYS: 'producer:0123456789abcdef01' });
+    expect(() => withOverrides(env, { PORT: 'abc' })).toThrow(/PORT="abc"/);
   });
 
   it('converts numbers and booleans from strings', () => {
@@ -50,11 +75,30 @@ describe('validateEnv', () => {
     expect(() => validateEnv({ API_KEYS: 'root:0123456789abcdef' })).toThrow(/API_KEYS entry 1/);
   });
 
+  it('checks ALERTS_RULES against the rule schema and names the broken field', () => {
+    const ok = JSON.stringify([{ name: 'quiet', kind: 'silence', minutes: 15 }]);
+    expect(validateEnv({ ALERTS_RULES: ok }).ALERTS_RULES).toBe(ok);
+    expect(() => validateEnv({ ALERTS_RULES: 'not json' })).toThrow(/ALERTS_RULES/);
+    const noMinutes = JSON.stringify([{ name: 'quiet', kind: 'silence' }]);
+    expect(() => validateEnv({ ALERTS_RULES: noMinutes })).toThrow(/ALERTS_RULES: rules\.0\.minutes/);
+    const wrongField = JSON.stringify({
+      rules: [{ name: 'lag', kind: 'lag_p99', threshold_ms: 5, minutes: 3 }],
+    });
+    expect(() => validateEnv({ ALERTS_RULES: wrongField })).toThrow(/minutes does not apply to kind lag_p99/);
+  });
+
+  it('defaults the alert links to this port', () => {
+    expect(validateEnv({ PORT: '8080' }).alertsLinkBase).toBe('http://localhost:8080');
+    expect(validateEnv({ ALERTS_LINK_BASE_URL: 'https://ps.example.com/' }).alertsLinkBase).toBe(
+      'https://ps.example.com',
+    );
+  });
+
   it('lists every variable the Env class declares', () => {
     const declared = Object.keys(validateEnv({ API_KEYS: 'producer:0123456789abcdef01' })).filter(
       (k) => k === k.toUpperCase(),
     );
-    for (const key of declared) expect(ENV_KEYS).toContain(key);
+    expect([...ENV_KEYS].sort()).toEqual(declared.sort());
     expect(new Env()).toBeInstanceOf(Env);
   });
 });

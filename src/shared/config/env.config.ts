@@ -1,16 +1,21 @@
-// The one validated view of the environment. process.env is read here and nowhere else.
+// The one validated view of the environment. Only the entry points (main.ts, provision.ts, the Lambda
+// handler) pass process.env to validateEnv; everything else receives the resulting Env.
 import { parseApiKeys } from '../auth/api-keys';
+// The rule schema belongs to alerting; the environment variable is validated with it here, at boot.
+import { parseRules } from '../../alerts/alert-rules';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsJSON,
   IsOptional,
   IsString,
   IsUrl,
   Matches,
   Max,
   Min,
+  getMetadataStorage,
   validateSync,
 } from 'class-validator';
 
@@ -60,6 +65,8 @@ export class Env {
   /** Per-source late thresholds, `source:ms` pairs, comma-separated. */
   @IsOptional() @Matches(/^([a-z0-9][a-z0-9._-]*:\d+)(,[a-z0-9][a-z0-9._-]*:\d+)*$/) LATE_THRESHOLDS?: string;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1000) @Max(3600000) METRICS_FLUSH_MS: number = 60000;
+  /** Write CloudWatch EMF lines to stdout; the test suite and the benches switch it off. */
+  @IsOptional() @Transform(toBool) @IsBoolean() METRICS_EMF_ENABLED: boolean = true;
   /** Receives before SQS moves a message to the dead-letter queue. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000) QUEUE_MAX_RECEIVE_COUNT: number = 5;
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(43200) QUEUE_VISIBILITY_TIMEOUT_S: number = 30;
@@ -90,8 +97,34 @@ export class Env {
   /** Long-poll wait of each receive, kept under STORAGE_TIMEOUT_MS (the SQS client's request timeout). */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(20) PROCESSOR_WAIT_TIME_S: number = 4;
 
+  /** Run the alert evaluator in this process (one instance at a time evaluates, under a lease). */
+  @IsOptional() @Transform(toBool) @IsBoolean() ALERTS_ENABLED: boolean = true;
+  /** How often the evaluator runs; its lease lasts three intervals. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(3600000) ALERTS_INTERVAL_MS: number = 60000;
+  /** Where alert notifications are POSTed as JSON; unset = logged and metered only. */
+  @IsOptional() @IsUrl(url) ALERTS_WEBHOOK_URL?: string;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(60000) ALERTS_WEBHOOK_TIMEOUT_MS: number = 5000;
+  /** Default rules as JSON (an array, or { "rules": [...] }); PUT /alerts/rules overrides them. */
+  @IsOptional() @IsJSON() ALERTS_RULES?: string;
+  /** Base URL of the links in notifications; defaults to http://localhost:PORT. */
+  @IsOptional() @IsUrl(url) ALERTS_LINK_BASE_URL?: string;
+  /** Days a resolved alert is kept (DynamoDB TTL). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(3650) ALERTS_HISTORY_DAYS: number = 30;
+
+  /** LATE_THRESHOLDS parsed (source to milliseconds), filled in by validateEnv. */
+  lateThresholds: ReadonlyMap<string, number> = new Map();
+
+  /** How late an event of `source` may arrive before it counts as late. */
+  lateThresholdMs(source: string): number {
+    return this.lateThresholds.get(source) ?? this.LATE_THRESHOLD_MS;
+  }
+
   get deadLetterQueue(): string {
     return `${this.PIPESCOPE_QUEUE}-dlq`;
+  }
+
+  get alertsLinkBase(): string {
+    return (this.ALERTS_LINK_BASE_URL ?? `http://localhost:${this.PORT}`).replace(/\/+$/, '');
   }
 
   get replayAllowedQueues(): string[] {
@@ -99,47 +132,13 @@ export class Env {
   }
 }
 
+/** Every variable the Env class declares, read from its validation decorators (each has at least one). */
 export const ENV_KEYS: readonly string[] = [
-  'PORT',
-  'HOST',
-  'PIPESCOPE_MODE',
-  'DATA_DIR',
-  'AWS_REGION',
-  'PIPESCOPE_BUCKET',
-  'PIPESCOPE_TABLE',
-  'PIPESCOPE_QUEUE',
-  'API_KEYS',
-  'LOG_LEVEL',
-  'AWS_ENDPOINT_URL_S3',
-  'AWS_ENDPOINT_URL_DYNAMODB',
-  'AWS_ENDPOINT_URL_SQS',
-  'S3_FORCE_PATH_STYLE',
-  'HEALTH_TIMEOUT_MS',
-  'STORAGE_TIMEOUT_MS',
-  'REQUEST_TIMEOUT_MS',
-  'READ_MAX_ROUND_TRIPS',
-  'READ_MAX_ITEMS',
-  'READ_MAX_MS',
-  'INGEST_MAX_EVENT_BYTES',
-  'INGEST_MAX_BATCH_BYTES',
-  'LATE_THRESHOLD_MS',
-  'LATE_THRESHOLDS',
-  'METRICS_FLUSH_MS',
-  'QUEUE_MAX_RECEIVE_COUNT',
-  'QUEUE_VISIBILITY_TIMEOUT_S',
-  'REPLAY_MAX_EVENTS',
-  'REPLAY_MAX_WINDOW_DAYS',
-  'REPLAY_ALLOWED_QUEUES',
-  'REPLAY_MAX_RUNNING',
-  'REPLAY_MAX_QUEUED',
-  'REPLAY_DEFAULT_RATE',
-  'REPLAY_MAX_RATE',
-  'REPLAY_LEASE_MS',
-  'REPLAY_POLL_MS',
-  'PROCESSOR_ENABLED',
-  'PROCESSOR_BATCH_SIZE',
-  'PROCESSOR_CONCURRENCY',
-  'PROCESSOR_WAIT_TIME_S',
+  ...new Set(
+    getMetadataStorage()
+      .getTargetValidationMetadatas(Env, '', true, false)
+      .map((m) => m.propertyName),
+  ),
 ];
 
 export class ConfigError extends Error {
@@ -179,7 +178,26 @@ export function validateEnv(raw: Record<string, unknown>): Env {
       `REQUEST_TIMEOUT_MS=${env.REQUEST_TIMEOUT_MS}: must be at least READ_MAX_MS + STORAGE_TIMEOUT_MS (${env.READ_MAX_MS} + ${env.STORAGE_TIMEOUT_MS}), so a read can answer its partial page and a storage call can time out on its own`,
     );
   }
+  if (env.ALERTS_RULES) {
+    const parsed = parseRules(JSON.parse(env.ALERTS_RULES));
+    if ('problems' in parsed)
+      problems.push(...parsed.problems.map((p) => `ALERTS_RULES: ${p.field}: ${p.message}`));
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   env.S3_FORCE_PATH_STYLE ??= env.PIPESCOPE_MODE === 'local';
+  env.lateThresholds = new Map(
+    (env.LATE_THRESHOLDS ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((pair) => {
+        const [source, ms] = pair.split(':');
+        return [source, Number(ms)] as const;
+      }),
+  );
   return env;
+}
+
+/** A copy of `env` with some variables changed, validated again. */
+export function withOverrides(env: Env, overrides: Record<string, unknown>): Env {
+  return validateEnv({ ...env, ...overrides });
 }

@@ -1,4 +1,5 @@
-// Errors with stable, machine-readable codes. The HTTP status of each code lives in error.filter.ts.
+// Errors with stable, machine-readable codes. The HTTP status of each code is in ERROR_STATUS below;
+// error.filter.ts is the one place that applies it.
 
 export interface FieldProblem {
   field: string;
@@ -32,6 +33,10 @@ export const ERROR_STATUS = {
   'AGGREGATE.NOT_FOUND': 404,
   'AGGREGATE.VALIDATION_FAILED': 400,
   'AGGREGATE.VERSION_NOT_FOUND': 404,
+  'DLQ.VALIDATION_FAILED': 400,
+  'DLQ.MESSAGE_NOT_FOUND': 404,
+  'ALERTS.VALIDATION_FAILED': 400,
+  'ALERTS.NOT_FOUND': 404,
   'PROCESSOR.INVALID_MESSAGE': 400,
   'PROCESSOR.INTEGRITY_ERROR': 422,
   'PROCESSOR.CONTENDED': 503,
@@ -94,7 +99,9 @@ export function validationError(
     | 'QUERY.VALIDATION_FAILED'
     | 'REPLAY.VALIDATION_FAILED'
     | 'REQUEST.VALIDATION_FAILED'
-    | 'AGGREGATE.VALIDATION_FAILED',
+    | 'AGGREGATE.VALIDATION_FAILED'
+    | 'DLQ.VALIDATION_FAILED'
+    | 'ALERTS.VALIDATION_FAILED',
   problems: FieldProblem[],
 ): AppError {
   const summary = problems.map((p) => `${p.field}: ${p.message}`).join('; ');

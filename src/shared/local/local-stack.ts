@@ -1,4 +1,5 @@
-// Embedded local AWS: supervises DynamoDB Local (Java), s3rver and fauxqs as child processes.
+// Embedded local AWS: supervises DynamoDB Local (Java) and fauxqs (one process for S3, one for SQS) as
+// child processes.
 // Each child dies with this process: Linux parent-death signal via setpriv where available, and the
 // Node children also exit when their stdin pipe closes, which happens however this process ends.
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -8,9 +9,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
 export interface LocalStackOptions {
-  /** Folder for DynamoDB and S3 data; omit to keep DynamoDB in memory and S3 in a temp folder. */
+  /** Folder for DynamoDB's data; omit to keep it in memory. */
   dynamoDir?: string;
   s3Dir: string;
+  /** Folder for the queues and their messages; omit to keep them in memory. */
+  sqsDir?: string;
   region: string;
   /** Called with each line a child prints on stderr. */
   onLog?: (service: string, line: string) => void;
@@ -22,8 +25,8 @@ export interface LocalEndpoints {
   sqs: string;
 }
 
-/** Credentials the emulators accept; s3rver takes only these. Not secrets. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+/** Credentials for the emulators, which take any. Not secrets. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 
 export class JavaMissingError extends Error {
   constructor(detail: string) {
@@ -127,13 +130,12 @@ async function startNodeEmulator(
   service: string,
   script: string,
   args: string[],
-  nodeFlags: string[],
   onLog?: LocalStackOptions['onLog'],
 ): Promise<{ proc: EmulatorProcess; port: number }> {
   const proc = supervise(
     service,
     process.execPath,
-    [...nodeFlags, join(projectRoot(), 'scripts/emulators', script), ...args],
+    [join(projectRoot(), 'scripts/emulators', script), ...args],
     onLog,
   );
   const port = await new Promise<number>((done, fail) => {
@@ -157,18 +159,17 @@ async function startNodeEmulator(
 
 export async function startS3(dir: string, port = 0, onLog?: LocalStackOptions['onLog']) {
   mkdirSync(dir, { recursive: true });
-  // s3rver's ListObjectsV2 continuation tokens use a cipher that Node 17+ hides behind the legacy provider.
-  return startNodeEmulator(
-    's3',
-    's3rver.cjs',
-    [resolve(dir), String(port)],
-    ['--openssl-legacy-provider'],
-    onLog,
-  );
+  return startNodeEmulator('s3', 'fauxqs.mjs', ['--port', String(port), '--s3-dir', resolve(dir)], onLog);
 }
 
-export async function startSqs(region: string, port = 0, onLog?: LocalStackOptions['onLog']) {
-  return startNodeEmulator('sqs', 'fauxqs.mjs', [String(port), region], [], onLog);
+export async function startSqs(region: string, dir?: string, port = 0, onLog?: LocalStackOptions['onLog']) {
+  if (dir) mkdirSync(dir, { recursive: true });
+  return startNodeEmulator(
+    'sqs',
+    'fauxqs.mjs',
+    ['--port', String(port), '--region', region, ...(dir ? ['--data-dir', resolve(dir)] : [])],
+    onLog,
+  );
 }
 
 function dynamoJarDir(): string {
@@ -238,7 +239,7 @@ export class LocalStack {
     const results = await Promise.allSettled([
       startDynamo(options.dynamoDir, undefined, options.onLog),
       startS3(options.s3Dir, 0, options.onLog),
-      startSqs(options.region, 0, options.onLog),
+      startSqs(options.region, options.sqsDir, 0, options.onLog),
     ]);
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) {

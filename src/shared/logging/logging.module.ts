@@ -1,6 +1,9 @@
-// JSON logs (pino) with the request id on every line; credentials are redacted.
+// JSON logs (pino) with the request id on every line; credentials are redacted. One pino logger per
+// process (as nestjs-pino keeps one): the entry point's own lines (bootLogger), written before the app
+// exists and after, and the app's share it, so every line is JSON and the lines keep their order.
 import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import pino, { type Logger, type LoggerOptions } from 'pino';
 import { Env } from '../config/env.config';
 import { requestIdOf } from './request-id';
 
@@ -16,18 +19,37 @@ export const REDACT_PATHS = [
   '*.API_KEYS',
 ];
 
+let root: Logger | undefined;
+
+/** The process's logger, created on first use from the config it is first given. */
+export function rootLogger(env: Env): Logger {
+  root ??= pino(pinoOptions(env));
+  return root;
+}
+
+function pinoOptions(env: Env): LoggerOptions {
+  return {
+    level: env.LOG_LEVEL,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    base: { service: 'pipescope' },
+    timestamp: () => `,"time":"${new Date().toISOString()}"`,
+  };
+}
+
+/** Lines of an entry point (start-up, emulators, shutdown). */
+export function bootLogger(env: Env): Logger {
+  return rootLogger(env).child({ context: 'boot' });
+}
+
 @Module({
   imports: [
     LoggerModule.forRootAsync({
       inject: [Env],
       useFactory: (env: Env) => ({
         pinoHttp: {
-          level: env.LOG_LEVEL,
+          logger: rootLogger(env),
           genReqId: (req) => requestIdOf(req),
           customAttributeKeys: { reqId: 'request_id' },
-          redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-          base: { service: 'pipescope' },
-          timestamp: () => `,"time":"${new Date().toISOString()}"`,
           // Health probes every few seconds would drown the log.
           autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
           serializers: {

@@ -32,13 +32,16 @@ export function unrealDateTime(value: string): string | undefined {
   return undefined;
 }
 
+/** True for an RFC 3339 date-time with an offset that names a real instant. */
+export const isDateTime = (value: unknown): value is string =>
+  typeof value === 'string' && RFC3339.test(value) && unrealDateTime(value) === undefined;
+
 /** An RFC 3339 date-time with an offset that names a real instant; the message names the field. */
 export const IsDateTime = (): PropertyDecorator =>
   ValidateBy({
     name: 'isRfc3339DateTime',
     validator: {
-      validate: (value: unknown) =>
-        typeof value === 'string' && RFC3339.test(value) && unrealDateTime(value) === undefined,
+      validate: isDateTime,
       defaultMessage: (args) => {
         const value: unknown = args?.value;
         const field = args?.property ?? 'value';
