@@ -29,12 +29,15 @@ describe('request ceiling and client cancellation', () => {
   };
 
   /** A dry run over 31 empty days: one slow Query per day, about 8 s in all without a limit. */
-  const plan = () =>
+  const plan = (role: 'investigator' | 'operator' = 'investigator', since = from) =>
     t
       .http()
       .post('/replay')
-      .set(auth('investigator'))
-      .send({ dry_run: true, filter: { source: 'nobody', from, to }, reason: 'how long' });
+      .set(auth(role))
+      .send({ dry_run: true, filter: { source: 'nobody', from: since, to }, reason: 'how long' });
+  /** A dry run over the last day only: one slow Query. */
+  const quickPlan = (role: 'investigator' | 'operator') =>
+    plan(role, new Date(Date.parse(to) - 3_600_000).toISOString());
 
   beforeAll(async () => {
     const dynamoPort = Number(new URL(testEnv('ceiling').AWS_ENDPOINT_URL_DYNAMODB!).port);
@@ -48,6 +51,7 @@ describe('request ceiling and client cancellation', () => {
       READ_MAX_ITEMS: '1000000',
       PROCESSOR_ENABLED: 'false',
       REPLAY_POLL_MS: '600000',
+      REPLAY_MAX_PLANS_PER_CALLER: '1',
     });
     proxy.delayMs = DELAY_MS;
   });
@@ -92,6 +96,25 @@ describe('request ceiling and client cancellation', () => {
     );
     expect(cancelled).toBeGreaterThan(cancelledBefore);
     await expectNoMoreQueries();
+  });
+
+  it('runs one plan per caller at a time: another from the same caller is 429 with Retry-After', async () => {
+    const before = await storageCalls();
+    // supertest sends on then(): start the first plan now, and let it get going.
+    const first = plan().then((res) => res);
+    await pollUntil(
+      () => storageCalls(),
+      (n) => n > before,
+      REQUEST_TIMEOUT_MS,
+      50,
+    );
+    const refused = await plan();
+    expect(refused.status).toBe(429);
+    expect(refused.body.error).toMatchObject({ code: 'REPLAY.TOO_MANY_PLANS', details: { max: 1 } });
+    expect(refused.headers['retry-after']).toBe('5');
+    await quickPlan('operator').expect(200);
+    expect((await first).status).toBe(503);
+    await quickPlan('investigator').expect(200);
   });
 
   /** The Query count holds still over several round-trip times (nothing is reading any more). */

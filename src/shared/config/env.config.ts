@@ -78,6 +78,8 @@ export class Env {
   @IsOptional() @Matches(/^[A-Za-z0-9_-]{1,80}(,[A-Za-z0-9_-]{1,80})*$/) REPLAY_ALLOWED_QUEUES?: string;
   /** Replays sending at once (all instances together); more are queued as `pending`. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100) REPLAY_MAX_RUNNING: number = 2;
+  /** Selections (dry-run plans and creations) one caller may run at once per instance; more: 429. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100) REPLAY_MAX_PLANS_PER_CALLER: number = 2;
   /** Replays waiting for a slot; one more answers 429. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(1000) REPLAY_MAX_QUEUED: number = 20;
   /** `rate_per_second` when a request leaves it out. */
