@@ -6,6 +6,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { bootApp } from '../src/bootstrap';
 import { createAwsClients, destroyAwsClients, AwsClients } from '../src/shared/aws/aws-clients';
 import { Env, validateEnv } from '../src/shared/config/env.config';
+import type { EventRecord } from '../src/shared/events/event-index';
 import { freePort } from '../src/shared/local/local-stack';
 
 export interface BenchContext {
@@ -14,6 +15,30 @@ export interface BenchContext {
   app: NestFastifyApplication;
   baseUrl: string;
   close: () => Promise<void>;
+}
+
+/** An index record of source `bench-src`, received as it occurred at `at`, with random ids and hash. */
+export function benchRecord(
+  i: number,
+  at: string,
+  fields: Pick<EventRecord, 'type' | 'entity_id' | 'size_bytes'>,
+): EventRecord {
+  const id = randomBytes(16).toString('hex');
+  return {
+    event_id: id,
+    source: 'bench-src',
+    ...fields,
+    occurred_at: at,
+    received_at: at,
+    lag_ms: 0,
+    late: false,
+    future: false,
+    payload_sha256: randomBytes(32).toString('hex'),
+    s3_key: `raw/source=bench-src/date=${at.slice(0, 10)}/hour=${at.slice(11, 13)}/${id}.json`,
+    request_id: `bench-${i}`,
+    duplicate_count: 0,
+    conflict_count: 0,
+  };
 }
 
 /** The config every bench starts from: local mode, unique resources, no auth, no EMF lines. */

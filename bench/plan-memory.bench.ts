@@ -11,7 +11,7 @@ import { DynamoTable, readLimitsOf } from '../src/shared/aws/dynamo-table';
 import { eventItem } from '../src/shared/events/dynamo-event-index';
 import { EventRecord } from '../src/shared/events/event-index';
 import { toEntry } from '../src/replay/replay-manifest';
-import { startBench } from './bench-support';
+import { benchRecord, startBench } from './bench-support';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 50_000);
 const PLANS = 6;
@@ -27,25 +27,8 @@ function history(from: number, to: number): EventRecord[] {
   const start = Date.parse(`${DAY}T00:00:00Z`);
   return Array.from({ length: to - from }, (_, k) => {
     const i = from + k;
-    const id = randomBytes(16).toString('hex');
     const at = new Date(start + i * 1000).toISOString();
-    return {
-      event_id: id,
-      source: 'bench-src',
-      type: `t${i % 5}`,
-      entity_id: `order-${i % 5000}`,
-      occurred_at: at,
-      received_at: at,
-      lag_ms: 0,
-      late: false,
-      future: false,
-      payload_sha256: randomBytes(32).toString('hex'),
-      size_bytes: 300,
-      s3_key: `raw/source=bench-src/date=${DAY}/hour=00/${id}.json`,
-      request_id: `bench-${i}`,
-      duplicate_count: 0,
-      conflict_count: 0,
-    };
+    return benchRecord(i, at, { type: `t${i % 5}`, entity_id: `order-${i % 5000}`, size_bytes: 300 });
   });
 }
 
