@@ -7,6 +7,10 @@ import { bootApp } from '../src/bootstrap';
 import { createAwsClients, destroyAwsClients, AwsClients } from '../src/shared/aws/aws-clients';
 import { Env, validateEnv } from '../src/shared/config/env.config';
 import type { EventRecord } from '../src/shared/events/event-index';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { mapLimit } from '../src/shared/async/map-limit';
+import { backoffMs, DynamoTable, Item } from '../src/shared/aws/dynamo-table';
 import { freePort } from '../src/shared/local/local-stack';
 
 export interface BenchContext {
@@ -15,6 +19,24 @@ export interface BenchContext {
   app: NestFastifyApplication;
   baseUrl: string;
   close: () => Promise<void>;
+}
+
+/**
+ * Loads items straight into the table with BatchWriteItem (25 per call, `parallel` calls at once),
+ * writing unprocessed items again with backoff. Benches and tests only: the app never bulk-writes,
+ * so its IAM grants do not include BatchWriteItem.
+ */
+export async function putItems(table: DynamoTable, items: Item[], parallel = 8): Promise<void> {
+  const chunks: Item[][] = [];
+  for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
+  await mapLimit(chunks, parallel, async (chunk) => {
+    let pending = chunk.map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 0) await sleep(backoffMs(attempt));
+      const out = await table.db.send(new BatchWriteCommand({ RequestItems: { [table.name]: pending } }));
+      pending = (out.UnprocessedItems?.[table.name] ?? []) as typeof pending;
+    }
+  });
 }
 
 /** An index record of source `bench-src`, received as it occurred at `at`, with random ids and hash. */

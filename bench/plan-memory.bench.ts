@@ -11,7 +11,7 @@ import { DynamoTable, readLimitsOf } from '../src/shared/aws/dynamo-table';
 import { eventItem } from '../src/shared/events/dynamo-event-index';
 import { EventRecord } from '../src/shared/events/event-index';
 import { toEntry } from '../src/replay/replay-manifest';
-import { benchRecord, startBench } from './bench-support';
+import { benchRecord, putItems, startBench } from './bench-support';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 50_000);
 const PLANS = 6;
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < EVENTS; i += LOAD_CHUNK) {
       const chunk = history(i, Math.min(EVENTS, i + LOAD_CHUNK));
       selectionBytes += chunk.reduce((n, e) => n + JSON.stringify(toEntry(e)).length + 1, 0);
-      await table.batchPut(chunk.map(eventItem), 16);
+      await putItems(table, chunk.map(eventItem), 16);
     }
     console.log(`loaded ${EVENTS} events in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s`);
     gc();

@@ -16,7 +16,7 @@ import { EventRecord } from '../src/shared/events/event-index';
 import { hourOf, hoursOf, keys } from '../src/shared/aws/table-keys';
 import { freePort } from '../src/shared/local/local-stack';
 import { bucketIndex } from '../src/shared/metrics/lag-histogram';
-import { benchEnv } from './bench-support';
+import { benchEnv, putItems } from './bench-support';
 import { mapLimit } from '../src/shared/async/map-limit';
 import { CounterDelta, emptyCounterDelta } from '../src/shared/ingest-stats/ingest-stats-store';
 
@@ -142,7 +142,7 @@ async function main(): Promise<void> {
     const events = history(now);
     const loadStart = performance.now();
     const table = new DynamoTable(clients.dynamo, env.PIPESCOPE_TABLE, readLimitsOf(env));
-    await table.batchPut(events.map(eventItem), 16);
+    await putItems(table, events.map(eventItem), 16);
     const rows = counters(events);
     await new DynamoIngestStatsStore(table).addCounters(rows);
     const loadS = (performance.now() - loadStart) / 1000;

@@ -2,15 +2,9 @@
 // so this DTO is checked with validateIngestEvent rather than a route-level pipe.
 import { problemsOf } from '../shared/errors/validation-problems';
 import { plainToInstance } from 'class-transformer';
-import { IsInt, IsObject, IsOptional, IsString, Length, Max, Min, validateSync } from 'class-validator';
+import { IsInt, IsObject, IsOptional, Max, Min, validateSync } from 'class-validator';
 import { FieldProblem } from '../shared/errors/app-error';
-import {
-  IsDateTime,
-  IsEntityId,
-  IsEventType,
-  IsPrintableId,
-  IsSource,
-} from '../shared/validation/event-fields';
+import { IsDateTime, IsEntityId, IsEventType, IsSource, IsText } from '../shared/validation/event-fields';
 
 export class IngestEventDto {
   @IsSource()
@@ -29,7 +23,7 @@ export class IngestEventDto {
   payload!: Record<string, unknown>;
 
   @IsOptional()
-  @IsPrintableId('idempotency_key')
+  @IsText('idempotency_key')
   idempotency_key?: string;
 
   @IsOptional()
@@ -39,31 +33,51 @@ export class IngestEventDto {
   sequence?: number;
 
   @IsOptional()
-  @IsString()
-  @Length(1, 64)
+  @IsText('schema_version', 64)
   schema_version?: string;
 }
 
 export type ValidEvent = IngestEventDto;
 
 const REQUIRED = ['source', 'type', 'entity_id', 'occurred_at', 'payload'];
+const FIELDS = [...REQUIRED, 'idempotency_key', 'sequence', 'schema_version'];
+/** An unknown key as a field name: a key can be as long as the body, a problem stays small. */
+const shortKey = (key: string): string => (key.length > 64 ? `${key.slice(0, 64)}…` : key);
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Checks one event; every problem is reported, each naming its field. */
 export function validateIngestEvent(
   value: unknown,
 ): { ok: true; event: ValidEvent } | { ok: false; problems: FieldProblem[] } {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+  if (!isPlainObject(value)) {
     return { ok: false, problems: [{ field: '(body)', message: 'an event must be a JSON object' }] };
   }
-  const dto = plainToInstance(IngestEventDto, value);
-  const problems = problemsOf(
-    validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: true }),
-  ).map((p) =>
-    (value as Record<string, unknown>)[p.field] === undefined && REQUIRED.includes(p.field)
-      ? { field: p.field, message: `${p.field} is required` }
-      : p,
+  // Only the known fields reach the class transformer, as own properties: a key such as `__proto__`
+  // or `constructor` must never become the prototype or the class the validator looks up. The payload
+  // is checked as an object only and kept exactly as parsed, for the identity hashes what the raw
+  // bytes say.
+  const unknown = Object.keys(value).filter((key) => !FIELDS.includes(key));
+  const input = Object.fromEntries(
+    FIELDS.filter((key) => Object.hasOwn(value, key)).map((key) => [
+      key,
+      key === 'payload' && isPlainObject(value.payload) ? {} : value[key],
+    ]),
   );
+  const dto = plainToInstance(IngestEventDto, input);
+  const problems = [
+    ...unknown
+      .slice(0, 10)
+      .map((key) => ({ field: shortKey(key), message: `unknown field ${shortKey(key)}` })),
+    ...problemsOf(validateSync(dto, { whitelist: true, stopAtFirstError: true })).map((p) =>
+      value[p.field] === undefined && REQUIRED.includes(p.field)
+        ? { field: p.field, message: `${p.field} is required` }
+        : p,
+    ),
+  ];
   if (problems.length > 0) return { ok: false, problems };
+  dto.payload = value.payload as Record<string, unknown>;
   // Optional fields sent as null mean "absent".
   if (dto.idempotency_key === null) delete dto.idempotency_key;
   if (dto.sequence === null) delete dto.sequence;

@@ -25,19 +25,17 @@ export interface Lineage {
   inputs: LineageInput[];
 }
 
-/**
- * Longest URL-encoded aggregate key kept readable in a lineage path. A 256-character entity id can
- * encode to 3,000 characters, past S3's 1,024-byte keys (and a file system's 255-byte names).
- */
-export const READABLE_KEY_MAX = 200;
+/** Longest URL-encoded aggregate key used as is: one path segment stays a valid file name everywhere. */
+export const READABLE_KEY_CHARS = 200;
 
 /**
- * `lineage/<URL-encoded aggregate key>/v<version>.json`, or, when that key would be too long,
- * `lineage/~<SHA-256 of the key>/v<version>.json`. Readers follow the version's `lineage_key`.
+ * `lineage/<URL-encoded aggregate key>/v<version>.json`, or `lineage/sha256=<hex of the key>/v<version>.json`
+ * when the encoded key is longer than READABLE_KEY_CHARS (an entity_id of 256 characters outside ASCII
+ * encodes to over 2,000, past S3's 1,024-byte key limit). Each version records its own lineage_key.
  */
 export function lineageKey(key: string, version: number): string {
   const encoded = encodeURIComponent(key);
-  const segment = encoded.length <= READABLE_KEY_MAX ? encoded : `~${sha256Hex(key)}`;
+  const segment = encoded.length <= READABLE_KEY_CHARS ? encoded : `sha256=${sha256Hex(key)}`;
   return `lineage/${segment}/v${version}.json`;
 }
 

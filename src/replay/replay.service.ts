@@ -21,6 +21,7 @@ import {
 import { ReplayRequest } from './replay.dto';
 import { PlanTally, ReplayPlan, ReplayView, toView } from './replay-view';
 import { ReplayRunner } from './replay.runner';
+import { UnprocessedFinder, unprocessedView } from './replay-unprocessed';
 import { mapLimit } from '../shared/async/map-limit';
 import { Page } from '../shared/paging/page';
 
@@ -31,6 +32,9 @@ export interface SelectionEnd {
   matched: number;
   truncated: boolean;
 }
+
+/** A selection as a stream: hands its entries to `take` a page at a time, then says how it ended. */
+export type SelectionFeed = (take: (entries: ManifestEntry[]) => Promise<void>) => Promise<SelectionEnd>;
 
 const REPLAY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -44,6 +48,7 @@ export class ReplayService {
     private readonly raw: RawStore,
     private readonly jobs: ReplayJobStore,
     private readonly runner: ReplayRunner,
+    private readonly unprocessed: UnprocessedFinder,
     private readonly env: Env,
   ) {
     this.slots = new CallerSlots(env.REPLAY_MAX_PLANS_PER_CALLER);
@@ -58,12 +63,15 @@ export class ReplayService {
     });
   }
 
-  /** Freezes the selection in S3, then records the job as pending and wakes the runner. */
   async create(request: ReplayRequest, caller: Caller): Promise<ReplayView> {
-    return this.slots.run(caller.label, () => this.freeze(request, caller));
+    return this.slots.run(caller.label, async () => {
+      await this.checkCapacity();
+      return this.launch(request, (take) => this.select(request.filter, request.max_events, take), caller);
+    });
   }
 
-  private async freeze(request: ReplayRequest, caller: Caller): Promise<ReplayView> {
+  /** 429 when REPLAY_MAX_RUNNING replays run and REPLAY_MAX_QUEUED more wait. */
+  async checkCapacity(): Promise<void> {
     const active = await this.jobs.active();
     const queued = active.filter((j) => j.status === 'pending').length;
     const running = active.length - queued;
@@ -75,13 +83,26 @@ export class ReplayService {
         30,
       );
     }
+  }
+
+  /**
+   * Freezes the selection in S3 as it streams in from `feed`, then records the job as pending and
+   * wakes the runner. A resend (`resendOf`) is a job like any other whose messages count on the
+   * replay it resends.
+   */
+  async launch(
+    request: Omit<ReplayRequest, 'dry_run'>,
+    feed: SelectionFeed,
+    caller: Caller,
+    resendOf?: string,
+  ): Promise<ReplayView> {
     const replayId = randomUUID();
     const createdAt = new Date().toISOString();
     const tally = new PlanTally();
     const parts = new ManifestPartWriter(replayId, (key, body) =>
       this.raw.put(key, Buffer.from(body), 'application/x-ndjson'),
     );
-    const end = await this.select(request.filter, request.max_events, async (entries) => {
+    const end = await feed(async (entries) => {
       tally.add(entries);
       await parts.add(entries);
     });
@@ -123,6 +144,7 @@ export class ReplayService {
       processed: 0,
       next_index: 0,
       manifest_key: manifestKey(replayId),
+      ...(resendOf ? { resend_of: resendOf } : {}),
     };
     await this.jobs.create(job);
     this.logger.log(
@@ -138,15 +160,17 @@ export class ReplayService {
         bytes: plan.bytes,
         truncated: plan.truncated,
         rate_per_second: request.rate_per_second,
+        ...(resendOf ? { resend_of: resendOf } : {}),
       },
-      'replay created',
+      resendOf ? 'replay resend created' : 'replay created',
     );
     this.runner.wake();
     return toView(job);
   }
 
   async get(replayId: string): Promise<ReplayView> {
-    return toView(await this.job(replayId));
+    const job = await this.job(replayId);
+    return { ...toView(job), unprocessed: unprocessedView(await this.unprocessed.find(job)) };
   }
 
   async list(limit: number, cursor?: string): Promise<Page<ReplayView>> {
@@ -186,7 +210,7 @@ export class ReplayService {
     return toView(cancelled);
   }
 
-  private async job(replayId: string): Promise<ReplayJob> {
+  async job(replayId: string): Promise<ReplayJob> {
     const job = REPLAY_ID.test(replayId) ? await this.jobs.get(replayId) : undefined;
     if (!job) throw new AppError('REPLAY.NOT_FOUND', `replay ${replayId} not found`);
     return job;

@@ -4,6 +4,7 @@
 import { DynamoTable } from '../../src/shared/aws/dynamo-table';
 import { eventItem } from '../../src/shared/events/dynamo-event-index';
 import { EventRecord } from '../../src/shared/events/event-index';
+import { putItems } from '../../bench/bench-support';
 import { eventRecord } from '../support/factories';
 import { auth, startTestApp, TestApp } from '../support/test-app';
 
@@ -70,7 +71,7 @@ describe('read budget', () => {
       READ_MAX_ROUND_TRIPS: String(MAX_ROUND_TRIPS),
       PROCESSOR_ENABLED: 'false',
     });
-    await t.app.get(DynamoTable).batchPut(events.map(eventItem));
+    await putItems(t.app.get(DynamoTable), events.map(eventItem));
   });
 
   afterAll(async () => {
@@ -110,7 +111,7 @@ describe('read budget', () => {
       received_at: `${DAY}T12:00:00.000Z`,
       occurred_at: `${DAY}T11:59:00.000Z`,
     });
-    await t.app.get(DynamoTable).batchPut([eventItem(last)]);
+    await putItems(t.app.get(DynamoTable), [eventItem(last)]);
     const from = new Date(Date.parse(`${DAY}T00:00:00Z`) - 30 * 86_400_000).toISOString();
     const pages = await readAll('/events', { source: 'sparse', from, to: WINDOW.to });
     expect(pages[0]).toMatchObject({ items: [], stopped_early: true, round_trips: MAX_ROUND_TRIPS });

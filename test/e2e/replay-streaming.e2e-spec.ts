@@ -6,6 +6,7 @@ import { eventItem } from '../../src/shared/events/dynamo-event-index';
 import { EventRecord } from '../../src/shared/events/event-index';
 import { PART_SIZE, parsePart } from '../../src/replay/replay-manifest';
 import { RawStore } from '../../src/shared/raw/raw-store';
+import { putItems } from '../../bench/bench-support';
 import { eventRecord } from '../support/factories';
 import { auth, startTestApp, TestApp } from '../support/test-app';
 
@@ -33,7 +34,7 @@ describe('replay selections stream', () => {
         received_at: new Date(Date.parse(`${DAY}T02:00:00Z`) + i * 1000).toISOString(),
       }),
     );
-    await t.app.get(DynamoTable).batchPut(history.map(eventItem));
+    await putItems(t.app.get(DynamoTable), history.map(eventItem));
   });
 
   afterAll(async () => {

@@ -4,7 +4,8 @@
 //
 // Every call has one deadline, STORAGE_TIMEOUT_MS, that covers all its attempts and the backoff
 // between them: the HTTP handler throws (not just warns) when an attempt passes it, sockets that go
-// quiet are closed, and the call's abort signal ends the retries when the budget is spent. A call made
+// quiet are closed, a connection not made in half of it is tried again, and the call's abort signal
+// ends the retries when the budget is spent. A call made
 // while serving an HTTP request also stops when that request ends early (client gone, REQUEST_TIMEOUT_MS).
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -28,8 +29,11 @@ export interface AwsClients {
 
 /** Attempts per call, the first included; all of them share the call's STORAGE_TIMEOUT_MS. */
 export const STORAGE_MAX_ATTEMPTS = 3;
-/** Connecting is quick or not happening; a refused or unroutable endpoint fails fast and is retried. */
-const CONNECT_TIMEOUT_MS = 1000;
+/**
+ * A connection not made in half the call's deadline is given up and tried once more within it. (Not
+ * much less: a loaded host can take a second or more to accept when many sockets open at once.)
+ */
+export const connectTimeoutMs = (deadlineMs: number): number => Math.max(100, Math.floor(deadlineMs / 2));
 
 interface Sender {
   send(command: unknown, options?: { abortSignal?: AbortSignal }): Promise<unknown>;
@@ -91,7 +95,7 @@ function bounded<C extends object>(
 export function createAwsClients(env: Env, observe: StorageCallObserver = () => undefined): AwsClients {
   const requestHandler = () =>
     new NodeHttpHandler({
-      connectionTimeout: Math.min(env.STORAGE_TIMEOUT_MS, CONNECT_TIMEOUT_MS),
+      connectionTimeout: connectTimeoutMs(env.STORAGE_TIMEOUT_MS),
       requestTimeout: env.STORAGE_TIMEOUT_MS,
       throwOnRequestTimeout: true,
       socketTimeout: env.STORAGE_TIMEOUT_MS,
@@ -117,7 +121,9 @@ export function createAwsClients(env: Env, observe: StorageCallObserver = () => 
     requestHandler: requestHandler(),
   });
   const dynamo = DynamoDBDocumentClient.from(dynamoBase, {
-    marshallOptions: { removeUndefinedValues: true },
+    // A map whose keys a producer chose (an aggregate's by_type) may hold a key named `constructor`,
+    // which the marshaller would otherwise take for a class instance and refuse.
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
   });
   const sqs = new SQSClient({
     ...base,

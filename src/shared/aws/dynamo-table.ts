@@ -4,7 +4,6 @@
 // item shapes.
 import {
   BatchGetCommand,
-  BatchWriteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -17,7 +16,6 @@ import {
   UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mapLimit } from '../async/map-limit';
 import { decodeCursor, encodeCursor } from '../paging/page-cursor';
 import type { Page, PageRequest, TimeWindow } from '../paging/page';
 import { ReadBudget, ReadLimits } from '../paging/read-budget';
@@ -33,11 +31,14 @@ export type TableUpdate = Omit<UpdateCommandInput, 'TableName'>;
 export const isConditionFailure = (err: unknown): boolean =>
   (err as { name?: string })?.name === 'ConditionalCheckFailedException';
 
-/** BatchGetItem takes at most 100 keys per call, BatchWriteItem 25 items. */
+/** True for the error DynamoDB answers when a transaction was cancelled (a condition did not hold). */
+export const isTransactionCancelled = (err: unknown): boolean =>
+  (err as { name?: string })?.name === 'TransactionCanceledException';
+
+/** BatchGetItem takes at most 100 keys per call. */
 const BATCH_GET_MAX = 100;
-const BATCH_WRITE_MAX = 25;
 /** Unprocessed keys are asked for again after 20, 40, 80 ... ms (capped), as the SDK guide advises. */
-const backoffMs = (attempt: number): number => Math.min(1_000, 20 * 2 ** (attempt - 1));
+export const backoffMs = (attempt: number): number => Math.min(1_000, 20 * 2 ** (attempt - 1));
 
 /** Copies the listed attributes that are present: stored items carry keys the domain does not see. */
 export function pick<T>(item: Item, fields: readonly string[]): T {
@@ -164,25 +165,6 @@ export class DynamoTable {
       }
     }
     return found;
-  }
-
-  /**
-   * Puts items with BatchWriteItem (25 per call, `parallel` calls at once), writing unprocessed items
-   * again with the same backoff. Bulk loads only (benchmarks, tests): no condition, last write wins.
-   */
-  async batchPut(items: Item[], parallel = 8): Promise<void> {
-    const chunks: Item[][] = [];
-    for (let i = 0; i < items.length; i += BATCH_WRITE_MAX) chunks.push(items.slice(i, i + BATCH_WRITE_MAX));
-    await mapLimit(chunks, parallel, async (chunk) => {
-      let pending = chunk.map((Item) => ({ PutRequest: { Item } }));
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt > 0) await sleep(backoffMs(attempt));
-        const out = await this.call('BatchWriteItem', () =>
-          this.db.send(new BatchWriteCommand({ RequestItems: { [this.name]: pending } })),
-        );
-        pending = (out.UnprocessedItems?.[this.name] ?? []) as typeof pending;
-      }
-    });
   }
 
   /**

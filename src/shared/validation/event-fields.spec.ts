@@ -6,6 +6,9 @@ class Probe {
   @IsEntityId() entity_id!: string;
 }
 
+const OUT_OF_RANGE =
+  'must fall between 0000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z once converted to UTC';
+
 const problems = (at: unknown, entity: unknown = 'e-1'): string[] =>
   validateSync(Object.assign(new Probe(), { at, entity_id: entity })).flatMap((e) =>
     Object.values(e.constraints ?? {}),
@@ -18,8 +21,8 @@ describe('event field rules', () => {
     ['2026-04-31T10:00:00+02:00', 'is not a real date-time'],
     ['1900-02-29T00:00:00Z', 'is not a real date-time'],
     ['2026-01-01T23:59:60Z', 'is not a real date-time'],
-    ['0000-01-01T00:30:00+01:00', 'is outside the years 0000 to 9999 in UTC'],
-    ['9999-12-31T23:30:00-01:00', 'is outside the years 0000 to 9999 in UTC'],
+    ['0000-01-01T00:30:00+01:00', OUT_OF_RANGE],
+    ['9999-12-31T23:30:00-01:00', OUT_OF_RANGE],
   ])('refuses %s: %s', (value, why) => {
     expect(unrealDateTime(value)).toBe(why);
     expect(problems(value)).toEqual([`at ${why}`]);
@@ -45,11 +48,13 @@ describe('event field rules', () => {
     },
   );
 
-  it('counts entity_id in characters, not UTF-16 units, and refuses control characters', () => {
+  it('counts entity_id in characters, not UTF-16 units, and refuses what keys cannot carry', () => {
     expect(problems('2026-01-01T00:00:00Z', '😀'.repeat(256))).toEqual([]);
     expect(problems('2026-01-01T00:00:00Z', '😀'.repeat(257))).toHaveLength(1);
-    expect(problems('2026-01-01T00:00:00Z', 'a\u0000b')).toEqual([
-      'entity_id must contain printable characters only',
-    ]);
+    for (const bad of ['a\u0000b', 'a\uD800b', 'a\uFFFEb']) {
+      expect(problems('2026-01-01T00:00:00Z', bad)).toEqual([
+        'entity_id must contain printable characters only (no control characters, unpaired surrogates or noncharacters)',
+      ]);
+    }
   });
 });

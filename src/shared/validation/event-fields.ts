@@ -2,14 +2,25 @@
 // parameter, path segment, replay filter and aggregate read that names a field checks it the same
 // way, so nothing ingest accepts is refused by a read and no read accepts what ingest would refuse.
 import { applyDecorators } from '@nestjs/common';
-import { IsString, Length, Matches, ValidateBy } from 'class-validator';
+import { IsString, Length, Matches, NotEquals, ValidateBy } from 'class-validator';
 
 /** RFC 3339 date-time with a mandatory offset (Z or ±hh:mm). */
 export const RFC3339 =
   /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d{1,9})?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
 export const SOURCE = /^[a-z0-9][a-z0-9._-]*$/;
-/** No control characters (C0, DEL, C1). */
-export const PRINTABLE = /^[^\p{Cc}]+$/u;
+/**
+ * Text that every key builder, URL, queue attribute and JSON parser carries unchanged: no control
+ * characters, no unpaired surrogates (not representable in UTF-8) and no noncharacters (U+FFFE, U+FFFF
+ * and kin, which SQS and XML refuse).
+ */
+export const TEXT = /^[^\p{Cc}\p{Cs}\p{Noncharacter_Code_Point}]+$/u;
+const TEXT_RULE = 'no control characters, unpaired surrogates or noncharacters';
+const text = (field: string) => ({
+  message: `${field} must contain printable characters only (${TEXT_RULE})`,
+});
+/** The UTC range of every time pipescope stores: four-digit years, so string order is time order. */
+export const EARLIEST_MS = Date.parse('0000-01-01T00:00:00.000Z');
+export const LATEST_MS = Date.parse('9999-12-31T23:59:59.999Z');
 
 /** The proleptic Gregorian calendar's days in a month (year 0 is a leap year, as in ISO 8601). */
 function daysInMonth(year: number, month: number): number {
@@ -27,8 +38,9 @@ export function unrealDateTime(value: string): string | undefined {
   if (day > daysInMonth(year, month)) return 'is not a real date-time';
   const ms = Date.parse(value);
   if (Number.isNaN(ms)) return 'is not a real date-time';
-  const utcYear = new Date(ms).getUTCFullYear();
-  if (utcYear < 0 || utcYear > 9999) return 'is outside the years 0000 to 9999 in UTC';
+  if (ms < EARLIEST_MS || ms > LATEST_MS) {
+    return 'must fall between 0000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z once converted to UTC';
+  }
   return undefined;
 }
 
@@ -64,14 +76,12 @@ export const IsEventType = (): PropertyDecorator =>
     IsString(),
     Length(1, 128),
     Matches(/^\S+$/, { message: 'type must not contain whitespace' }),
+    Matches(TEXT, text('type')),
+    NotEquals('__proto__', { message: 'type must not be __proto__' }),
   );
 
-/** 1 to 256 characters (code points), none of them control characters: entity ids, idempotency keys. */
-export const IsPrintableId = (field: string): PropertyDecorator =>
-  applyDecorators(
-    IsString(),
-    Length(1, 256),
-    Matches(PRINTABLE, { message: `${field} must contain printable characters only` }),
-  );
+/** Free text of 1 to `max` characters (code points) under the TEXT rule: ids, keys, versions. */
+export const IsText = (field: string, max = 256): PropertyDecorator =>
+  applyDecorators(IsString(), Length(1, max), Matches(TEXT, text(field)));
 
-export const IsEntityId = (): PropertyDecorator => IsPrintableId('entity_id');
+export const IsEntityId = (): PropertyDecorator => IsText('entity_id');
