@@ -67,6 +67,15 @@ describe('validateEnv', () => {
     expect(validateEnv({ REQUEST_TIMEOUT_MS: '13000', READ_MAX_MS: '8000' }).REQUEST_TIMEOUT_MS).toBe(13000);
   });
 
+  it('needs a storage deadline the consumer long poll fits in, unless the consumer is off', () => {
+    expect(() => validateEnv({ STORAGE_TIMEOUT_MS: '1000' })).toThrow(
+      /STORAGE_TIMEOUT_MS=1000: at least 1500/,
+    );
+    expect(validateEnv({ STORAGE_TIMEOUT_MS: '1000', PROCESSOR_ENABLED: 'false' }).STORAGE_TIMEOUT_MS).toBe(
+      1000,
+    );
+  });
+
   it('refuses aws mode without API_KEYS', () => {
     expect(() => validateEnv({ PIPESCOPE_MODE: 'aws' })).toThrow(/API_KEYS: required/);
   });

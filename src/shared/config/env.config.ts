@@ -192,6 +192,12 @@ export function validateEnv(raw: Record<string, unknown>): Env {
       `REQUEST_TIMEOUT_MS=${env.REQUEST_TIMEOUT_MS}: must be at least READ_MAX_MS + STORAGE_TIMEOUT_MS (${env.READ_MAX_MS} + ${env.STORAGE_TIMEOUT_MS}), so a read can answer its partial page and a storage call can time out on its own`,
     );
   }
+  // The replay consumer's long poll lasts at least a second, inside one storage call's deadline.
+  if (env.PROCESSOR_ENABLED && env.STORAGE_TIMEOUT_MS < 1500) {
+    problems.push(
+      `STORAGE_TIMEOUT_MS=${env.STORAGE_TIMEOUT_MS}: at least 1500 while PROCESSOR_ENABLED, so the queue's 1-second long poll fits in it`,
+    );
+  }
   if (env.ALERTS_RULES) {
     const parsed = parseRules(JSON.parse(env.ALERTS_RULES));
     if ('problems' in parsed)
