@@ -6,6 +6,11 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { bootApp } from '../src/bootstrap';
 import { createAwsClients, destroyAwsClients, AwsClients } from '../src/shared/aws/aws-clients';
 import { Env, validateEnv } from '../src/shared/config/env.config';
+import type { EventRecord } from '../src/shared/events/event-index';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { mapLimit } from '../src/shared/async/map-limit';
+import { backoffMs, DynamoTable, Item } from '../src/shared/aws/dynamo-table';
 import { freePort } from '../src/shared/local/local-stack';
 
 export interface BenchContext {
@@ -14,6 +19,48 @@ export interface BenchContext {
   app: NestFastifyApplication;
   baseUrl: string;
   close: () => Promise<void>;
+}
+
+/**
+ * Loads items straight into the table with BatchWriteItem (25 per call, `parallel` calls at once),
+ * writing unprocessed items again with backoff. Benches and tests only: the app never bulk-writes,
+ * so its IAM grants do not include BatchWriteItem.
+ */
+export async function putItems(table: DynamoTable, items: Item[], parallel = 8): Promise<void> {
+  const chunks: Item[][] = [];
+  for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
+  await mapLimit(chunks, parallel, async (chunk) => {
+    let pending = chunk.map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 0) await sleep(backoffMs(attempt));
+      const out = await table.db.send(new BatchWriteCommand({ RequestItems: { [table.name]: pending } }));
+      pending = (out.UnprocessedItems?.[table.name] ?? []) as typeof pending;
+    }
+  });
+}
+
+/** An index record of source `bench-src`, received as it occurred at `at`, with random ids and hash. */
+export function benchRecord(
+  i: number,
+  at: string,
+  fields: Pick<EventRecord, 'type' | 'entity_id' | 'size_bytes'>,
+): EventRecord {
+  const id = randomBytes(16).toString('hex');
+  return {
+    event_id: id,
+    source: 'bench-src',
+    ...fields,
+    occurred_at: at,
+    received_at: at,
+    lag_ms: 0,
+    late: false,
+    future: false,
+    payload_sha256: randomBytes(32).toString('hex'),
+    s3_key: `raw/source=bench-src/date=${at.slice(0, 10)}/hour=${at.slice(11, 13)}/${id}.json`,
+    request_id: `bench-${i}`,
+    duplicate_count: 0,
+    conflict_count: 0,
+  };
 }
 
 /** The config every bench starts from: local mode, unique resources, no auth, no EMF lines. */

@@ -3,21 +3,21 @@
 // next to the bare DynamoDB Query doing the same read in the same run; the ratio is app / floor.
 // Run: npm run bench:query   (env: BENCH_EVENTS, BENCH_REQUESTS to change the sizes)
 import 'reflect-metadata';
-import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import { createApp } from '../src/app.factory';
 import { bootStorage } from '../src/bootstrap';
 import { createAwsClients, destroyAwsClients } from '../src/shared/aws/aws-clients';
 import { eventItem } from '../src/shared/events/dynamo-event-index';
-import { DynamoTable } from '../src/shared/aws/dynamo-table';
+import { DynamoTable, readLimitsOf } from '../src/shared/aws/dynamo-table';
 import { DynamoIngestStatsStore } from '../src/shared/ingest-stats/dynamo-ingest-stats-store';
 import { Retention } from '../src/shared/retention/retention';
 import { EventRecord } from '../src/shared/events/event-index';
 import { hourOf, hoursOf, keys } from '../src/shared/aws/table-keys';
 import { freePort } from '../src/shared/local/local-stack';
 import { bucketIndex } from '../src/shared/metrics/lag-histogram';
-import { benchEnv } from './bench-support';
+import { benchEnv, putItems } from './bench-support';
 import { mapLimit } from '../src/shared/async/map-limit';
 import { CounterDelta, emptyCounterDelta } from '../src/shared/ingest-stats/ingest-stats-store';
 
@@ -142,20 +142,14 @@ async function main(): Promise<void> {
     const now = Date.now();
     const events = history(now);
     const loadStart = performance.now();
-    const batches: Record<string, unknown>[][] = [];
-    for (let i = 0; i < events.length; i += 25)
-      batches.push(events.slice(i, i + 25).map((e) => eventItem(e, Retention.forever())));
-    await mapLimit(batches, 16, async (items) => {
-      let pending = items.map((Item) => ({ PutRequest: { Item } }));
-      while (pending.length > 0) {
-        const out = await clients.dynamo.send(
-          new BatchWriteCommand({ RequestItems: { [env.PIPESCOPE_TABLE]: pending } }),
-        );
-        pending = (out.UnprocessedItems?.[env.PIPESCOPE_TABLE] ?? []) as typeof pending;
-      }
-    });
+    const table = new DynamoTable(clients.dynamo, env.PIPESCOPE_TABLE, readLimitsOf(env));
+    await putItems(
+      table,
+      events.map((e) => eventItem(e, Retention.forever())),
+      16,
+    );
     const rows = counters(events);
-    await new DynamoIngestStatsStore(new DynamoTable(clients.dynamo, env.PIPESCOPE_TABLE)).addCounters(rows);
+    await new DynamoIngestStatsStore(table).addCounters(rows);
     const loadS = (performance.now() - loadStart) / 1000;
     console.log(
       `loaded ${events.length} events and ${rows.length} counter rows in ${loadS.toFixed(1)} s ` +

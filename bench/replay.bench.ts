@@ -11,7 +11,6 @@ import {
   PurgeQueueCommand,
 } from '@aws-sdk/client-sqs';
 import { performance } from 'node:perf_hooks';
-import { randomBytes } from 'node:crypto';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { bootApp } from '../src/bootstrap';
 import { createAwsClients, destroyAwsClients } from '../src/shared/aws/aws-clients';
@@ -20,7 +19,7 @@ import type { OutgoingMessage } from '../src/shared/queue/queue-publisher';
 import { ReplayJobStore } from '../src/replay/replay-job-store';
 import { toEntry } from '../src/replay/replay-manifest';
 import { toOutgoing } from '../src/shared/contracts/replay-message';
-import { benchEnv } from './bench-support';
+import { benchEnv, benchRecord } from './bench-support';
 import { mapLimit } from '../src/shared/async/map-limit';
 
 export interface ReplayBenchResult {
@@ -45,25 +44,12 @@ const entryOf = (m: OutgoingMessage) => ({
 const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
 
 function record(i: number, now: number): EventRecord {
-  const id = randomBytes(16).toString('hex');
-  const at = new Date(now - 60_000 + i).toISOString();
-  return {
-    event_id: id,
-    source: 'bench-src',
-    type: i % 2 === 0 ? 'order.created' : 'order.paid',
+  const type = i % 2 === 0 ? 'order.created' : 'order.paid';
+  return benchRecord(i, new Date(now - 60_000 + i).toISOString(), {
+    type,
     entity_id: `order-${i}`,
-    occurred_at: at,
-    received_at: at,
-    lag_ms: 0,
-    late: false,
-    future: false,
-    payload_sha256: randomBytes(32).toString('hex'),
     size_bytes: 200,
-    s3_key: `raw/source=bench-src/date=${at.slice(0, 10)}/hour=${at.slice(11, 13)}/${id}.json`,
-    request_id: `bench-${i}`,
-    duplicate_count: 0,
-    conflict_count: 0,
-  };
+  });
 }
 
 export async function runReplayBench(events = 5000): Promise<ReplayBenchResult> {

@@ -7,10 +7,17 @@ import { serveConsole } from './console/console.static';
 import { Env } from './shared/config/env.config';
 import { HttpMetrics } from './shared/metrics/http.metrics';
 import { installJsonBodyParser } from './shared/http/json-body';
+import { installRequestLifetime } from './shared/http/request-lifetime';
 import { serveOpenApi } from './shared/http/openapi';
 import { AppValidationPipe } from './shared/http/validation.pipe';
 import { requestIdOf } from './shared/logging/request-id';
 import type { IncomingMessage } from 'node:http';
+
+/**
+ * Longest decoded path segment the router matches. find-my-way's default of 100 would turn a valid
+ * 256-character entity_id (up to 512 UTF-16 units) into a 414; aggregate keys add `@YYYY-MM-DDTHH`.
+ */
+export const MAX_PARAM_LENGTH = 1024;
 
 /** Per-route body limits; everything else gets the smallest. */
 export function bodyLimitFor(url: string, env: Env): number {
@@ -24,7 +31,7 @@ export async function createApp(env: Env): Promise<NestFastifyApplication> {
     genReqId: (req: IncomingMessage) => requestIdOf(req),
     bodyLimit: Math.max(env.INGEST_MAX_BATCH_BYTES, env.INGEST_MAX_EVENT_BYTES, 1_048_576),
     trustProxy: false,
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
   });
   const fastify = adapter.getInstance();
   fastify.addHook('onRoute', (route) => {
@@ -34,6 +41,7 @@ export async function createApp(env: Env): Promise<NestFastifyApplication> {
     void reply.header('x-request-id', request.id);
     done();
   });
+  installRequestLifetime(fastify, env.REQUEST_TIMEOUT_MS);
   installJsonBodyParser(fastify, (url) => url.startsWith('/ingest'));
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(env), adapter, {
     bufferLogs: true,

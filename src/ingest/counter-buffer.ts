@@ -5,6 +5,7 @@
 // retried with backoff, with or without new requests; what cannot be written at shutdown, or fails in
 // a way a retry cannot fix, is logged in full (`op: counter.unwritten`) so it can be added back.
 import { Logger } from '@nestjs/common';
+import { detached } from '../shared/async/request-scope';
 import { StorageUnavailableError } from '../shared/errors/app-error';
 import {
   ActivityMinutes,
@@ -110,8 +111,11 @@ export class CounterBuffer {
   /** Starts a write of what is pending, unless one is running (it picks the rest up when done). */
   private kick(): void {
     if (this.flushing) return;
-    // Let requests arriving in the same tick join this write.
-    this.flushing = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.drain());
+    // Let requests arriving in the same tick join this write; it serves them all, so it runs outside
+    // any one request (whose client leaving would otherwise cancel it).
+    this.flushing = detached(() =>
+      new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.drain()),
+    );
   }
 
   private async drain(): Promise<void> {

@@ -6,7 +6,8 @@ import { AppError, FieldProblem } from '../shared/errors/app-error';
 import { eventId, normaliseTime, payloadSha256 } from '../shared/identity/event-identity';
 import type { IngestOutcome } from './ingest.metrics';
 import { portabilityProblems } from '../shared/json/portable-json';
-import { TEXT, validateIngestEvent, ValidEvent } from './ingest.dto';
+import { validateIngestEvent, ValidEvent } from './ingest.dto';
+import { TEXT } from '../shared/validation/event-fields';
 
 /** An event this far ahead of the clock is accepted but flagged `future`. */
 export const FUTURE_TOLERANCE_MS = 5 * 60_000;

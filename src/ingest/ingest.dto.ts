@@ -2,66 +2,28 @@
 // so this DTO is checked with validateIngestEvent rather than a route-level pipe.
 import { problemsOf } from '../shared/errors/validation-problems';
 import { plainToInstance } from 'class-transformer';
-import {
-  IsInt,
-  IsObject,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-  Max,
-  Min,
-  NotEquals,
-  validateSync,
-} from 'class-validator';
+import { IsInt, IsObject, IsOptional, Max, Min, validateSync } from 'class-validator';
 import { FieldProblem } from '../shared/errors/app-error';
-
-/** RFC 3339 date-time with a mandatory offset (Z or ±hh:mm). */
-export const RFC3339 =
-  /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d{1,9})?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
-/**
- * Text that every key builder, URL, queue attribute and JSON parser carries unchanged: no control
- * characters, no unpaired surrogates (not representable in UTF-8) and no noncharacters (U+FFFE, U+FFFF
- * and kin, which SQS and XML refuse).
- */
-export const TEXT = /^[^\p{Cc}\p{Cs}\p{Noncharacter_Code_Point}]+$/u;
-const TEXT_RULE = 'no control characters, unpaired surrogates or noncharacters';
-const text = (field: string) => ({
-  message: `${field} must contain printable characters only (${TEXT_RULE})`,
-});
-/** The UTC range of every time pipescope stores: four-digit years, so string order is time order. */
-export const EARLIEST_MS = Date.parse('0000-01-01T00:00:00.000Z');
-export const LATEST_MS = Date.parse('9999-12-31T23:59:59.999Z');
+import { IsDateTime, IsEntityId, IsEventType, IsSource, IsText } from '../shared/validation/event-fields';
 
 export class IngestEventDto {
-  @IsString()
-  @Length(1, 64)
-  @Matches(/^[a-z0-9][a-z0-9._-]*$/, { message: 'source must match ^[a-z0-9][a-z0-9._-]*$' })
+  @IsSource()
   source!: string;
 
-  @IsString()
-  @Length(1, 128)
-  @Matches(/^\S+$/, { message: 'type must not contain whitespace' })
-  @Matches(TEXT, text('type'))
-  @NotEquals('__proto__', { message: 'type must not be __proto__' })
+  @IsEventType()
   type!: string;
 
-  @IsString()
-  @Length(1, 256)
-  @Matches(TEXT, text('entity_id'))
+  @IsEntityId()
   entity_id!: string;
 
-  @IsString()
-  @Matches(RFC3339, { message: 'occurred_at must be an RFC 3339 date-time with an offset' })
+  @IsDateTime()
   occurred_at!: string;
 
   @IsObject({ message: 'payload must be a JSON object' })
   payload!: Record<string, unknown>;
 
   @IsOptional()
-  @IsString()
-  @Length(1, 256)
-  @Matches(TEXT, text('idempotency_key'))
+  @IsText('idempotency_key')
   idempotency_key?: string;
 
   @IsOptional()
@@ -71,9 +33,7 @@ export class IngestEventDto {
   sequence?: number;
 
   @IsOptional()
-  @IsString()
-  @Length(1, 64)
-  @Matches(TEXT, text('schema_version'))
+  @IsText('schema_version', 64)
   schema_version?: string;
 }
 
@@ -83,30 +43,6 @@ const REQUIRED = ['source', 'type', 'entity_id', 'occurred_at', 'payload'];
 const FIELDS = [...REQUIRED, 'idempotency_key', 'sequence', 'schema_version'];
 /** An unknown key as a field name: a key can be as long as the body, a problem stays small. */
 const shortKey = (key: string): string => (key.length > 64 ? `${key.slice(0, 64)}…` : key);
-
-/** Date.parse rolls 2026-02-31 over to March; a real date must survive the round trip. */
-function isRealDateTime(rfc3339: string): boolean {
-  const [y, m, d] = rfc3339.slice(0, 10).split('-').map(Number);
-  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0 to 99 as 1900 to 1999.
-  const day = new Date(0);
-  day.setUTCFullYear(y, m - 1, d);
-  return !isNaN(Date.parse(rfc3339)) && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
-}
-
-/** Problems of occurred_at beyond its shape: a real date, and in UTC still a four-digit year. */
-function occurredAtProblem(value: unknown): FieldProblem | undefined {
-  if (typeof value !== 'string' || !RFC3339.test(value)) return undefined;
-  if (!isRealDateTime(value)) return { field: 'occurred_at', message: 'occurred_at is not a real date-time' };
-  const ms = Date.parse(value);
-  if (ms < EARLIEST_MS || ms > LATEST_MS) {
-    return {
-      field: 'occurred_at',
-      message:
-        'occurred_at must fall between 0000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z once converted to UTC',
-    };
-  }
-  return undefined;
-}
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -140,8 +76,6 @@ export function validateIngestEvent(
         : p,
     ),
   ];
-  const when = occurredAtProblem(dto.occurred_at);
-  if (when) problems.push(when);
   if (problems.length > 0) return { ok: false, problems };
   dto.payload = value.payload as Record<string, unknown>;
   // Optional fields sent as null mean "absent".

@@ -100,7 +100,7 @@ export class IngestService implements OnApplicationShutdown {
       throw this.accounting.storageFailure(err, 'PutObject');
     }
     const settled = await this.settle(p, ctx, s3Key);
-    await this.accounting.count([{ p, settled }], [], ctx);
+    await this.countUnlessFailed([{ p, settled }], [], ctx);
     return singleResult(p, settled, ctx, s3Key);
   }
 
@@ -171,13 +171,27 @@ export class IngestService implements OnApplicationShutdown {
     await Promise.all(refusedWrites);
 
     const outcomes: Outcome[] = prepared.map((p) => ({ p, settled: settledByIndex.get(p.index)! }));
-    await this.accounting.count(
+    await this.countUnlessFailed(
       outcomes,
       refused.map((r) => r.value),
       ctx,
     );
     for (const { p, settled } of outcomes) results[p.index] = itemResult(p, settled);
     return batchResult(results);
+  }
+
+  /**
+   * Counts the outcomes. When a write failed the answer goes out at once and the counting finishes
+   * behind it: the counters may be waiting on the very store that just failed, and the 503 must
+   * come within STORAGE_TIMEOUT_MS. Counting never throws.
+   */
+  private async countUnlessFailed(
+    outcomes: Outcome[],
+    refused: unknown[],
+    ctx: RequestContext,
+  ): Promise<void> {
+    const counted = this.accounting.count(outcomes, refused, ctx);
+    if (!outcomes.some((o) => o.settled.outcome === 'failed')) await counted;
   }
 
   /** A stored event's identity as ingest computes it for bytes received at `receivedAtMs`. */

@@ -1,20 +1,19 @@
 // Query parameters of the aggregates read API.
 import { Transform } from 'class-transformer';
-import { IsInt, IsString, Length, Matches, Min } from 'class-validator';
-import { RFC3339 } from '../ingest/ingest.dto';
+import { IsInt, Min } from 'class-validator';
+import { IsDateTime, IsEntityId } from '../shared/validation/event-fields';
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
 
 export class AggregatesQueryDto {
-  @IsString()
-  @Length(1, 256)
+  @IsEntityId()
   entity_id!: string;
 
-  @Matches(RFC3339, { message: 'from must be an RFC 3339 date-time with an offset' })
+  @IsDateTime()
   from!: string;
 
-  @Matches(RFC3339, { message: 'to must be an RFC 3339 date-time with an offset' })
+  @IsDateTime()
   to!: string;
 }
 

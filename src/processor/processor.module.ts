@@ -20,7 +20,8 @@ import { ProcessorService } from './processor.service';
 
 /** The long poll must end before the SQS client's request timeout (STORAGE_TIMEOUT_MS) fires. */
 export function longPollSeconds(env: Env): number {
-  return Math.max(1, Math.min(env.PROCESSOR_WAIT_TIME_S, Math.ceil(env.STORAGE_TIMEOUT_MS / 1000) - 1));
+  // Half a second to spare: the call's deadline fires at STORAGE_TIMEOUT_MS exactly.
+  return Math.max(1, Math.min(env.PROCESSOR_WAIT_TIME_S, Math.floor((env.STORAGE_TIMEOUT_MS - 500) / 1000)));
 }
 
 /** Processing without HTTP or polling: what the Lambda handler boots. */

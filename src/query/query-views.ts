@@ -116,9 +116,13 @@ export function eventView(e: EventRecord): EventView {
   };
 }
 
-export const mapPage = <T, R>(page: Page<T>, f: (t: T) => R): Page<R> => ({
+/** A page on the wire: `stopped_early` always present (true when the read budget cut the page short). */
+export type PageView<T> = Required<Page<T>>;
+
+export const mapPage = <T, R>(page: Page<T>, f: (t: T) => R): PageView<R> => ({
   items: page.items.map(f),
   next_cursor: page.next_cursor,
+  stopped_early: page.stopped_early ?? false,
 });
 
 export function duplicateView(e: EventRecord): DuplicateView {

@@ -3,6 +3,7 @@ import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags 
 import { Roles } from '../shared/auth/roles.decorator';
 import {
   DuplicatesQueryDto,
+  EntityParamDto,
   GapsQueryDto,
   GetEventQueryDto,
   LateQueryDto,
@@ -70,8 +71,8 @@ export class QueryController {
 
   @Get('entities/:entity_id/sequence-gaps')
   @ApiOperation({ summary: 'Missing, repeated and out-of-order sequence numbers of an entity' })
-  sequenceGaps(@Param('entity_id') entityId: string, @Query() q: SequenceGapsQueryDto) {
-    return this.health.sequenceGaps(entityId, q.source);
+  sequenceGaps(@Param() p: EntityParamDto, @Query() q: SequenceGapsQueryDto) {
+    return this.health.sequenceGaps(p.entity_id, q.source);
   }
 
   @Get('rejected')

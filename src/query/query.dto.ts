@@ -3,13 +3,8 @@
 // parameters together (exactly one of entity_id/source, from <= to, window width) live in the service.
 import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
-
-/** RFC 3339 date-time with a mandatory offset (Z or ±hh:mm). */
-const RFC3339 =
-  /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d{1,9})?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
-const SOURCE = /^[a-z0-9][a-z0-9._-]*$/;
-const rfc3339 = (field: string) => ({ message: `${field} must be an RFC 3339 date-time with an offset` });
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsDateTime, IsEntityId, IsEventType, IsSource } from '../shared/validation/event-fields';
 
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 1000;
@@ -36,22 +31,18 @@ export class PageQueryDto {
 export class WindowQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ format: 'date-time', example: '2026-11-25T02:00:00Z' })
   @IsOptional()
-  @IsString()
-  @Matches(RFC3339, rfc3339('from'))
+  @IsDateTime()
   from?: string;
 
   @ApiPropertyOptional({ format: 'date-time', example: '2026-11-25T03:00:00Z' })
   @IsOptional()
-  @IsString()
-  @Matches(RFC3339, rfc3339('to'))
+  @IsDateTime()
   to?: string;
 }
 
 class SourceWindowQueryDto extends WindowQueryDto {
   @ApiProperty({ example: 'orders-svc' })
-  @IsString()
-  @Length(1, 64)
-  @Matches(SOURCE, { message: 'source must match ^[a-z0-9][a-z0-9._-]*$' })
+  @IsSource()
   source!: string;
 }
 
@@ -68,23 +59,19 @@ export class ListEventsQueryDto extends WindowQueryDto {
     description: 'an entity timeline, by occurred_at (exactly one of entity_id, source)',
   })
   @IsOptional()
-  @IsString()
-  @Length(1, 256)
+  @IsEntityId()
   entity_id?: string;
 
   @ApiPropertyOptional({
     description: 'a source timeline, by received_at (exactly one of entity_id, source)',
   })
   @IsOptional()
-  @IsString()
-  @Length(1, 64)
-  @Matches(SOURCE, { message: 'source must match ^[a-z0-9][a-z0-9._-]*$' })
+  @IsSource()
   source?: string;
 
   @ApiPropertyOptional({ description: 'with source only: keep one event type' })
   @IsOptional()
-  @IsString()
-  @Length(1, 128)
+  @IsEventType()
   type?: string;
 
   @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'asc', description: 'with entity_id only' })
@@ -114,21 +101,17 @@ export class StatsQueryDto {
 
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
-  @IsString()
-  @Matches(RFC3339, rfc3339('from'))
+  @IsDateTime()
   from?: string;
 
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
-  @IsString()
-  @Matches(RFC3339, rfc3339('to'))
+  @IsDateTime()
   to?: string;
 
   @ApiPropertyOptional()
   @IsOptional()
-  @IsString()
-  @Length(1, 64)
-  @Matches(SOURCE, { message: 'source must match ^[a-z0-9][a-z0-9._-]*$' })
+  @IsSource()
   source?: string;
 }
 
@@ -153,19 +136,22 @@ export class GapsQueryDto extends SourceWindowQueryDto {
   min_gap_minutes: number = 10;
 }
 
+/** The `{entity_id}` path segment, under the same rule as ingest's field (URL-encoded by the client). */
+export class EntityParamDto {
+  @ApiProperty({ example: 'order-123', minLength: 1, maxLength: 256 })
+  @IsEntityId()
+  entity_id!: string;
+}
+
 export class SequenceGapsQueryDto {
   @ApiProperty({ example: 'orders-svc' })
-  @IsString()
-  @Length(1, 64)
-  @Matches(SOURCE, { message: 'source must match ^[a-z0-9][a-z0-9._-]*$' })
+  @IsSource()
   source!: string;
 }
 
 export class RejectedQueryDto extends WindowQueryDto {
   @ApiPropertyOptional({ description: 'omit for every source, including unreadable ones' })
   @IsOptional()
-  @IsString()
-  @Length(1, 64)
-  @Matches(SOURCE, { message: 'source must match ^[a-z0-9][a-z0-9._-]*$' })
+  @IsSource()
   source?: string;
 }

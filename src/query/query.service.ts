@@ -4,12 +4,20 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, validationError } from '../shared/errors/app-error';
 import { Attempt, EventIndex, EventRecord } from '../shared/events/event-index';
-import { Page } from '../shared/paging/page';
 import { RawStore } from '../shared/raw/raw-store';
 import { RejectedRecord, RejectedStore } from '../shared/rejected/rejected-store';
 import { LateQueryDto, ListEventsQueryDto, PageQueryDto, RejectedQueryDto } from './query.dto';
 import { decodeQueryCursor, encodeQueryCursor, invalidCursor } from './query-cursor';
-import { AttemptView, EventView, eventView, mapPage, nul, RejectedView, rejectedView } from './query-views';
+import {
+  AttemptView,
+  EventView,
+  eventView,
+  mapPage,
+  nul,
+  PageView,
+  RejectedView,
+  rejectedView,
+} from './query-views';
 import { MAX_SOURCE_WINDOW_DAYS, parseWindow, sourceWindow } from './query-window';
 
 const OPEN_WINDOW = { from: '0000-01-01T00:00:00.000Z', to: '9999-12-31T23:59:59.999Z' };
@@ -35,15 +43,15 @@ export class QueryService {
   async attempts(
     eventId: string,
     q: PageQueryDto,
-  ): Promise<{
-    event_id: string;
-    source: string;
-    idempotency_key: string | null;
-    duplicate_count: number;
-    conflict_count: number;
-    items: AttemptView[];
-    next_cursor: string | null;
-  }> {
+  ): Promise<
+    {
+      event_id: string;
+      source: string;
+      idempotency_key: string | null;
+      duplicate_count: number;
+      conflict_count: number;
+    } & PageView<AttemptView>
+  > {
     const event = await this.found(eventId);
     const head = {
       event_id: event.event_id,
@@ -67,7 +75,12 @@ export class QueryService {
       const { a } = decodeQueryCursor(q.cursor, ['a']);
       if (typeof a !== 'string') throw invalidCursor();
       const page = await this.index.attempts(eventId, { limit: q.limit, cursor: a || undefined });
-      return { ...head, items: page.items.map(view), next_cursor: wrap(page.next_cursor) };
+      return {
+        ...head,
+        items: page.items.map(view),
+        next_cursor: wrap(page.next_cursor),
+        stopped_early: page.stopped_early ?? false,
+      };
     }
     const first: AttemptView = {
       kind: 'first',
@@ -80,13 +93,18 @@ export class QueryService {
     };
     if (q.limit === 1) {
       const more = head.duplicate_count + head.conflict_count > 0;
-      return { ...head, items: [first], next_cursor: more ? wrap('') : null };
+      return { ...head, items: [first], next_cursor: more ? wrap('') : null, stopped_early: false };
     }
     const page = await this.index.attempts(eventId, { limit: q.limit - 1 });
-    return { ...head, items: [first, ...page.items.map(view)], next_cursor: wrap(page.next_cursor) };
+    return {
+      ...head,
+      items: [first, ...page.items.map(view)],
+      next_cursor: wrap(page.next_cursor),
+      stopped_early: page.stopped_early ?? false,
+    };
   }
 
-  async events(q: ListEventsQueryDto): Promise<Page<EventView>> {
+  async events(q: ListEventsQueryDto): Promise<PageView<EventView>> {
     const hasEntity = q.entity_id !== undefined;
     const hasSource = q.source !== undefined;
     if (hasEntity === hasSource) {
@@ -119,7 +137,7 @@ export class QueryService {
     return mapPage(await this.index.eventsOfSource(q.source!, q.type, window, page), eventView);
   }
 
-  async late(q: LateQueryDto): Promise<Page<EventView>> {
+  async late(q: LateQueryDto): Promise<PageView<EventView>> {
     const window = sourceWindow(q.from, q.to, MAX_SOURCE_WINDOW_DAYS);
     return mapPage(
       await this.index.lateEvents(q.source, window, { limit: q.limit, cursor: q.cursor }, q.min_lag_ms),
@@ -127,7 +145,7 @@ export class QueryService {
     );
   }
 
-  async rejected(q: RejectedQueryDto): Promise<Page<RejectedView>> {
+  async rejected(q: RejectedQueryDto): Promise<PageView<RejectedView>> {
     const window = sourceWindow(q.from, q.to, MAX_SOURCE_WINDOW_DAYS);
     const page = await this.rejectedRows.list(q.source, window, { limit: q.limit, cursor: q.cursor });
     // A listing stays small whatever was refused: large bodies are listed by their pointer (s3_key).

@@ -3,7 +3,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
-import { RFC3339 } from '../ingest/ingest.dto';
+import { IsDateTime } from '../shared/validation/event-fields';
 import { ValidationCode } from '../shared/http/validation.pipe';
 import { FINDING_KINDS, FindingKind } from './reconcile-job-store';
 
@@ -23,7 +23,7 @@ export class StartReconcileDto {
     description: 'start of the window (default: 24 hours before to), widened to the start of its UTC hour',
   })
   @IsOptional()
-  @Matches(RFC3339, { message: 'from must be an RFC 3339 date-time with an offset' })
+  @IsDateTime()
   from?: string;
 
   @ApiPropertyOptional({
@@ -32,7 +32,7 @@ export class StartReconcileDto {
     description: 'end of the window (default: now), widened to the end of its UTC hour',
   })
   @IsOptional()
-  @Matches(RFC3339, { message: 'to must be an RFC 3339 date-time with an offset' })
+  @IsDateTime()
   to?: string;
 
   @ApiPropertyOptional({

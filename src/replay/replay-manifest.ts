@@ -1,6 +1,7 @@
 // The frozen selection of a replay: what it will send, fixed at creation and kept in S3 under
 // replays/<replay_id>/ so the job is auditable and later index changes cannot alter it. A header
 // (manifest.json) names NDJSON parts of PART_SIZE entries; the runner reads parts, never the index.
+// Parts are written as the selection streams in, so no replay holds its whole selection in memory.
 import type { EventRecord } from '../shared/events/event-index';
 import type { ReplayedEvent } from '../shared/contracts/replay-message';
 import type { ReplayFilter } from './replay-job-store';
@@ -42,18 +43,61 @@ export function toEntry(e: EventRecord): ManifestEntry {
   };
 }
 
-/** Splits entries into NDJSON part bodies of PART_SIZE entries each. */
-export function toParts(entries: readonly ManifestEntry[]): string[] {
-  const parts: string[] = [];
-  for (let i = 0; i < entries.length; i += PART_SIZE) {
-    parts.push(
-      entries
-        .slice(i, i + PART_SIZE)
-        .map((e) => JSON.stringify(e))
-        .join('\n') + '\n',
-    );
+/** One NDJSON part body. */
+export const partBody = (entries: readonly ManifestEntry[]): string =>
+  entries.map((e) => JSON.stringify(e)).join('\n') + '\n';
+
+/** Parts being written at once while a selection streams in; bounds the memory a creation holds. */
+const PARTS_IN_FLIGHT = 4;
+
+/**
+ * Writes a selection's parts as it streams in: every PART_SIZE entries become one part, written while
+ * the next ones are read, with at most PARTS_IN_FLIGHT writes pending. `finish` writes the last part
+ * and answers the keys of all of them, in order.
+ */
+export class ManifestPartWriter {
+  private buffered: ManifestEntry[] = [];
+  private readonly keys: string[] = [];
+  private readonly pending: Promise<void>[] = [];
+  private failure?: Error;
+
+  constructor(
+    private readonly replayId: string,
+    private readonly write: (key: string, body: string) => Promise<void>,
+  ) {}
+
+  async add(entries: readonly ManifestEntry[]): Promise<void> {
+    for (const e of entries) {
+      this.buffered.push(e);
+      if (this.buffered.length === PART_SIZE) await this.flush();
+    }
   }
-  return parts;
+
+  async finish(): Promise<string[]> {
+    if (this.buffered.length > 0) await this.flush();
+    await Promise.all(this.pending);
+    this.check();
+    return this.keys;
+  }
+
+  private async flush(): Promise<void> {
+    this.check();
+    const key = partKey(this.replayId, this.keys.length);
+    const body = partBody(this.buffered);
+    this.keys.push(key);
+    this.buffered = [];
+    // A failed write is kept and thrown by the next flush or finish, never left unhandled.
+    this.pending.push(
+      this.write(key, body).catch((err: unknown) => {
+        this.failure ??= err instanceof Error ? err : new Error(String(err));
+      }),
+    );
+    if (this.pending.length >= PARTS_IN_FLIGHT) await this.pending.shift();
+  }
+
+  private check(): void {
+    if (this.failure !== undefined) throw this.failure;
+  }
 }
 
 export function parsePart(body: string): ManifestEntry[] {

@@ -48,7 +48,10 @@ export class ReplayResendService {
         reason: request.reason.trim(),
         queue: original.queue,
       },
-      { entries: found.entries, truncated: false },
+      async (take) => {
+        await take(found.entries);
+        return { matched: found.entries.length, truncated: false };
+      },
       caller,
       replayId,
     );

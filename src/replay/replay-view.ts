@@ -44,11 +44,6 @@ export interface ReplayView {
   unprocessed?: UnprocessedView | null;
 }
 
-export interface Selection {
-  entries: ManifestEntry[];
-  truncated: boolean;
-}
-
 export function toView(job: ReplayJob): ReplayView {
   const done = job.sent + job.failed;
   const progress = job.matched === 0 ? (job.status === 'completed' ? 1 : 0) : Math.min(1, done / job.matched);
@@ -77,25 +72,39 @@ export function toView(job: ReplayJob): ReplayView {
   };
 }
 
-export function planOf(selection: Selection, ratePerSecond: number): ReplayPlan {
-  const groups = new Map<string, { source: string; type: string; count: number; bytes: number }>();
-  let bytes = 0;
-  for (const e of selection.entries) {
-    bytes += e.size_bytes;
-    const key = `${e.source}\u0000${e.type}`;
-    const g = groups.get(key) ?? { source: e.source, type: e.type, count: 0, bytes: 0 };
-    g.count += 1;
-    g.bytes += e.size_bytes;
-    groups.set(key, g);
+/**
+ * The plan of a selection, tallied as it streams by: counts and bytes per (source, type) and the
+ * first SAMPLE_SIZE ids, never the entries themselves, so a plan of any size takes the same memory.
+ */
+export class PlanTally {
+  private matched = 0;
+  private bytes = 0;
+  private readonly groups = new Map<string, { source: string; type: string; count: number; bytes: number }>();
+  private readonly sample: string[] = [];
+
+  add(entries: readonly ManifestEntry[]): void {
+    for (const e of entries) {
+      this.matched += 1;
+      this.bytes += e.size_bytes;
+      const key = `${e.source}\u0000${e.type}`;
+      const g = this.groups.get(key) ?? { source: e.source, type: e.type, count: 0, bytes: 0 };
+      g.count += 1;
+      g.bytes += e.size_bytes;
+      this.groups.set(key, g);
+      if (this.sample.length < SAMPLE_SIZE) this.sample.push(e.event_id);
+    }
   }
-  return {
-    matched: selection.entries.length,
-    bytes,
-    by_source_type: [...groups.values()].sort(
-      (a, b) => a.source.localeCompare(b.source) || a.type.localeCompare(b.type),
-    ),
-    sample_event_ids: selection.entries.slice(0, SAMPLE_SIZE).map((e) => e.event_id),
-    estimated_seconds: Math.ceil(selection.entries.length / ratePerSecond),
-    truncated: selection.truncated,
-  };
+
+  plan(ratePerSecond: number, truncated: boolean): ReplayPlan {
+    return {
+      matched: this.matched,
+      bytes: this.bytes,
+      by_source_type: [...this.groups.values()].sort(
+        (a, b) => a.source.localeCompare(b.source) || a.type.localeCompare(b.type),
+      ),
+      sample_event_ids: [...this.sample],
+      estimated_seconds: Math.ceil(this.matched / ratePerSecond),
+      truncated,
+    };
+  }
 }

@@ -32,7 +32,7 @@ export class ReplayController {
     const caller = callerOf(req);
     if (request.dry_run) {
       void reply.status(200);
-      return this.replays.plan(request);
+      return this.replays.plan(request, caller);
     }
     requireOperator(caller);
     const job = await this.replays.create(request, caller);

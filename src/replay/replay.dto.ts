@@ -26,7 +26,7 @@ import type { ReplayFilter } from './replay-job-store';
 import type { Env } from '../shared/config/env.config';
 import { AppError, validationError } from '../shared/errors/app-error';
 import { ValidationCode } from '../shared/http/validation.pipe';
-import { RFC3339 } from '../ingest/ingest.dto';
+import { isDateTime, IsDateTime, IsEntityId, IsEventType, IsSource } from '../shared/validation/event-fields';
 
 export const DEFAULT_MAX_EVENTS = 10000;
 /** Kept small enough that the filter fits in the job item (DynamoDB items are at most 400 KB). */
@@ -55,9 +55,10 @@ const NotBeforeFrom = () =>
   ValidateBy({
     name: 'notBeforeFrom',
     validator: {
+      // A bound that is not a date-time is reported on its own, not as an order problem too.
       validate: (to: string, args) => {
         const { from } = args?.object as ReplayFilterDto;
-        return typeof from !== 'string' || !(Date.parse(from) > Date.parse(to));
+        return !isDateTime(from) || !isDateTime(to) || !(Date.parse(from) > Date.parse(to));
       },
       defaultMessage: () => 'to must not be before from',
     },
@@ -66,34 +67,29 @@ const NotBeforeFrom = () =>
 export class ReplayFilterDto {
   @ApiPropertyOptional({ maxLength: 256 })
   @IsOptional()
-  @IsString()
-  @Length(1, 256)
+  @IsEntityId()
   entity_id?: string;
 
   @ApiPropertyOptional({ example: 'orders-svc' })
   @IsOptional()
-  @IsString()
-  @Length(1, 64)
-  @Matches(/^[a-z0-9][a-z0-9._-]*$/, { message: 'source must match ^[a-z0-9][a-z0-9._-]*$' })
+  @IsSource()
   source?: string;
 
   @ApiPropertyOptional({ example: 'order.created' })
   @IsOptional()
-  @IsString()
-  @Length(1, 128)
-  @Matches(/^\S+$/, { message: 'type must not contain whitespace' })
+  @IsEventType()
   type?: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'required unless event_ids is given' })
   @ValidateIf((f: ReplayFilterDto) => needsWindow(f, 'from'))
   @IsDefined({ message: 'from is required unless event_ids is given' })
-  @Matches(RFC3339, { message: 'from must be an RFC 3339 date-time with an offset' })
+  @IsDateTime()
   from?: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'required unless event_ids is given' })
   @ValidateIf((f: ReplayFilterDto) => needsWindow(f, 'to'))
   @IsDefined({ message: 'to is required unless event_ids is given' })
-  @Matches(RFC3339, { message: 'to must be an RFC 3339 date-time with an offset' })
+  @IsDateTime()
   @NotBeforeFrom()
   to?: string;
 

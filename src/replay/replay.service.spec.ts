@@ -1,7 +1,7 @@
-import { ManifestEntry, parsePart, PART_SIZE, toParts } from './replay-manifest';
+import { ManifestEntry, ManifestPartWriter, parsePart, PART_SIZE } from './replay-manifest';
 import { toOutgoing } from '../shared/contracts/replay-message';
 import { batchSizeFor } from './replay.sender';
-import { planOf, toView } from './replay-view';
+import { PlanTally, toView } from './replay-view';
 
 const entry = (i: number, source = 'a', type = 't'): ManifestEntry => ({
   event_id: i.toString(16).padStart(32, '0'),
@@ -22,7 +22,13 @@ describe('replay plan, manifest and messages', () => {
       entry(3, 'a', 'x'),
       ...Array.from({ length: 9 }, (_, i) => entry(10 + i, 'a', 'x')),
     ];
-    const plan = planOf({ entries, truncated: true }, 5);
+    const tally = new PlanTally();
+    // Streamed in uneven pages, as a selection passes them on.
+    tally.add(entries.slice(0, 1));
+    tally.add([]);
+    tally.add(entries.slice(1, 7));
+    tally.add(entries.slice(7));
+    const plan = tally.plan(5, true);
     expect(plan.matched).toBe(12);
     expect(plan.bytes).toBe(entries.reduce((n, e) => n + e.size_bytes, 0));
     expect(plan.by_source_type.map((g) => [g.source, g.type, g.count])).toEqual([
@@ -35,11 +41,24 @@ describe('replay plan, manifest and messages', () => {
     expect(plan.truncated).toBe(true);
   });
 
-  it('splits the manifest into NDJSON parts that read back identically', () => {
-    const entries = Array.from({ length: PART_SIZE + 3 }, (_, i) => entry(i));
-    const parts = toParts(entries);
-    expect(parts).toHaveLength(2);
-    expect(parts.flatMap(parsePart)).toEqual(entries);
+  it('writes the manifest in NDJSON parts of PART_SIZE as entries stream in, reading back identically', async () => {
+    const entries = Array.from({ length: 2 * PART_SIZE + 3 }, (_, i) => entry(i));
+    const written = new Map<string, string>();
+    const writer = new ManifestPartWriter('r1', (key, body) => {
+      written.set(key, body);
+      return Promise.resolve();
+    });
+    for (let i = 0; i < entries.length; i += 700) await writer.add(entries.slice(i, i + 700));
+    const keys = await writer.finish();
+    expect(keys).toEqual([0, 1, 2].map((n) => `replays/r1/part-0000${n}.ndjson`));
+    expect(keys.map((k) => parsePart(written.get(k)!).length)).toEqual([PART_SIZE, PART_SIZE, 3]);
+    expect(keys.flatMap((k) => parsePart(written.get(k)!))).toEqual(entries);
+  });
+
+  it('fails the manifest when a part cannot be written, without an unhandled rejection', async () => {
+    const writer = new ManifestPartWriter('r1', () => Promise.reject(new Error('s3 down')));
+    await writer.add(Array.from({ length: PART_SIZE }, (_, i) => entry(i)));
+    await expect(writer.finish()).rejects.toThrow('s3 down');
   });
 
   it('builds a pointer message with the replay and event ids as attributes, and s3_range only when present', () => {

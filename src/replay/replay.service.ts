@@ -9,17 +9,17 @@ import { ReplayFilter, ReplayJob, ReplayJobStore } from './replay-job-store';
 import type { Caller } from '../shared/auth/auth.guard';
 import { Env } from '../shared/config/env.config';
 import { AppError, validationError } from '../shared/errors/app-error';
+import { CallerSlots } from './caller-slots';
 import {
   ManifestEntry,
   ManifestHeader,
   manifestKey,
+  ManifestPartWriter,
   PART_SIZE,
-  partKey,
   toEntry,
-  toParts,
 } from './replay-manifest';
 import { ReplayRequest } from './replay.dto';
-import { planOf, ReplayPlan, ReplayView, Selection, toView } from './replay-view';
+import { PlanTally, ReplayPlan, ReplayView, toView } from './replay-view';
 import { ReplayRunner } from './replay.runner';
 import { UnprocessedFinder, unprocessedView } from './replay-unprocessed';
 import { mapLimit } from '../shared/async/map-limit';
@@ -27,11 +27,21 @@ import { Page } from '../shared/paging/page';
 
 const PAGE = 1000;
 
+/** What a selection saw: how many events it passed on, and whether more matched beyond `max`. */
+export interface SelectionEnd {
+  matched: number;
+  truncated: boolean;
+}
+
+/** A selection as a stream: hands its entries to `take` a page at a time, then says how it ended. */
+export type SelectionFeed = (take: (entries: ManifestEntry[]) => Promise<void>) => Promise<SelectionEnd>;
+
 const REPLAY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 @Injectable()
 export class ReplayService {
   private readonly logger = new Logger(ReplayService.name);
+  private readonly slots: CallerSlots;
 
   constructor(
     private readonly index: EventIndex,
@@ -40,15 +50,24 @@ export class ReplayService {
     private readonly runner: ReplayRunner,
     private readonly unprocessed: UnprocessedFinder,
     private readonly env: Env,
-  ) {}
+  ) {
+    this.slots = new CallerSlots(env.REPLAY_MAX_PLANS_PER_CALLER);
+  }
 
-  async plan(request: ReplayRequest): Promise<ReplayPlan> {
-    return planOf(await this.select(request.filter, request.max_events), request.rate_per_second);
+  /** The plan of a dry run, tallied while the selection streams by. */
+  async plan(request: ReplayRequest, caller: Caller): Promise<ReplayPlan> {
+    return this.slots.run(caller.label, async () => {
+      const tally = new PlanTally();
+      const end = await this.select(request.filter, request.max_events, (entries) => tally.add(entries));
+      return tally.plan(request.rate_per_second, end.truncated);
+    });
   }
 
   async create(request: ReplayRequest, caller: Caller): Promise<ReplayView> {
-    await this.checkCapacity();
-    return this.launch(request, await this.select(request.filter, request.max_events), caller);
+    return this.slots.run(caller.label, async () => {
+      await this.checkCapacity();
+      return this.launch(request, (take) => this.select(request.filter, request.max_events, take), caller);
+    });
   }
 
   /** 429 when REPLAY_MAX_RUNNING replays run and REPLAY_MAX_QUEUED more wait. */
@@ -67,19 +86,27 @@ export class ReplayService {
   }
 
   /**
-   * Freezes the selection in S3, then records the job as pending and wakes the runner. A resend
-   * (`resendOf`) is a job like any other whose messages count on the replay it resends.
+   * Freezes the selection in S3 as it streams in from `feed`, then records the job as pending and
+   * wakes the runner. A resend (`resendOf`) is a job like any other whose messages count on the
+   * replay it resends.
    */
   async launch(
     request: Omit<ReplayRequest, 'dry_run'>,
-    selection: Selection,
+    feed: SelectionFeed,
     caller: Caller,
     resendOf?: string,
   ): Promise<ReplayView> {
-    const plan = planOf(selection, request.rate_per_second);
     const replayId = randomUUID();
     const createdAt = new Date().toISOString();
-    const parts = toParts(selection.entries);
+    const tally = new PlanTally();
+    const parts = new ManifestPartWriter(replayId, (key, body) =>
+      this.raw.put(key, Buffer.from(body), 'application/x-ndjson'),
+    );
+    const end = await feed(async (entries) => {
+      tally.add(entries);
+      await parts.add(entries);
+    });
+    const plan = tally.plan(request.rate_per_second, end.truncated);
     const header: ManifestHeader = {
       replay_id: replayId,
       created_at: createdAt,
@@ -91,13 +118,8 @@ export class ReplayService {
       bytes: plan.bytes,
       truncated: plan.truncated,
       part_size: PART_SIZE,
-      parts: parts.map((_, i) => partKey(replayId, i)),
+      parts: await parts.finish(),
     };
-    await mapLimit(
-      parts.map((body, i) => ({ body, key: partKey(replayId, i) })),
-      8,
-      (part) => this.raw.put(part.key, Buffer.from(part.body), 'application/x-ndjson'),
-    );
     // The header last: a manifest.json only exists once every part it names does.
     await this.raw.put(
       manifestKey(replayId),
@@ -195,10 +217,15 @@ export class ReplayService {
   }
 
   /**
-   * The events a filter selects, in index order, at most `max` of them. event_ids are read one by
-   * one; otherwise entity_id reads gsi1 (occurred_at window), source reads gsi2 (received_at window).
+   * Streams the events a filter selects, in index order, to `take`, one page at a time, at most `max`
+   * of them: nothing holds the whole selection. event_ids are read one by one; otherwise entity_id
+   * reads gsi1 (occurred_at window), source reads gsi2 (received_at window).
    */
-  async select(filter: ReplayFilter, max: number): Promise<Selection> {
+  async select(
+    filter: ReplayFilter,
+    max: number,
+    take: (entries: ManifestEntry[]) => void | Promise<void>,
+  ): Promise<SelectionEnd> {
     const keep = (e: EventRecord): boolean =>
       (filter.entity_id === undefined || e.entity_id === filter.entity_id) &&
       (filter.source === undefined || e.source === filter.source) &&
@@ -209,7 +236,9 @@ export class ReplayService {
         (filter.from === undefined || e.occurred_at >= filter.from) &&
         (filter.to === undefined || e.occurred_at <= filter.to);
       const events = found.filter((e): e is EventRecord => e !== undefined && keep(e) && inWindow(e));
-      return { entries: events.slice(0, max).map(toEntry), truncated: events.length > max };
+      const taken = events.slice(0, max);
+      await take(taken.map(toEntry));
+      return { matched: taken.length, truncated: events.length > max };
     }
     if (!filter.from || !filter.to) {
       throw validationError('REPLAY.VALIDATION_FAILED', [
@@ -221,17 +250,17 @@ export class ReplayService {
       filter.entity_id !== undefined
         ? this.index.eventsOfEntity(filter.entity_id, window, 'asc', { limit: PAGE, cursor })
         : this.index.eventsOfSource(filter.source!, filter.type, window, { limit: PAGE, cursor });
-    const entries: ManifestEntry[] = [];
+    let matched = 0;
     let cursor: string | undefined;
     do {
       const page = await read(cursor);
-      for (const e of page.items) {
-        if (!keep(e)) continue;
-        if (entries.length === max) return { entries, truncated: true };
-        entries.push(toEntry(e));
-      }
+      const kept = page.items.filter(keep);
+      const room = max - matched;
+      await take(kept.slice(0, room).map(toEntry));
+      matched += Math.min(room, kept.length);
+      if (kept.length > room) return { matched, truncated: true };
       cursor = page.next_cursor ?? undefined;
     } while (cursor);
-    return { entries, truncated: false };
+    return { matched, truncated: false };
   }
 }

@@ -31,7 +31,8 @@ describe('ingest during storage outages', () => {
     t = await startTestApp('outage', {
       AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${s3.port}`,
       AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${dynamo.port}`,
-      STORAGE_TIMEOUT_MS: '2000',
+      // A restarted DynamoDB Local takes about 2.5 s over its first request (cold JVM); timeouts now fire.
+      STORAGE_TIMEOUT_MS: '5000',
     });
     raw = t.app.get(RawStore);
   });

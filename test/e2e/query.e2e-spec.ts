@@ -242,6 +242,7 @@ describe('Query API', () => {
           attempt('duplicate', 'o3dup2', `o3-dup2-${r}`),
         ],
         next_cursor: null,
+        stopped_early: false,
       });
       // The same three, one per page.
       const onePerPage = await pages(`/events/${o3.event_id}/attempts`, { limit: 1 });
@@ -305,10 +306,11 @@ describe('Query API', () => {
             to: '2020-01-02T00:00:00Z',
           }).expect(200)
         ).body,
-      ).toEqual({ items: [], next_cursor: null });
+      ).toEqual({ items: [], next_cursor: null, stopped_early: false });
       expect((await get('/events', { entity_id: `nobody-${r}` }).expect(200)).body).toEqual({
         items: [],
         next_cursor: null,
+        stopped_early: false,
       });
     });
   });
@@ -345,7 +347,7 @@ describe('Query API', () => {
         from: '2025-01-01T00:00:00Z',
         to: '2025-01-31T00:00:00Z',
       }).expect(200);
-      expect(res.body).toEqual({ items: [], next_cursor: null });
+      expect(res.body).toEqual({ items: [], next_cursor: null, stopped_early: false });
     });
 
     it('refuses a window wider than 31 days with 400 QUERY.WINDOW_TOO_WIDE', async () => {
@@ -562,7 +564,11 @@ describe('Query API', () => {
   describe('GET /late', () => {
     it('lists late arrivals of a source by received_at, and filters by min_lag_ms', async () => {
       const res = await get('/late', { source: ORDERS }).expect(200);
-      expect(res.body).toEqual({ items: [await record('o1'), await record('o2')], next_cursor: null });
+      expect(res.body).toEqual({
+        items: [await record('o1'), await record('o2')],
+        next_cursor: null,
+        stopped_early: false,
+      });
       const over = await get('/late', { source: ORDERS, min_lag_ms: 2.5 * HOUR }).expect(200);
       expect(over.body.items.map((e: Json) => e.event_id)).toEqual([idOf('o1')]);
       const paged = await pages('/late', { source: ORDERS, limit: 1 });
@@ -570,6 +576,7 @@ describe('Query API', () => {
       expect((await get('/late', { source: SEQ }).expect(200)).body).toEqual({
         items: [],
         next_cursor: null,
+        stopped_early: false,
       });
     });
 
@@ -616,6 +623,7 @@ describe('Query API', () => {
           },
         ],
         next_cursor: null,
+        stopped_early: false,
       });
       expect(dup(o3)).toMatchObject({ duplicate_count: 2, first_duplicate_at: sent.o3dup1.body.received_at });
       expect(o5.payload_sha256).not.toBe(res.body.conflicts[0].received_payload_sha256);
@@ -692,7 +700,7 @@ describe('Query API', () => {
         from: '2025-01-01T00:00:00Z',
         to: '2025-01-02T00:00:00Z',
       }).expect(200);
-      expect(empty.body).toEqual({ items: [], next_cursor: null });
+      expect(empty.body).toEqual({ items: [], next_cursor: null, stopped_early: false });
     });
   });
 

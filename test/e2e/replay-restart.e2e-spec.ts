@@ -1,7 +1,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { QueuePublisher } from '../../src/shared/queue/queue-publisher';
 import { createAwsClients, destroyAwsClients } from '../../src/shared/aws/aws-clients';
-import { DynamoTable } from '../../src/shared/aws/dynamo-table';
+import { DynamoTable, readLimitsOf } from '../../src/shared/aws/dynamo-table';
 import { DynamoReplayJobStore } from '../../src/replay/dynamo-replay-job-store';
 import { keys } from '../../src/shared/aws/table-keys';
 import { events, ingestHistory, receiveMore, receiveReplay, waitForJob } from '../support/replay';
@@ -38,7 +38,7 @@ describe('replay across restarts and runners', () => {
       // Stopped cleanly: still running, with a checkpoint short of the end, and no runner holding it.
       const clients = createAwsClients(first.env);
       const stopped = await new DynamoReplayJobStore(
-        new DynamoTable(clients.dynamo, first.env.PIPESCOPE_TABLE),
+        new DynamoTable(clients.dynamo, first.env.PIPESCOPE_TABLE, readLimitsOf(first.env)),
       ).get(id);
       destroyAwsClients(clients);
       expect(stopped).toMatchObject({ status: 'running' });

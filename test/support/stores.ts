@@ -1,6 +1,6 @@
 // Real repositories over the shared emulators, with freshly provisioned, uniquely named resources.
 import { createAwsClients, destroyAwsClients, AwsClients } from '../../src/shared/aws/aws-clients';
-import { DynamoTable } from '../../src/shared/aws/dynamo-table';
+import { DynamoTable, readLimitsOf } from '../../src/shared/aws/dynamo-table';
 import { DynamoEventIndex } from '../../src/shared/events/dynamo-event-index';
 import { DynamoIngestStatsStore } from '../../src/shared/ingest-stats/dynamo-ingest-stats-store';
 import { DynamoRejectedStore } from '../../src/shared/rejected/dynamo-rejected-store';
@@ -25,7 +25,7 @@ export interface Stores {
 export async function openStores(label: string, overrides: Record<string, string> = {}): Promise<Stores> {
   const env = await testStorage(label, overrides);
   const clients = createAwsClients(env);
-  const table = new DynamoTable(clients.dynamo, env.PIPESCOPE_TABLE);
+  const table = new DynamoTable(clients.dynamo, env.PIPESCOPE_TABLE, readLimitsOf(env));
   return {
     env,
     clients,

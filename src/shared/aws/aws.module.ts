@@ -19,8 +19,9 @@ import { DynamoRejectedStore } from '../rejected/dynamo-rejected-store';
 import { RejectedStore } from '../rejected/rejected-store';
 import { Retention } from '../retention/retention';
 import { AwsClients, createAwsClients, destroyAwsClients } from './aws-clients';
-import { DynamoTable } from './dynamo-table';
+import { DynamoTable, readLimitsOf } from './dynamo-table';
 import { ResourceProvisioner } from './provisioner';
+import { StorageMetrics } from './storage.metrics';
 
 export const AWS_CLIENTS = Symbol('AWS_CLIENTS');
 /** The raw SQS client, only for @ssut/nestjs-sqs (sqs-consumer needs a client, not a repository). */
@@ -29,11 +30,20 @@ export const SQS_CLIENT = Symbol('SQS_CLIENT');
 @Global()
 @Module({
   providers: [
-    { provide: AWS_CLIENTS, inject: [Env], useFactory: createAwsClients },
+    StorageMetrics,
+    {
+      provide: AWS_CLIENTS,
+      inject: [Env, StorageMetrics],
+      useFactory: (env: Env, metrics: StorageMetrics) =>
+        createAwsClients(env, (dependency, operation, outcome) =>
+          metrics.calls.inc({ dependency, operation, outcome }),
+        ),
+    },
     {
       provide: DynamoTable,
       inject: [AWS_CLIENTS, Env],
-      useFactory: (c: AwsClients, env: Env) => new DynamoTable(c.dynamo, env.PIPESCOPE_TABLE),
+      useFactory: (c: AwsClients, env: Env) =>
+        new DynamoTable(c.dynamo, env.PIPESCOPE_TABLE, readLimitsOf(env)),
     },
     {
       provide: RawStore,

@@ -1,6 +1,7 @@
 // The generic operations every DynamoDB store of the single table uses: one place that sends commands,
-// maps SDK failures to app errors, drains query pages, fills cursor pages across partitions and retries
-// BatchGet's unprocessed keys with backoff. Stores add only their keys and item shapes.
+// maps SDK failures to app errors, drains query pages, fills cursor pages across partitions within a
+// read budget and retries BatchGet's unprocessed keys with backoff. Stores add only their keys and
+// item shapes.
 import {
   BatchGetCommand,
   DynamoDBDocumentClient,
@@ -17,6 +18,8 @@ import {
 import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeCursor, encodeCursor } from '../paging/page-cursor';
 import type { Page, PageRequest, TimeWindow } from '../paging/page';
+import { ReadBudget, ReadLimits } from '../paging/read-budget';
+import type { Env } from '../config/env.config';
 import { rethrowStorage } from './storage-errors';
 import { daysOf } from './table-keys';
 
@@ -35,7 +38,7 @@ export const isTransactionCancelled = (err: unknown): boolean =>
 /** BatchGetItem takes at most 100 keys per call. */
 const BATCH_GET_MAX = 100;
 /** Unprocessed keys are asked for again after 20, 40, 80 ... ms (capped), as the SDK guide advises. */
-const BATCH_GET_BACKOFF_MS = { base: 20, max: 1_000 };
+export const backoffMs = (attempt: number): number => Math.min(1_000, 20 * 2 ** (attempt - 1));
 
 /** Copies the listed attributes that are present: stored items carry keys the domain does not see. */
 export function pick<T>(item: Item, fields: readonly string[]): T {
@@ -44,10 +47,19 @@ export function pick<T>(item: Item, fields: readonly string[]): T {
   return out as T;
 }
 
+/** Examined items per round trip of a filtered read: enough that a rare match costs few trips. */
+export const FILTERED_READ_CHUNK = 1000;
+
+/** The read budget of one paged read, from config. */
+export function readLimitsOf(env: Env): ReadLimits {
+  return { maxRoundTrips: env.READ_MAX_ROUND_TRIPS, maxItems: env.READ_MAX_ITEMS, maxMs: env.READ_MAX_MS };
+}
+
 export class DynamoTable {
   constructor(
     readonly db: DynamoDBDocumentClient,
     readonly name: string,
+    private readonly limits: ReadLimits,
   ) {}
 
   /** Runs one SDK call; an unavailable dependency becomes StorageUnavailableError, others pass unchanged. */
@@ -144,9 +156,7 @@ export class DynamoTable {
     for (let i = 0; i < keys.length; i += BATCH_GET_MAX) {
       let requested = keys.slice(i, i + BATCH_GET_MAX);
       for (let attempt = 0; requested.length > 0; attempt++) {
-        if (attempt > 0) {
-          await sleep(Math.min(BATCH_GET_BACKOFF_MS.max, BATCH_GET_BACKOFF_MS.base * 2 ** (attempt - 1)));
-        }
+        if (attempt > 0) await sleep(backoffMs(attempt));
         const out = await this.call('BatchGetItem', () =>
           this.db.send(new BatchGetCommand({ RequestItems: { [this.name]: { Keys: requested } } })),
         );
@@ -159,20 +169,33 @@ export class DynamoTable {
 
   /**
    * Reads `partitions` in order, filling a page of `limit` items. It asks for one item more than it
-   * needs, so the last page says `next_cursor: null` instead of leading to an empty page.
+   * needs, so the last page says `next_cursor: null` instead of leading to an empty page. A filtered
+   * partition is read in chunks of FILTERED_READ_CHUNK examined items (DynamoDB applies `Limit`
+   * before the filter). The read stops when its budget (round trips, items examined, time) is spent:
+   * it answers what it found, possibly nothing, with a cursor to continue and `stopped_early`.
    */
   async pagedQuery<T>(partitions: TableQuery[], page: PageRequest, map: (item: Item) => T): Promise<Page<T>> {
     const state = decodeCursor(page.cursor);
+    const budget = new ReadBudget(this.limits);
     const items: T[] = [];
     let p = state.p;
     let start = state.k;
     // The last item taken: with a FilterExpression a full page may still be probing for one more.
     let last: Item | undefined;
     while (p < partitions.length) {
+      if (budget.spent()) {
+        return {
+          items,
+          next_cursor: encodeCursor(start ? { p, k: start } : { p }),
+          stopped_early: items.length < page.limit,
+        };
+      }
       const partition = partitions[p];
       const need = page.limit - items.length;
-      const out = await this.query({ ...partition, Limit: need + 1, ExclusiveStartKey: start });
+      const want = partition.FilterExpression ? Math.max(need + 1, FILTERED_READ_CHUNK) : need + 1;
+      const out = await this.query({ ...partition, Limit: budget.limit(want), ExclusiveStartKey: start });
       const got = out.Items ?? [];
+      budget.charge(out.ScannedCount ?? got.length);
       if (got.length > need) {
         const taken = got.slice(0, need);
         items.push(...taken.map(map));

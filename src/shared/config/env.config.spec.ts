@@ -57,6 +57,25 @@ describe('validateEnv', () => {
     expect(() => validateEnv({ [name]: value })).toThrow(new RegExp(name));
   });
 
+  it('needs REQUEST_TIMEOUT_MS to leave room for a read budget and a storage call', () => {
+    expect(validateEnv({}).REQUEST_TIMEOUT_MS).toBeGreaterThanOrEqual(
+      validateEnv({}).READ_MAX_MS + validateEnv({}).STORAGE_TIMEOUT_MS,
+    );
+    expect(() => validateEnv({ REQUEST_TIMEOUT_MS: '12000', READ_MAX_MS: '8000' })).toThrow(
+      /REQUEST_TIMEOUT_MS=12000: must be at least READ_MAX_MS \+ STORAGE_TIMEOUT_MS \(8000 \+ 5000\)/,
+    );
+    expect(validateEnv({ REQUEST_TIMEOUT_MS: '13000', READ_MAX_MS: '8000' }).REQUEST_TIMEOUT_MS).toBe(13000);
+  });
+
+  it('needs a storage deadline the consumer long poll fits in, unless the consumer is off', () => {
+    expect(() => validateEnv({ STORAGE_TIMEOUT_MS: '1000' })).toThrow(
+      /STORAGE_TIMEOUT_MS=1000: at least 1500/,
+    );
+    expect(validateEnv({ STORAGE_TIMEOUT_MS: '1000', PROCESSOR_ENABLED: 'false' }).STORAGE_TIMEOUT_MS).toBe(
+      1000,
+    );
+  });
+
   it('refuses aws mode without API_KEYS', () => {
     expect(() => validateEnv({ PIPESCOPE_MODE: 'aws' })).toThrow(/API_KEYS: required/);
   });

@@ -48,8 +48,18 @@ export class Env {
   /** Path-style S3 addressing; emulators need it. Defaults to true in local mode. */
   @IsOptional() @Transform(toBool) @IsBoolean() S3_FORCE_PATH_STYLE?: boolean;
   @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(60000) HEALTH_TIMEOUT_MS: number = 2000;
-  /** Milliseconds the storage calls may take before they count as unavailable. */
+  /** Milliseconds one storage call may take, its retries included, before it counts as unavailable. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(120000) STORAGE_TIMEOUT_MS: number = 5000;
+  /** Ceiling of any HTTP request: past it the answer is 503 REQUEST.TIMEOUT and its storage calls stop. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1000) @Max(600000) REQUEST_TIMEOUT_MS: number = 30000;
+  /**
+   * The read budget of one paged read (a page of /events, /late, /duplicates, /rejected, attempts):
+   * round trips, items the store examines (filtered-out ones included; at least a full page of 1,000
+   * plus one) and milliseconds. A read that spends it answers a partial page marked stopped_early.
+   */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100000) READ_MAX_ROUND_TRIPS: number = 100;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1001) @Max(10000000) READ_MAX_ITEMS: number = 20000;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(600000) READ_MAX_MS: number = 10000;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1024) @Max(16777216) INGEST_MAX_EVENT_BYTES: number = 262144;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1024) @Max(67108864) INGEST_MAX_BATCH_BYTES: number = 5242880;
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) LATE_THRESHOLD_MS: number = 300000;
@@ -76,6 +86,8 @@ export class Env {
   @IsOptional() @Matches(/^[A-Za-z0-9_-]{1,80}(,[A-Za-z0-9_-]{1,80})*$/) REPLAY_ALLOWED_QUEUES?: string;
   /** Replays sending at once (all instances together); more are queued as `pending`. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100) REPLAY_MAX_RUNNING: number = 2;
+  /** Selections (dry-run plans and creations) one caller may run at once per instance; more: 429. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100) REPLAY_MAX_PLANS_PER_CALLER: number = 2;
   /** Replays waiting for a slot; one more answers 429. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(1000) REPLAY_MAX_QUEUED: number = 20;
   /** `rate_per_second` when a request leaves it out. */
@@ -193,6 +205,18 @@ export function validateEnv(raw: Record<string, unknown>): Env {
     problems.push('METRICS_REQUIRE_KEY: needs API_KEYS (with auth off there is no key to require)');
   }
   problems.push(...retentionProblems(env));
+  // A read's last round trip may start just before READ_MAX_MS and take STORAGE_TIMEOUT_MS.
+  if (env.READ_MAX_MS + env.STORAGE_TIMEOUT_MS > env.REQUEST_TIMEOUT_MS) {
+    problems.push(
+      `REQUEST_TIMEOUT_MS=${env.REQUEST_TIMEOUT_MS}: must be at least READ_MAX_MS + STORAGE_TIMEOUT_MS (${env.READ_MAX_MS} + ${env.STORAGE_TIMEOUT_MS}), so a read can answer its partial page and a storage call can time out on its own`,
+    );
+  }
+  // The replay consumer's long poll lasts at least a second, inside one storage call's deadline.
+  if (env.PROCESSOR_ENABLED && env.STORAGE_TIMEOUT_MS < 1500) {
+    problems.push(
+      `STORAGE_TIMEOUT_MS=${env.STORAGE_TIMEOUT_MS}: at least 1500 while PROCESSOR_ENABLED, so the queue's 1-second long poll fits in it`,
+    );
+  }
   if (env.ALERTS_RULES) {
     const parsed = parseRules(JSON.parse(env.ALERTS_RULES));
     if ('problems' in parsed)

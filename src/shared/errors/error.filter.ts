@@ -3,6 +3,7 @@
 // anything else is a 500 that names only the request id.
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { requestSignal } from '../async/request-scope';
 import { AppError, ErrorCode } from './app-error';
 
 export interface ErrorBody {
@@ -85,6 +86,14 @@ export class AppErrorFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const requestId = String(request?.id ?? 'unknown');
+    // The request was already answered (its ceiling passed) or its client left: nobody is listening.
+    if (reply?.sent || requestSignal()?.aborted) {
+      this.logger.log(
+        { request_id: requestId, op: 'request.abandoned', reason: String(err) },
+        'request ended early',
+      );
+      return;
+    }
     const { status, body, retryAfter } = toErrorResponse(err, requestId);
     if (status >= 500) {
       this.logger.error({ err, request_id: requestId, code: body.error.code }, 'request failed');

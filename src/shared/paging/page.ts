@@ -10,6 +10,8 @@ export interface Page<T> {
   items: T[];
   /** Opaque; null on the last page. */
   next_cursor: string | null;
+  /** The read spent its budget before filling the page: fewer items (maybe none), continue with the cursor. */
+  stopped_early?: boolean;
 }
 
 export interface PageRequest {

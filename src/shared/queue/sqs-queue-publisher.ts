@@ -17,6 +17,7 @@ import {
   ReceiveOptions,
 } from './queue-publisher';
 import { rethrowStorage } from '../aws/storage-errors';
+import { detached } from '../async/request-scope';
 
 export class SqsQueuePublisher extends QueuePublisher {
   private readonly urls = new Map<string, Promise<string>>();
@@ -31,7 +32,8 @@ export class SqsQueuePublisher extends QueuePublisher {
   queueUrl(name: string): Promise<string> {
     let url = this.urls.get(name);
     if (!url) {
-      url = this.sqs.send(new GetQueueUrlCommand({ QueueName: name })).then(
+      // Cached for every later caller, so no one request's client leaving may cancel it.
+      url = detached(() => this.sqs.send(new GetQueueUrlCommand({ QueueName: name }))).then(
         (out) => out.QueueUrl!,
         (err: unknown) => {
           this.urls.delete(name);

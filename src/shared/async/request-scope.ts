@@ -1,0 +1,30 @@
+// The HTTP request in progress, as an AbortSignal that fires when its client goes away or its time
+// ceiling (REQUEST_TIMEOUT_MS) passes. Storage calls made while serving a request take this signal
+// (aws-clients.ts), so abandoned work stops instead of running on. Work that serves several requests
+// or outlives one (group commits, the replay runner) runs `detached`, outside any request.
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+const scope = new AsyncLocalStorage<AbortSignal>();
+
+/** Why a request's signal fired: its response went out (`answered`) or its client left first. */
+export class RequestEndedError extends Error {
+  constructor(readonly answered: boolean) {
+    super(answered ? 'the request was answered' : 'the client closed the connection');
+    this.name = 'RequestEndedError';
+  }
+}
+
+/** Runs `fn` (and everything it starts) as part of the request whose signal this is. */
+export function runInRequest<T>(signal: AbortSignal, fn: () => T): T {
+  return scope.run(signal, fn);
+}
+
+/** The signal of the request being served, or undefined outside a request. */
+export function requestSignal(): AbortSignal | undefined {
+  return scope.getStore();
+}
+
+/** Runs `fn` (and everything it starts) outside any request: no client can cancel it. */
+export function detached<T>(fn: () => T): T {
+  return scope.exit(fn);
+}
