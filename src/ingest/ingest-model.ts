@@ -5,11 +5,10 @@ import type { EventRecord } from '../shared/events/event-index';
 import { AppError, FieldProblem, validationError } from '../shared/errors/app-error';
 import { eventId, normaliseTime, payloadSha256 } from '../shared/identity/event-identity';
 import type { IngestOutcome } from './ingest.metrics';
-import { validateIngestEvent, ValidEvent } from './ingest.dto';
+import { MAX_BATCH_EVENTS, validateIngestEvent, ValidEvent } from './ingest.dto';
 
 /** An event this far ahead of the clock is accepted but flagged `future`. */
 export const FUTURE_TOLERANCE_MS = 5 * 60_000;
-export const MAX_BATCH_EVENTS = 500;
 
 export interface RequestContext {
   requestId: string;

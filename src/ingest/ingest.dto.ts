@@ -1,6 +1,7 @@
 // The event a producer sends. Validated item by item (a batch item failing never fails the others),
 // so this DTO is checked with validateIngestEvent rather than a route-level pipe.
 import { problemsOf } from '../shared/errors/validation-problems';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
 import {
   IsInt,
@@ -19,46 +20,85 @@ import { FieldProblem } from '../shared/errors/app-error';
 export const RFC3339 =
   /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d{1,9})?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
 const PRINTABLE = /^[^\p{Cc}]+$/u;
+/** Most events one POST /ingest/batch may carry. */
+export const MAX_BATCH_EVENTS = 500;
 
 export class IngestEventDto {
+  @ApiProperty({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9][a-z0-9._-]*$', example: 'orders-svc' })
   @IsString()
   @Length(1, 64)
   @Matches(/^[a-z0-9][a-z0-9._-]*$/, { message: 'source must match ^[a-z0-9][a-z0-9._-]*$' })
   source!: string;
 
+  @ApiProperty({ minLength: 1, maxLength: 128, pattern: '^\\S+$', example: 'order.created' })
   @IsString()
   @Length(1, 128)
   @Matches(/^\S+$/, { message: 'type must not contain whitespace' })
   type!: string;
 
+  @ApiProperty({
+    minLength: 1,
+    maxLength: 256,
+    description: 'printable characters only',
+    example: 'order-123',
+  })
   @IsString()
   @Length(1, 256)
   @Matches(PRINTABLE, { message: 'entity_id must contain printable characters only' })
   entity_id!: string;
 
+  @ApiProperty({
+    format: 'date-time',
+    description: 'RFC 3339 with an offset (`Z` or `±hh:mm`), a real calendar date',
+    example: '2026-11-25T10:00:00.123Z',
+  })
   @IsString()
   @Matches(RFC3339, { message: 'occurred_at must be an RFC 3339 date-time with an offset' })
   occurred_at!: string;
 
+  @ApiProperty({ type: 'object', additionalProperties: true, example: { amount: 12.5 } })
   @IsObject({ message: 'payload must be a JSON object' })
   payload!: Record<string, unknown>;
 
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    minLength: 1,
+    maxLength: 256,
+    description: 'printable characters; makes (source, idempotency_key) the identity',
+    example: 'order-123-created',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 256)
   @Matches(PRINTABLE, { message: 'idempotency_key must contain printable characters only' })
   idempotency_key?: string;
 
+  @ApiPropertyOptional({
+    type: 'integer',
+    nullable: true,
+    minimum: 0,
+    maximum: Number.MAX_SAFE_INTEGER,
+    description: 'per source and entity, for GET /entities/{entity_id}/sequence-gaps',
+    example: 42,
+  })
   @IsOptional()
   @IsInt({ message: 'sequence must be an integer' })
   @Min(0)
   @Max(Number.MAX_SAFE_INTEGER)
   sequence?: number;
 
+  @ApiPropertyOptional({ type: String, nullable: true, minLength: 1, maxLength: 64, example: '2' })
   @IsOptional()
   @IsString()
   @Length(1, 64)
   schema_version?: string;
+}
+
+/** The body of POST /ingest/batch, checked by batchEvents (the envelope) and item by item. */
+export class IngestBatchDto {
+  @ApiProperty({ type: [IngestEventDto], minItems: 1, maxItems: MAX_BATCH_EVENTS })
+  events!: IngestEventDto[];
 }
 
 export type ValidEvent = IngestEventDto;

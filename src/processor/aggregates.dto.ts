@@ -1,4 +1,5 @@
 // Query parameters of the aggregates read API.
+import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, IsString, Length, Matches, Min } from 'class-validator';
 import { RFC3339 } from '../ingest/ingest.dto';
@@ -7,23 +8,32 @@ const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
 
 export class AggregatesQueryDto {
+  @ApiProperty({ minLength: 1, maxLength: 256, example: 'order-123' })
   @IsString()
   @Length(1, 256)
   entity_id!: string;
 
+  @ApiProperty({ format: 'date-time', example: '2026-11-25T00:00:00Z' })
   @Matches(RFC3339, { message: 'from must be an RFC 3339 date-time with an offset' })
   from!: string;
 
+  @ApiProperty({
+    format: 'date-time',
+    description: 'at most 31 days after from',
+    example: '2026-11-26T00:00:00Z',
+  })
   @Matches(RFC3339, { message: 'to must be an RFC 3339 date-time with an offset' })
   to!: string;
 }
 
 export class DiffQueryDto {
+  @ApiProperty({ type: 'integer', minimum: 1, description: 'a version number', example: 1 })
   @Transform(toInt)
   @IsInt({ message: 'from must be a version number' })
   @Min(1)
   from!: number;
 
+  @ApiProperty({ type: 'integer', minimum: 1, description: 'a version number', example: 2 })
   @Transform(toInt)
   @IsInt({ message: 'to must be a version number' })
   @Min(1)

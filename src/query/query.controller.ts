@@ -1,6 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../shared/auth/roles.decorator';
+import { ApiErrors } from '../shared/openapi/api-errors.decorator';
 import {
   DuplicatesQueryDto,
   GapsQueryDto,
@@ -12,14 +13,31 @@ import {
   SequenceGapsQueryDto,
   StatsQueryDto,
 } from './query.dto';
+import {
+  Attempts,
+  Duplicates,
+  EventPage,
+  EventWithRaw,
+  Gaps,
+  RejectedPage,
+  SequenceGaps,
+  Stats,
+} from './query.responses';
 import { QueryService } from './query.service';
 import { SourceHealthService } from './source-health.service';
+
+const EVENT_ID_PARAM = {
+  name: 'event_id',
+  description: '32 lowercase hex characters',
+  schema: { type: 'string' as const, pattern: '^[0-9a-f]{32}$' },
+  example: '5b1f0e5c2a7d4e8f9a0b1c2d3e4f5a6b',
+};
 
 /** Read-only investigation endpoints; examples and response shapes in docs/api.md. */
 @Controller()
 @Roles('investigator')
 @ApiTags('query')
-@ApiSecurity('bearer')
+@ApiErrors('REQUEST.VALIDATION_FAILED')
 export class QueryController {
   constructor(
     private readonly query: QueryService,
@@ -27,55 +45,112 @@ export class QueryController {
   ) {}
 
   @Get('events/:event_id')
-  @ApiOperation({ summary: 'One event: every index field, plus the raw event as received' })
+  @ApiOperation({
+    summary: 'One event: every index field, plus the raw event as received',
+    description: '`raw` is read from S3 (a range GET for batch members); `raw=false` skips that read.',
+  })
+  @ApiParam(EVENT_ID_PARAM)
+  @ApiOkResponse({ type: EventWithRaw })
+  @ApiErrors('QUERY.VALIDATION_FAILED', 'QUERY.EVENT_NOT_FOUND')
   event(@Param('event_id') eventId: string, @Query() q: GetEventQueryDto) {
     return this.query.event(eventId, q.raw);
   }
 
   @Get('events/:event_id/attempts')
-  @ApiOperation({ summary: 'The first submission and every kept duplicate/conflict attempt' })
+  @ApiOperation({
+    summary: 'The first submission and every kept duplicate/conflict attempt',
+    description: 'Oldest first; the first 100 repeats of an event are kept (the counts keep counting).',
+  })
+  @ApiParam(EVENT_ID_PARAM)
+  @ApiOkResponse({ type: Attempts })
+  @ApiErrors('QUERY.VALIDATION_FAILED', 'QUERY.EVENT_NOT_FOUND', 'QUERY.INVALID_CURSOR')
   attempts(@Param('event_id') eventId: string, @Query() q: PageQueryDto) {
     return this.query.attempts(eventId, q);
   }
 
   @Get('events')
-  @ApiOperation({ summary: 'An entity timeline (occurred_at) or a source timeline (received_at)' })
+  @ApiOperation({
+    summary: 'An entity timeline (occurred_at) or a source timeline (received_at)',
+    description:
+      'Exactly one of `entity_id` and `source`. An entity timeline spans every source, by occurred_at ' +
+      '(unbounded window by default); a source timeline goes by received_at (default: the last 24 ' +
+      'hours, at most 31 days).',
+  })
+  @ApiOkResponse({ type: EventPage })
+  @ApiErrors('QUERY.VALIDATION_FAILED', 'QUERY.WINDOW_TOO_WIDE', 'QUERY.INVALID_CURSOR')
   events(@Query() q: ListEventsQueryDto) {
     return this.query.events(q);
   }
 
   @Get('stats')
-  @ApiOperation({ summary: 'Per (source, type) counts, lag quantiles, rates and health, worst first' })
+  @ApiOperation({
+    summary: 'Per (source, type) counts, lag quantiles, rates and health, worst first',
+    description: 'From the hourly counters: the hours touching the window are counted whole.',
+  })
+  @ApiOkResponse({ type: Stats })
+  @ApiErrors('QUERY.VALIDATION_FAILED', 'QUERY.WINDOW_TOO_WIDE')
   stats(@Query() q: StatsQueryDto) {
     return this.health.stats(q);
   }
 
   @Get('late')
-  @ApiOperation({ summary: 'Late arrivals of a source, oldest received first' })
+  @ApiOperation({
+    summary: 'Late arrivals of a source, oldest received first',
+    description: 'Default window: the last 24 hours (by received time); at most 31 days.',
+  })
+  @ApiOkResponse({ type: EventPage })
+  @ApiErrors('QUERY.VALIDATION_FAILED', 'QUERY.WINDOW_TOO_WIDE', 'QUERY.INVALID_CURSOR')
   late(@Query() q: LateQueryDto) {
     return this.query.late(q);
   }
 
   @Get('duplicates')
-  @ApiOperation({ summary: 'Events of a source that received repeats, and idempotency conflicts' })
+  @ApiOperation({
+    summary: 'Events of a source that received repeats, and idempotency conflicts',
+    description: 'Default window: the last 24 hours; at most 31 days. One cursor pages both lists.',
+  })
+  @ApiOkResponse({ type: Duplicates })
+  @ApiErrors('QUERY.VALIDATION_FAILED', 'QUERY.WINDOW_TOO_WIDE', 'QUERY.INVALID_CURSOR')
   duplicates(@Query() q: DuplicatesQueryDto) {
     return this.health.duplicates(q);
   }
 
   @Get('gaps')
-  @ApiOperation({ summary: 'Silence windows of a source at minute resolution' })
+  @ApiOperation({
+    summary: 'Silence windows of a source at minute resolution',
+    description: 'Default window: the last 24 hours; at most 7 days.',
+  })
+  @ApiOkResponse({ type: Gaps })
+  @ApiErrors('QUERY.VALIDATION_FAILED', 'QUERY.WINDOW_TOO_WIDE', 'QUERY.INVALID_CURSOR')
   gaps(@Query() q: GapsQueryDto) {
     return this.health.gaps(q);
   }
 
   @Get('entities/:entity_id/sequence-gaps')
-  @ApiOperation({ summary: 'Missing, repeated and out-of-order sequence numbers of an entity' })
+  @ApiOperation({
+    summary: 'Missing, repeated and out-of-order sequence numbers of an entity',
+    description: 'Reads at most 10,000 events of the entity from one source (`truncated` says so).',
+  })
+  @ApiParam({
+    name: 'entity_id',
+    schema: { type: 'string', minLength: 1, maxLength: 256 },
+    example: 'order-123',
+  })
+  @ApiOkResponse({ type: SequenceGaps })
+  @ApiErrors('QUERY.VALIDATION_FAILED')
   sequenceGaps(@Param('entity_id') entityId: string, @Query() q: SequenceGapsQueryDto) {
     return this.health.sequenceGaps(entityId, q.source);
   }
 
   @Get('rejected')
-  @ApiOperation({ summary: 'Rejected submissions with their errors and raw body' })
+  @ApiOperation({
+    summary: 'Rejected submissions with their errors and raw body',
+    description:
+      'Oldest first. Without `source`, every rejected row, including bodies whose source was unreadable. ' +
+      'Default window: the last 24 hours; at most 31 days.',
+  })
+  @ApiOkResponse({ type: RejectedPage })
+  @ApiErrors('QUERY.VALIDATION_FAILED', 'QUERY.WINDOW_TOO_WIDE', 'QUERY.INVALID_CURSOR')
   rejected(@Query() q: RejectedQueryDto) {
     return this.query.rejected(q);
   }

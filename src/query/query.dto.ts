@@ -9,6 +9,8 @@ import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min
 const RFC3339 =
   /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d{1,9})?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
 const SOURCE = /^[a-z0-9][a-z0-9._-]*$/;
+const RFC3339_TEXT = 'RFC 3339 date-time with an offset (`Z` or `±hh:mm`)';
+const SOURCE_PROPERTY = { minLength: 1, maxLength: 64, pattern: SOURCE.source, example: 'orders-svc' };
 const rfc3339 = (field: string) => ({ message: `${field} must be an RFC 3339 date-time with an offset` });
 
 export const DEFAULT_LIMIT = 100;
@@ -18,7 +20,7 @@ const toBool = ({ value }: { value: unknown }): unknown =>
   value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
 
 export class PageQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'limit must be an integer' })
@@ -26,7 +28,11 @@ export class PageQueryDto {
   @Max(MAX_LIMIT)
   limit: number = DEFAULT_LIMIT;
 
-  @ApiPropertyOptional({ description: 'opaque cursor: the next_cursor of the previous page' })
+  @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: 4096,
+    description: 'opaque cursor: the next_cursor of the previous page',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 4096)
@@ -34,13 +40,13 @@ export class PageQueryDto {
 }
 
 export class WindowQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ format: 'date-time', example: '2026-11-25T02:00:00Z' })
+  @ApiPropertyOptional({ format: 'date-time', description: RFC3339_TEXT, example: '2026-11-25T02:00:00Z' })
   @IsOptional()
   @IsString()
   @Matches(RFC3339, rfc3339('from'))
   from?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', example: '2026-11-25T03:00:00Z' })
+  @ApiPropertyOptional({ format: 'date-time', description: RFC3339_TEXT, example: '2026-11-25T03:00:00Z' })
   @IsOptional()
   @IsString()
   @Matches(RFC3339, rfc3339('to'))
@@ -48,7 +54,7 @@ export class WindowQueryDto extends PageQueryDto {
 }
 
 class SourceWindowQueryDto extends WindowQueryDto {
-  @ApiProperty({ example: 'orders-svc' })
+  @ApiProperty(SOURCE_PROPERTY)
   @IsString()
   @Length(1, 64)
   @Matches(SOURCE, { message: 'source must match ^[a-z0-9][a-z0-9._-]*$' })
@@ -65,7 +71,10 @@ export class GetEventQueryDto {
 
 export class ListEventsQueryDto extends WindowQueryDto {
   @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: 256,
     description: 'an entity timeline, by occurred_at (exactly one of entity_id, source)',
+    example: 'order-123',
   })
   @IsOptional()
   @IsString()
@@ -73,6 +82,7 @@ export class ListEventsQueryDto extends WindowQueryDto {
   entity_id?: string;
 
   @ApiPropertyOptional({
+    ...SOURCE_PROPERTY,
     description: 'a source timeline, by received_at (exactly one of entity_id, source)',
   })
   @IsOptional()
@@ -81,7 +91,7 @@ export class ListEventsQueryDto extends WindowQueryDto {
   @Matches(SOURCE, { message: 'source must match ^[a-z0-9][a-z0-9._-]*$' })
   source?: string;
 
-  @ApiPropertyOptional({ description: 'with source only: keep one event type' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 128, description: 'with source only: keep one event type' })
   @IsOptional()
   @IsString()
   @Length(1, 128)
@@ -94,19 +104,19 @@ export class ListEventsQueryDto extends WindowQueryDto {
 }
 
 export class StatsQueryDto {
-  @ApiPropertyOptional({ format: 'date-time' })
+  @ApiPropertyOptional({ format: 'date-time', description: RFC3339_TEXT })
   @IsOptional()
   @IsString()
   @Matches(RFC3339, rfc3339('from'))
   from?: string;
 
-  @ApiPropertyOptional({ format: 'date-time' })
+  @ApiPropertyOptional({ format: 'date-time', description: RFC3339_TEXT })
   @IsOptional()
   @IsString()
   @Matches(RFC3339, rfc3339('to'))
   to?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional(SOURCE_PROPERTY)
   @IsOptional()
   @IsString()
   @Length(1, 64)
@@ -115,7 +125,7 @@ export class StatsQueryDto {
 }
 
 export class LateQueryDto extends SourceWindowQueryDto {
-  @ApiPropertyOptional({ minimum: 0, description: 'keep only lags at or above this' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, description: 'keep only lags at or above this' })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'min_lag_ms must be an integer' })
@@ -126,7 +136,7 @@ export class LateQueryDto extends SourceWindowQueryDto {
 export class DuplicatesQueryDto extends SourceWindowQueryDto {}
 
 export class GapsQueryDto extends SourceWindowQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 1440, default: 10 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1440, default: 10 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'min_gap_minutes must be an integer' })
@@ -136,7 +146,7 @@ export class GapsQueryDto extends SourceWindowQueryDto {
 }
 
 export class SequenceGapsQueryDto {
-  @ApiProperty({ example: 'orders-svc' })
+  @ApiProperty(SOURCE_PROPERTY)
   @IsString()
   @Length(1, 64)
   @Matches(SOURCE, { message: 'source must match ^[a-z0-9][a-z0-9._-]*$' })
@@ -144,7 +154,10 @@ export class SequenceGapsQueryDto {
 }
 
 export class RejectedQueryDto extends WindowQueryDto {
-  @ApiPropertyOptional({ description: 'omit for every source, including unreadable ones' })
+  @ApiPropertyOptional({
+    ...SOURCE_PROPERTY,
+    description: 'omit for every source, including unreadable ones',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 64)

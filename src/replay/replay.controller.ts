@@ -1,19 +1,30 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller } from '../shared/auth/auth.guard';
 import { Roles } from '../shared/auth/roles.decorator';
 import { Env } from '../shared/config/env.config';
 import { AppError } from '../shared/errors/app-error';
+import { ApiErrors } from '../shared/openapi/api-errors.decorator';
 import { CreateReplayDto, ListReplaysQueryDto, toReplayRequest } from './replay.dto';
+import {
+  ReplayCreated,
+  ReplayPage,
+  ReplayPlan as ReplayPlanSchema,
+  ReplayView as ReplayViewSchema,
+} from './replay.responses';
 import { ReplayService } from './replay.service';
 import type { ReplayPlan, ReplayView } from './replay-view';
 import type { Page } from '../shared/paging/page';
+
+const REPLAY_ID_PARAM = { name: 'replay_id', schema: { type: 'string' as const, format: 'uuid' } };
 
 const callerOf = (req: FastifyRequest): Caller => req.caller ?? { role: 'anonymous', label: 'auth-off' };
 
 /** Investigators may plan (dry run) and read; running and cancelling need an operator. */
 @Controller('replay')
 @Roles('investigator')
+@ApiTags('replay')
 export class ReplayController {
   constructor(
     private readonly replays: ReplayService,
@@ -22,6 +33,27 @@ export class ReplayController {
 
   /** 200 with the plan for a dry run; otherwise 202 with the new job and a Location header. */
   @Post()
+  @ApiOperation({
+    summary: 'Plan a replay (dry run) or start one',
+    description:
+      'With `dry_run: true` answers the plan and creates nothing (role investigator). Otherwise freezes ' +
+      'the selection under `replays/<id>/` in S3 and answers 202 with the job (role operator); the ' +
+      'job then sends one message per event to the queue at `rate_per_second`. See docs/replay.md.',
+  })
+  @ApiResponse({ status: 200, type: ReplayPlanSchema, description: 'The plan of a dry run' })
+  @ApiResponse({
+    status: 202,
+    type: ReplayCreated,
+    description: 'The replay is created, pending until a runner picks it up',
+    headers: { Location: { description: 'the job: /replay/{replay_id}', schema: { type: 'string' } } },
+  })
+  @ApiErrors(
+    'REPLAY.VALIDATION_FAILED',
+    'REPLAY.TOO_MANY_EVENTS',
+    'REPLAY.WINDOW_TOO_WIDE',
+    'REPLAY.QUEUE_NOT_ALLOWED',
+    'REPLAY.TOO_MANY_RUNNING',
+  )
   async create(
     @Body() body: CreateReplayDto,
     @Req() req: FastifyRequest,
@@ -40,11 +72,18 @@ export class ReplayController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'Recent replays, newest first' })
+  @ApiOkResponse({ type: ReplayPage })
+  @ApiErrors('REPLAY.VALIDATION_FAILED', 'QUERY.INVALID_CURSOR')
   async list(@Query() query: ListReplaysQueryDto): Promise<Page<ReplayView>> {
     return this.replays.list(query.limit, query.cursor);
   }
 
   @Get(':replay_id')
+  @ApiOperation({ summary: 'One replay: status, counts and progress' })
+  @ApiParam(REPLAY_ID_PARAM)
+  @ApiOkResponse({ type: ReplayViewSchema })
+  @ApiErrors('REPLAY.NOT_FOUND')
   async get(@Param('replay_id') replayId: string): Promise<ReplayView> {
     return this.replays.get(replayId);
   }
@@ -52,6 +91,13 @@ export class ReplayController {
   @Post(':replay_id/cancel')
   @HttpCode(200)
   @Roles('operator')
+  @ApiOperation({
+    summary: 'Stop a pending or running replay',
+    description: 'Cancelling a cancelled replay answers it again; a completed or failed one answers 409.',
+  })
+  @ApiParam(REPLAY_ID_PARAM)
+  @ApiOkResponse({ type: ReplayViewSchema, description: 'The replay, cancelled' })
+  @ApiErrors('REPLAY.NOT_FOUND', 'REPLAY.NOT_CANCELLABLE')
   async cancel(@Param('replay_id') replayId: string, @Req() req: FastifyRequest): Promise<ReplayView> {
     return this.replays.cancel(replayId, callerOf(req));
   }
