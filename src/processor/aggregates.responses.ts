@@ -61,10 +61,16 @@ export class AggregateHistory implements Answer<'get'> {
   @ApiProperty({ type: [VersionView], description: 'oldest first' }) versions!: VersionView[];
 }
 
+/** A changed leaf of the value: a count, a time, or null where the other version lacks it. */
+const LEAF = {
+  anyOf: [{ type: 'number' as const }, { type: 'string' as const }, { type: 'null' as const }],
+  description: 'null when absent in that version',
+};
+
 class ValueChange {
   @ApiProperty({ description: 'dotted path, e.g. `count` or `by_type.order.created`' }) field!: string;
-  @ApiProperty({ description: 'any JSON value, null when absent' }) from!: unknown;
-  @ApiProperty({ description: 'any JSON value, null when absent' }) to!: unknown;
+  @ApiProperty(LEAF) from!: unknown;
+  @ApiProperty(LEAF) to!: unknown;
 }
 
 export class DiffView implements DiffViewType {

@@ -15,9 +15,9 @@ import {
 } from '@nestjs/swagger';
 import type { Role } from '../auth/api-keys';
 import { PUBLIC_KEY, ROLES_KEY } from '../auth/roles.decorator';
-import type { ErrorCode } from '../errors/app-error';
+import { ERROR_STATUS, ErrorCode } from '../errors/app-error';
 import { API_ERRORS_KEY } from './api-errors.decorator';
-import { errorResponses } from './error-responses';
+import { errorResponses, errorSchema } from './error-responses';
 
 const DESCRIPTION = `Ingest, investigation, replay and aggregates for data pipelines.
 
@@ -159,6 +159,14 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   ][]) {
     if (name.endsWith('Dto') && schema.type === 'object') schema.additionalProperties = false;
   }
+  // Every code there is, for answers outside the operations (an unknown route answers 404 with it).
+  document.components = {
+    ...document.components,
+    schemas: {
+      ...document.components?.schemas,
+      ErrorBody: errorSchema(Object.keys(ERROR_STATUS) as ErrorCode[]),
+    },
+  };
   toOas31(document.paths);
   toOas31(document.components);
   return document;
