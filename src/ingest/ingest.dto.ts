@@ -39,6 +39,7 @@ export class IngestEventDto {
   @ApiProperty({
     minLength: 1,
     maxLength: 256,
+    pattern: PRINTABLE.source,
     description: 'printable characters only',
     example: 'order-123',
   })
@@ -65,6 +66,7 @@ export class IngestEventDto {
     nullable: true,
     minLength: 1,
     maxLength: 256,
+    pattern: PRINTABLE.source,
     description: 'printable characters; makes (source, idempotency_key) the identity',
     example: 'order-123-created',
   })

@@ -4,10 +4,8 @@
 import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { RFC3339 } from '../ingest/ingest.dto';
 
-/** RFC 3339 date-time with a mandatory offset (Z or ±hh:mm). */
-const RFC3339 =
-  /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d{1,9})?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
 const SOURCE = /^[a-z0-9][a-z0-9._-]*$/;
 const RFC3339_TEXT = 'RFC 3339 date-time with an offset (`Z` or `±hh:mm`)';
 const SOURCE_PROPERTY = { minLength: 1, maxLength: 64, pattern: SOURCE.source, example: 'orders-svc' };
