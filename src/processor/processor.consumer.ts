@@ -56,7 +56,11 @@ export class ProcessorConsumer implements OnModuleDestroy, BeforeApplicationShut
   private async process(messages: Message[]): Promise<void> {
     try {
       const results = await this.processor.processBatch(
-        messages.map((m) => ({ messageId: m.MessageId!, body: m.Body ?? '' })),
+        messages.map((m) => ({
+          messageId: m.MessageId!,
+          body: m.Body ?? '',
+          receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 1),
+        })),
       );
       await Promise.all(
         results.map(async (r, i) => {

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Caller } from '../shared/auth/auth.guard';
+import { Caller, callerOf } from '../shared/auth/auth.guard';
 import { Roles } from '../shared/auth/roles.decorator';
 import { Env } from '../shared/config/env.config';
 import { AppError } from '../shared/errors/app-error';
@@ -18,8 +18,6 @@ import type { ReplayPlan, ReplayView } from './replay-view';
 import type { Page } from '../shared/paging/page';
 
 const REPLAY_ID_PARAM = { name: 'replay_id', schema: { type: 'string' as const, format: 'uuid' } };
-
-const callerOf = (req: FastifyRequest): Caller => req.caller ?? { role: 'anonymous', label: 'auth-off' };
 
 /** Investigators may plan (dry run) and read; running and cancelling need an operator. */
 @Controller('replay')

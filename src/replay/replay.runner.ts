@@ -3,18 +3,17 @@
 // runner stopped (shutdown, crash) is resumed by the next runner that finds its lease expired. Jobs
 // over REPLAY_MAX_RUNNING wait as `pending` until a slot frees.
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import { ReplayJob, ReplayJobStore } from './replay-job-store';
 import { Env } from '../shared/config/env.config';
 import { ReplayMetrics } from './replay.metrics';
 import { ReplaySender, Run } from './replay.sender';
+import { instanceOwner } from '../shared/lease/lease';
 
 @Injectable()
 export class ReplayRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ReplayRunner.name);
   /** This instance, as the lease owner. */
-  readonly owner = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  readonly owner = instanceOwner();
   private readonly runs = new Map<string, { run: Run; done: Promise<void> }>();
   private timer?: NodeJS.Timeout;
   private stopping = false;

@@ -20,6 +20,10 @@ declare module 'fastify' {
   }
 }
 
+/** Who made the request; with auth off (local mode, no API_KEYS) everyone is `auth-off`. */
+export const callerOf = (req: FastifyRequest): Caller =>
+  req.caller ?? { role: 'anonymous', label: 'auth-off' };
+
 export function presentedKey(headers: FastifyRequest['headers']): string | undefined {
   const auth = headers.authorization;
   if (typeof auth === 'string' && /^Bearer\s+/i.test(auth)) return auth.replace(/^Bearer\s+/i, '').trim();

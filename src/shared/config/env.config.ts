@@ -1,11 +1,14 @@
 // The one validated view of the environment. Only the entry points (main.ts, provision.ts, the Lambda
 // handler) pass process.env to validateEnv; everything else receives the resulting Env.
 import { parseApiKeys } from '../auth/api-keys';
+// The rule schema belongs to alerting; the environment variable is validated with it here, at boot.
+import { parseRules } from '../../alerts/alert-rules';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsJSON,
   IsOptional,
   IsString,
   IsUrl,
@@ -84,6 +87,20 @@ export class Env {
   /** Long-poll wait of each receive, kept under STORAGE_TIMEOUT_MS (the SQS client's request timeout). */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(20) PROCESSOR_WAIT_TIME_S: number = 4;
 
+  /** Run the alert evaluator in this process (one instance at a time evaluates, under a lease). */
+  @IsOptional() @Transform(toBool) @IsBoolean() ALERTS_ENABLED: boolean = true;
+  /** How often the evaluator runs; its lease lasts three intervals. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(3600000) ALERTS_INTERVAL_MS: number = 60000;
+  /** Where alert notifications are POSTed as JSON; unset = logged and metered only. */
+  @IsOptional() @IsUrl(url) ALERTS_WEBHOOK_URL?: string;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(60000) ALERTS_WEBHOOK_TIMEOUT_MS: number = 5000;
+  /** Default rules as JSON (an array, or { "rules": [...] }); PUT /alerts/rules overrides them. */
+  @IsOptional() @IsJSON() ALERTS_RULES?: string;
+  /** Base URL of the links in notifications; defaults to http://localhost:PORT. */
+  @IsOptional() @IsUrl(url) ALERTS_LINK_BASE_URL?: string;
+  /** Days a resolved alert is kept (DynamoDB TTL). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(3650) ALERTS_HISTORY_DAYS: number = 30;
+
   /** LATE_THRESHOLDS parsed (source to milliseconds), filled in by validateEnv. */
   lateThresholds: ReadonlyMap<string, number> = new Map();
 
@@ -94,6 +111,10 @@ export class Env {
 
   get deadLetterQueue(): string {
     return `${this.PIPESCOPE_QUEUE}-dlq`;
+  }
+
+  get alertsLinkBase(): string {
+    return (this.ALERTS_LINK_BASE_URL ?? `http://localhost:${this.PORT}`).replace(/\/+$/, '');
   }
 
   get replayAllowedQueues(): string[] {
@@ -140,6 +161,11 @@ export function validateEnv(raw: Record<string, unknown>): Env {
     }
   } else if (env.PIPESCOPE_MODE === 'aws') {
     problems.push('API_KEYS: required when PIPESCOPE_MODE=aws (auth cannot be switched off in aws mode)');
+  }
+  if (env.ALERTS_RULES) {
+    const parsed = parseRules(JSON.parse(env.ALERTS_RULES));
+    if ('problems' in parsed)
+      problems.push(...parsed.problems.map((p) => `ALERTS_RULES: ${p.field}: ${p.message}`));
   }
   if (problems.length > 0) throw new ConfigError(problems);
   env.S3_FORCE_PATH_STYLE ??= env.PIPESCOPE_MODE === 'local';

@@ -89,3 +89,29 @@ export function parseReplayMessage(body: string): ReplayMessage {
     occurred_at: m.occurred_at as string,
   };
 }
+
+const LABEL_FIELDS = ['replay_id', 'source', 'type'] as const;
+
+/**
+ * What a body names, read leniently, for failure records and dead-letter listings: a poison body may
+ * name nothing, and each field is kept only when it looks right.
+ */
+export function labelsOf(
+  body: string,
+): Partial<Pick<ReplayMessage, 'replay_id' | 'event_id' | 'source' | 'type'>> {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return {};
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
+  const m = value as Record<string, unknown>;
+  const out: Partial<Record<'replay_id' | 'event_id' | 'source' | 'type', string>> = {};
+  for (const f of LABEL_FIELDS) {
+    const v = m[f];
+    if (typeof v === 'string' && v.length > 0 && v.length <= 256) out[f] = v;
+  }
+  if (typeof m.event_id === 'string' && /^[0-9a-f]{32}$/.test(m.event_id)) out.event_id = m.event_id;
+  return out;
+}

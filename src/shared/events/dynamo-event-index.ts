@@ -191,6 +191,16 @@ export class DynamoEventIndex extends EventIndex {
     );
   }
 
+  async latestOfSource(source: string, window: TimeWindow): Promise<EventRecord | undefined> {
+    const days = dayPartitions('gsi2', (day) => keys.sourceDay(source, day), window).reverse();
+    for (const partition of days) {
+      const out = await this.table.query({ ...partition, ScanIndexForward: false, Limit: 1 });
+      const item = out.Items?.[0];
+      if (item) return toEvent(item);
+    }
+    return undefined;
+  }
+
   async sequencedEventsOfEntity(
     entityId: string,
     source: string,

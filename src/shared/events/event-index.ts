@@ -72,6 +72,8 @@ export abstract class EventIndex {
     window: TimeWindow,
     page: PageRequest,
   ): Promise<Page<EventRecord>>;
+  /** The newest event of a source by received_at within the window (one Query per day, newest first). */
+  abstract latestOfSource(source: string, window: TimeWindow): Promise<EventRecord | undefined>;
   /** An entity's events of one source that carry a `sequence`, by occurred_at (gsi1, filtered). */
   abstract sequencedEventsOfEntity(
     entityId: string,

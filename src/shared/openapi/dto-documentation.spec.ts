@@ -4,7 +4,7 @@
 // a rule added to a DTO without its line in the document (or the reverse) does not get through.
 import { getMetadataStorage } from 'class-validator';
 import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RFC3339 } from '../../ingest/ingest.dto';
 
@@ -13,11 +13,14 @@ const SWAGGER_PROPERTY = 'swagger/apiModelProperties';
 
 type Json = Record<string, unknown>;
 
+/** The `*.dto.ts` files, and any other source file that exports a `*Dto` class. */
 function dtoFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) return dtoFiles(path);
-    return entry.name.endsWith('.dto.ts') ? [path] : [];
+    if (!entry.name.endsWith('.ts') || entry.name.endsWith('.spec.ts')) return [];
+    const dto = entry.name.endsWith('.dto.ts') || /^export class \w+Dto\b/m.test(readFileSync(path, 'utf8'));
+    return dto ? [path] : [];
   });
 }
 
@@ -47,6 +50,8 @@ const RULES: Record<string, (c: unknown[]) => Json> = {
   min: (c) => ({ minimum: c[0] }),
   max: (c) => ({ maximum: c[0] }),
   isInt: () => ({ type: 'integer' }),
+  isNumber: () => ({ type: 'number' }),
+  isBoolean: () => ({ type: 'boolean' }),
   isIn: (c) => ({ enum: c[0] }),
   arrayMinSize: (c) => ({ minItems: c[0] }),
   arrayMaxSize: (c) => ({ maxItems: c[0] }),

@@ -37,6 +37,8 @@ export const TAGS = {
   query: 'Investigate events, sources and rejected submissions (role investigator)',
   replay: 'Plan, run, follow and cancel replays into SQS',
   aggregates: 'Versioned aggregates and their lineage (role investigator)',
+  dlq: 'The dead-letter queue of the replay queue: inspect, redrive, drop (role operator)',
+  alerts: 'Silence and health alerts per source, and their rules',
   operations: 'Health probes and metrics, no key',
 } as const;
 
@@ -52,6 +54,12 @@ const BODY_ERRORS: ErrorCode[] = [
   'REQUEST.BODY_TOO_LARGE',
   'REQUEST.UNSUPPORTED_MEDIA_TYPE',
 ];
+
+/** Any other answer is a bug (500 INTERNAL), still in the envelope with every code there is. */
+const UNEXPECTED = {
+  description: 'An unexpected failure (500 `INTERNAL`); quote the request id when reporting it',
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBody' } } },
+};
 
 export const operationIdOf = (controller: string, method: string): string => `${controller}_${method}`;
 
@@ -103,7 +111,7 @@ function complete(method: string, op: OperationObject, route: Route): void {
     codes.push(...KEYED_ERRORS);
   }
   if (BODY_METHODS.has(method)) codes.push(...BODY_ERRORS);
-  op.responses = { ...op.responses, ...errorResponses(codes) };
+  op.responses = { ...op.responses, ...errorResponses(codes), default: UNEXPECTED };
 }
 
 type Json = Record<string, unknown>;
@@ -159,7 +167,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   ][]) {
     if (name.endsWith('Dto') && schema.type === 'object') schema.additionalProperties = false;
   }
-  // Every code there is, for answers outside the operations (an unknown route answers 404 with it).
+  // Every code there is: unexpected answers, and those outside the operations (an unknown route's 404).
   document.components = {
     ...document.components,
     schemas: {
