@@ -2,7 +2,7 @@
 // the type the code returns, so a field added there without a line here does not compile.
 import { ApiProperty } from '@nestjs/swagger';
 import { FAILURE_KINDS, FailureCause, FailureKind } from '../shared/message-failures/message-failure-store';
-import { COUNT, DATE_TIME, EVENT_ID } from '../shared/openapi/schema-fields';
+import { COUNT, DATE_TIME } from '../shared/openapi/schema-fields';
 import type * as views from './dlq-views';
 import type { DlqListing, RedriveItem as RedriveItemType, RedriveResult } from './dlq.service';
 
@@ -18,8 +18,10 @@ class FailureCauseView implements FailureCause {
 
 export class DeadLetterView implements views.DeadLetterView {
   @ApiProperty() message_id!: string;
-  @ApiProperty({ ...NULLABLE_STRING, format: 'uuid' }) replay_id!: string | null;
-  @ApiProperty({ ...NULLABLE_STRING, pattern: EVENT_ID.pattern }) event_id!: string | null;
+  @ApiProperty({ ...NULLABLE_STRING, description: 'as the message says; null when it names none (poison)' })
+  replay_id!: string | null;
+  @ApiProperty({ ...NULLABLE_STRING, description: 'as the message says; null when it names none (poison)' })
+  event_id!: string | null;
   @ApiProperty(NULLABLE_STRING) source!: string | null;
   @ApiProperty(NULLABLE_STRING) type!: string | null;
   @ApiProperty({ ...COUNT, description: 'receives on the replay queue when the processor last failed it' })

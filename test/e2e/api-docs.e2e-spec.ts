@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { auth, KEYS, listen, startTestApp, TestApp } from '../support/test-app';
+import { auth, KEYS, listen, QUICK_PIPELINE, startTestApp, TestApp } from '../support/test-app';
 
 const run = promisify(execFile);
 const DOC = 'docs/api.md';
@@ -66,11 +66,7 @@ describe(`the curl examples of ${DOC}`, () => {
   const replays: string[] = [];
 
   beforeAll(async () => {
-    t = await startTestApp('api-docs', {
-      PROCESSOR_WAIT_TIME_S: '1',
-      REPLAY_POLL_MS: '300',
-      STORAGE_TIMEOUT_MS: '20000',
-    });
+    t = await startTestApp('api-docs', QUICK_PIPELINE);
     url = await listen(t);
     tmp = mkdtempSync(join(tmpdir(), 'pipescope-api-docs-'));
   });

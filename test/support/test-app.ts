@@ -93,6 +93,16 @@ async function serve(config: Env): Promise<TestApp> {
   return { app, env, http: () => request(app.getHttpServer()), close: stop };
 }
 
+/**
+ * A whole pipeline that answers quickly while a test drives it from outside (a browser, the CLI, curl):
+ * short polls, and generous storage timeouts since DynamoDB Local shares two cores with everything else.
+ */
+export const QUICK_PIPELINE = {
+  PROCESSOR_WAIT_TIME_S: '1',
+  REPLAY_POLL_MS: '300',
+  STORAGE_TIMEOUT_MS: '20000',
+};
+
 export async function startTestApp(label: string, overrides: Record<string, string> = {}): Promise<TestApp> {
   return serve(testEnv(label, overrides));
 }
