@@ -94,6 +94,18 @@ const EXAMPLE_DETAILS: Partial<Record<ErrorCode, unknown>> = {
   'QUERY.INVALID_CURSOR': [{ field: 'cursor', message: 'not a cursor this API returned' }],
   'REPLAY.VALIDATION_FAILED': [{ field: 'reason', message: 'reason must not be blank' }],
   'STORAGE.UNAVAILABLE': { dependency: 'dynamodb' },
+  'INGEST.IDEMPOTENCY_CONFLICT': {
+    event_id: '6a061d1be6890b82b9586e198aeaef51',
+    stored_payload_sha256: '015abd7f5cc57a2dd94b7590f04ad8084273905ee33ec5cebeae62276a97f862',
+    received_payload_sha256: '7e8059f4b4e5d5b4a5e0c3c2d3a1e4f6b7c8d9e0f1a2b3c4d5e6f708192a3b4c',
+  },
+  'REPLAY.TOO_MANY_RUNNING': { running: 2, queued: 20 },
+  'HEALTH.NOT_READY': {
+    status: 'error',
+    info: { sqs: { status: 'up', latency_ms: 2 }, dynamodb: { status: 'up', latency_ms: 3 } },
+    error: { s3: { status: 'down', message: 'timed out', latency_ms: 2000 } },
+    details: { s3: { status: 'down', message: 'timed out', latency_ms: 2000 } },
+  },
 };
 
 function example(code: ErrorCode): { summary: string; value: unknown } {
