@@ -19,8 +19,13 @@ const transform = {
   '/content-disposition/dist/.+\\.js$': ['@swc/jest', { module: { type: 'commonjs' } }],
 };
 
+// Synth output and staged installs hold copies of src/ and package.json: never tests or modules.
+const BUILD_OUTPUT = ['<rootDir>/infra/cdk.out', '<rootDir>/infra/build', '<rootDir>/infra/dist'];
+
 const common = {
   testEnvironment: 'node',
+  modulePathIgnorePatterns: BUILD_OUTPUT,
+  testPathIgnorePatterns: ['/node_modules/', ...BUILD_OUTPUT],
   transform,
   transformIgnorePatterns: ['/node_modules/(?!(@fastify/static/node_modules/)?content-disposition/)'],
   testTimeout: 60000,
@@ -41,13 +46,13 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      roots: ['<rootDir>/src', '<rootDir>/web'],
+      roots: ['<rootDir>/src', '<rootDir>/web', '<rootDir>/infra'],
       testRegex: '.*\\.spec\\.ts$',
     },
     {
       ...withEmulators,
       displayName: 'integration',
-      roots: ['<rootDir>/test/integration'],
+      roots: ['<rootDir>/test/integration', '<rootDir>/infra'],
       testRegex: '.*\\.int-spec\\.ts$',
     },
     {

@@ -12,6 +12,8 @@ export class AlertsMetrics extends MetricSet {
     name: 'pipescope_alert_firing',
     help: '1 while an alert of the rule is open for the source, 0 once it resolved (evaluating instance)',
     labelNames: ['source', 'rule'],
+    // Sources are whatever producers sent: bounded like ingest's (METRICS_MAX_SERIES, TTL).
+    clientLabels: ['source'],
     unit: 'None',
     emf: { metric: 'AlertFiring', dimensions: ['source', 'rule'] },
   });

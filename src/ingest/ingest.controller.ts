@@ -27,7 +27,7 @@ export class IngestController {
   @ApiBody({ type: IngestEventDto })
   @ApiResponse({ status: 201, type: IngestAccepted, description: 'Stored and indexed (first submission)' })
   @ApiResponse({ status: 200, type: IngestDuplicate, description: 'A repeat of a stored event' })
-  @ApiErrors('INGEST.VALIDATION_FAILED', 'INGEST.IDEMPOTENCY_CONFLICT')
+  @ApiErrors('INGEST.VALIDATION_FAILED', 'INGEST.SCHEMA_VIOLATION', 'INGEST.IDEMPOTENCY_CONFLICT')
   async one(
     @Body() body: unknown,
     @Req() req: FastifyRequest,

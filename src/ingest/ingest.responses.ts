@@ -33,7 +33,12 @@ export class IngestDuplicate implements DuplicateResult {
 
 class ItemError {
   @ApiProperty({
-    enum: ['INGEST.VALIDATION_FAILED', 'INGEST.IDEMPOTENCY_CONFLICT', 'STORAGE.UNAVAILABLE'],
+    enum: [
+      'INGEST.VALIDATION_FAILED',
+      'INGEST.SCHEMA_VIOLATION',
+      'INGEST.IDEMPOTENCY_CONFLICT',
+      'STORAGE.UNAVAILABLE',
+    ],
   })
   code!: string;
   @ApiProperty() message!: string;

@@ -1,8 +1,10 @@
 // The write path, orchestration only: validate, identify (ingest-model.ts), store raw bytes first, then
-// claim the index item; duplicates and conflicts are counted against the stored event; refused bodies
-// are kept by the RejectedWriter; counters and metrics by IngestAccounting. Nothing is answered 2xx
+// claim the index item; payloads are checked against their registered schema (PayloadSchemas);
+// duplicates and conflicts are counted against the stored event; refused bodies are kept by the
+// RejectedWriter; counters and metrics by IngestAccounting. Nothing is answered 2xx
 // unless both the raw object and the index item are durable.
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { mapLimit } from '../shared/async/map-limit';
 import { Env } from '../shared/config/env.config';
 import { AppError, FieldProblem, validationError } from '../shared/errors/app-error';
@@ -12,37 +14,47 @@ import { IngestStatsStore } from '../shared/ingest-stats/ingest-stats-store';
 import { IngestMetrics } from './ingest.metrics';
 import { RawStore } from '../shared/raw/raw-store';
 import { RejectedStore } from '../shared/rejected/rejected-store';
+import { PayloadSchemas } from '../schemas/payload-schemas';
 import { IngestAccounting, Outcome } from './ingest-accounting';
 import {
-  batchEvents,
+  batchProblems,
   batchResult,
   BatchItemResult,
   BatchResult,
-  checkBatchItem,
+  checkEvent,
   eventRecord,
   IngestResult,
   itemResult,
   ndjsonObject,
   Prepared,
-  prepareEvent,
   RefusedItem,
   refusedItemResult,
   RequestContext,
+  schemaViolation,
   Settled,
   singleResult,
   splitRepeats,
 } from './ingest-model';
-import { validateIngestEvent } from './ingest.dto';
-import { eventSpans } from './json-spans';
+import { BatchEnvelope, eventSpans } from './json-spans';
 import { batchRawKey, singleRawKey } from './raw-keys';
 import { RejectedWriter } from './rejected-writer';
 
 const CLAIM_CONCURRENCY = 32;
 
+/** The batch's envelope as written; text JSON.parse accepted always scans, this is only a safeguard. */
+function spansOf(bytes: Buffer): BatchEnvelope {
+  try {
+    return eventSpans(bytes);
+  } catch {
+    return { keys: [] };
+  }
+}
+
 @Injectable()
-export class IngestService {
+export class IngestService implements OnApplicationShutdown {
   private readonly accounting: IngestAccounting;
   private readonly rejectedWriter: RejectedWriter;
+  private readonly limits: { maxEventBytes: number; lateThresholdMs: (source: string) => number };
 
   constructor(
     private readonly raw: RawStore,
@@ -51,20 +63,35 @@ export class IngestService {
     stats: IngestStatsStore,
     metrics: IngestMetrics,
     private readonly env: Env,
+    private readonly schemas: PayloadSchemas,
   ) {
     this.accounting = new IngestAccounting(stats, metrics);
     this.rejectedWriter = new RejectedWriter(raw, rejectedRows, this.accounting);
+    this.limits = {
+      maxEventBytes: env.INGEST_MAX_EVENT_BYTES,
+      lateThresholdMs: (source) => env.lateThresholdMs(source),
+    };
+  }
+
+  /** Writes the counter rows still pending (after storage failures) before the process ends. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.accounting.close();
   }
 
   async ingestOne(body: unknown, bytes: Buffer, ctx: RequestContext): Promise<IngestResult> {
     await this.refuseInvalidJson(body, bytes, ctx);
-    const checked = validateIngestEvent(body);
+    // The body limit already bounds a single event's size (413).
+    const checked = checkEvent(0, body, bytes, { ...this.limits, maxEventBytes: Infinity }, ctx.receivedAt);
     if (!checked.ok) {
-      const kept = await this.rejectedWriter.keep(ctx, bytes, body, checked.problems);
-      if (kept) await this.accounting.count([], [body], ctx);
+      await this.keepRefused(ctx, bytes, body, checked.problems);
       throw validationError('INGEST.VALIDATION_FAILED', checked.problems);
     }
-    const p = this.prepare(0, checked.event, bytes, ctx);
+    const p = checked.prepared;
+    const [violations] = await this.schemaViolations([p.event]);
+    if (violations) {
+      await this.keepRefused(ctx, bytes, body, violations, 'schema');
+      throw validationError('INGEST.SCHEMA_VIOLATION', violations);
+    }
     const s3Key = singleRawKey(p.event.source, p.occurredAt, p.eventId, bytes);
     try {
       await this.raw.putIfAbsent(s3Key, bytes, 'application/json');
@@ -78,24 +105,43 @@ export class IngestService {
 
   async ingestBatch(body: unknown, bytes: Buffer, ctx: RequestContext): Promise<BatchResult> {
     await this.refuseInvalidJson(body, bytes, ctx);
-    const events = batchEvents(body);
-    const spans = eventSpans(bytes) ?? [];
+    const envelope = spansOf(bytes);
+    const shape = batchProblems(body, envelope.keys);
+    if (shape.length > 0) {
+      await this.keepRefused(ctx, bytes, undefined, shape);
+      throw validationError('INGEST.VALIDATION_FAILED', shape);
+    }
+    const events = (body as { events: unknown[] }).events;
+    const spans = envelope.events ?? [];
     const results = new Array<BatchItemResult>(events.length);
     const prepared: Prepared[] = [];
     const refused: RefusedItem[] = [];
+    const valid: Prepared[] = [];
     events.forEach((value, i) => {
       const itemBytes = spans[i]
         ? bytes.subarray(spans[i][0], spans[i][1])
         : Buffer.from(JSON.stringify(value));
-      const checked = checkBatchItem(value, itemBytes, i, this.env.INGEST_MAX_EVENT_BYTES);
+      const checked = checkEvent(i, value, itemBytes, this.limits, ctx.receivedAt);
       if (checked.ok) {
-        prepared.push(this.prepare(i, checked.event, itemBytes, ctx));
+        valid.push(checked.prepared);
       } else {
         refused.push({ value, bytes: itemBytes, problems: checked.problems });
         results[i] = refusedItemResult(i, checked.problems);
       }
     });
-    const refusedWrites = refused.map((r) => this.rejectedWriter.keep(ctx, r.bytes, r.value, r.problems));
+    const violations = await this.schemaViolations(valid.map((v) => v.event));
+    valid.forEach((v, n) => {
+      const problems = violations[n];
+      if (!problems) {
+        prepared.push(v);
+      } else {
+        refused.push({ value: v.event, bytes: v.bytes, problems, reason: 'schema' });
+        results[v.index] = schemaViolation(v.index, problems);
+      }
+    });
+    const refusedWrites = refused.map((r) =>
+      this.rejectedWriter.keep(ctx, r.bytes, r.value, r.problems, { reason: r.reason }),
+    );
 
     const { firsts, repeats } = splitRepeats(prepared);
     const unique = [...firsts.values()];
@@ -136,14 +182,29 @@ export class IngestService {
   /** A body that is not JSON is kept under rejected/ and answered 400. */
   private async refuseInvalidJson(body: unknown, bytes: Buffer, ctx: RequestContext): Promise<void> {
     if (!(body instanceof InvalidJsonBody)) return;
-    const problems: FieldProblem[] = [{ field: '(body)', message: body.reason }];
-    const kept = await this.rejectedWriter.keep(ctx, bytes, undefined, problems);
-    if (kept) await this.accounting.count([], [undefined], ctx);
+    await this.keepRefused(ctx, bytes, undefined, [{ field: '(body)', message: body.reason }]);
     throw new AppError('REQUEST.INVALID_JSON', `Body is not valid JSON: ${body.reason}`);
   }
 
-  private prepare(index: number, event: Prepared['event'], bytes: Buffer, ctx: RequestContext): Prepared {
-    return prepareEvent(index, event, bytes, ctx.receivedAt, this.env.lateThresholdMs(event.source));
+  /** Keeps a refused body under rejected/ and counts it (when it could be kept). */
+  private async keepRefused(
+    ctx: RequestContext,
+    bytes: Buffer,
+    value: unknown,
+    problems: FieldProblem[],
+    reason?: 'schema',
+  ): Promise<void> {
+    const kept = await this.rejectedWriter.keep(ctx, bytes, value, problems, { reason });
+    if (kept) await this.accounting.count([], [value], ctx);
+  }
+
+  /** Each event's schema violations; a store that cannot be read fails the request (503). */
+  private async schemaViolations(events: Prepared['event'][]): Promise<(FieldProblem[] | undefined)[]> {
+    try {
+      return await this.schemas.violations(events);
+    } catch (err) {
+      throw this.accounting.storageFailure(err, 'schemas');
+    }
   }
 
   /** Claims the index item; on a repeat, decides duplicate or conflict and records the attempt. */
@@ -159,6 +220,7 @@ export class IngestService {
       if (claim.claimed) return { outcome: 'accepted', record };
       const stored = claim.existing;
       const attempt = {
+        attempt_id: randomUUID(),
         event_id: p.eventId,
         source: p.event.source,
         received_at: record.received_at,

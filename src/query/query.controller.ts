@@ -20,6 +20,7 @@ import {
   EventWithRaw,
   Gaps,
   RejectedPage,
+  RejectedView,
   SequenceGaps,
   Stats,
 } from './query.responses';
@@ -144,7 +145,7 @@ export class QueryController {
 
   @Get('rejected')
   @ApiOperation({
-    summary: 'Rejected submissions with their errors and raw body',
+    summary: 'Rejected submissions with their errors and raw body (large ones by pointer)',
     description:
       'Oldest first. Without `source`, every rejected row, including bodies whose source was unreadable. ' +
       'Default window: the last 24 hours; at most 31 days.',
@@ -153,5 +154,17 @@ export class QueryController {
   @ApiErrors('QUERY.VALIDATION_FAILED', 'QUERY.WINDOW_TOO_WIDE', 'QUERY.INVALID_CURSOR')
   rejected(@Query() q: RejectedQueryDto) {
     return this.query.rejected(q);
+  }
+
+  @Get('rejected/:rejection_id')
+  @ApiOperation({ summary: 'One rejected submission with its whole body and every error' })
+  @ApiParam({ name: 'rejection_id', schema: { type: 'string', format: 'uuid' } })
+  @ApiOkResponse({
+    type: RejectedView,
+    description: 'the row as listed, with raw and errors read whole from its rejected/ object',
+  })
+  @ApiErrors('QUERY.REJECTED_NOT_FOUND')
+  rejectedOne(@Param('rejection_id') rejectionId: string) {
+    return this.query.rejectedOne(rejectionId);
   }
 }

@@ -65,6 +65,8 @@ export class EventPage implements Answer<QueryService, 'events'> {
 
 export class AttemptView implements views.AttemptView {
   @ApiProperty({ enum: ['first', 'duplicate', 'conflict'] }) kind!: 'first' | 'duplicate' | 'conflict';
+  @ApiProperty({ type: String, nullable: true, description: 'null for the first submission (the event)' })
+  attempt_id!: string | null;
   @ApiProperty(DATE_TIME) received_at!: string;
   @ApiProperty(SHA256) payload_sha256!: string;
   @ApiProperty() request_id!: string;
@@ -126,6 +128,11 @@ export class Stats implements Answer<SourceHealthService, 'stats'> {
   @ApiProperty({ ...DATE_TIME, description: 'start of the first whole hour counted' }) counted_from!: string;
   @ApiProperty({ ...DATE_TIME, description: 'end of the last whole hour counted' }) counted_to!: string;
   @ApiProperty({ type: [StatsRow], description: 'worst first' }) rows!: StatsRow[];
+  @ApiPropertyOptional({
+    ...NEXT_CURSOR,
+    description: 'with `limit` or `cursor` only: pass back as `cursor` for the next rows; null at the end',
+  })
+  next_cursor?: string | null;
 }
 
 export class DuplicateView implements views.DuplicateView {
@@ -227,13 +234,27 @@ export class RejectedView implements views.RejectedView {
   source!: string | null;
   @ApiProperty(DATE_TIME) received_at!: string;
   @ApiProperty() request_id!: string;
-  @ApiProperty({ enum: ['validation', 'conflict'] }) reason!: 'validation' | 'conflict';
-  @ApiProperty({ type: [FieldProblem] }) errors!: FieldProblem[];
+  @ApiProperty({ enum: ['validation', 'schema', 'conflict'] }) reason!: 'validation' | 'schema' | 'conflict';
+  @ApiProperty({
+    type: [FieldProblem],
+    description: 'in a listing the first 20, each clipped to 500 characters',
+  })
+  errors!: FieldProblem[];
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    description: 'how many problems there were, when more than listed',
+  })
+  errors_total!: number | null;
   @ApiProperty({ ...EVENT_ID, type: String, nullable: true, description: 'the event it conflicted with' })
   event_id!: string | null;
   @ApiProperty(COUNT) size_bytes!: number;
   @ApiProperty({ description: 'the rejected/ object keeping the body' }) s3_key!: string;
-  @ApiProperty({ type: String, nullable: true, description: 'the body exactly as received' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'the body exactly as received; in a listing null above 8 KiB (read GET /rejected/{id})',
+  })
   raw!: string | null;
 }
 

@@ -27,6 +27,7 @@ const JOB_FIELDS = [
   'next_index',
   'manifest_key',
   'error',
+  'resend_of',
   'owner',
   'lease_until',
 ] as const;

@@ -1,16 +1,25 @@
 // Replay progress on the single DynamoDB table: one DONE marker per (replay, event) and the job item's
 // `processed` count, written together in one transaction.
-import { DynamoTable } from '../shared/aws/dynamo-table';
+import { DynamoTable, isTransactionCancelled } from '../shared/aws/dynamo-table';
 import { TTL_ATTRIBUTE } from '../shared/aws/provisioner';
 import { replayProgressKeys } from '../shared/aws/table-keys';
-import { ReplayProgress } from './replay-progress';
-
-/** Markers outlive any redelivery: SQS keeps a message at most 14 days. */
-const MARKER_TTL_S = 15 * 24 * 3600;
+import { MARKER_TTL_S, ReplayProgress } from './replay-progress';
 
 export class DynamoReplayProgress extends ReplayProgress {
   constructor(private readonly table: DynamoTable) {
     super();
+  }
+
+  async processedEventIds(replayId: string): Promise<Set<string>> {
+    const items = await this.table.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :done)',
+      ExpressionAttributeValues: {
+        ':pk': replayProgressKeys.job(replayId).pk,
+        ':done': replayProgressKeys.donePrefix,
+      },
+      ProjectionExpression: 'event_id',
+    });
+    return new Set(items.map((item) => String(item.event_id)));
   }
 
   async markProcessed(replayId: string, eventId: string): Promise<boolean> {
@@ -47,7 +56,7 @@ export class DynamoReplayProgress extends ReplayProgress {
       return true;
     } catch (err) {
       const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-      if ((err as { name?: string }).name === 'TransactionCanceledException' && reasons) {
+      if (isTransactionCancelled(err) && reasons) {
         // Marker already there: counted before. Job missing: not sent by a replay job (tests, manual).
         if (reasons.some((r) => r.Code === 'ConditionalCheckFailed')) return false;
       }

@@ -6,7 +6,8 @@ import { Roles } from '../shared/auth/roles.decorator';
 import { Env } from '../shared/config/env.config';
 import { AppError } from '../shared/errors/app-error';
 import { ApiErrors } from '../shared/openapi/api-errors.decorator';
-import { CreateReplayDto, ListReplaysQueryDto, toReplayRequest } from './replay.dto';
+import { CreateReplayDto, ListReplaysQueryDto, ResendReplayDto, toReplayRequest } from './replay.dto';
+import { ReplayResendService } from './replay-resend.service';
 import {
   ReplayCreated,
   ReplayPage,
@@ -17,7 +18,11 @@ import { ReplayService } from './replay.service';
 import type { ReplayPlan, ReplayView } from './replay-view';
 import type { Page } from '../shared/paging/page';
 
+/** Investigators may plan (dry run) and read; running and cancelling need an operator. */
 const REPLAY_ID_PARAM = { name: 'replay_id', schema: { type: 'string' as const, format: 'uuid' } };
+
+/** Where a new job is: the 202 answers of POST /replay and of a resend. */
+const LOCATION = { Location: { description: 'the job: /replay/{replay_id}', schema: { type: 'string' } } };
 
 /** Investigators may plan (dry run) and read; running and cancelling need an operator. */
 @Controller('replay')
@@ -26,6 +31,7 @@ const REPLAY_ID_PARAM = { name: 'replay_id', schema: { type: 'string' as const, 
 export class ReplayController {
   constructor(
     private readonly replays: ReplayService,
+    private readonly resends: ReplayResendService,
     private readonly env: Env,
   ) {}
 
@@ -43,7 +49,7 @@ export class ReplayController {
     status: 202,
     type: ReplayCreated,
     description: 'The replay is created, pending until a runner picks it up',
-    headers: { Location: { description: 'the job: /replay/{replay_id}', schema: { type: 'string' } } },
+    headers: LOCATION,
   })
   @ApiErrors(
     'REPLAY.VALIDATION_FAILED',
@@ -84,6 +90,34 @@ export class ReplayController {
   @ApiErrors('REPLAY.NOT_FOUND')
   async get(@Param('replay_id') replayId: string): Promise<ReplayView> {
     return this.replays.get(replayId);
+  }
+
+  /** 202 with the resend job: the events the replay sent but the processor never handled, again. */
+  @Post(':replay_id/resend')
+  @Roles('operator')
+  @ApiOperation({
+    summary: "Send again the replay's unprocessed events (a new job, resend_of set)",
+    description:
+      'The events the replay sent that the processor never handled, as a new job. 409 when there is ' +
+      'nothing to resend now (`details.reason`: all processed, or a resend still running).',
+  })
+  @ApiParam(REPLAY_ID_PARAM)
+  @ApiResponse({ status: 202, type: ReplayViewSchema, description: 'The resend job', headers: LOCATION })
+  @ApiErrors(
+    'REPLAY.VALIDATION_FAILED',
+    'REPLAY.NOT_FOUND',
+    'REPLAY.NOT_RESENDABLE',
+    'REPLAY.TOO_MANY_RUNNING',
+  )
+  async resend(
+    @Param('replay_id') replayId: string,
+    @Body() body: ResendReplayDto,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ReplayView> {
+    const job = await this.resends.resend(replayId, body, callerOf(req));
+    void reply.status(202).header('location', `/replay/${job.replay_id}`);
+    return job;
   }
 
   @Post(':replay_id/cancel')

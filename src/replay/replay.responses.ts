@@ -4,6 +4,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { COUNT, DATE_TIME, EVENT_ID, NEXT_CURSOR } from '../shared/openapi/schema-fields';
 import { REPLAY_STATUSES, ReplayFilter, ReplayStatus } from './replay-job-store';
 import type * as views from './replay-view';
+import type { UnprocessedView } from './replay-unprocessed';
 
 class SourceTypeCount {
   @ApiProperty() source!: string;
@@ -33,6 +34,17 @@ export class ReplayFilterView implements ReplayFilter {
   event_ids?: string[];
 }
 
+class Unprocessed implements UnprocessedView {
+  @ApiProperty(COUNT) count!: number;
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'string', pattern: EVENT_ID.pattern },
+    description: 'the first ones',
+  })
+  event_ids!: string[];
+  @ApiProperty() truncated!: boolean;
+}
+
 const NULLABLE_TIME = { ...DATE_TIME, type: String, nullable: true };
 
 export class ReplayView implements views.ReplayView {
@@ -56,6 +68,20 @@ export class ReplayView implements views.ReplayView {
   @ApiProperty({ minimum: 0, maximum: 1, description: '(sent + failed) / matched' }) progress!: number;
   @ApiProperty({ description: 'S3 key of the frozen selection' }) manifest_key!: string;
   @ApiPropertyOptional({ description: 'why a failed replay failed' }) error?: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'a resend: the replay whose events it sends again',
+  })
+  resend_of!: string | null;
+  @ApiPropertyOptional({
+    type: Unprocessed,
+    nullable: true,
+    description:
+      'GET /replay/{id} only: events sent but never processed, once the replay finished and the queue ' +
+      'drained; null when there are none or it cannot be told yet',
+  })
+  unprocessed?: Unprocessed | null;
 }
 
 export class ReplayCreated {

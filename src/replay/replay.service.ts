@@ -21,6 +21,7 @@ import {
 import { ReplayRequest } from './replay.dto';
 import { planOf, ReplayPlan, ReplayView, Selection, toView } from './replay-view';
 import { ReplayRunner } from './replay.runner';
+import { UnprocessedFinder, unprocessedView } from './replay-unprocessed';
 import { mapLimit } from '../shared/async/map-limit';
 import { Page } from '../shared/paging/page';
 
@@ -37,6 +38,7 @@ export class ReplayService {
     private readonly raw: RawStore,
     private readonly jobs: ReplayJobStore,
     private readonly runner: ReplayRunner,
+    private readonly unprocessed: UnprocessedFinder,
     private readonly env: Env,
   ) {}
 
@@ -44,8 +46,13 @@ export class ReplayService {
     return planOf(await this.select(request.filter, request.max_events), request.rate_per_second);
   }
 
-  /** Freezes the selection in S3, then records the job as pending and wakes the runner. */
   async create(request: ReplayRequest, caller: Caller): Promise<ReplayView> {
+    await this.checkCapacity();
+    return this.launch(request, await this.select(request.filter, request.max_events), caller);
+  }
+
+  /** 429 when REPLAY_MAX_RUNNING replays run and REPLAY_MAX_QUEUED more wait. */
+  async checkCapacity(): Promise<void> {
     const active = await this.jobs.active();
     const queued = active.filter((j) => j.status === 'pending').length;
     const running = active.length - queued;
@@ -57,7 +64,18 @@ export class ReplayService {
         30,
       );
     }
-    const selection = await this.select(request.filter, request.max_events);
+  }
+
+  /**
+   * Freezes the selection in S3, then records the job as pending and wakes the runner. A resend
+   * (`resendOf`) is a job like any other whose messages count on the replay it resends.
+   */
+  async launch(
+    request: Omit<ReplayRequest, 'dry_run'>,
+    selection: Selection,
+    caller: Caller,
+    resendOf?: string,
+  ): Promise<ReplayView> {
     const plan = planOf(selection, request.rate_per_second);
     const replayId = randomUUID();
     const createdAt = new Date().toISOString();
@@ -104,6 +122,7 @@ export class ReplayService {
       processed: 0,
       next_index: 0,
       manifest_key: manifestKey(replayId),
+      ...(resendOf ? { resend_of: resendOf } : {}),
     };
     await this.jobs.create(job);
     this.logger.log(
@@ -119,15 +138,17 @@ export class ReplayService {
         bytes: plan.bytes,
         truncated: plan.truncated,
         rate_per_second: request.rate_per_second,
+        ...(resendOf ? { resend_of: resendOf } : {}),
       },
-      'replay created',
+      resendOf ? 'replay resend created' : 'replay created',
     );
     this.runner.wake();
     return toView(job);
   }
 
   async get(replayId: string): Promise<ReplayView> {
-    return toView(await this.job(replayId));
+    const job = await this.job(replayId);
+    return { ...toView(job), unprocessed: unprocessedView(await this.unprocessed.find(job)) };
   }
 
   async list(limit: number, cursor?: string): Promise<Page<ReplayView>> {
@@ -167,7 +188,7 @@ export class ReplayService {
     return toView(cancelled);
   }
 
-  private async job(replayId: string): Promise<ReplayJob> {
+  async job(replayId: string): Promise<ReplayJob> {
     const job = REPLAY_ID.test(replayId) ? await this.jobs.get(replayId) : undefined;
     if (!job) throw new AppError('REPLAY.NOT_FOUND', `replay ${replayId} not found`);
     return job;

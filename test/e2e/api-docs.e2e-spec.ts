@@ -126,18 +126,20 @@ describe(`the curl examples of ${DOC}`, () => {
         status: example.status,
         body: expect.any(String),
       });
-      // $EVENT_ID and $REPLAY_ID: what the last ingest and the last replay answered.
-      let answer: Record<string, unknown> | undefined;
+      // $EVENT_ID, $REPLAY_ID, $REJECTION_ID: what the last ingest, replay and rejected listing answered.
+      let answer: { event_id?: unknown; replay_id?: unknown; items?: { rejection_id?: unknown }[] } = {};
       try {
-        answer = JSON.parse(text) as Record<string, unknown>;
+        answer = (JSON.parse(text) as typeof answer | null) ?? {};
       } catch {
-        answer = undefined;
+        answer = {};
       }
-      if (typeof answer?.event_id === 'string' && example.path === '/ingest') vars.EVENT_ID = answer.event_id;
-      if (typeof answer?.replay_id === 'string' && example.status === 202) {
+      if (typeof answer.event_id === 'string' && example.path === '/ingest') vars.EVENT_ID = answer.event_id;
+      if (typeof answer.replay_id === 'string' && example.status === 202) {
         vars.REPLAY_ID = answer.replay_id;
         replays.push(answer.replay_id);
       }
+      const rejection = example.path === '/rejected' ? answer.items?.[0]?.rejection_id : undefined;
+      if (typeof rejection === 'string') vars.REJECTION_ID = rejection;
     });
   }
 });

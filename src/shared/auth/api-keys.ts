@@ -1,7 +1,7 @@
 // Parsing and constant-time lookup of the `role:key` pairs in API_KEYS.
 import { createHash, timingSafeEqual } from 'node:crypto';
 
-export const ROLES = ['producer', 'investigator', 'operator'] as const;
+export const ROLES = ['producer', 'investigator', 'operator', 'metrics'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Roles a key of each role may act as: an operator is also an investigator. */
@@ -9,6 +9,8 @@ const IMPLIES: Record<Role, readonly Role[]> = {
   producer: ['producer'],
   investigator: ['investigator'],
   operator: ['operator', 'investigator'],
+  /** A scraper's key: GET /metrics (when METRICS_REQUIRE_KEY) and nothing else. */
+  metrics: ['metrics'],
 };
 
 export interface ApiKey {

@@ -6,7 +6,7 @@ import type { FastifyRequest } from 'fastify';
 import { Env } from '../config/env.config';
 import { AppError } from '../errors/app-error';
 import { ApiKey, findApiKey, parseApiKeys, Role, roleAllows } from './api-keys';
-import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
+import { BooleanSetting, PUBLIC_KEY, PUBLIC_UNLESS_KEY, ROLES_KEY } from './roles.decorator';
 
 export interface Caller {
   role: Role | 'anonymous';
@@ -37,7 +37,7 @@ export class ApiKeyGuard implements CanActivate {
 
   constructor(
     private readonly reflector: Reflector,
-    env: Env,
+    private readonly env: Env,
   ) {
     this.keys = env.API_KEYS ? parseApiKeys(env.API_KEYS) : undefined;
     if (!this.keys) {
@@ -50,6 +50,8 @@ export class ApiKeyGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const unless = this.reflector.getAllAndOverride<BooleanSetting | undefined>(PUBLIC_UNLESS_KEY, targets);
+    if (unless && !this.env[unless]) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     if (!this.keys) {
       request.caller = { role: 'anonymous', label: 'auth-off' };

@@ -10,9 +10,10 @@ export const hourOf = (iso: string): string => iso.slice(0, 13);
 export const keys = {
   event: (eventId: string) => ({ pk: `EVT#${eventId}`, sk: '#EVT' }),
   attemptPrefix: 'ATT#',
-  attempt: (eventId: string, receivedAt: string, requestId: string) => ({
+  /** An attempt's own id, never the client's request id, keys it: each repeat keeps its record. */
+  attempt: (eventId: string, receivedAt: string, attemptId: string) => ({
     pk: `EVT#${eventId}`,
-    sk: `ATT#${receivedAt}#${requestId}`,
+    sk: `ATT#${receivedAt}#${attemptId}`,
   }),
   /** gsi1: an entity's events by occurred_at. */
   entity: (entityId: string) => `ENT#${entityId}`,
@@ -82,6 +83,7 @@ export const replayProgressKeys = {
   /** The replay job item the replay module owns; the processor only ADDs `processed` to it. */
   job: keys.replayJob,
   done: (replayId: string, eventId: string) => ({ pk: `REPLAY#${replayId}`, sk: `DONE#${eventId}` }),
+  donePrefix: 'DONE#',
 };
 
 /** Alerting (src/alerts/): the stored rules, one hysteresis state per (rule, source), the alerts. */
@@ -97,4 +99,17 @@ export const alertKeys = {
   open: 'ALERTS_OPEN',
   /** gsi3 (sparse): alerts whose latest notification has not been delivered yet. */
   notify: 'ALERTS_NOTIFY',
+};
+
+/** Payload schemas (src/schemas/): one partition per (source, type), its head and every version. */
+export const schemaKeys = {
+  partition: (source: string, type: string) => `SCHEMA#${source}#${type}`,
+  head: (source: string, type: string) => ({ pk: `SCHEMA#${source}#${type}`, sk: '#HEAD' }),
+  version: (source: string, type: string, version: number) => ({
+    pk: `SCHEMA#${source}#${type}`,
+    sk: `V#${pad(version)}`,
+  }),
+  versionPrefix: 'V#',
+  /** gsi1: every pair's head, by `<source>#<type>`. */
+  all: 'SCHEMAS',
 };

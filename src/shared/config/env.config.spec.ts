@@ -61,6 +61,18 @@ describe('validateEnv', () => {
     expect(() => validateEnv({ PIPESCOPE_MODE: 'aws' })).toThrow(/API_KEYS: required/);
   });
 
+  it('refuses METRICS_REQUIRE_KEY with auth off, and bounds the metrics settings', () => {
+    expect(() => validateEnv({ METRICS_REQUIRE_KEY: 'true' })).toThrow(/METRICS_REQUIRE_KEY: needs API_KEYS/);
+    expect(() => validateEnv({ METRICS_MAX_SERIES: '0' })).toThrow(
+      /METRICS_MAX_SERIES=0: METRICS_MAX_SERIES must not be less than 1/,
+    );
+    expect(validateEnv({})).toMatchObject({
+      METRICS_MAX_SERIES: 1000,
+      METRICS_SERIES_TTL_MS: 86_400_000,
+      METRICS_REQUIRE_KEY: false,
+    });
+  });
+
   it('refuses malformed API_KEYS', () => {
     expect(() => validateEnv({ API_KEYS: 'root:0123456789abcdef' })).toThrow(/API_KEYS entry 1/);
   });

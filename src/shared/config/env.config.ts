@@ -55,6 +55,13 @@ export class Env {
   /** Per-source late thresholds, `source:ms` pairs, comma-separated. */
   @IsOptional() @Matches(/^([a-z0-9][a-z0-9._-]*:\d+)(,[a-z0-9][a-z0-9._-]*:\d+)*$/) LATE_THRESHOLDS?: string;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1000) @Max(3600000) METRICS_FLUSH_MS: number = 60000;
+  /** Label sets a metric with client-chosen labels (source, type) keeps; the rest count as `other`. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000000) METRICS_MAX_SERIES: number = 1000;
+  /** A label set of such a metric not observed for this long leaves /metrics. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1000) @Max(2592000000) METRICS_SERIES_TTL_MS: number =
+    86400000;
+  /** GET /metrics needs a key (role investigator, operator or metrics) instead of being open. */
+  @IsOptional() @Transform(toBool) @IsBoolean() METRICS_REQUIRE_KEY: boolean = false;
   /** Write CloudWatch EMF lines to stdout; the test suite and the benches switch it off. */
   @IsOptional() @Transform(toBool) @IsBoolean() METRICS_EMF_ENABLED: boolean = true;
   /** Receives before SQS moves a message to the dead-letter queue. */
@@ -100,6 +107,9 @@ export class Env {
   @IsOptional() @IsUrl(url) ALERTS_LINK_BASE_URL?: string;
   /** Days a resolved alert is kept (DynamoDB TTL). */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(3650) ALERTS_HISTORY_DAYS: number = 30;
+
+  /** How long an instance trusts what it read of a (source, type)'s payload schemas. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(3600000) SCHEMAS_CACHE_TTL_MS: number = 30000;
 
   /** LATE_THRESHOLDS parsed (source to milliseconds), filled in by validateEnv. */
   lateThresholds: ReadonlyMap<string, number> = new Map();
@@ -161,6 +171,8 @@ export function validateEnv(raw: Record<string, unknown>): Env {
     }
   } else if (env.PIPESCOPE_MODE === 'aws') {
     problems.push('API_KEYS: required when PIPESCOPE_MODE=aws (auth cannot be switched off in aws mode)');
+  } else if (env.METRICS_REQUIRE_KEY) {
+    problems.push('METRICS_REQUIRE_KEY: needs API_KEYS (with auth off there is no key to require)');
   }
   if (env.ALERTS_RULES) {
     const parsed = parseRules(JSON.parse(env.ALERTS_RULES));

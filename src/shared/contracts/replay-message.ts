@@ -19,6 +19,17 @@ export interface ReplayMessage {
 /** What a replayed event's message is built from (a manifest entry, an index record). */
 export type ReplayedEvent = Omit<ReplayMessage, 'replay_id'>;
 
+/**
+ * JSON with every character past ASCII written as a \u escape: the same value to any JSON parser, and
+ * a body any SQS implementation takes (fauxqs refuses characters past U+FFFF that SQS allows).
+ */
+export function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[\u007f-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 /** The queue message of one replayed event; `id` is unique within one SendMessageBatch call. */
 export function toOutgoing(replayId: string, event: ReplayedEvent, id: string): OutgoingMessage {
   const message: ReplayMessage = {
@@ -34,7 +45,7 @@ export function toOutgoing(replayId: string, event: ReplayedEvent, id: string): 
   };
   return {
     id,
-    body: JSON.stringify(message),
+    body: asciiJson(message),
     attributes: { replay_id: replayId, event_id: event.event_id, source: event.source, type: event.type },
   };
 }

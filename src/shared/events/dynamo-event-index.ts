@@ -37,6 +37,7 @@ const toEvent = (item: Item): EventRecord => pick<EventRecord>(item, EVENT_FIELD
 
 function toAttempt(item: Item): Attempt {
   return {
+    attempt_id: String(item.attempt_id),
     event_id: String(item.event_id),
     source: String(item.source),
     kind: item.kind as Attempt['kind'],
@@ -119,7 +120,7 @@ export class DynamoEventIndex extends EventIndex {
     const attemptKept = seen <= ATTEMPTS_KEPT;
     if (attemptKept) {
       const item: Item = {
-        ...keys.attempt(attempt.event_id, attempt.received_at, attempt.request_id),
+        ...keys.attempt(attempt.event_id, attempt.received_at, attempt.attempt_id),
         ...attempt,
       };
       if (attempt.kind === 'conflict') {

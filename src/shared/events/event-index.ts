@@ -31,11 +31,14 @@ export interface EventRecord {
 export type AttemptKind = 'duplicate' | 'conflict';
 
 export interface Attempt {
+  /** Server-generated, unique per attempt: two repeats in one request keep two records. */
+  attempt_id: string;
   event_id: string;
   source: string;
   kind: AttemptKind;
   received_at: string;
   payload_sha256: string;
+  /** The request's id (the client's x-request-id when sane): kept for correlation, not as a key. */
   request_id: string;
   /** Where the conflicting body was kept (rejected/ object), for conflicts. */
   s3_key?: string;

@@ -1,8 +1,11 @@
 // The JSON body parser: keeps the exact request bytes (ingest stores them as received), parses with
 // prototype-poisoning protection, and hands ingest routes an InvalidJsonBody instead of failing, so
-// an unparseable submission can still be kept as a rejected row before the 400 goes out.
+// an unparseable submission can still be kept as a rejected row before the 400 goes out. Ingest
+// routes get JSON.parse's value (own `__proto__` keys are inert there): ingest judges each event's
+// bytes itself (src/shared/json/portable-json.ts), so one bad batch item never fails the others.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import sjson from 'secure-json-parse';
+import { startsWithBom } from '../json/portable-json';
 
 export class InvalidJsonBody {
   constructor(readonly reason: string) {}
@@ -46,10 +49,19 @@ export function installJsonBodyParser(
           ),
         );
       }
+      if (keep && startsWithBom(body)) {
+        return done(
+          null,
+          new InvalidJsonBody('the body starts with a byte order mark (U+FEFF); send UTF-8 without one'),
+        );
+      }
       try {
+        const text = body.toString('utf8');
         done(
           null,
-          sjson.parse(body.toString('utf8'), undefined, { protoAction: 'error', constructorAction: 'error' }),
+          keep
+            ? JSON.parse(text)
+            : sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }),
         );
       } catch (err) {
         const reason = (err as Error).message;

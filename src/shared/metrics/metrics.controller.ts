@@ -1,6 +1,6 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { Public } from '../auth/roles.decorator';
+import { PublicUnless, Roles } from '../auth/roles.decorator';
 import { MetricsService } from './metrics.service';
 
 @Controller('metrics')
@@ -8,9 +8,13 @@ import { MetricsService } from './metrics.service';
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}
 
-  /** Prometheus text exposition; open like the health probes so scrapers need no key. */
+  /**
+   * Prometheus text exposition; open like the health probes, unless METRICS_REQUIRE_KEY: then a key
+   * of role metrics (a scraper's), investigator or operator.
+   */
   @Get()
-  @Public()
+  @PublicUnless('METRICS_REQUIRE_KEY')
+  @Roles('investigator', 'metrics')
   @ApiOperation({ summary: 'Prometheus metrics (text exposition format 0.0.4); see docs/metrics.md' })
   @ApiProduces('text/plain')
   @ApiOkResponse({ description: 'The metrics', schema: { type: 'string' } })

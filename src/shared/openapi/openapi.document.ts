@@ -11,10 +11,11 @@ import {
   OperationObject,
   PathItemObject,
   SchemaObject,
+  SecurityRequirementObject,
   SwaggerModule,
 } from '@nestjs/swagger';
 import type { Role } from '../auth/api-keys';
-import { PUBLIC_KEY, ROLES_KEY } from '../auth/roles.decorator';
+import { PUBLIC_KEY, PUBLIC_UNLESS_KEY, ROLES_KEY } from '../auth/roles.decorator';
 import { ERROR_STATUS, ErrorCode } from '../errors/app-error';
 import { API_ERRORS_KEY } from './api-errors.decorator';
 import { errorResponses, errorSchema } from './error-responses';
@@ -39,16 +40,15 @@ export const TAGS = {
   aggregates: 'Versioned aggregates and their lineage (role investigator)',
   dlq: 'The dead-letter queue of the replay queue: inspect, redrive, drop (role operator)',
   alerts: 'Silence and health alerts per source, and their rules',
+  schemas: 'JSON Schemas per (source, type) that ingest checks payloads against',
   operations: 'Health probes and metrics, no key',
 } as const;
 
 const BODY_METHODS = new Set(['post', 'put', 'patch']);
-const KEYED_ERRORS: ErrorCode[] = [
-  'AUTH.MISSING_KEY',
-  'AUTH.INVALID_KEY',
-  'AUTH.FORBIDDEN',
-  'STORAGE.UNAVAILABLE',
-];
+const KEY_ERRORS: ErrorCode[] = ['AUTH.MISSING_KEY', 'AUTH.INVALID_KEY', 'AUTH.FORBIDDEN'];
+/** Keyed routes read or write storage. */
+const KEYED_ERRORS: ErrorCode[] = [...KEY_ERRORS, 'STORAGE.UNAVAILABLE'];
+const BOTH_KEYS: SecurityRequirementObject[] = [{ bearer: [] }, { 'api-key': [] }];
 const BODY_ERRORS: ErrorCode[] = [
   'REQUEST.INVALID_JSON',
   'REQUEST.BODY_TOO_LARGE',
@@ -65,6 +65,8 @@ export const operationIdOf = (controller: string, method: string): string => `${
 
 interface Route {
   isPublic: boolean;
+  /** Open unless this setting is on (then keyed like any route). */
+  publicUnless?: string;
   roles: Role[];
   errors: ErrorCode[];
 }
@@ -84,6 +86,7 @@ function routesOf(app: INestApplication): Map<string, Route> {
         const targets = [handler, controller];
         routes.set(operationIdOf(controller.name, name), {
           isPublic: reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets) ?? false,
+          publicUnless: reflector.getAllAndOverride<string | undefined>(PUBLIC_UNLESS_KEY, targets),
           roles: reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets) ?? [],
           errors: reflector.getAllAndMerge<ErrorCode[]>(API_ERRORS_KEY, targets) ?? [],
         });
@@ -102,14 +105,21 @@ function rolesText(roles: Role[]): string {
 
 function complete(method: string, op: OperationObject, route: Route): void {
   const codes: ErrorCode[] = [...route.errors];
+  let access: string;
   if (route.isPublic) {
     op.security = [];
-    op.description = [op.description, '**No key needed.**'].filter(Boolean).join('\n\n');
+    access = '**No key needed.**';
+  } else if (route.publicUnless) {
+    // `{}`: anonymous allowed, as it is while the setting is off.
+    op.security = [{}, ...BOTH_KEYS];
+    access = `**No key needed** unless ${route.publicUnless} is on; then ${rolesText(route.roles)}`;
+    codes.push(...KEY_ERRORS);
   } else {
-    op.security = [{ bearer: [] }, { 'api-key': [] }];
-    op.description = [op.description, rolesText(route.roles)].filter(Boolean).join('\n\n');
+    op.security = BOTH_KEYS;
+    access = rolesText(route.roles);
     codes.push(...KEYED_ERRORS);
   }
+  op.description = [op.description, access].filter(Boolean).join('\n\n');
   if (BODY_METHODS.has(method)) codes.push(...BODY_ERRORS);
   op.responses = { ...op.responses, ...errorResponses(codes), default: UNEXPECTED };
 }

@@ -8,8 +8,11 @@ export interface RejectedRecord {
   source?: string;
   received_at: string;
   request_id: string;
-  reason: 'validation' | 'conflict';
+  reason: 'validation' | 'schema' | 'conflict';
+  /** The first problems (fields and messages clipped); the S3 object at s3_key holds every one. */
   errors: { field: string; message: string }[];
+  /** How many problems there were, when more than `errors` holds. */
+  errors_total?: number;
   s3_key: string;
   size_bytes: number;
   /** The body as text when small enough to keep in the index; otherwise read it from s3_key. */
@@ -19,6 +22,7 @@ export interface RejectedRecord {
 
 export abstract class RejectedStore {
   abstract put(rejected: RejectedRecord): Promise<void>;
+  abstract get(rejectionId: string): Promise<RejectedRecord | undefined>;
   /** Rejected rows by received_at, of one source (`undefined`: of every source). */
   abstract list(
     source: string | undefined,
