@@ -86,10 +86,12 @@ export class QueryController {
   @Get('stats')
   @ApiOperation({
     summary: 'Per (source, type) counts, lag quantiles, rates and health, worst first',
-    description: 'From the hourly counters: the hours touching the window are counted whole.',
+    description:
+      'From the hourly counters: the hours touching the window are counted whole. Every row at once, ' +
+      'or pages of `limit` rows with `next_cursor`.',
   })
   @ApiOkResponse({ type: Stats })
-  @ApiErrors('QUERY.VALIDATION_FAILED', 'QUERY.WINDOW_TOO_WIDE')
+  @ApiErrors('QUERY.VALIDATION_FAILED', 'QUERY.WINDOW_TOO_WIDE', 'QUERY.INVALID_CURSOR')
   stats(@Query() q: StatsQueryDto) {
     return this.health.stats(q);
   }

@@ -133,7 +133,15 @@ function toOas31(node: unknown): void {
   const schema = node as Json;
   if (schema.nullable === true) {
     delete schema.nullable;
-    if (typeof schema.type === 'string') {
+    if (schema.$ref !== undefined || schema.allOf !== undefined) {
+      // A nullable class: @nestjs/swagger writes `type: object, allOf: [$ref]`, which null fails.
+      const inner: Json = { ...schema };
+      delete inner.description;
+      if (inner.type === 'object') delete inner.type;
+      const only = Array.isArray(inner.allOf) && inner.allOf.length === 1 && Object.keys(inner).length === 1;
+      for (const key of Object.keys(schema)) if (key !== 'description') delete schema[key];
+      schema.anyOf = [only ? (inner.allOf as unknown[])[0] : inner, { type: 'null' }];
+    } else if (typeof schema.type === 'string') {
       schema.type = [schema.type, 'null'];
       if (Array.isArray(schema.enum)) schema.enum = [...(schema.enum as unknown[]), null];
     } else {
