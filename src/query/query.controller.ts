@@ -1,6 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../shared/auth/roles.decorator';
+import type { ErrorCode } from '../shared/errors/app-error';
 import { ApiErrors } from '../shared/openapi/api-errors.decorator';
 import {
   DuplicatesQueryDto,
@@ -33,6 +34,13 @@ const EVENT_ID_PARAM = {
   schema: { type: 'string' as const, pattern: '^[0-9a-f]{32}$' },
   example: '5b1f0e5c2a7d4e8f9a0b1c2d3e4f5a6b',
 };
+
+/** What a paged read over a from..to window can refuse beyond a malformed parameter. */
+const WINDOW_READ_ERRORS: ErrorCode[] = [
+  'QUERY.VALIDATION_FAILED',
+  'QUERY.WINDOW_TOO_WIDE',
+  'QUERY.INVALID_CURSOR',
+];
 
 /** Read-only investigation endpoints; examples and response shapes in docs/api.md. */
 @Controller()
@@ -78,7 +86,7 @@ export class QueryController {
       'hours, at most 31 days).',
   })
   @ApiOkResponse({ type: EventPage })
-  @ApiErrors('QUERY.VALIDATION_FAILED', 'QUERY.WINDOW_TOO_WIDE', 'QUERY.INVALID_CURSOR')
+  @ApiErrors(...WINDOW_READ_ERRORS)
   events(@Query() q: ListEventsQueryDto) {
     return this.query.events(q);
   }
@@ -91,7 +99,7 @@ export class QueryController {
       'or pages of `limit` rows with `next_cursor`.',
   })
   @ApiOkResponse({ type: Stats })
-  @ApiErrors('QUERY.VALIDATION_FAILED', 'QUERY.WINDOW_TOO_WIDE', 'QUERY.INVALID_CURSOR')
+  @ApiErrors(...WINDOW_READ_ERRORS)
   stats(@Query() q: StatsQueryDto) {
     return this.health.stats(q);
   }
@@ -102,7 +110,7 @@ export class QueryController {
     description: 'Default window: the last 24 hours (by received time); at most 31 days.',
   })
   @ApiOkResponse({ type: EventPage })
-  @ApiErrors('QUERY.VALIDATION_FAILED', 'QUERY.WINDOW_TOO_WIDE', 'QUERY.INVALID_CURSOR')
+  @ApiErrors(...WINDOW_READ_ERRORS)
   late(@Query() q: LateQueryDto) {
     return this.query.late(q);
   }
@@ -113,7 +121,7 @@ export class QueryController {
     description: 'Default window: the last 24 hours; at most 31 days. One cursor pages both lists.',
   })
   @ApiOkResponse({ type: Duplicates })
-  @ApiErrors('QUERY.VALIDATION_FAILED', 'QUERY.WINDOW_TOO_WIDE', 'QUERY.INVALID_CURSOR')
+  @ApiErrors(...WINDOW_READ_ERRORS)
   duplicates(@Query() q: DuplicatesQueryDto) {
     return this.health.duplicates(q);
   }
@@ -124,7 +132,7 @@ export class QueryController {
     description: 'Default window: the last 24 hours; at most 7 days.',
   })
   @ApiOkResponse({ type: Gaps })
-  @ApiErrors('QUERY.VALIDATION_FAILED', 'QUERY.WINDOW_TOO_WIDE', 'QUERY.INVALID_CURSOR')
+  @ApiErrors(...WINDOW_READ_ERRORS)
   gaps(@Query() q: GapsQueryDto) {
     return this.health.gaps(q);
   }
@@ -153,7 +161,7 @@ export class QueryController {
       'Default window: the last 24 hours; at most 31 days.',
   })
   @ApiOkResponse({ type: RejectedPage })
-  @ApiErrors('QUERY.VALIDATION_FAILED', 'QUERY.WINDOW_TOO_WIDE', 'QUERY.INVALID_CURSOR')
+  @ApiErrors(...WINDOW_READ_ERRORS)
   rejected(@Query() q: RejectedQueryDto) {
     return this.query.rejected(q);
   }
