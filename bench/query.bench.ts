@@ -3,6 +3,7 @@
 // next to the bare DynamoDB Query doing the same read in the same run; the ratio is app / floor.
 // Run: npm run bench:query   (env: BENCH_EVENTS, BENCH_REQUESTS to change the sizes)
 import 'reflect-metadata';
+import { PageCursors } from '../src/shared/paging/page-cursor';
 import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
@@ -153,7 +154,9 @@ async function main(): Promise<void> {
       }
     });
     const rows = counters(events);
-    await new DynamoIngestStatsStore(new DynamoTable(clients.dynamo, env.PIPESCOPE_TABLE)).addCounters(rows);
+    await new DynamoIngestStatsStore(
+      new DynamoTable(clients.dynamo, env.PIPESCOPE_TABLE, PageCursors.fromEnv(env)),
+    ).addCounters(rows);
     const loadS = (performance.now() - loadStart) / 1000;
     console.log(
       `loaded ${events.length} events and ${rows.length} counter rows in ${loadS.toFixed(1)} s ` +

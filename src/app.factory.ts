@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { AuthHooks } from './shared/auth/auth.hooks';
 import { Env } from './shared/config/env.config';
 import { HttpMetrics } from './shared/metrics/http.metrics';
 import { installJsonBodyParser } from './shared/http/json-body';
@@ -41,6 +42,8 @@ export async function createApp(env: Env): Promise<NestFastifyApplication> {
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
+  // Before any route is registered (at init), so every route gets them.
+  app.get(AuthHooks).install(fastify);
   const http = app.get(HttpMetrics);
   fastify.addHook('onResponse', (request, reply, done) => {
     http.requestDuration.observe(

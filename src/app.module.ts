@@ -1,11 +1,11 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER } from '@nestjs/core';
 import { IngestModule } from './ingest/ingest.module';
 import { QueryModule } from './query/query.module';
 import { ReplayModule } from './replay/replay.module';
 import { ProcessorModule } from './processor/processor.module';
 import { MetricsModule } from './shared/metrics/metrics.module';
-import { ApiKeyGuard } from './shared/auth/auth.guard';
+import { AuthModule } from './shared/auth/auth.module';
 import { AwsModule } from './shared/aws/aws.module';
 import { AppConfigModule } from './shared/config/config.module';
 import { Env } from './shared/config/env.config';
@@ -26,13 +26,11 @@ export class AppModule {
         LoggingModule,
         AwsModule,
         MetricsModule,
+        AuthModule,
         HealthModule,
         ...FEATURES,
       ],
-      providers: [
-        { provide: APP_GUARD, useClass: ApiKeyGuard },
-        { provide: APP_FILTER, useClass: AppErrorFilter },
-      ],
+      providers: [{ provide: APP_FILTER, useClass: AppErrorFilter }],
     };
   }
 }

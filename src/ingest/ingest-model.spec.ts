@@ -1,3 +1,6 @@
+import { MAX_BATCH_EVENTS } from '../shared/contracts/ingest-limits';
+import type { Caller } from '../shared/auth/caller';
+import { SourceScope } from '../shared/auth/source-scope';
 import { AppError } from '../shared/errors/app-error';
 import type { EventRecord } from '../shared/events/event-index';
 import { eventId, payloadSha256 } from '../shared/identity/event-identity';
@@ -8,9 +11,9 @@ import {
   checkBatchItem,
   eventRecord,
   FUTURE_TOLERANCE_MS,
+  identityDifferences,
   itemResult,
   labelOf,
-  MAX_BATCH_EVENTS,
   ndjsonObject,
   prepareEvent,
   singleResult,
@@ -18,19 +21,23 @@ import {
 } from './ingest-model';
 
 const valid = (overrides: Record<string, unknown> = {}): ValidEvent => {
-  const checked = validateIngestEvent({
-    source: 'orders-svc',
-    type: 'order.created',
-    entity_id: 'order-1',
-    occurred_at: '2026-11-25T12:00:00+02:00',
-    payload: { amount: 5 },
-    ...overrides,
-  });
+  const checked = validateIngestEvent(
+    {
+      source: 'orders-svc',
+      type: 'order.created',
+      entity_id: 'order-1',
+      occurred_at: '2026-11-25T12:00:00+02:00',
+      payload: { amount: 5 },
+      ...overrides,
+    },
+    32,
+  );
   if (!checked.ok) throw new Error(JSON.stringify(checked.problems));
   return checked.event;
 };
 const RECEIVED = Date.parse('2026-11-25T10:00:02.500Z');
-const ctx = { requestId: 'req-1', receivedAt: RECEIVED };
+const producer: Caller = { id: 'orders-key', role: 'producer', scope: SourceScope.parse('orders-*') };
+const ctx = { requestId: 'req-1', receivedAt: RECEIVED, caller: producer };
 
 describe('ingest model', () => {
   describe('prepareEvent', () => {
@@ -86,12 +93,15 @@ describe('ingest model', () => {
   });
 
   it('refuses a batch item over the single-event limit before validating it', () => {
-    const checked = checkBatchItem({}, Buffer.alloc(11), 4, 10);
+    const checked = checkBatchItem({}, Buffer.alloc(11), 4, { maxEventBytes: 10, maxPayloadDepth: 32 });
     expect(checked).toEqual({
       ok: false,
+      code: 'INGEST.VALIDATION_FAILED',
       problems: [{ field: 'events[4]', message: 'the event is 11 bytes; at most 10 are allowed' }],
     });
-    expect(checkBatchItem(valid(), Buffer.alloc(10), 4, 10).ok).toBe(true);
+    expect(checkBatchItem(valid(), Buffer.alloc(10), 4, { maxEventBytes: 10, maxPayloadDepth: 32 }).ok).toBe(
+      true,
+    );
   });
 
   it('keeps the first occurrence of an id and lists later ones as repeats', () => {
@@ -141,6 +151,7 @@ describe('ingest model', () => {
       s3_key: 'raw/k',
       s3_range: [3, 5],
       request_id: 'req-1',
+      key_id: 'orders-key',
       duplicate_count: 0,
       conflict_count: 0,
     });
@@ -170,12 +181,16 @@ describe('ingest model', () => {
       });
     });
 
-    it('throws a conflict naming both payload hashes', () => {
-      expect(() => singleResult(p, { outcome: 'conflict', stored }, ctx, 'raw/k')).toThrow(
+    const conflict = { outcome: 'conflict' as const, stored, differs: identityDifferences(p, stored) };
+
+    it('throws a conflict naming what differs and both payload hashes', () => {
+      expect(() => singleResult(p, conflict, ctx, 'raw/k')).toThrow(
         expect.objectContaining({
           code: 'INGEST.IDEMPOTENCY_CONFLICT',
+          message: expect.stringContaining('a different payload'),
           details: {
             event_id: p.eventId,
+            differing_fields: ['payload'],
             stored_payload_sha256: 'f'.repeat(64),
             received_payload_sha256: p.payloadSha256,
           },
@@ -183,12 +198,24 @@ describe('ingest model', () => {
       );
     });
 
+    it("hides the stored payload's hash from a key whose sources do not cover the stored event", () => {
+      const elsewhere = { ...conflict, stored: { ...stored, source: 'billing' } };
+      const err = itemResult(p, elsewhere, producer).error;
+      expect(err?.details).toEqual({
+        event_id: p.eventId,
+        differing_fields: ['payload'],
+        received_payload_sha256: p.payloadSha256,
+      });
+      const all: Caller = { ...producer, scope: SourceScope.ALL };
+      expect(itemResult(p, elsewhere, all).error?.details).toHaveProperty('stored_payload_sha256');
+    });
+
     it('tallies batch items by outcome', () => {
       const failed = new AppError('STORAGE.UNAVAILABLE', 'down');
       const results = [
-        itemResult(p, { outcome: 'accepted', record: stored }),
-        itemResult(p, { outcome: 'conflict', stored }),
-        itemResult(p, { outcome: 'failed', error: failed }),
+        itemResult(p, { outcome: 'accepted', record: stored }, producer),
+        itemResult(p, conflict, producer),
+        itemResult(p, { outcome: 'failed', error: failed }, producer),
       ];
       expect(results[1]).toMatchObject({
         status: 'conflict',
@@ -207,6 +234,50 @@ describe('ingest model', () => {
         rejected: 0,
         failed: 1,
       });
+    });
+  });
+
+  describe('identityDifferences', () => {
+    const p = prepareEvent(0, valid({ idempotency_key: 'k1' }), Buffer.from('{}'), RECEIVED, 1_000);
+    const stored = eventRecord(p, ctx, 'raw/k');
+
+    it('finds none for the same event, whatever its sequence or schema version', () => {
+      const again = prepareEvent(
+        0,
+        valid({ idempotency_key: 'k1', sequence: 9 }),
+        Buffer.from('{ }'),
+        RECEIVED,
+        0,
+      );
+      expect(identityDifferences(again, stored)).toEqual([]);
+    });
+
+    it.each([
+      [{ type: 'order.paid' }, ['type']],
+      [{ entity_id: 'order-2' }, ['entity_id']],
+      [{ occurred_at: '2026-11-25T12:00:00.001+02:00' }, ['occurred_at']],
+      [{ payload: { amount: 6 } }, ['payload']],
+      [{ type: 'x', payload: {} }, ['type', 'payload']],
+    ])('names each identity field that differs: %j', (change, fields) => {
+      const other = prepareEvent(
+        0,
+        valid({ idempotency_key: 'k1', ...change }),
+        Buffer.from('{}'),
+        RECEIVED,
+        0,
+      );
+      expect(identityDifferences(other, stored)).toEqual(fields);
+    });
+
+    it('treats the same instant in another offset as the same occurred_at', () => {
+      const utc = prepareEvent(
+        0,
+        valid({ idempotency_key: 'k1', occurred_at: '2026-11-25T10:00:00Z' }),
+        Buffer.from('{}'),
+        RECEIVED,
+        0,
+      );
+      expect(identityDifferences(utc, stored)).toEqual([]);
     });
   });
 

@@ -1,20 +1,23 @@
 // The ingest event model, pure: what a request's events become (prepared events with their identity,
 // lag and flags), how a batch body is shaped, how a batch object lays out its items, and how each
 // item's outcome is answered. No I/O here: IngestService orchestrates the stores around it.
+import type { Caller } from '../shared/auth/caller';
 import type { EventRecord } from '../shared/events/event-index';
 import { AppError, FieldProblem, validationError } from '../shared/errors/app-error';
 import { eventId, normaliseTime, payloadSha256 } from '../shared/identity/event-identity';
+import { MAX_BATCH_EVENTS } from '../shared/contracts/ingest-limits';
 import type { IngestOutcome } from './ingest.metrics';
-import { validateIngestEvent, ValidEvent } from './ingest.dto';
+import { EventCheck, validateIngestEvent, ValidEvent } from './ingest.dto';
 
 /** An event this far ahead of the clock is accepted but flagged `future`. */
 export const FUTURE_TOLERANCE_MS = 5 * 60_000;
-export const MAX_BATCH_EVENTS = 500;
 
 export interface RequestContext {
   requestId: string;
   /** Epoch ms the request arrived. */
   receivedAt: number;
+  /** Who sent it: its key id goes into the index item, attempts and rejected rows. */
+  caller: Caller;
 }
 
 export interface AcceptedResult {
@@ -72,7 +75,7 @@ export interface Prepared {
 export type Settled =
   | { outcome: 'accepted'; record: EventRecord }
   | { outcome: 'duplicate'; record: EventRecord }
-  | { outcome: 'conflict'; stored: EventRecord; rejectedKey?: string }
+  | { outcome: 'conflict'; stored: EventRecord; differs: string[]; rejectedKey?: string }
   | { outcome: 'failed'; error: AppError };
 
 /** A refused item: its value as parsed, its bytes as received, and what is wrong with it. */
@@ -133,11 +136,13 @@ export function checkBatchItem(
   value: unknown,
   itemBytes: Buffer,
   index: number,
-  maxEventBytes: number,
-): ReturnType<typeof validateIngestEvent> {
+  limits: { maxEventBytes: number; maxPayloadDepth: number },
+): EventCheck {
+  const { maxEventBytes, maxPayloadDepth } = limits;
   if (itemBytes.length > maxEventBytes) {
     return {
       ok: false,
+      code: 'INGEST.VALIDATION_FAILED',
       problems: [
         {
           field: `events[${index}]`,
@@ -146,7 +151,7 @@ export function checkBatchItem(
       ],
     };
   }
-  return validateIngestEvent(value);
+  return validateIngestEvent(value, maxPayloadDepth);
 }
 
 /** The first occurrence of each event id is stored; later ones in the same request settle against it. */
@@ -199,19 +204,41 @@ export function eventRecord(
     s3_key: s3Key,
     s3_range: range,
     request_id: ctx.requestId,
+    key_id: ctx.caller.id,
     duplicate_count: 0,
     conflict_count: 0,
   };
 }
 
-export function conflictError(p: Prepared, stored: EventRecord): AppError {
+/** The fields of the event's identity in which a repeat differs from the stored event. */
+export function identityDifferences(p: Prepared, stored: EventRecord): string[] {
+  const fields: [string, unknown, unknown][] = [
+    ['type', p.event.type, stored.type],
+    ['entity_id', p.event.entity_id, stored.entity_id],
+    ['occurred_at', p.occurredAt, stored.occurred_at],
+    ['payload', p.payloadSha256, stored.payload_sha256],
+  ];
+  return fields.filter(([, mine, theirs]) => mine !== theirs).map(([field]) => field);
+}
+
+/**
+ * The 409 of a reused idempotency key. The stored payload's hash is shown only to a caller whose
+ * scope covers the stored event's source: it says nothing about another producer's data otherwise.
+ */
+export function conflictError(
+  p: Prepared,
+  settled: Extract<Settled, { outcome: 'conflict' }>,
+  caller: Caller,
+): AppError {
+  const { stored, differs } = settled;
   return new AppError(
     'INGEST.IDEMPOTENCY_CONFLICT',
     `idempotency_key ${JSON.stringify(p.event.idempotency_key)} of source ${p.event.source} was already used ` +
-      'with a different payload; the conflicting submission is kept under rejected/',
+      `for an event with a different ${differs.join(', ')}; the conflicting submission is kept under rejected/`,
     {
       event_id: p.eventId,
-      stored_payload_sha256: stored.payload_sha256,
+      differing_fields: differs,
+      ...(caller.scope.covers(stored.source) ? { stored_payload_sha256: stored.payload_sha256 } : {}),
       received_payload_sha256: p.payloadSha256,
     },
   );
@@ -245,20 +272,20 @@ export function singleResult(
         duplicate_count: settled.record.duplicate_count,
       };
     case 'conflict':
-      throw conflictError(p, settled.stored);
+      throw conflictError(p, settled, ctx.caller);
     case 'failed':
       throw settled.error;
   }
 }
 
 /** One item's entry in a batch answer. */
-export function itemResult(p: Prepared, settled: Settled): BatchItemResult {
+export function itemResult(p: Prepared, settled: Settled, caller: Caller): BatchItemResult {
   switch (settled.outcome) {
     case 'accepted':
     case 'duplicate':
       return { index: p.index, event_id: p.eventId, status: settled.outcome };
     case 'conflict': {
-      const err = conflictError(p, settled.stored);
+      const err = conflictError(p, settled, caller);
       return {
         index: p.index,
         event_id: p.eventId,
@@ -276,12 +303,12 @@ export function itemResult(p: Prepared, settled: Settled): BatchItemResult {
   }
 }
 
-export function refusedItemResult(index: number, problems: FieldProblem[]): BatchItemResult {
-  return {
-    index,
-    status: 'rejected',
-    error: { code: 'INGEST.VALIDATION_FAILED', message: 'Invalid event', details: problems },
-  };
+export function refusedItemResult(
+  index: number,
+  refused: Extract<EventCheck, { ok: false }>,
+): BatchItemResult {
+  const message = refused.code === 'INGEST.PAYLOAD_TOO_DEEP' ? 'Payload nested too deep' : 'Invalid event';
+  return { index, status: 'rejected', error: { code: refused.code, message, details: refused.problems } };
 }
 
 /** The batch answer: every item's result and the totals per outcome. */

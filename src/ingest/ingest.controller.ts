@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { callerOf } from '../shared/auth/caller';
 import { Roles } from '../shared/auth/roles.decorator';
 import { BatchResult, IngestResult } from './ingest-model';
 import { IngestService } from './ingest.service';
@@ -19,6 +20,7 @@ export class IngestController {
     const result = await this.ingest.ingestOne(body, req.rawBody ?? Buffer.alloc(0), {
       requestId: String(req.id),
       receivedAt: req.receivedAt,
+      caller: callerOf(req),
     });
     void reply.status(result.status === 'accepted' ? 201 : 200);
     return result;
@@ -34,6 +36,7 @@ export class IngestController {
     const result = await this.ingest.ingestBatch(body, req.rawBody ?? Buffer.alloc(0), {
       requestId: String(req.id),
       receivedAt: req.receivedAt,
+      caller: callerOf(req),
     });
     // Failed items are safe to resend; say when.
     if (result.failed > 0) void reply.header('retry-after', '1');

@@ -9,13 +9,13 @@ const good = {
 };
 
 const fieldsOf = (value: unknown): string[] => {
-  const r = validateIngestEvent(value);
+  const r = validateIngestEvent(value, 32);
   return r.ok ? [] : r.problems.map((p) => p.field);
 };
 
 describe('validateIngestEvent', () => {
   it('accepts a minimal and a full event', () => {
-    expect(validateIngestEvent(good).ok).toBe(true);
+    expect(validateIngestEvent(good, 32).ok).toBe(true);
     const full = {
       ...good,
       idempotency_key: 'k',
@@ -23,7 +23,7 @@ describe('validateIngestEvent', () => {
       schema_version: '2',
       occurred_at: '2026-11-25T12:00:00+02:00',
     };
-    expect(validateIngestEvent(full).ok).toBe(true);
+    expect(validateIngestEvent(full, 32).ok).toBe(true);
   });
 
   it.each([
@@ -53,5 +53,24 @@ describe('validateIngestEvent', () => {
   it('rejects a body that is not an object', () => {
     expect(fieldsOf([good])).toEqual(['(body)']);
     expect(fieldsOf('x')).toEqual(['(body)']);
+  });
+
+  it('refuses a payload nested deeper than the limit as INGEST.PAYLOAD_TOO_DEEP, naming the field', () => {
+    const deep = { ...good, payload: { a: { b: { c: 1 } } } };
+    expect(validateIngestEvent(deep, 3).ok).toBe(true);
+    expect(validateIngestEvent(deep, 2)).toEqual({
+      ok: false,
+      code: 'INGEST.PAYLOAD_TOO_DEEP',
+      problems: [{ field: 'payload.a.b', message: 'payload.a.b is nested deeper than 2 levels' }],
+    });
+  });
+
+  it('names a payload number outside the double range, with the other problems', () => {
+    const r = validateIngestEvent(
+      { ...good, type: 'a b', payload: JSON.parse('{"n":[1e400]}') as object },
+      32,
+    );
+    expect(r).toMatchObject({ ok: false, code: 'INGEST.VALIDATION_FAILED' });
+    expect(r.ok ? [] : r.problems.map((p) => p.field)).toEqual(['type', 'payload.n[0]']);
   });
 });

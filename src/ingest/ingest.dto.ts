@@ -14,6 +14,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { FieldProblem } from '../shared/errors/app-error';
+import { jsonProblem } from '../shared/http/json-limits';
 
 /** RFC 3339 date-time with a mandatory offset (Z or ±hh:mm). */
 export const RFC3339 =
@@ -72,12 +73,32 @@ function isRealDateTime(rfc3339: string): boolean {
   return !isNaN(Date.parse(rfc3339)) && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
 }
 
-/** Checks one event; every problem is reported, each naming its field. */
-export function validateIngestEvent(
-  value: unknown,
-): { ok: true; event: ValidEvent } | { ok: false; problems: FieldProblem[] } {
+export type EventCheck =
+  | { ok: true; event: ValidEvent }
+  | { ok: false; code: 'INGEST.VALIDATION_FAILED' | 'INGEST.PAYLOAD_TOO_DEEP'; problems: FieldProblem[] };
+
+/**
+ * Checks one event; every problem is reported, each naming its field. A payload nested deeper than
+ * `maxPayloadDepth` (the payload object is level 1) is INGEST.PAYLOAD_TOO_DEEP; a number no double can
+ * hold is a validation problem naming its field.
+ */
+export function validateIngestEvent(value: unknown, maxPayloadDepth: number): EventCheck {
+  const invalid = (problems: FieldProblem[]): EventCheck => ({
+    ok: false,
+    code: 'INGEST.VALIDATION_FAILED',
+    problems,
+  });
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { ok: false, problems: [{ field: '(body)', message: 'an event must be a JSON object' }] };
+    return invalid([{ field: '(body)', message: 'an event must be a JSON object' }]);
+  }
+  const payload = (value as Record<string, unknown>).payload;
+  const payloadProblem =
+    typeof payload === 'object' && payload !== null
+      ? jsonProblem(payload, maxPayloadDepth, 'payload')
+      : undefined;
+  if (payloadProblem?.kind === 'depth') {
+    const { field, message } = payloadProblem;
+    return { ok: false, code: 'INGEST.PAYLOAD_TOO_DEEP', problems: [{ field, message }] };
   }
   const dto = plainToInstance(IngestEventDto, value);
   const problems = problemsOf(
@@ -94,7 +115,8 @@ export function validateIngestEvent(
   ) {
     problems.push({ field: 'occurred_at', message: 'occurred_at is not a real date-time' });
   }
-  if (problems.length > 0) return { ok: false, problems };
+  if (payloadProblem) problems.push({ field: payloadProblem.field, message: payloadProblem.message });
+  if (problems.length > 0) return invalid(problems);
   // Optional fields sent as null mean "absent".
   if (dto.idempotency_key === null) delete dto.idempotency_key;
   if (dto.sequence === null) delete dto.sequence;

@@ -1,12 +1,14 @@
-// The write path, orchestration only: validate, identify (ingest-model.ts), store raw bytes first, then
-// claim the index item; duplicates and conflicts are counted against the stored event; refused bodies
-// are kept by the RejectedWriter; counters and metrics by IngestAccounting. Nothing is answered 2xx
-// unless both the raw object and the index item are durable.
-import { Injectable } from '@nestjs/common';
+// The write path, orchestration only: check the caller may write the events' sources, validate,
+// identify (ingest-model.ts), store raw bytes first, then claim the index item; duplicates and
+// conflicts are counted against the stored event, and raw bytes nobody points at are removed
+// (raw-cleanup.ts); refused bodies are kept by the RejectedWriter; counters and metrics by
+// IngestAccounting. Nothing is answered 2xx unless both the raw object and the index item are durable.
+import { Injectable, Logger } from '@nestjs/common';
+import { RateLimits } from '../shared/auth/rate-limits';
 import { mapLimit } from '../shared/async/map-limit';
 import { Env } from '../shared/config/env.config';
 import { AppError, FieldProblem, validationError } from '../shared/errors/app-error';
-import { EventIndex } from '../shared/events/event-index';
+import { EventIndex, EventRecord } from '../shared/events/event-index';
 import { InvalidJsonBody } from '../shared/http/json-body';
 import { IngestStatsStore } from '../shared/ingest-stats/ingest-stats-store';
 import { IngestMetrics } from './ingest.metrics';
@@ -19,7 +21,6 @@ import {
   BatchItemResult,
   BatchResult,
   checkBatchItem,
-  eventRecord,
   IngestResult,
   itemResult,
   ndjsonObject,
@@ -36,13 +37,17 @@ import { validateIngestEvent } from './ingest.dto';
 import { eventSpans } from './json-spans';
 import { batchRawKey, singleRawKey } from './raw-keys';
 import { RejectedWriter } from './rejected-writer';
+import { EventSettler } from './event-settler';
+import { batchCleanup, singleObjectUnreferenced } from './raw-cleanup';
 
 const CLAIM_CONCURRENCY = 32;
 
 @Injectable()
 export class IngestService {
+  private readonly logger = new Logger(IngestService.name);
   private readonly accounting: IngestAccounting;
   private readonly rejectedWriter: RejectedWriter;
+  private readonly settler: EventSettler;
 
   constructor(
     private readonly raw: RawStore,
@@ -50,19 +55,24 @@ export class IngestService {
     rejectedRows: RejectedStore,
     stats: IngestStatsStore,
     metrics: IngestMetrics,
+    private readonly limits: RateLimits,
     private readonly env: Env,
   ) {
     this.accounting = new IngestAccounting(stats, metrics);
     this.rejectedWriter = new RejectedWriter(raw, rejectedRows, this.accounting);
+    this.settler = new EventSettler(index, this.rejectedWriter, this.accounting);
   }
 
   async ingestOne(body: unknown, bytes: Buffer, ctx: RequestContext): Promise<IngestResult> {
-    await this.refuseInvalidJson(body, bytes, ctx);
-    const checked = validateIngestEvent(body);
+    await this.refuseUnusable(body, bytes, ctx);
+    this.admit([body], ctx);
+    const checked = validateIngestEvent(body, this.env.INGEST_MAX_PAYLOAD_DEPTH);
     if (!checked.ok) {
       const kept = await this.rejectedWriter.keep(ctx, bytes, body, checked.problems);
       if (kept) await this.accounting.count([], [body], ctx);
-      throw validationError('INGEST.VALIDATION_FAILED', checked.problems);
+      throw checked.code === 'INGEST.PAYLOAD_TOO_DEEP'
+        ? new AppError(checked.code, `Invalid request: ${checked.problems[0].message}`, checked.problems)
+        : validationError(checked.code, checked.problems);
     }
     const p = this.prepare(0, checked.event, bytes, ctx);
     const s3Key = singleRawKey(p.event.source, p.occurredAt, p.eventId, bytes);
@@ -71,56 +81,38 @@ export class IngestService {
     } catch (err) {
       throw this.accounting.storageFailure(err, 'PutObject');
     }
-    const settled = await this.settle(p, ctx, s3Key);
+    const settled = await this.settler.settle(p, ctx, s3Key);
+    if (singleObjectUnreferenced(settled, s3Key)) await this.removeUnreferenced(s3Key, ctx);
     await this.accounting.count([{ p, settled }], [], ctx);
     return singleResult(p, settled, ctx, s3Key);
   }
 
   async ingestBatch(body: unknown, bytes: Buffer, ctx: RequestContext): Promise<BatchResult> {
-    await this.refuseInvalidJson(body, bytes, ctx);
+    await this.refuseUnusable(body, bytes, ctx);
     const events = batchEvents(body);
+    this.admit(events, ctx);
     const spans = eventSpans(bytes) ?? [];
     const results = new Array<BatchItemResult>(events.length);
     const prepared: Prepared[] = [];
     const refused: RefusedItem[] = [];
+    const limits = {
+      maxEventBytes: this.env.INGEST_MAX_EVENT_BYTES,
+      maxPayloadDepth: this.env.INGEST_MAX_PAYLOAD_DEPTH,
+    };
     events.forEach((value, i) => {
       const itemBytes = spans[i]
         ? bytes.subarray(spans[i][0], spans[i][1])
         : Buffer.from(JSON.stringify(value));
-      const checked = checkBatchItem(value, itemBytes, i, this.env.INGEST_MAX_EVENT_BYTES);
+      const checked = checkBatchItem(value, itemBytes, i, limits);
       if (checked.ok) {
         prepared.push(this.prepare(i, checked.event, itemBytes, ctx));
       } else {
         refused.push({ value, bytes: itemBytes, problems: checked.problems });
-        results[i] = refusedItemResult(i, checked.problems);
+        results[i] = refusedItemResult(i, checked);
       }
     });
     const refusedWrites = refused.map((r) => this.rejectedWriter.keep(ctx, r.bytes, r.value, r.problems));
-
-    const { firsts, repeats } = splitRepeats(prepared);
-    const unique = [...firsts.values()];
-    const settledByIndex = new Map<number, Settled>();
-    const object = ndjsonObject(unique);
-    const s3Key = batchRawKey(new Date(ctx.receivedAt).toISOString(), object.body);
-    let stored = unique.length === 0;
-    if (unique.length > 0) {
-      try {
-        await this.raw.putIfAbsent(s3Key, object.body, 'application/x-ndjson');
-        stored = true;
-      } catch (err) {
-        const error = this.accounting.storageFailure(err, 'PutObject');
-        for (const p of prepared) settledByIndex.set(p.index, { outcome: 'failed', error });
-      }
-    }
-    if (stored) {
-      await mapLimit(unique, CLAIM_CONCURRENCY, async (p) => {
-        settledByIndex.set(p.index, await this.settle(p, ctx, s3Key, object.ranges.get(p.index)));
-      });
-      for (const p of repeats) {
-        const first = settledByIndex.get(firsts.get(p.eventId)!.index)!;
-        settledByIndex.set(p.index, first.outcome === 'failed' ? first : await this.settle(p, ctx, s3Key));
-      }
-    }
+    const settledByIndex = await this.storeBatch(prepared, ctx);
     await Promise.all(refusedWrites);
 
     const outcomes: Outcome[] = prepared.map((p) => ({ p, settled: settledByIndex.get(p.index)! }));
@@ -129,57 +121,136 @@ export class IngestService {
       refused.map((r) => r.value),
       ctx,
     );
-    for (const { p, settled } of outcomes) results[p.index] = itemResult(p, settled);
+    for (const { p, settled } of outcomes) results[p.index] = itemResult(p, settled, ctx.caller);
     return batchResult(results);
   }
 
-  /** A body that is not JSON is kept under rejected/ and answered 400. */
-  private async refuseInvalidJson(body: unknown, bytes: Buffer, ctx: RequestContext): Promise<void> {
+  /**
+   * Stores a batch's valid events: idempotency-keyed events already indexed settle at once (so a
+   * conflict's bytes never reach raw/), the rest go into one NDJSON object and claim their items.
+   */
+  private async storeBatch(prepared: Prepared[], ctx: RequestContext): Promise<Map<number, Settled>> {
+    const settledByIndex = new Map<number, Settled>();
+    const failAll = (err: unknown, operation: string) => {
+      const error = this.accounting.storageFailure(err, operation);
+      for (const p of prepared) settledByIndex.set(p.index, { outcome: 'failed', error });
+      return settledByIndex;
+    };
+    const { firsts, repeats } = splitRepeats(prepared);
+    const unique = [...firsts.values()];
+    let known: Map<string, EventRecord>;
+    try {
+      known = await this.index.getEvents(
+        unique.filter((p) => p.event.idempotency_key !== undefined).map((p) => p.eventId),
+      );
+    } catch (err) {
+      return failAll(err, 'index');
+    }
+    const fresh = unique.filter((p) => !known.has(p.eventId));
+    const object = ndjsonObject(fresh);
+    const s3Key = batchRawKey(new Date(ctx.receivedAt).toISOString(), object.body);
+    if (fresh.length > 0) {
+      try {
+        await this.raw.putIfAbsent(s3Key, object.body, 'application/x-ndjson');
+      } catch (err) {
+        return failAll(err, 'PutObject');
+      }
+    }
+    await mapLimit(unique, CLAIM_CONCURRENCY, async (p) => {
+      const stored = known.get(p.eventId);
+      settledByIndex.set(
+        p.index,
+        stored
+          ? await this.settler.settleRepeat(p, ctx, stored)
+          : await this.settler.settle(p, ctx, s3Key, object.ranges.get(p.index)),
+      );
+    });
+    for (const p of repeats) {
+      const first = settledByIndex.get(firsts.get(p.eventId)!.index)!;
+      settledByIndex.set(
+        p.index,
+        first.outcome === 'failed' ? first : await this.settler.settle(p, ctx, s3Key),
+      );
+    }
+    if (fresh.length > 0) await this.cleanBatchObject(fresh, settledByIndex, s3Key, ctx);
+    return settledByIndex;
+  }
+
+  /** Items of a batch object that lost their claim to a concurrent request leave it (raw-cleanup.ts). */
+  private async cleanBatchObject(
+    written: Prepared[],
+    settled: Map<number, Settled>,
+    key: string,
+    ctx: RequestContext,
+  ): Promise<void> {
+    const plan = batchCleanup(written, settled, key);
+    if (plan.action === 'none') return;
+    if (plan.action === 'rewrite') {
+      try {
+        const object = ndjsonObject(plan.keep);
+        const copy = batchRawKey(new Date(ctx.receivedAt).toISOString(), object.body);
+        await this.raw.putIfAbsent(copy, object.body, 'application/x-ndjson');
+        for (const p of plan.keep) {
+          // Only this request points events at its object, so a refusal means: leave the object be.
+          if (!(await this.index.repoint(p.eventId, key, copy, object.ranges.get(p.index)))) return;
+        }
+      } catch (err) {
+        this.accounting.storageFailure(err, 'rewrite');
+        this.logger.warn(
+          { err, request_id: ctx.requestId, op: 'raw.rewrite', s3_key: key },
+          'kept batch object',
+        );
+        return;
+      }
+    }
+    await this.removeUnreferenced(key, ctx);
+  }
+
+  /** Removes raw bytes no index item points to; best effort: a leftover is harmless, only untidy. */
+  private async removeUnreferenced(key: string, ctx: RequestContext): Promise<void> {
+    try {
+      await this.raw.delete(key);
+    } catch (err) {
+      this.accounting.storageFailure(err, 'DeleteObject');
+      this.logger.warn({ err, request_id: ctx.requestId, op: 'raw.delete', s3_key: key }, 'kept raw object');
+    }
+  }
+
+  /**
+   * Before anything is stored: every event that names a source must name one the caller may write
+   * (else the whole request is 403, logged with the key id), and the events must fit its rate limit.
+   */
+  private admit(values: unknown[], ctx: RequestContext): void {
+    const { caller } = ctx;
+    for (const value of values) {
+      const source = (value as { source?: unknown } | null)?.source;
+      if (typeof source === 'string' && !caller.scope.covers(source)) {
+        this.logger.warn(
+          { op: 'auth', code: 'AUTH.SOURCE_FORBIDDEN', key_id: caller.id, source, request_id: ctx.requestId },
+          'request refused',
+        );
+        throw new AppError(
+          'AUTH.SOURCE_FORBIDDEN',
+          `Key ${caller.id} may not write source ${JSON.stringify(source)}; it may write ${caller.scope.toString()}`,
+          { key_id: caller.id, source },
+        );
+      }
+    }
+    this.limits.takeEvents(caller, values.length);
+  }
+
+  /** A body that is not JSON (or nested too deep to handle) is kept under rejected/ and answered 400. */
+  private async refuseUnusable(body: unknown, bytes: Buffer, ctx: RequestContext): Promise<void> {
     if (!(body instanceof InvalidJsonBody)) return;
     const problems: FieldProblem[] = [{ field: '(body)', message: body.reason }];
     const kept = await this.rejectedWriter.keep(ctx, bytes, undefined, problems);
     if (kept) await this.accounting.count([], [undefined], ctx);
+    if (body.tooDeep)
+      throw new AppError('INGEST.PAYLOAD_TOO_DEEP', `Invalid request: ${body.reason}`, problems);
     throw new AppError('REQUEST.INVALID_JSON', `Body is not valid JSON: ${body.reason}`);
   }
 
   private prepare(index: number, event: Prepared['event'], bytes: Buffer, ctx: RequestContext): Prepared {
     return prepareEvent(index, event, bytes, ctx.receivedAt, this.env.lateThresholdMs(event.source));
-  }
-
-  /** Claims the index item; on a repeat, decides duplicate or conflict and records the attempt. */
-  private async settle(
-    p: Prepared,
-    ctx: RequestContext,
-    s3Key: string,
-    range?: [number, number],
-  ): Promise<Settled> {
-    const record = eventRecord(p, ctx, s3Key, range);
-    try {
-      const claim = await this.index.claim(record);
-      if (claim.claimed) return { outcome: 'accepted', record };
-      const stored = claim.existing;
-      const attempt = {
-        event_id: p.eventId,
-        source: p.event.source,
-        received_at: record.received_at,
-        payload_sha256: p.payloadSha256,
-        request_id: ctx.requestId,
-      };
-      if (stored.payload_sha256 === p.payloadSha256) {
-        const repeat = await this.index.recordRepeat({ ...attempt, kind: 'duplicate' });
-        return { outcome: 'duplicate', record: repeat.event };
-      }
-      const rejectedKey = await this.rejectedWriter.keep(
-        ctx,
-        p.bytes,
-        p.event,
-        [{ field: 'idempotency_key', message: 'reused with a different payload' }],
-        { reason: 'conflict', eventId: p.eventId },
-      );
-      await this.index.recordRepeat({ ...attempt, kind: 'conflict', s3_key: rejectedKey });
-      return { outcome: 'conflict', stored, rejectedKey };
-    } catch (err) {
-      return { outcome: 'failed', error: this.accounting.storageFailure(err, 'index') };
-    }
   }
 }

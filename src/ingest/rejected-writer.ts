@@ -42,6 +42,7 @@ export class RejectedWriter {
       ...(source !== '~' ? { source } : {}),
       received_at: receivedAt,
       request_id: ctx.requestId,
+      key_id: ctx.caller.id,
       reason: options.reason ?? 'validation',
       errors: problems,
       s3_key: key,

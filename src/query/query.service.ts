@@ -9,7 +9,7 @@ import { Page } from '../shared/paging/page';
 import { RawStore } from '../shared/raw/raw-store';
 import { RejectedStore } from '../shared/rejected/rejected-store';
 import { LateQueryDto, ListEventsQueryDto, PageQueryDto, RejectedQueryDto } from './query.dto';
-import { decodeQueryCursor, encodeQueryCursor, invalidCursor } from './query-cursor';
+import { invalidCursor, PageCursors, queryClock } from '../shared/paging/page-cursor';
 import { AttemptView, EventView, eventView, mapPage, nul, RejectedView, rejectedView } from './query-views';
 import { MAX_SOURCE_WINDOW_DAYS, parseWindow, sourceWindow } from './query-window';
 
@@ -22,6 +22,7 @@ export class QueryService {
     private readonly index: EventIndex,
     private readonly raw: RawStore,
     private readonly rejectedRows: RejectedStore,
+    private readonly cursors: PageCursors,
   ) {}
 
   async event(eventId: string, withRaw: boolean): Promise<EventView & { raw?: string }> {
@@ -57,13 +58,15 @@ export class QueryService {
       received_at: a.received_at,
       payload_sha256: a.payload_sha256,
       request_id: a.request_id,
+      key_id: nul(a.key_id),
       same_payload_as_first: a.payload_sha256 === event.payload_sha256,
       s3_key: nul(a.s3_key),
     });
-    const wrap = (inner: string | null) => (inner === null ? null : encodeQueryCursor({ a: inner }));
+    const scope = { attempts: eventId };
+    const wrap = (inner: string | null) => (inner === null ? null : this.cursors.seal(scope, { a: inner }));
     // The first submission leads the first page; later pages continue the kept attempts.
     if (q.cursor !== undefined) {
-      const { a } = decodeQueryCursor(q.cursor, ['a']);
+      const { a } = this.cursors.open(scope, q.cursor);
       if (typeof a !== 'string') throw invalidCursor();
       const page = await this.index.attempts(eventId, { limit: q.limit, cursor: a || undefined });
       return { ...head, items: page.items.map(view), next_cursor: wrap(page.next_cursor) };
@@ -73,6 +76,7 @@ export class QueryService {
       received_at: event.received_at,
       payload_sha256: event.payload_sha256,
       request_id: event.request_id,
+      key_id: nul(event.key_id),
       same_payload_as_first: true,
       s3_key: event.s3_key,
     };
@@ -94,7 +98,8 @@ export class QueryService {
         { field: 'source', message },
       ]);
     }
-    const page = { limit: q.limit, cursor: q.cursor };
+    const clock = queryClock(q.cursor);
+    const page = { limit: q.limit, cursor: q.cursor, clock };
     if (q.entity_id !== undefined) {
       if (q.type !== undefined) {
         throw validationError('QUERY.VALIDATION_FAILED', [
@@ -113,21 +118,28 @@ export class QueryService {
         { field: 'order', message: 'a source timeline is always oldest first (received_at)' },
       ]);
     }
-    const window = sourceWindow(q.from, q.to, MAX_SOURCE_WINDOW_DAYS);
+    const window = sourceWindow(q.from, q.to, MAX_SOURCE_WINDOW_DAYS, clock);
     return mapPage(await this.index.eventsOfSource(q.source!, q.type, window, page), eventView);
   }
 
   async late(q: LateQueryDto): Promise<Page<EventView>> {
-    const window = sourceWindow(q.from, q.to, MAX_SOURCE_WINDOW_DAYS);
+    const clock = queryClock(q.cursor);
+    const window = sourceWindow(q.from, q.to, MAX_SOURCE_WINDOW_DAYS, clock);
     return mapPage(
-      await this.index.lateEvents(q.source, window, { limit: q.limit, cursor: q.cursor }, q.min_lag_ms),
+      await this.index.lateEvents(
+        q.source,
+        window,
+        { limit: q.limit, cursor: q.cursor, clock },
+        q.min_lag_ms,
+      ),
       eventView,
     );
   }
 
   async rejected(q: RejectedQueryDto): Promise<Page<RejectedView>> {
-    const window = sourceWindow(q.from, q.to, MAX_SOURCE_WINDOW_DAYS);
-    const page = await this.rejectedRows.list(q.source, window, { limit: q.limit, cursor: q.cursor });
+    const clock = queryClock(q.cursor);
+    const window = sourceWindow(q.from, q.to, MAX_SOURCE_WINDOW_DAYS, clock);
+    const page = await this.rejectedRows.list(q.source, window, { limit: q.limit, cursor: q.cursor, clock });
     // Bodies too big to keep inline in the index are read from their rejected/ object.
     const items = await mapLimit(page.items, 8, async (r): Promise<RejectedView> => {
       let raw = r.raw;

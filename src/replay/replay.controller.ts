@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Caller } from '../shared/auth/auth.guard';
+import { Caller, callerOf } from '../shared/auth/caller';
 import { Roles } from '../shared/auth/roles.decorator';
 import { Env } from '../shared/config/env.config';
 import { AppError } from '../shared/errors/app-error';
@@ -8,8 +8,6 @@ import { CreateReplayDto, ListReplaysQueryDto, toReplayRequest } from './replay.
 import { ReplayService } from './replay.service';
 import type { ReplayPlan, ReplayView } from './replay-view';
 import type { Page } from '../shared/paging/page';
-
-const callerOf = (req: FastifyRequest): Caller => req.caller ?? { role: 'anonymous', label: 'auth-off' };
 
 /** Investigators may plan (dry run) and read; running and cancelling need an operator. */
 @Controller('replay')
@@ -31,7 +29,7 @@ export class ReplayController {
     const caller = callerOf(req);
     if (request.dry_run) {
       void reply.status(200);
-      return this.replays.plan(request);
+      return this.replays.plan(request, caller);
     }
     requireOperator(caller);
     const job = await this.replays.create(request, caller);

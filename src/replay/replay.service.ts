@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { EventIndex, EventRecord } from '../shared/events/event-index';
 import { RawStore } from '../shared/raw/raw-store';
 import { ReplayFilter, ReplayJob, ReplayJobStore } from './replay-job-store';
-import type { Caller } from '../shared/auth/auth.guard';
+import type { Caller } from '../shared/auth/caller';
+import { RateLimits } from '../shared/auth/rate-limits';
 import { Env } from '../shared/config/env.config';
 import { AppError, validationError } from '../shared/errors/app-error';
 import {
@@ -37,11 +38,12 @@ export class ReplayService {
     private readonly raw: RawStore,
     private readonly jobs: ReplayJobStore,
     private readonly runner: ReplayRunner,
+    private readonly limits: RateLimits,
     private readonly env: Env,
   ) {}
 
-  async plan(request: ReplayRequest): Promise<ReplayPlan> {
-    return planOf(await this.select(request.filter, request.max_events), request.rate_per_second);
+  async plan(request: ReplayRequest, caller: Caller): Promise<ReplayPlan> {
+    return planOf(await this.selectFor(caller, request), request.rate_per_second);
   }
 
   /** Freezes the selection in S3, then records the job as pending and wakes the runner. */
@@ -57,7 +59,7 @@ export class ReplayService {
         30,
       );
     }
-    const selection = await this.select(request.filter, request.max_events);
+    const selection = await this.selectFor(caller, request);
     const plan = planOf(selection, request.rate_per_second);
     const replayId = randomUUID();
     const createdAt = new Date().toISOString();
@@ -65,7 +67,7 @@ export class ReplayService {
     const header: ManifestHeader = {
       replay_id: replayId,
       created_at: createdAt,
-      requested_by: caller.label,
+      requested_by: caller.id,
       reason: request.reason,
       filter: request.filter,
       queue: request.queue,
@@ -91,7 +93,7 @@ export class ReplayService {
       status: 'pending',
       filter: request.filter,
       reason: request.reason,
-      requested_by: caller.label,
+      requested_by: caller.id,
       queue: request.queue,
       created_at: createdAt,
       matched: plan.matched,
@@ -111,7 +113,7 @@ export class ReplayService {
         op: 'replay.audit',
         stage: 'created',
         replay_id: replayId,
-        requested_by: caller.label,
+        requested_by: caller.id,
         reason: request.reason,
         filter: request.filter,
         queue: request.queue,
@@ -159,7 +161,7 @@ export class ReplayService {
       failed: cancelled.failed,
     };
     this.logger.log(
-      { ...audit, stage: 'cancel_requested', cancelled_by: caller.label, status_before: before.status },
+      { ...audit, stage: 'cancel_requested', cancelled_by: caller.id, status_before: before.status },
       'replay cancel requested',
     );
     // A running job's runner logs its end (with the last batch counted); a pending one ends here.
@@ -177,6 +179,13 @@ export class ReplayService {
    * The events a filter selects, in index order, at most `max` of them. event_ids are read one by
    * one; otherwise entity_id reads gsi1 (occurred_at window), source reads gsi2 (received_at window).
    */
+  /** A plan's selection, its events charged to the caller's rate limit (dry runs included). */
+  private async selectFor(caller: Caller, request: ReplayRequest): Promise<Selection> {
+    const selection = await this.select(request.filter, request.max_events);
+    this.limits.chargeEvents(caller, selection.entries.length);
+    return selection;
+  }
+
   async select(filter: ReplayFilter, max: number): Promise<Selection> {
     const keep = (e: EventRecord): boolean =>
       (filter.entity_id === undefined || e.entity_id === filter.entity_id) &&

@@ -15,6 +15,7 @@ import { DynamoRejectedStore } from '../rejected/dynamo-rejected-store';
 import { RejectedStore } from '../rejected/rejected-store';
 import { AwsClients, createAwsClients, destroyAwsClients } from './aws-clients';
 import { DynamoTable } from './dynamo-table';
+import { PageCursors } from '../paging/page-cursor';
 import { ResourceProvisioner } from './provisioner';
 
 export const AWS_CLIENTS = Symbol('AWS_CLIENTS');
@@ -25,10 +26,12 @@ export const SQS_CLIENT = Symbol('SQS_CLIENT');
 @Module({
   providers: [
     { provide: AWS_CLIENTS, inject: [Env], useFactory: createAwsClients },
+    { provide: PageCursors, inject: [Env], useFactory: (env: Env) => PageCursors.fromEnv(env) },
     {
       provide: DynamoTable,
-      inject: [AWS_CLIENTS, Env],
-      useFactory: (c: AwsClients, env: Env) => new DynamoTable(c.dynamo, env.PIPESCOPE_TABLE),
+      inject: [AWS_CLIENTS, Env, PageCursors],
+      useFactory: (c: AwsClients, env: Env, cursors: PageCursors) =>
+        new DynamoTable(c.dynamo, env.PIPESCOPE_TABLE, cursors),
     },
     {
       provide: RawStore,
@@ -61,6 +64,7 @@ export const SQS_CLIENT = Symbol('SQS_CLIENT');
   exports: [
     AWS_CLIENTS,
     SQS_CLIENT,
+    PageCursors,
     DynamoTable,
     RawStore,
     EventIndex,

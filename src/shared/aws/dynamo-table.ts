@@ -15,7 +15,7 @@ import {
   UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { decodeCursor, encodeCursor } from '../paging/page-cursor';
+import { PageCursors } from '../paging/page-cursor';
 import type { Page, PageRequest, TimeWindow } from '../paging/page';
 import { rethrowStorage } from './storage-errors';
 import { daysOf } from './table-keys';
@@ -44,6 +44,7 @@ export class DynamoTable {
   constructor(
     readonly db: DynamoDBDocumentClient,
     readonly name: string,
+    private readonly cursors: PageCursors,
   ) {}
 
   /** Runs one SDK call; an unavailable dependency becomes StorageUnavailableError, others pass unchanged. */
@@ -155,10 +156,12 @@ export class DynamoTable {
 
   /**
    * Reads `partitions` in order, filling a page of `limit` items. It asks for one item more than it
-   * needs, so the last page says `next_cursor: null` instead of leading to an empty page.
+   * needs, so the last page says `next_cursor: null` instead of leading to an empty page. Cursors are
+   * bound to `partitions` (keys, window, filter, order): another query's cursor is a 400.
    */
   async pagedQuery<T>(partitions: TableQuery[], page: PageRequest, map: (item: Item) => T): Promise<Page<T>> {
-    const state = decodeCursor(page.cursor);
+    const state = this.openCursor(partitions, page.cursor);
+    const seal = (next: CursorAt) => this.cursors.seal(partitions, { ...next }, page.clock);
     const items: T[] = [];
     let p = state.p;
     let start = state.k;
@@ -173,7 +176,7 @@ export class DynamoTable {
         const taken = got.slice(0, need);
         items.push(...taken.map(map));
         last = taken[taken.length - 1] ?? last;
-        return { items, next_cursor: encodeCursor({ p, k: keyOf(last, partition.IndexName) }) };
+        return { items, next_cursor: seal({ p, k: keyOf(last, partition.IndexName) }) };
       }
       items.push(...got.map(map));
       last = got[got.length - 1] ?? last;
@@ -181,7 +184,7 @@ export class DynamoTable {
       if (!start) {
         p += 1;
         if (items.length === page.limit && p < partitions.length) {
-          return { items, next_cursor: encodeCursor({ p }) };
+          return { items, next_cursor: seal({ p }) };
         }
       }
     }
@@ -190,13 +193,24 @@ export class DynamoTable {
 
   /** One page of a single-partition query, newest or oldest first as the query says. */
   async queryPage<T>(input: TableQuery, page: PageRequest, map: (item: Item) => T): Promise<Page<T>> {
-    const state = decodeCursor(page.cursor);
+    const state = this.openCursor(input, page.cursor);
     const out = await this.query({ ...input, Limit: page.limit, ExclusiveStartKey: state.k });
+    const next: CursorAt | undefined = out.LastEvaluatedKey ? { p: 0, k: out.LastEvaluatedKey } : undefined;
     return {
       items: (out.Items ?? []).map(map),
-      next_cursor: out.LastEvaluatedKey ? encodeCursor({ p: 0, k: out.LastEvaluatedKey }) : null,
+      next_cursor: next ? this.cursors.seal(input, { ...next }, page.clock) : null,
     };
   }
+
+  private openCursor(scope: unknown, cursor: string | undefined): CursorAt {
+    return cursor === undefined ? { p: 0 } : (this.cursors.open(scope, cursor) as unknown as CursorAt);
+  }
+}
+
+/** Where a paged read continues: the partition index and DynamoDB's LastEvaluatedKey inside it. */
+interface CursorAt {
+  p: number;
+  k?: Item;
 }
 
 /** The key DynamoDB would return as LastEvaluatedKey after `item`: table keys plus the index's keys. */

@@ -1,11 +1,18 @@
 // The JSON body parser: keeps the exact request bytes (ingest stores them as received), parses with
-// prototype-poisoning protection, and hands ingest routes an InvalidJsonBody instead of failing, so
-// an unparseable submission can still be kept as a rejected row before the 400 goes out.
+// prototype-poisoning protection, refuses bodies nested deeper than MAX_BODY_DEPTH (and, outside
+// ingest, numbers no double can hold), and hands ingest routes an InvalidJsonBody instead of failing,
+// so an unusable submission can still be kept as a rejected row before the 400 goes out.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import sjson from 'secure-json-parse';
+import { AppError } from '../errors/app-error';
+import { jsonProblem, MAX_BODY_DEPTH } from './json-limits';
 
 export class InvalidJsonBody {
-  constructor(readonly reason: string) {}
+  constructor(
+    readonly reason: string,
+    /** Parsed, but nested deeper than MAX_BODY_DEPTH. */
+    readonly tooDeep = false,
+  ) {}
 }
 
 declare module 'fastify' {
@@ -46,16 +53,28 @@ export function installJsonBodyParser(
           ),
         );
       }
+      let value: unknown;
       try {
-        done(
-          null,
-          sjson.parse(body.toString('utf8'), undefined, { protoAction: 'error', constructorAction: 'error' }),
-        );
+        value = sjson.parse(body.toString('utf8'), undefined, {
+          protoAction: 'error',
+          constructorAction: 'error',
+        });
       } catch (err) {
         const reason = (err as Error).message;
         if (keep) return done(null, new InvalidJsonBody(reason));
-        done(parseError(`Body is not valid JSON: ${reason}`, 'FST_ERR_CTP_INVALID_JSON_BODY'));
+        return done(parseError(`Body is not valid JSON: ${reason}`, 'FST_ERR_CTP_INVALID_JSON_BODY'));
       }
+      // Ingest names a bad number per event (a batch item fails alone); only depth is the parser's there.
+      const problem = jsonProblem(value, MAX_BODY_DEPTH, '', !keep);
+      if (problem && keep) return done(null, new InvalidJsonBody(problem.message, true));
+      if (problem) {
+        return done(
+          new AppError('REQUEST.VALIDATION_FAILED', `Invalid request: ${problem.field}: ${problem.message}`, [
+            { field: problem.field, message: problem.message },
+          ]),
+        );
+      }
+      done(null, value);
     },
   );
 }

@@ -10,6 +10,7 @@ const REJECTED_FIELDS = [
   'source',
   'received_at',
   'request_id',
+  'key_id',
   'reason',
   'errors',
   's3_key',

@@ -8,6 +8,8 @@ export interface RejectedRecord {
   source?: string;
   received_at: string;
   request_id: string;
+  /** Id of the key (or signed source) that sent it. */
+  key_id?: string;
   reason: 'validation' | 'conflict';
   errors: { field: string; message: string }[];
   s3_key: string;
