@@ -179,10 +179,14 @@ export class ReplayService {
    * The events a filter selects, in index order, at most `max` of them. event_ids are read one by
    * one; otherwise entity_id reads gsi1 (occurred_at window), source reads gsi2 (received_at window).
    */
-  /** A plan's selection, its events charged to the caller's rate limit (dry runs included). */
+  /**
+   * A plan's selection, charged to the caller's event rate limit (dry runs included): a plan starts
+   * only while the caller's event budget is not spent, and what it selected is taken afterwards.
+   */
   private async selectFor(caller: Caller, request: ReplayRequest): Promise<Selection> {
+    this.limits.takeEvents(caller, 1);
     const selection = await this.select(request.filter, request.max_events);
-    this.limits.chargeEvents(caller, selection.entries.length);
+    this.limits.chargeEvents(caller, selection.entries.length - 1);
     return selection;
   }
 

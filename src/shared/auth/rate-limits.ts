@@ -1,18 +1,21 @@
-// Per-key rate limits: a token bucket (limiter's TokenBucket) of requests and one of events per key,
-// each holding one second's worth. A request takes a request token before its body is read; an ingest
-// takes one event token per event; a replay plan is charged the events it selected after the fact,
-// which may leave the key in debt until the bucket refills. Buckets live in this instance's memory,
-// so N instances admit up to N times the rate. Auth off (no keys) means no limits.
+// Per-key rate limits: a token bucket (limiter's TokenBucket) of requests and one of events per key.
+// The request bucket holds one second's worth; the event bucket one second's worth or a full batch,
+// whichever is more, so every valid batch can be admitted. A request takes a request token before its
+// body is read; an ingest takes one event token per event; a replay plan is charged the events it
+// selected after the fact, which may leave the key in debt until the bucket refills. Buckets live in
+// this instance's memory, so N instances admit up to N times the rate. Auth off means no limits.
 import { Injectable } from '@nestjs/common';
 import { TokenBucket } from 'limiter';
 import { Env } from '../config/env.config';
+import { MAX_BATCH_EVENTS } from '../contracts/ingest-limits';
 import { AppError } from '../errors/app-error';
 import type { Caller } from './caller';
 import { RateLimitKind, RateLimitMetrics } from './rate-limit.metrics';
 
-function fullBucket(perSecond: number): TokenBucket {
-  const bucket = new TokenBucket({ bucketSize: perSecond, tokensPerInterval: perSecond, interval: 'second' });
-  bucket.content = perSecond;
+function fullBucket(perSecond: number, atLeast = 1): TokenBucket {
+  const size = Math.max(perSecond, atLeast);
+  const bucket = new TokenBucket({ bucketSize: size, tokensPerInterval: perSecond, interval: 'second' });
+  bucket.content = size;
   return bucket;
 }
 
@@ -31,7 +34,7 @@ export class RateLimits {
     this.take(caller, 'requests', 1);
   }
 
-  /** Takes `count` event tokens (at most a full batch's worth), or answers 429 with Retry-After. */
+  /** Takes `count` event tokens (at most a full batch), or answers 429 with Retry-After. */
   takeEvents(caller: Caller, count: number): void {
     this.take(caller, 'events', count);
   }
@@ -66,7 +69,7 @@ export class RateLimits {
       const { RATE_LIMIT_REQUESTS_PER_S: requests, RATE_LIMIT_EVENTS_PER_S: events } = this.env;
       pair = {
         requests: requests > 0 ? fullBucket(requests) : undefined,
-        events: events > 0 ? fullBucket(events) : undefined,
+        events: events > 0 ? fullBucket(events, MAX_BATCH_EVENTS) : undefined,
       };
       this.buckets.set(caller.id, pair);
     }

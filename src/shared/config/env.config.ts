@@ -2,7 +2,6 @@
 // handler) pass process.env to validateEnv; everything else receives the resulting Env.
 import { parseApiKeys } from '../auth/api-keys';
 import { parseSigningSecrets } from '../auth/request-signing';
-import { MAX_BATCH_EVENTS } from '../contracts/ingest-limits';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -43,7 +42,7 @@ export class Env {
   @IsOptional() @IsString() SOURCE_SIGNING_SECRETS?: string;
   /** Requests per second each key may make (per instance); 0 = unlimited. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(1000000) RATE_LIMIT_REQUESTS_PER_S: number = 1000;
-  /** Events per second each key may ingest or plan (per instance); 0 = unlimited, else at least 500. */
+  /** Events per second each key may ingest or plan (per instance); 0 = unlimited. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(10000000) RATE_LIMIT_EVENTS_PER_S: number = 20000;
   /** Key that signs page cursors (at least 32 characters); see paging/page-cursor.ts for the default. */
   @IsOptional()
@@ -166,11 +165,6 @@ export function validateEnv(raw: Record<string, unknown>): Env {
     problems.push('API_KEYS: required when PIPESCOPE_MODE=aws (auth cannot be switched off in aws mode)');
   }
   if (env.SOURCE_SIGNING_SECRETS) check(() => parseSigningSecrets(env.SOURCE_SIGNING_SECRETS!));
-  if (env.RATE_LIMIT_EVENTS_PER_S > 0 && env.RATE_LIMIT_EVENTS_PER_S < MAX_BATCH_EVENTS) {
-    problems.push(
-      `RATE_LIMIT_EVENTS_PER_S=${env.RATE_LIMIT_EVENTS_PER_S}: 0 (unlimited) or at least ${MAX_BATCH_EVENTS}, so a full batch fits`,
-    );
-  }
   if (problems.length > 0) throw new ConfigError(problems);
   env.S3_FORCE_PATH_STYLE ??= env.PIPESCOPE_MODE === 'local';
   env.lateThresholds = new Map(
