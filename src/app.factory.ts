@@ -12,6 +12,18 @@ import { AppValidationPipe } from './shared/http/validation.pipe';
 import { requestIdOf } from './shared/logging/request-id';
 import type { IncomingMessage } from 'node:http';
 
+export interface RouteSummary {
+  method: string;
+  url: string;
+}
+
+const routeLists = new WeakMap<object, RouteSummary[]>();
+
+/** Every route the app's router holds (HEAD routes Fastify adds for GET included), as registered. */
+export function registeredRoutes(app: NestFastifyApplication): RouteSummary[] {
+  return [...(routeLists.get(app.getHttpAdapter().getInstance()) ?? [])];
+}
+
 /** Per-route body limits; everything else gets the smallest. */
 export function bodyLimitFor(url: string, env: Env): number {
   if (url === '/ingest/batch') return env.INGEST_MAX_BATCH_BYTES;
@@ -27,8 +39,11 @@ export async function createApp(env: Env): Promise<NestFastifyApplication> {
     routerOptions: { ignoreTrailingSlash: true },
   });
   const fastify = adapter.getInstance();
+  const routes: RouteSummary[] = [];
+  routeLists.set(fastify, routes);
   fastify.addHook('onRoute', (route) => {
     route.bodyLimit ??= bodyLimitFor(route.url, env);
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);

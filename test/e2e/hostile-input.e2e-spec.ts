@@ -96,9 +96,15 @@ describe('hostile input', () => {
 
   describe('deep and huge payloads', () => {
     it('answers 400 INGEST.PAYLOAD_TOO_DEEP past the payload depth limit, and keeps the row', async () => {
-      const ok = await send('/ingest', JSON.stringify(wireEvent({ source, payload: nest(32) as object })));
+      const ok = await send(
+        '/ingest',
+        JSON.stringify(wireEvent({ source, payload: nest(32) as Record<string, unknown> })),
+      );
       expect(ok.status).toBe(201);
-      const deep = await send('/ingest', JSON.stringify(wireEvent({ source, payload: nest(33) as object })));
+      const deep = await send(
+        '/ingest',
+        JSON.stringify(wireEvent({ source, payload: nest(33) as Record<string, unknown> })),
+      );
       expect(deep.status).toBe(400);
       expect(deep.body.error).toMatchObject({
         code: 'INGEST.PAYLOAD_TOO_DEEP',
@@ -130,7 +136,10 @@ describe('hostile input', () => {
       const res = await send(
         '/ingest/batch',
         JSON.stringify({
-          events: [wireEvent({ source }), wireEvent({ source, payload: nest(40) as object })],
+          events: [
+            wireEvent({ source }),
+            wireEvent({ source, payload: nest(40) as Record<string, unknown> }),
+          ],
         }),
       ).expect(200);
       expect(res.body.results.map((r: { status: string }) => r.status)).toEqual(['accepted', 'rejected']);
