@@ -38,7 +38,7 @@ import { eventSpans } from './json-spans';
 import { batchRawKey, singleRawKey } from './raw-keys';
 import { RejectedWriter } from './rejected-writer';
 import { EventSettler } from './event-settler';
-import { batchCleanup, singleObjectUnreferenced } from './raw-cleanup';
+import { batchCleanup, singleObjectUnreferenced, storedEventOf } from './raw-cleanup';
 
 const CLAIM_CONCURRENCY = 32;
 
@@ -165,12 +165,11 @@ export class IngestService {
           : await this.settler.settle(p, ctx, s3Key, object.ranges.get(p.index)),
       );
     });
+    // A repeat inside the batch settles against what its first occurrence found or stored.
     for (const p of repeats) {
       const first = settledByIndex.get(firsts.get(p.eventId)!.index)!;
-      settledByIndex.set(
-        p.index,
-        first.outcome === 'failed' ? first : await this.settler.settle(p, ctx, s3Key),
-      );
+      const stored = storedEventOf(first);
+      settledByIndex.set(p.index, stored ? await this.settler.settleRepeat(p, ctx, stored) : first);
     }
     if (fresh.length > 0) await this.cleanBatchObject(fresh, settledByIndex, s3Key, ctx);
     return settledByIndex;

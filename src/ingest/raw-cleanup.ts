@@ -8,13 +8,20 @@
 // rewritten without those items (the accepted ones re-pointed) and removed, unless that could take
 // bytes from under an index item: a failed claim may have landed, and a duplicate whose stored item
 // points at this very object means a concurrent copy of the same batch shares it.
+import type { EventRecord } from '../shared/events/event-index';
 import type { Prepared, Settled } from './ingest-model';
+
+/** The stored event a settled submission ended up with (none when its storage failed). */
+export function storedEventOf(settled: Settled): EventRecord | undefined {
+  if (settled.outcome === 'conflict') return settled.stored;
+  return settled.outcome === 'failed' ? undefined : settled.record;
+}
 
 /** Where the stored event of a settled repeat keeps its bytes. */
 export function storedKeyOf(settled: Settled): string | undefined {
-  if (settled.outcome === 'duplicate') return settled.record.s3_key;
-  if (settled.outcome === 'conflict') return settled.stored.s3_key;
-  return undefined;
+  return settled.outcome === 'duplicate' || settled.outcome === 'conflict'
+    ? storedEventOf(settled)!.s3_key
+    : undefined;
 }
 
 /** True when a single-event object at `key` is referenced by nobody after `settled`. */
