@@ -1,5 +1,5 @@
 // Three tiers, each runnable alone (`npm run test:unit`, `test:integration`, `test:e2e`) and all three
-// in one run by `npm test`. Unit specs sit beside the code and need no emulator; integration and e2e
+// in one run by `npm test`. Unit specs sit beside the code (the console's under web/) and need no emulator; integration and e2e
 // specs share emulators started once per run by the global setup (DynamoDB Local in memory, fauxqs
 // for S3 and for SQS). Jest runs a global setup once even when both of those projects are selected.
 const transform = {
@@ -14,9 +14,22 @@ const transform = {
       module: { type: 'commonjs' },
     },
   ],
+  // @fastify/static (serving the console) requires content-disposition 3, which ships only as ESM;
+  // Node loads it natively, Jest's module runtime needs it compiled to CommonJS.
+  '/content-disposition/dist/.+\\.js$': ['@swc/jest', { module: { type: 'commonjs' } }],
 };
 
-const common = { testEnvironment: 'node', transform, testTimeout: 60000 };
+// Synth output and staged installs hold copies of src/ and package.json: never tests or modules.
+const BUILD_OUTPUT = ['<rootDir>/infra/cdk.out', '<rootDir>/infra/build', '<rootDir>/infra/dist'];
+
+const common = {
+  testEnvironment: 'node',
+  modulePathIgnorePatterns: BUILD_OUTPUT,
+  testPathIgnorePatterns: ['/node_modules/', ...BUILD_OUTPUT],
+  transform,
+  transformIgnorePatterns: ['/node_modules/(?!(@fastify/static/node_modules/)?content-disposition/)'],
+  testTimeout: 60000,
+};
 
 const withEmulators = {
   ...common,
@@ -33,13 +46,13 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      roots: ['<rootDir>/src'],
+      roots: ['<rootDir>/src', '<rootDir>/web', '<rootDir>/infra'],
       testRegex: '.*\\.spec\\.ts$',
     },
     {
       ...withEmulators,
       displayName: 'integration',
-      roots: ['<rootDir>/test/integration'],
+      roots: ['<rootDir>/test/integration', '<rootDir>/infra'],
       testRegex: '.*\\.int-spec\\.ts$',
     },
     {

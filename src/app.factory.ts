@@ -4,6 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AuthHooks } from './shared/auth/auth.hooks';
+import { serveConsole } from './console/console.static';
 import { Env } from './shared/config/env.config';
 import { HttpMetrics } from './shared/metrics/http.metrics';
 import { installJsonBodyParser } from './shared/http/json-body';
@@ -73,5 +74,6 @@ export async function createApp(env: Env): Promise<NestFastifyApplication> {
   });
   app.useGlobalPipes(new AppValidationPipe());
   serveOpenApi(app);
+  serveConsole(app);
   return app;
 }

@@ -4,6 +4,8 @@ import { IngestModule } from './ingest/ingest.module';
 import { QueryModule } from './query/query.module';
 import { ReplayModule } from './replay/replay.module';
 import { ProcessorModule } from './processor/processor.module';
+import { DlqModule } from './dlq/dlq.module';
+import { AlertsModule } from './alerts/alerts.module';
 import { MetricsModule } from './shared/metrics/metrics.module';
 import { AuthModule } from './shared/auth/auth.module';
 import { AwsModule } from './shared/aws/aws.module';
@@ -14,7 +16,7 @@ import { HealthModule } from './shared/health/health.module';
 import { LoggingModule } from './shared/logging/logging.module';
 
 /** The feature modules served over HTTP. */
-const FEATURES: Type[] = [IngestModule, QueryModule, ReplayModule, ProcessorModule];
+const FEATURES: Type[] = [IngestModule, QueryModule, ReplayModule, ProcessorModule, DlqModule, AlertsModule];
 
 @Module({})
 export class AppModule {

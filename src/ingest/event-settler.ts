@@ -1,6 +1,7 @@
 // Settling a prepared event against the index: claim its item, or, when its id is already taken,
 // decide duplicate (same identity) or conflict (an idempotency key reused for another event, kept
 // under rejected/) and record the attempt. A storage failure settles as `failed`, never throws.
+import { randomUUID } from 'node:crypto';
 import { EventIndex, EventRecord } from '../shared/events/event-index';
 import { IngestAccounting } from './ingest-accounting';
 import { eventRecord, identityDifferences, Prepared, RequestContext, Settled } from './ingest-model';
@@ -31,6 +32,7 @@ export class EventSettler {
    */
   async settleRepeat(p: Prepared, ctx: RequestContext, stored: EventRecord): Promise<Settled> {
     const attempt = {
+      attempt_id: randomUUID(),
       event_id: p.eventId,
       source: p.event.source,
       received_at: new Date(ctx.receivedAt).toISOString(),

@@ -8,17 +8,14 @@ import { eventRecord, prepareEvent, Prepared } from './ingest-model';
 const RECEIVED = Date.parse('2026-11-25T10:07:30.000Z');
 
 function prepared(index: number, overrides: Record<string, unknown>, lagMs: number): Prepared {
-  const checked = validateIngestEvent(
-    {
-      source: 'orders-svc',
-      type: 'order.created',
-      entity_id: `e${index}`,
-      occurred_at: new Date(RECEIVED - lagMs).toISOString(),
-      payload: {},
-      ...overrides,
-    },
-    32,
-  );
+  const checked = validateIngestEvent({
+    source: 'orders-svc',
+    type: 'order.created',
+    entity_id: `e${index}`,
+    occurred_at: new Date(RECEIVED - lagMs).toISOString(),
+    payload: {},
+    ...overrides,
+  });
   if (!checked.ok) throw new Error('invalid fixture');
   return prepareEvent(index, checked.event, Buffer.alloc(10 * (index + 1)), RECEIVED, 60_000);
 }

@@ -79,7 +79,19 @@ export class IngestAccounting {
     stats: IngestStatsStore,
     private readonly metrics: IngestMetrics,
   ) {
-    this.buffer = new CounterBuffer(stats);
+    this.buffer = new CounterBuffer(stats, (err, pendingRows) => {
+      // The events themselves are durable; the rows are retried, so a failure never fails a request.
+      this.metrics.statsWriteFailures.inc();
+      this.logger.warn(
+        { err, op: 'count', pending_rows: pendingRows },
+        'stats counter write failed; will retry',
+      );
+    });
+  }
+
+  /** At shutdown: writes pending counter rows, logging any it cannot (see CounterBuffer). */
+  close(): Promise<void> {
+    return this.buffer.close();
   }
 
   /** Counts a request's outcomes and refused items: metrics at once, rows written once per row. */
@@ -93,13 +105,7 @@ export class IngestAccounting {
       this.metrics.ingest(labelOf(value, 'source'), labelOf(value, 'type'), 'rejected');
     }
     const { rows, activity } = requestCounts(outcomes, refused, ctx.receivedAt);
-    try {
-      await this.buffer.add(rows, activity);
-    } catch (err) {
-      // The events themselves are durable; a lost counter update must not turn into a retry storm.
-      this.metrics.counterWriteFailures.inc();
-      this.logger.error({ err, request_id: ctx.requestId, op: 'count' }, 'stats counter update failed');
-    }
+    await this.buffer.add(rows, activity);
   }
 
   /** Counts a storage failure and returns it as the app error to answer with. */

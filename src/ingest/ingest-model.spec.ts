@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { MAX_BATCH_EVENTS } from '../shared/contracts/ingest-limits';
 import type { Caller } from '../shared/auth/caller';
 import { SourceScope } from '../shared/auth/source-scope';
@@ -6,9 +7,9 @@ import type { EventRecord } from '../shared/events/event-index';
 import { eventId, payloadSha256 } from '../shared/identity/event-identity';
 import { validateIngestEvent, ValidEvent } from './ingest.dto';
 import {
-  batchEvents,
+  batchProblems,
   batchResult,
-  checkBatchItem,
+  checkEvent,
   eventRecord,
   FUTURE_TOLERANCE_MS,
   identityDifferences,
@@ -21,17 +22,14 @@ import {
 } from './ingest-model';
 
 const valid = (overrides: Record<string, unknown> = {}): ValidEvent => {
-  const checked = validateIngestEvent(
-    {
-      source: 'orders-svc',
-      type: 'order.created',
-      entity_id: 'order-1',
-      occurred_at: '2026-11-25T12:00:00+02:00',
-      payload: { amount: 5 },
-      ...overrides,
-    },
-    32,
-  );
+  const checked = validateIngestEvent({
+    source: 'orders-svc',
+    type: 'order.created',
+    entity_id: 'order-1',
+    occurred_at: '2026-11-25T12:00:00+02:00',
+    payload: { amount: 5 },
+    ...overrides,
+  });
   if (!checked.ok) throw new Error(JSON.stringify(checked.problems));
   return checked.event;
 };
@@ -67,9 +65,9 @@ describe('ingest model', () => {
     });
   });
 
-  describe('batchEvents', () => {
-    it('returns the events of a well-shaped body', () => {
-      expect(batchEvents({ events: [1, 2] })).toEqual([1, 2]);
+  describe('batchProblems', () => {
+    it('finds nothing wrong with a well-shaped body', () => {
+      expect(batchProblems({ events: [1, 2] }, ['events'])).toEqual([]);
     });
 
     it.each([
@@ -79,29 +77,74 @@ describe('ingest model', () => {
       [{ events: [] }, 'events'],
       [{ events: new Array(MAX_BATCH_EVENTS + 1).fill({}) }, 'events'],
       [{ events: [{}], extra: 1 }, 'extra'],
-    ])('answers 400 naming the field for %j', (body, field) => {
-      let thrown: unknown;
-      try {
-        batchEvents(body);
-      } catch (err) {
-        thrown = err;
-      }
-      expect(thrown).toBeInstanceOf(AppError);
-      expect((thrown as AppError).code).toBe('INGEST.VALIDATION_FAILED');
-      expect(JSON.stringify((thrown as AppError).details)).toContain(`"field":"${field}"`);
+    ])('names the field for %j', (body, field) => {
+      expect(batchProblems(body, []).map((p) => p.field)).toContain(field);
+    });
+
+    it('refuses a repeated events key, which parsers read differently', () => {
+      expect(batchProblems({ events: [1] }, ['events', 'events'])).toEqual([
+        { field: 'events', message: 'the key appears more than once in the body' },
+      ]);
+    });
+
+    it('keeps the problems of a body with countless unknown keys small', () => {
+      const body = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`k${i}`.repeat(50), 1]));
+      const problems = batchProblems({ ...body, events: [1] }, []);
+      expect(problems).toHaveLength(11);
+      expect(JSON.stringify(problems).length).toBeLessThan(2000);
     });
   });
 
-  it('refuses a batch item over the single-event limit before validating it', () => {
-    const checked = checkBatchItem({}, Buffer.alloc(11), 4, { maxEventBytes: 10, maxPayloadDepth: 32 });
-    expect(checked).toEqual({
-      ok: false,
-      code: 'INGEST.VALIDATION_FAILED',
-      problems: [{ field: 'events[4]', message: 'the event is 11 bytes; at most 10 are allowed' }],
+  describe('checkEvent', () => {
+    const limits = { maxEventBytes: 1000, maxPayloadDepth: 3, lateThresholdMs: () => 1_000 };
+    const check = (value: unknown, text = JSON.stringify(value)) =>
+      checkEvent(4, value, Buffer.from(text), limits, RECEIVED);
+
+    it('prepares a valid, portable event', () => {
+      const event = { ...valid() };
+      const checked = check(event);
+      expect(checked.ok && checked.prepared).toMatchObject({ index: 4, eventId: eventId(valid()) });
     });
-    expect(checkBatchItem(valid(), Buffer.alloc(10), 4, { maxEventBytes: 10, maxPayloadDepth: 32 }).ok).toBe(
-      true,
-    );
+
+    it('refuses an item over the single-event limit before reading it', () => {
+      expect(checkEvent(4, {}, Buffer.alloc(1001), limits, RECEIVED)).toEqual({
+        ok: false,
+        code: 'INGEST.VALIDATION_FAILED',
+        problems: [{ field: 'events[4]', message: 'the event is 1001 bytes; at most 1000 are allowed' }],
+      });
+    });
+
+    it('names what other parsers would read differently, with the event problems', () => {
+      const text =
+        '{"source":"s","type":"t","entity_id":"e","occurred_at":"2026-11-25T10:00:00Z","payload":{"n":1e400}}';
+      const checked = checkEvent(0, JSON.parse(text), Buffer.from(text), limits, RECEIVED);
+      expect(checked.ok ? [] : checked.problems.map((p) => p.field)).toEqual(['payload.n']);
+    });
+
+    it('refuses a payload nested past the limit as INGEST.PAYLOAD_TOO_DEEP, naming the field', () => {
+      expect(check({ ...valid(), payload: { a: { b: { c: 1 } } } }).ok).toBe(true);
+      expect(check({ ...valid(), payload: { a: { b: { c: {} } } } })).toEqual({
+        ok: false,
+        code: 'INGEST.PAYLOAD_TOO_DEEP',
+        problems: [{ field: 'payload.a.b.c', message: 'payload.a.b.c is nested deeper than 3 levels' }],
+      });
+    });
+
+    it('reads a payload a hundred thousand levels deep without overflowing the stack', () => {
+      let payload: unknown = 1;
+      for (let i = 0; i < 100_000; i++) payload = { a: payload };
+      const checked = checkEvent(0, { ...valid(), payload }, Buffer.from('{}'), limits, RECEIVED);
+      expect(checked).toMatchObject({ ok: false, code: 'INGEST.PAYLOAD_TOO_DEEP' });
+    });
+
+    it('never throws, whatever the value', () => {
+      fc.assert(
+        fc.property(fc.anything(), (value) => {
+          const text = JSON.stringify(value) ?? 'null';
+          expect(() => checkEvent(0, value, Buffer.from(text), limits, RECEIVED)).not.toThrow();
+        }),
+      );
+    });
   });
 
   it('keeps the first occurrence of an id and lists later ones as repeats', () => {
@@ -286,5 +329,8 @@ describe('ingest model', () => {
     expect(labelOf({ source: 'Not Valid' }, 'source')).toBe('~');
     expect(labelOf(undefined, 'type')).toBe('~');
     expect(labelOf({ type: 'order.created' }, 'type')).toBe('order.created');
+    for (const type of ['x\ud800', 'bell\u0007', 'non\uffff', '__proto__', 'a b']) {
+      expect(labelOf({ type }, 'type')).toBe('~');
+    }
   });
 });

@@ -3,11 +3,13 @@
 // item's outcome is answered. No I/O here: IngestService orchestrates the stores around it.
 import type { Caller } from '../shared/auth/caller';
 import type { EventRecord } from '../shared/events/event-index';
-import { AppError, FieldProblem, validationError } from '../shared/errors/app-error';
+import { AppError, FieldProblem } from '../shared/errors/app-error';
 import { eventId, normaliseTime, payloadSha256 } from '../shared/identity/event-identity';
 import { MAX_BATCH_EVENTS } from '../shared/contracts/ingest-limits';
 import type { IngestOutcome } from './ingest.metrics';
-import { EventCheck, validateIngestEvent, ValidEvent } from './ingest.dto';
+import { jsonProblem } from '../shared/http/json-limits';
+import { MAX_JSON_DEPTH, portabilityProblems } from '../shared/json/portable-json';
+import { TEXT, validateIngestEvent, ValidEvent } from './ingest.dto';
 
 /** An event this far ahead of the clock is accepted but flagged `future`. */
 export const FUTURE_TOLERANCE_MS = 5 * 60_000;
@@ -88,8 +90,13 @@ export interface RefusedItem {
 /** Reads a string field of something that failed validation, if it is usable as a counter label. */
 export function labelOf(value: unknown, field: 'source' | 'type'): string {
   const v = (value as Record<string, unknown> | null)?.[field];
-  const ok = field === 'source' ? /^[a-z0-9][a-z0-9._-]{0,63}$/ : /^\S{1,128}$/;
-  return typeof v === 'string' && ok.test(v) ? v : '~';
+  if (typeof v !== 'string') return '~';
+  // A label goes into a counter row's key and a metric label: it must pass the field's own rule.
+  const ok =
+    field === 'source'
+      ? /^[a-z0-9][a-z0-9._-]{0,63}$/.test(v)
+      : /^\S{1,128}$/.test(v) && TEXT.test(v) && v !== '__proto__';
+  return ok ? v : '~';
 }
 
 /** Identity, lag and flags of a valid event received at `receivedAtMs`. */
@@ -115,43 +122,94 @@ export function prepareEvent(
   };
 }
 
-/** The `events` array of a batch body, or a 400 naming what is wrong with the body's shape. */
-export function batchEvents(body: unknown): unknown[] {
+/**
+ * What is wrong with a batch body's shape (empty when it is `{"events": [1..MAX_BATCH_EVENTS items]}`);
+ * `keys` are its top-level keys as written, so a repeated key, which parsers read differently, is named.
+ */
+export function batchProblems(body: unknown, keys: string[]): FieldProblem[] {
   const problems: FieldProblem[] = [];
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     problems.push({ field: '(body)', message: 'the body must be an object {"events": [...]}' });
-  } else {
-    const { events, ...rest } = body as { events?: unknown };
-    for (const key of Object.keys(rest)) problems.push({ field: key, message: `unknown field ${key}` });
-    if (!Array.isArray(events)) problems.push({ field: 'events', message: 'events must be an array' });
-    else if (events.length < 1 || events.length > MAX_BATCH_EVENTS) {
-      problems.push({ field: 'events', message: `events must hold 1 to ${MAX_BATCH_EVENTS} events` });
-    } else if (problems.length === 0) return events;
+    return problems;
   }
-  throw validationError('INGEST.VALIDATION_FAILED', problems);
+  const { events, ...rest } = body as { events?: unknown };
+  const unknown = Object.keys(rest);
+  for (const key of unknown.slice(0, 10)) {
+    const field = key.length > 64 ? `${key.slice(0, 64)}…` : key;
+    problems.push({ field, message: `unknown field ${field}` });
+  }
+  if (unknown.length > 10) problems.push({ field: '(body)', message: `${unknown.length} unknown fields` });
+  if (keys.filter((k) => k === 'events').length > 1) {
+    problems.push({ field: 'events', message: 'the key appears more than once in the body' });
+  }
+  if (!Array.isArray(events)) problems.push({ field: 'events', message: 'events must be an array' });
+  else if (events.length < 1 || events.length > MAX_BATCH_EVENTS) {
+    problems.push({ field: 'events', message: `events must hold 1 to ${MAX_BATCH_EVENTS} events` });
+  }
+  return problems;
 }
 
-/** Validates one batch item, whose own bytes must also fit the single-event limit. */
-export function checkBatchItem(
-  value: unknown,
-  itemBytes: Buffer,
+export type EventCheck =
+  | { ok: true; prepared: Prepared }
+  | { ok: false; code: 'INGEST.VALIDATION_FAILED' | 'INGEST.PAYLOAD_TOO_DEEP'; problems: FieldProblem[] };
+
+export interface EventLimits {
+  maxEventBytes: number;
+  /** Deepest `payload` nesting (the payload object is level 1); deeper is INGEST.PAYLOAD_TOO_DEEP. */
+  maxPayloadDepth: number;
+  lateThresholdMs: (source: string) => number;
+}
+
+const invalid = (problems: FieldProblem[]): EventCheck => ({
+  ok: false,
+  code: 'INGEST.VALIDATION_FAILED',
+  problems,
+});
+
+/**
+ * Reads one event (a single body or one batch item) and never throws: its bytes within the size limit,
+ * its payload within the depth limit, portable (every JSON parser reads them as pipescope does), a
+ * valid event, then its identity. Whatever one item holds, only that item is refused.
+ */
+export function checkEvent(
   index: number,
-  limits: { maxEventBytes: number; maxPayloadDepth: number },
+  value: unknown,
+  bytes: Buffer,
+  limits: EventLimits,
+  receivedAtMs: number,
 ): EventCheck {
-  const { maxEventBytes, maxPayloadDepth } = limits;
-  if (itemBytes.length > maxEventBytes) {
+  if (bytes.length > limits.maxEventBytes) {
+    const message = `the event is ${bytes.length} bytes; at most ${limits.maxEventBytes} are allowed`;
+    return invalid([{ field: `events[${index}]`, message }]);
+  }
+  // Depth first, walking without recursion: hashing and validation recurse into what they read.
+  const payload = (value as { payload?: unknown } | null)?.payload;
+  const deep =
+    typeof payload === 'object' ? jsonProblem(payload, limits.maxPayloadDepth, 'payload', false) : undefined;
+  if (deep)
     return {
       ok: false,
-      code: 'INGEST.VALIDATION_FAILED',
-      problems: [
-        {
-          field: `events[${index}]`,
-          message: `the event is ${itemBytes.length} bytes; at most ${maxEventBytes} are allowed`,
-        },
-      ],
+      code: 'INGEST.PAYLOAD_TOO_DEEP',
+      problems: [{ field: deep.field, message: deep.message }],
     };
+  try {
+    const problems = portabilityProblems(bytes);
+    // Nested past what every parser reads (portability names it): not walked any further.
+    if (jsonProblem(value, MAX_JSON_DEPTH, '', false)) return invalid(problems);
+    const checked = validateIngestEvent(value);
+    if (!checked.ok || problems.length > 0) {
+      return invalid([...problems, ...(checked.ok ? [] : checked.problems)]);
+    }
+    const { event } = checked;
+    return {
+      ok: true,
+      prepared: prepareEvent(index, event, bytes, receivedAtMs, limits.lateThresholdMs(event.source)),
+    };
+  } catch (err) {
+    // A defect, not the producer's fault; still only this event is refused, and it is kept and logged.
+    const message = `the event could not be read: ${(err as Error)?.message ?? String(err)}`;
+    return invalid([{ field: '(body)', message }]);
   }
-  return validateIngestEvent(value, maxPayloadDepth);
 }
 
 /** The first occurrence of each event id is stored; later ones in the same request settle against it. */

@@ -9,13 +9,13 @@ const good = {
 };
 
 const fieldsOf = (value: unknown): string[] => {
-  const r = validateIngestEvent(value, 32);
+  const r = validateIngestEvent(value);
   return r.ok ? [] : r.problems.map((p) => p.field);
 };
 
 describe('validateIngestEvent', () => {
   it('accepts a minimal and a full event', () => {
-    expect(validateIngestEvent(good, 32).ok).toBe(true);
+    expect(validateIngestEvent(good).ok).toBe(true);
     const full = {
       ...good,
       idempotency_key: 'k',
@@ -23,7 +23,7 @@ describe('validateIngestEvent', () => {
       schema_version: '2',
       occurred_at: '2026-11-25T12:00:00+02:00',
     };
-    expect(validateIngestEvent(full, 32).ok).toBe(true);
+    expect(validateIngestEvent(full).ok).toBe(true);
   });
 
   it.each([
@@ -42,8 +42,46 @@ describe('validateIngestEvent', () => {
     [{ ...good, sequence: 1.5 }, 'sequence'],
     [{ ...good, sequence: '3' }, 'sequence'],
     [{ ...good, extra: true }, 'extra'],
+    [{ ...good, type: 'order\u0001created' }, 'type'],
+    [{ ...good, type: '__proto__' }, 'type'],
+    [{ ...good, entity_id: 'order-\ud800' }, 'entity_id'],
+    [{ ...good, entity_id: 'order-\uffff' }, 'entity_id'],
+    [{ ...good, idempotency_key: 'k\udc00' }, 'idempotency_key'],
+    [{ ...good, schema_version: 'v\u0000' }, 'schema_version'],
+    [{ ...good, occurred_at: '0000-01-01T00:00:00+01:00' }, 'occurred_at'],
+    [{ ...good, occurred_at: '9999-12-31T23:59:59-01:00' }, 'occurred_at'],
+    [{ ...good, occurred_at: '2026-06-30T23:59:60Z' }, 'occurred_at'],
   ])('rejects %o naming %s', (value, field) => {
     expect(fieldsOf(value)).toContain(field);
+  });
+
+  it.each([
+    ['0000-01-01T00:00:00Z'],
+    ['0000-01-01T00:59:59-00:59'],
+    ['0000-02-29T00:00:00Z'],
+    ['9999-12-31T23:59:59.999999999Z'],
+    ['9999-12-31T23:59:59+23:59'],
+    ['2026-11-25t10:00:00z'],
+  ])('accepts occurred_at %s, which stays a four-digit year in UTC', (occurred_at) => {
+    expect(fieldsOf({ ...good, occurred_at })).toEqual([]);
+  });
+
+  it('accepts text in any script, astral characters and separators', () => {
+    const event = { ...good, type: 'заказ#создан😀', entity_id: 'a#b@c/d%e ~ 😀 é', idempotency_key: '#' };
+    expect(fieldsOf(event)).toEqual([]);
+  });
+
+  it('never lets a key become the prototype or the class the validator looks up', () => {
+    const value = JSON.parse(
+      JSON.stringify({ ...good, source: 'Bad Source' }).replace('{', '{"__proto__":null,"constructor":1,'),
+    );
+    expect(fieldsOf(value)).toEqual(expect.arrayContaining(['__proto__', 'constructor', 'source']));
+  });
+
+  it('keeps the payload exactly as parsed', () => {
+    const payload = JSON.parse('{"constructor":{"a":-0},"toString":[1e21]}');
+    const checked = validateIngestEvent({ ...good, payload });
+    expect(checked.ok && checked.event.payload).toBe(payload);
   });
 
   it('reports every missing field at once', () => {
@@ -53,24 +91,5 @@ describe('validateIngestEvent', () => {
   it('rejects a body that is not an object', () => {
     expect(fieldsOf([good])).toEqual(['(body)']);
     expect(fieldsOf('x')).toEqual(['(body)']);
-  });
-
-  it('refuses a payload nested deeper than the limit as INGEST.PAYLOAD_TOO_DEEP, naming the field', () => {
-    const deep = { ...good, payload: { a: { b: { c: 1 } } } };
-    expect(validateIngestEvent(deep, 3).ok).toBe(true);
-    expect(validateIngestEvent(deep, 2)).toEqual({
-      ok: false,
-      code: 'INGEST.PAYLOAD_TOO_DEEP',
-      problems: [{ field: 'payload.a.b', message: 'payload.a.b is nested deeper than 2 levels' }],
-    });
-  });
-
-  it('names a payload number outside the double range, with the other problems', () => {
-    const r = validateIngestEvent(
-      { ...good, type: 'a b', payload: JSON.parse('{"n":[1e400]}') as object },
-      32,
-    );
-    expect(r).toMatchObject({ ok: false, code: 'INGEST.VALIDATION_FAILED' });
-    expect(r.ok ? [] : r.problems.map((p) => p.field)).toEqual(['type', 'payload.n[0]']);
   });
 });

@@ -11,15 +11,27 @@ import {
   Matches,
   Max,
   Min,
+  NotEquals,
   validateSync,
 } from 'class-validator';
 import { FieldProblem } from '../shared/errors/app-error';
-import { jsonProblem } from '../shared/http/json-limits';
 
 /** RFC 3339 date-time with a mandatory offset (Z or ±hh:mm). */
 export const RFC3339 =
   /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d{1,9})?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
-const PRINTABLE = /^[^\p{Cc}]+$/u;
+/**
+ * Text that every key builder, URL, queue attribute and JSON parser carries unchanged: no control
+ * characters, no unpaired surrogates (not representable in UTF-8) and no noncharacters (U+FFFE, U+FFFF
+ * and kin, which SQS and XML refuse).
+ */
+export const TEXT = /^[^\p{Cc}\p{Cs}\p{Noncharacter_Code_Point}]+$/u;
+const TEXT_RULE = 'no control characters, unpaired surrogates or noncharacters';
+const text = (field: string) => ({
+  message: `${field} must contain printable characters only (${TEXT_RULE})`,
+});
+/** The UTC range of every time pipescope stores: four-digit years, so string order is time order. */
+export const EARLIEST_MS = Date.parse('0000-01-01T00:00:00.000Z');
+export const LATEST_MS = Date.parse('9999-12-31T23:59:59.999Z');
 
 export class IngestEventDto {
   @IsString()
@@ -30,11 +42,13 @@ export class IngestEventDto {
   @IsString()
   @Length(1, 128)
   @Matches(/^\S+$/, { message: 'type must not contain whitespace' })
+  @Matches(TEXT, text('type'))
+  @NotEquals('__proto__', { message: 'type must not be __proto__' })
   type!: string;
 
   @IsString()
   @Length(1, 256)
-  @Matches(PRINTABLE, { message: 'entity_id must contain printable characters only' })
+  @Matches(TEXT, text('entity_id'))
   entity_id!: string;
 
   @IsString()
@@ -47,7 +61,7 @@ export class IngestEventDto {
   @IsOptional()
   @IsString()
   @Length(1, 256)
-  @Matches(PRINTABLE, { message: 'idempotency_key must contain printable characters only' })
+  @Matches(TEXT, text('idempotency_key'))
   idempotency_key?: string;
 
   @IsOptional()
@@ -59,64 +73,77 @@ export class IngestEventDto {
   @IsOptional()
   @IsString()
   @Length(1, 64)
+  @Matches(TEXT, text('schema_version'))
   schema_version?: string;
 }
 
 export type ValidEvent = IngestEventDto;
 
 const REQUIRED = ['source', 'type', 'entity_id', 'occurred_at', 'payload'];
+const FIELDS = [...REQUIRED, 'idempotency_key', 'sequence', 'schema_version'];
+/** An unknown key as a field name: a key can be as long as the body, a problem stays small. */
+const shortKey = (key: string): string => (key.length > 64 ? `${key.slice(0, 64)}…` : key);
 
 /** Date.parse rolls 2026-02-31 over to March; a real date must survive the round trip. */
 function isRealDateTime(rfc3339: string): boolean {
   const [y, m, d] = rfc3339.slice(0, 10).split('-').map(Number);
-  const day = new Date(Date.UTC(y, m - 1, d));
+  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0 to 99 as 1900 to 1999.
+  const day = new Date(0);
+  day.setUTCFullYear(y, m - 1, d);
   return !isNaN(Date.parse(rfc3339)) && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
 }
 
-export type EventCheck =
-  | { ok: true; event: ValidEvent }
-  | { ok: false; code: 'INGEST.VALIDATION_FAILED' | 'INGEST.PAYLOAD_TOO_DEEP'; problems: FieldProblem[] };
+/** Problems of occurred_at beyond its shape: a real date, and in UTC still a four-digit year. */
+function occurredAtProblem(value: unknown): FieldProblem | undefined {
+  if (typeof value !== 'string' || !RFC3339.test(value)) return undefined;
+  if (!isRealDateTime(value)) return { field: 'occurred_at', message: 'occurred_at is not a real date-time' };
+  const ms = Date.parse(value);
+  if (ms < EARLIEST_MS || ms > LATEST_MS) {
+    return {
+      field: 'occurred_at',
+      message:
+        'occurred_at must fall between 0000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z once converted to UTC',
+    };
+  }
+  return undefined;
+}
 
-/**
- * Checks one event; every problem is reported, each naming its field. A payload nested deeper than
- * `maxPayloadDepth` (the payload object is level 1) is INGEST.PAYLOAD_TOO_DEEP; a number no double can
- * hold is a validation problem naming its field.
- */
-export function validateIngestEvent(value: unknown, maxPayloadDepth: number): EventCheck {
-  const invalid = (problems: FieldProblem[]): EventCheck => ({
-    ok: false,
-    code: 'INGEST.VALIDATION_FAILED',
-    problems,
-  });
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return invalid([{ field: '(body)', message: 'an event must be a JSON object' }]);
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Checks one event; every problem is reported, each naming its field. */
+export function validateIngestEvent(
+  value: unknown,
+): { ok: true; event: ValidEvent } | { ok: false; problems: FieldProblem[] } {
+  if (!isPlainObject(value)) {
+    return { ok: false, problems: [{ field: '(body)', message: 'an event must be a JSON object' }] };
   }
-  const payload = (value as Record<string, unknown>).payload;
-  const payloadProblem =
-    typeof payload === 'object' && payload !== null
-      ? jsonProblem(payload, maxPayloadDepth, 'payload')
-      : undefined;
-  if (payloadProblem?.kind === 'depth') {
-    const { field, message } = payloadProblem;
-    return { ok: false, code: 'INGEST.PAYLOAD_TOO_DEEP', problems: [{ field, message }] };
-  }
-  const dto = plainToInstance(IngestEventDto, value);
-  const problems = problemsOf(
-    validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: true }),
-  ).map((p) =>
-    (value as Record<string, unknown>)[p.field] === undefined && REQUIRED.includes(p.field)
-      ? { field: p.field, message: `${p.field} is required` }
-      : p,
+  // Only the known fields reach the class transformer, as own properties: a key such as `__proto__`
+  // or `constructor` must never become the prototype or the class the validator looks up. The payload
+  // is checked as an object only and kept exactly as parsed, for the identity hashes what the raw
+  // bytes say.
+  const unknown = Object.keys(value).filter((key) => !FIELDS.includes(key));
+  const input = Object.fromEntries(
+    FIELDS.filter((key) => Object.hasOwn(value, key)).map((key) => [
+      key,
+      key === 'payload' && isPlainObject(value.payload) ? {} : value[key],
+    ]),
   );
-  if (
-    typeof dto.occurred_at === 'string' &&
-    RFC3339.test(dto.occurred_at) &&
-    !isRealDateTime(dto.occurred_at)
-  ) {
-    problems.push({ field: 'occurred_at', message: 'occurred_at is not a real date-time' });
-  }
-  if (payloadProblem) problems.push({ field: payloadProblem.field, message: payloadProblem.message });
-  if (problems.length > 0) return invalid(problems);
+  const dto = plainToInstance(IngestEventDto, input);
+  const problems = [
+    ...unknown
+      .slice(0, 10)
+      .map((key) => ({ field: shortKey(key), message: `unknown field ${shortKey(key)}` })),
+    ...problemsOf(validateSync(dto, { whitelist: true, stopAtFirstError: true })).map((p) =>
+      value[p.field] === undefined && REQUIRED.includes(p.field)
+        ? { field: p.field, message: `${p.field} is required` }
+        : p,
+    ),
+  ];
+  const when = occurredAtProblem(dto.occurred_at);
+  if (when) problems.push(when);
+  if (problems.length > 0) return { ok: false, problems };
+  dto.payload = value.payload as Record<string, unknown>;
   // Optional fields sent as null mean "absent".
   if (dto.idempotency_key === null) delete dto.idempotency_key;
   if (dto.sequence === null) delete dto.sequence;

@@ -19,6 +19,7 @@ export class IngestMetrics extends MetricSet {
     name: 'pipescope_events_total',
     help: 'Events submitted, by source, type and outcome',
     labelNames: ['source', 'type', 'outcome'],
+    clientLabels: ['source', 'type'],
     emf: { metric: (l) => OUTCOME_METRIC[l.outcome], dimensions: ['source', 'type'] },
   });
   /** Prometheus labels it by source only; EMF by source and type. */
@@ -26,6 +27,7 @@ export class IngestMetrics extends MetricSet {
     name: 'pipescope_ingest_lag_seconds',
     help: 'received_at - occurred_at of accepted events',
     labelNames: ['source'],
+    clientLabels: ['source', 'type'],
     unit: 'Milliseconds',
     buckets: LAG_BUCKETS_MS.filter((b) => Number.isFinite(b)).map((b) => b / 1000),
     emf: { metric: 'IngestLag', dimensions: ['source', 'type'] },
@@ -36,8 +38,9 @@ export class IngestMetrics extends MetricSet {
     labelNames: ['dependency', 'operation'],
     emf: { metric: 'StorageErrors', dimensions: ['dependency'] },
   });
-  readonly counterWriteFailures = this.metrics.counter({
-    name: 'pipescope_counter_write_failures_total',
+  /** Not `..._counter_...`: promtool refuses a metric type in a metric name. */
+  readonly statsWriteFailures = this.metrics.counter({
+    name: 'pipescope_stats_write_failures_total',
     help: 'Stats counter updates that failed after the events themselves were stored',
   });
 

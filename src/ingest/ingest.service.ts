@@ -3,7 +3,7 @@
 // conflicts are counted against the stored event, and raw bytes nobody points at are removed
 // (raw-cleanup.ts); refused bodies are kept by the RejectedWriter; counters and metrics by
 // IngestAccounting. Nothing is answered 2xx unless both the raw object and the index item are durable.
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { RateLimits } from '../shared/auth/rate-limits';
 import { mapLimit } from '../shared/async/map-limit';
 import { Env } from '../shared/config/env.config';
@@ -16,16 +16,16 @@ import { RawStore } from '../shared/raw/raw-store';
 import { RejectedStore } from '../shared/rejected/rejected-store';
 import { IngestAccounting, Outcome } from './ingest-accounting';
 import {
-  batchEvents,
+  batchProblems,
   batchResult,
   BatchItemResult,
   BatchResult,
-  checkBatchItem,
+  checkEvent,
+  EventLimits,
   IngestResult,
   itemResult,
   ndjsonObject,
   Prepared,
-  prepareEvent,
   RefusedItem,
   refusedItemResult,
   RequestContext,
@@ -33,8 +33,7 @@ import {
   singleResult,
   splitRepeats,
 } from './ingest-model';
-import { validateIngestEvent } from './ingest.dto';
-import { eventSpans } from './json-spans';
+import { BatchEnvelope, eventSpans } from './json-spans';
 import { batchRawKey, singleRawKey } from './raw-keys';
 import { RejectedWriter } from './rejected-writer';
 import { EventSettler } from './event-settler';
@@ -42,12 +41,22 @@ import { batchCleanup, singleObjectUnreferenced, storedEventOf } from './raw-cle
 
 const CLAIM_CONCURRENCY = 32;
 
+/** The batch's envelope as written; text JSON.parse accepted always scans, this is only a safeguard. */
+function spansOf(bytes: Buffer): BatchEnvelope {
+  try {
+    return eventSpans(bytes);
+  } catch {
+    return { keys: [] };
+  }
+}
+
 @Injectable()
-export class IngestService {
+export class IngestService implements OnApplicationShutdown {
   private readonly logger = new Logger(IngestService.name);
   private readonly accounting: IngestAccounting;
   private readonly rejectedWriter: RejectedWriter;
   private readonly settler: EventSettler;
+  private readonly limits: EventLimits;
 
   constructor(
     private readonly raw: RawStore,
@@ -55,26 +64,36 @@ export class IngestService {
     rejectedRows: RejectedStore,
     stats: IngestStatsStore,
     metrics: IngestMetrics,
-    private readonly limits: RateLimits,
-    private readonly env: Env,
+    private readonly rateLimits: RateLimits,
+    env: Env,
   ) {
     this.accounting = new IngestAccounting(stats, metrics);
     this.rejectedWriter = new RejectedWriter(raw, rejectedRows, this.accounting);
     this.settler = new EventSettler(index, this.rejectedWriter, this.accounting);
+    this.limits = {
+      maxEventBytes: env.INGEST_MAX_EVENT_BYTES,
+      maxPayloadDepth: env.INGEST_MAX_PAYLOAD_DEPTH,
+      lateThresholdMs: (source) => env.lateThresholdMs(source),
+    };
+  }
+
+  /** Writes the counter rows still pending (after storage failures) before the process ends. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.accounting.close();
   }
 
   async ingestOne(body: unknown, bytes: Buffer, ctx: RequestContext): Promise<IngestResult> {
-    await this.refuseUnusable(body, bytes, ctx);
+    await this.refuseInvalidJson(body, bytes, ctx);
     this.admit([body], ctx);
-    const checked = validateIngestEvent(body, this.env.INGEST_MAX_PAYLOAD_DEPTH);
+    // The body limit already bounds a single event's size (413).
+    const checked = checkEvent(0, body, bytes, { ...this.limits, maxEventBytes: Infinity }, ctx.receivedAt);
     if (!checked.ok) {
-      const kept = await this.rejectedWriter.keep(ctx, bytes, body, checked.problems);
-      if (kept) await this.accounting.count([], [body], ctx);
+      await this.keepRefused(ctx, bytes, body, checked.problems);
       throw checked.code === 'INGEST.PAYLOAD_TOO_DEEP'
         ? new AppError(checked.code, `Invalid request: ${checked.problems[0].message}`, checked.problems)
         : validationError(checked.code, checked.problems);
     }
-    const p = this.prepare(0, checked.event, bytes, ctx);
+    const p = checked.prepared;
     const s3Key = singleRawKey(p.event.source, p.occurredAt, p.eventId, bytes);
     try {
       await this.raw.putIfAbsent(s3Key, bytes, 'application/json');
@@ -88,24 +107,26 @@ export class IngestService {
   }
 
   async ingestBatch(body: unknown, bytes: Buffer, ctx: RequestContext): Promise<BatchResult> {
-    await this.refuseUnusable(body, bytes, ctx);
-    const events = batchEvents(body);
+    await this.refuseInvalidJson(body, bytes, ctx);
+    const envelope = spansOf(bytes);
+    const shape = batchProblems(body, envelope.keys);
+    if (shape.length > 0) {
+      await this.keepRefused(ctx, bytes, undefined, shape);
+      throw validationError('INGEST.VALIDATION_FAILED', shape);
+    }
+    const events = (body as { events: unknown[] }).events;
     this.admit(events, ctx);
-    const spans = eventSpans(bytes) ?? [];
+    const spans = envelope.events ?? [];
     const results = new Array<BatchItemResult>(events.length);
     const prepared: Prepared[] = [];
     const refused: RefusedItem[] = [];
-    const limits = {
-      maxEventBytes: this.env.INGEST_MAX_EVENT_BYTES,
-      maxPayloadDepth: this.env.INGEST_MAX_PAYLOAD_DEPTH,
-    };
     events.forEach((value, i) => {
       const itemBytes = spans[i]
         ? bytes.subarray(spans[i][0], spans[i][1])
         : Buffer.from(JSON.stringify(value));
-      const checked = checkBatchItem(value, itemBytes, i, limits);
+      const checked = checkEvent(i, value, itemBytes, this.limits, ctx.receivedAt);
       if (checked.ok) {
-        prepared.push(this.prepare(i, checked.event, itemBytes, ctx));
+        prepared.push(checked.prepared);
       } else {
         refused.push({ value, bytes: itemBytes, problems: checked.problems });
         results[i] = refusedItemResult(i, checked);
@@ -235,21 +256,24 @@ export class IngestService {
         );
       }
     }
-    this.limits.takeEvents(caller, values.length);
+    this.rateLimits.takeEvents(caller, values.length);
   }
 
-  /** A body that is not JSON (or nested too deep to handle) is kept under rejected/ and answered 400. */
-  private async refuseUnusable(body: unknown, bytes: Buffer, ctx: RequestContext): Promise<void> {
+  /** A body that is not JSON is kept under rejected/ and answered 400. */
+  private async refuseInvalidJson(body: unknown, bytes: Buffer, ctx: RequestContext): Promise<void> {
     if (!(body instanceof InvalidJsonBody)) return;
-    const problems: FieldProblem[] = [{ field: '(body)', message: body.reason }];
-    const kept = await this.rejectedWriter.keep(ctx, bytes, undefined, problems);
-    if (kept) await this.accounting.count([], [undefined], ctx);
-    if (body.tooDeep)
-      throw new AppError('INGEST.PAYLOAD_TOO_DEEP', `Invalid request: ${body.reason}`, problems);
+    await this.keepRefused(ctx, bytes, undefined, [{ field: '(body)', message: body.reason }]);
     throw new AppError('REQUEST.INVALID_JSON', `Body is not valid JSON: ${body.reason}`);
   }
 
-  private prepare(index: number, event: Prepared['event'], bytes: Buffer, ctx: RequestContext): Prepared {
-    return prepareEvent(index, event, bytes, ctx.receivedAt, this.env.lateThresholdMs(event.source));
+  /** Keeps a refused body under rejected/ and counts it (when it could be kept). */
+  private async keepRefused(
+    ctx: RequestContext,
+    bytes: Buffer,
+    value: unknown,
+    problems: FieldProblem[],
+  ): Promise<void> {
+    const kept = await this.rejectedWriter.keep(ctx, bytes, value, problems);
+    if (kept) await this.accounting.count([], [value], ctx);
   }
 }

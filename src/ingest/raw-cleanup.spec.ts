@@ -9,17 +9,14 @@ const RECEIVED = Date.parse('2026-11-25T10:00:00Z');
 const ctx = { requestId: 'r', receivedAt: RECEIVED, caller: AUTH_OFF };
 
 function prepared(index: number): Prepared {
-  const checked = validateIngestEvent(
-    {
-      source: 'orders-svc',
-      type: 'order.created',
-      entity_id: `e${index}`,
-      occurred_at: '2026-11-25T09:00:00Z',
-      payload: {},
-      idempotency_key: `k${index}`,
-    },
-    32,
-  );
+  const checked = validateIngestEvent({
+    source: 'orders-svc',
+    type: 'order.created',
+    entity_id: `e${index}`,
+    occurred_at: '2026-11-25T09:00:00Z',
+    payload: {},
+    idempotency_key: `k${index}`,
+  });
   if (!checked.ok) throw new Error('invalid fixture');
   return prepareEvent(index, checked.event, Buffer.from('{}'), RECEIVED, 60_000);
 }

@@ -2,7 +2,7 @@
 // rejected-row store (with the body inline when small), so /rejected can show what was refused and why.
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { FieldProblem } from '../shared/errors/app-error';
+import { boundedProblems, FieldProblem, MAX_REPORTED_PROBLEMS } from '../shared/errors/app-error';
 import { RawStore } from '../shared/raw/raw-store';
 import { RejectedRecord, RejectedStore } from '../shared/rejected/rejected-store';
 import { IngestAccounting } from './ingest-accounting';
@@ -44,13 +44,16 @@ export class RejectedWriter {
       request_id: ctx.requestId,
       key_id: ctx.caller.id,
       reason: options.reason ?? 'validation',
-      errors: problems,
+      // Bounded, so the row always fits DynamoDB's 400 KB item limit; the S3 object keeps them all.
+      errors: boundedProblems(problems),
+      ...(problems.length > MAX_REPORTED_PROBLEMS ? { errors_total: problems.length } : {}),
       s3_key: key,
       size_bytes: bytes.length,
       ...(options.eventId ? { event_id: options.eventId } : {}),
     };
     try {
-      await this.raw.put(key, Buffer.from(JSON.stringify({ ...record, raw: text })), 'application/json');
+      const object = { ...record, errors: problems, raw: text };
+      await this.raw.put(key, Buffer.from(JSON.stringify(object)), 'application/json');
       await this.rows.put({ ...record, ...(bytes.length <= INLINE_REJECTED_BYTES ? { raw: text } : {}) });
     } catch (err) {
       this.accounting.storageFailure(err, 'rejected');

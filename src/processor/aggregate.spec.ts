@@ -55,6 +55,16 @@ describe('computeValue', () => {
     expect(Object.keys(value.by_type)).toEqual(['order.created', 'order.paid']);
   });
 
+  it('counts types named like Object.prototype members as any other', () => {
+    const value = computeValue([
+      input('a', 'constructor', '2026-11-25T10:05:00.000Z'),
+      input('b', 'toString', '2026-11-25T10:06:00.000Z'),
+      input('c', 'constructor', '2026-11-25T10:07:00.000Z'),
+    ]);
+    expect(value.by_type).toEqual({ constructor: 2, toString: 1 });
+    expect(Object.keys(value.by_type)).toEqual(['constructor', 'toString']);
+  });
+
   it('gives an empty value for no inputs', () => {
     expect(computeValue([])).toEqual({
       count: 0,
@@ -117,6 +127,24 @@ describe('diffVersions', () => {
       added_event_ids: ['c'],
       removed_event_ids: ['b'],
     });
+  });
+
+  it('counts a type missing on one side as 0, even one named constructor', () => {
+    const from = {
+      value: computeValue([input('a', 'x', '2026-11-25T10:00:00.000Z')]),
+      input_event_ids: ['a'],
+    };
+    const to = {
+      value: computeValue([
+        input('a', 'x', '2026-11-25T10:00:00.000Z'),
+        input('b', 'constructor', '2026-11-25T10:00:00.000Z'),
+      ]),
+      input_event_ids: ['a', 'b'],
+    };
+    expect(diffVersions(from, to).changes).toEqual([
+      { field: 'count', from: 1, to: 2 },
+      { field: 'by_type.constructor', from: 0, to: 1 },
+    ]);
   });
 
   it('is empty for equal versions', () => {

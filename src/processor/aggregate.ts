@@ -49,15 +49,16 @@ export function bucketWindow(bucket: Bucket): { from: string; to: string } {
 }
 
 export function computeValue(inputs: readonly AggregateInput[]): AggregateValue {
-  const byType: Record<string, number> = {};
+  // A Map: a type may be any name, `constructor` and `toString` included.
+  const byType = new Map<string, number>();
   let first: string | null = null;
   let last: string | null = null;
   for (const e of inputs) {
-    byType[e.type] = (byType[e.type] ?? 0) + 1;
+    byType.set(e.type, (byType.get(e.type) ?? 0) + 1);
     if (first === null || e.occurred_at < first) first = e.occurred_at;
     if (last === null || e.occurred_at > last) last = e.occurred_at;
   }
-  const by_type = Object.fromEntries(Object.entries(byType).sort(([a], [b]) => (a < b ? -1 : 1)));
+  const by_type = Object.fromEntries([...byType].sort(([a], [b]) => (a < b ? -1 : 1)));
   return { count: inputs.length, by_type, first_occurred_at: first, last_occurred_at: last };
 }
 
@@ -99,6 +100,9 @@ export interface VersionDiff {
   removed_event_ids: string[];
 }
 
+const countOf = (byType: Record<string, number>, type: string): number =>
+  Object.hasOwn(byType, type) ? byType[type] : 0;
+
 /** What changed between two versions: value fields, and input events added and removed. */
 export function diffVersions(
   from: { value: AggregateValue; input_event_ids: readonly string[] },
@@ -111,8 +115,8 @@ export function diffVersions(
   }
   const types = [...new Set([...Object.keys(from.value.by_type), ...Object.keys(to.value.by_type)])].sort();
   for (const type of types) {
-    const a = from.value.by_type[type] ?? 0;
-    const b = to.value.by_type[type] ?? 0;
+    const a = countOf(from.value.by_type, type);
+    const b = countOf(to.value.by_type, type);
     if (a !== b) changes.push({ field: `by_type.${type}`, from: a, to: b });
   }
   const before = new Set(from.input_event_ids);

@@ -2,6 +2,7 @@
 import type { EventRecord } from '../shared/events/event-index';
 import type { AggregateVersion } from './aggregate-store';
 import { sortInputs } from './aggregate';
+import { sha256Hex } from '../shared/identity/event-identity';
 
 export interface LineageInput {
   event_id: string;
@@ -24,9 +25,18 @@ export interface Lineage {
   inputs: LineageInput[];
 }
 
-/** `lineage/<URL-encoded aggregate key>/v<version>.json`. */
+/** Longest URL-encoded aggregate key used as is: one path segment stays a valid file name everywhere. */
+export const READABLE_KEY_CHARS = 200;
+
+/**
+ * `lineage/<URL-encoded aggregate key>/v<version>.json`, or `lineage/sha256=<hex of the key>/v<version>.json`
+ * when the encoded key is longer than READABLE_KEY_CHARS (an entity_id of 256 characters outside ASCII
+ * encodes to over 2,000, past S3's 1,024-byte key limit). Each version records its own lineage_key.
+ */
 export function lineageKey(key: string, version: number): string {
-  return `lineage/${encodeURIComponent(key)}/v${version}.json`;
+  const encoded = encodeURIComponent(key);
+  const segment = encoded.length <= READABLE_KEY_CHARS ? encoded : `sha256=${sha256Hex(key)}`;
+  return `lineage/${segment}/v${version}.json`;
 }
 
 /** The lineage document of a version computed from `inputs`, inputs in the version's hash order. */

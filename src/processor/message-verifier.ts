@@ -22,6 +22,8 @@ export class IntegrityError extends AppError {
 export interface InboundMessage {
   messageId: string;
   body: string;
+  /** ApproximateReceiveCount of this delivery, when the transport reports it. */
+  receiveCount?: number;
 }
 
 export interface Verified {

@@ -40,6 +40,8 @@ describe('normaliseRaw', () => {
     [JSON.stringify({ ...event, payload: 'x' }), 'payload'],
     [JSON.stringify({ ...event, entity_id: undefined }), 'entity_id'],
     [JSON.stringify({ ...event, occurred_at: 'yesterday' }), 'occurred_at'],
+    ['\ufeff' + JSON.stringify(event), 'not valid JSON'],
+    [JSON.stringify(event).replace('"b":1', '"b":1,"b":2'), 'payload.b'],
   ])('refuses %s', (text, reason) => {
     const result = normaliseRaw(Buffer.from(text));
     expect(result.ok).toBe(false);

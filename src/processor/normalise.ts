@@ -1,6 +1,7 @@
 // The processor's minimal normalised schema (pipescope.normalised.v1): what downstream code may rely
 // on, derived from the raw bytes alone and checked against the index. See docs/processor.md.
 import { eventId, normaliseTime, payloadSha256 } from '../shared/identity/event-identity';
+import { portabilityProblems } from '../shared/json/portable-json';
 
 export const NORMALISED_SCHEMA = 'pipescope.normalised.v1';
 
@@ -21,13 +22,23 @@ export type NormaliseResult = { ok: true; event: NormalisedEvent } | { ok: false
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Parses the raw bytes of one event as stored at ingest and reduces them to the normalised schema. */
+/**
+ * Parses the raw bytes of one event as stored at ingest and reduces them to the normalised schema.
+ * The bytes are read by ingest's own rule (portable JSON), so they mean here what they meant there.
+ */
 export function normaliseRaw(bytes: Buffer): NormaliseResult {
   let parsed: unknown;
   try {
     parsed = JSON.parse(bytes.toString('utf8'));
   } catch {
     return { ok: false, reason: 'raw object is not valid JSON' };
+  }
+  const problems = portabilityProblems(bytes);
+  if (problems.length > 0) {
+    return {
+      ok: false,
+      reason: `raw object is not portable JSON: ${problems[0].field} ${problems[0].message}`,
+    };
   }
   if (!isObject(parsed)) return { ok: false, reason: 'raw object is not a JSON object' };
   const { source, type, entity_id, occurred_at, payload, idempotency_key } = parsed;

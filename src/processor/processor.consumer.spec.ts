@@ -2,6 +2,7 @@ import type { Message } from '@aws-sdk/client-sqs';
 import { Logger } from '@nestjs/common';
 import { QueuePublisher } from '../shared/queue/queue-publisher';
 import { validateEnv } from '../shared/config/env.config';
+import { LogContext } from '../shared/logging/log-context';
 import { ProcessorConsumer } from './processor.consumer';
 import { MessageResult, ProcessorService } from './processor.service';
 import { InboundMessage } from './message-verifier';
@@ -55,6 +56,7 @@ describe('ProcessorConsumer', () => {
       processor as unknown as ProcessorService,
       queue as unknown as QueuePublisher,
       validateEnv({ PROCESSOR_CONCURRENCY: String(concurrency) }),
+      { detached: (_fields: unknown, work: () => unknown) => work() } as unknown as LogContext,
     );
     return { processor, queue, consumer };
   };

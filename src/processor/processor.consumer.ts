@@ -8,6 +8,7 @@ import { SqsConsumerEventHandler, SqsMessageHandler } from '@ssut/nestjs-sqs';
 import { QueuePublisher } from '../shared/queue/queue-publisher';
 import { Env } from '../shared/config/env.config';
 import { ProcessorService } from './processor.service';
+import { LogContext } from '../shared/logging/log-context';
 
 /** The consumer's name in SqsModule's registration. */
 export const REPLAY_CONSUMER = 'replay';
@@ -26,6 +27,7 @@ export class ProcessorConsumer implements OnModuleDestroy, BeforeApplicationShut
     private readonly processor: ProcessorService,
     private readonly queue: QueuePublisher,
     private readonly env: Env,
+    private readonly context: LogContext,
   ) {}
 
   /**
@@ -43,20 +45,27 @@ export class ProcessorConsumer implements OnModuleDestroy, BeforeApplicationShut
     return [];
   }
 
-  /** Processes one batch and deletes its processed messages; never rejects. */
+  /** Processes one batch and deletes its processed messages; never rejects. Logs name its messages. */
   private run(messages: Message[]): Promise<void> {
-    const done: Promise<void> = this.process(messages).finally(() => {
-      this.inFlight -= 1;
-      this.running.delete(done);
-      if (this.inFlight === 0) this.idle?.();
-    });
+    const ids = messages.map((m) => m.MessageId ?? '').join(',');
+    const done: Promise<void> = this.context
+      .detached({ message_ids: ids }, () => this.process(messages))
+      .finally(() => {
+        this.inFlight -= 1;
+        this.running.delete(done);
+        if (this.inFlight === 0) this.idle?.();
+      });
     return done;
   }
 
   private async process(messages: Message[]): Promise<void> {
     try {
       const results = await this.processor.processBatch(
-        messages.map((m) => ({ messageId: m.MessageId!, body: m.Body ?? '' })),
+        messages.map((m) => ({
+          messageId: m.MessageId!,
+          body: m.Body ?? '',
+          receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 1),
+        })),
       );
       await Promise.all(
         results.map(async (r, i) => {

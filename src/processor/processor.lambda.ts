@@ -62,9 +62,13 @@ export async function closeProcessorContext(): Promise<void> {
 
 export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
   const app = await processorContext();
-  const results = await app
-    .get(ProcessorService)
-    .processBatch(event.Records.map((r) => ({ messageId: r.messageId, body: r.body })));
+  const results = await app.get(ProcessorService).processBatch(
+    event.Records.map((r) => ({
+      messageId: r.messageId,
+      body: r.body,
+      receiveCount: Number(r.attributes?.ApproximateReceiveCount ?? 1),
+    })),
+  );
   const failed = results.filter((r) => !r.ok);
   for (const r of failed) {
     const err = r.error as { code?: string; message?: string };

@@ -12,6 +12,9 @@ import { InboundMessage, IntegrityError, MessageVerifier, Verified } from './mes
 import { MessageOutcome, ProcessorMetrics } from './processor.metrics';
 import { ReplayProgress } from '../replay/replay-progress';
 import { mapLimit } from '../shared/async/map-limit';
+import { MessageFailureStore } from '../shared/message-failures/message-failure-store';
+import { failureCause } from './failure-cause';
+import { labelsOf } from '../shared/contracts/replay-message';
 
 /** Written into every version: which code computed it. */
 export const PROCESSOR_VERSION = 'pipescope.processor.v1';
@@ -47,13 +50,15 @@ export class ProcessorService {
     private readonly aggregates: AggregateStore,
     private readonly progress: ReplayProgress,
     private readonly metrics: ProcessorMetrics,
+    private readonly failures: MessageFailureStore,
   ) {
     this.verifier = new MessageVerifier(index, raw);
   }
 
   /**
    * Processes a batch; never throws. Messages of one bucket are aggregated once. A failed message is
-   * reported so its caller leaves it on the queue (redelivery, then the dead-letter queue).
+   * reported so its caller leaves it on the queue (redelivery, then the dead-letter queue), and its
+   * cause is recorded for the dead-letter listing.
    */
   async processBatch(messages: InboundMessage[]): Promise<MessageResult[]> {
     const stop = this.metrics.duration.startTimer();
@@ -112,10 +117,34 @@ export class ProcessorService {
       }
     });
     stop();
-    return messages.map((m) => results.get(m.messageId)!);
+    const ordered = messages.map((m) => results.get(m.messageId)!);
+    await this.recordFailures(messages, ordered);
+    return ordered;
   }
 
-  /** Loads the raw bytes the message points at and checks them against the message and the index. */
+  /** One failure record per failed message; a record that cannot be written is logged, not fatal. */
+  private async recordFailures(messages: InboundMessage[], results: MessageResult[]): Promise<void> {
+    const at = new Date().toISOString();
+    const failed = messages.flatMap((m, i) => {
+      const r = results[i];
+      return r.ok ? [] : [{ m, cause: failureCause(r.error, at) }];
+    });
+    await mapLimit(failed, PARALLELISM, async ({ m, cause }) => {
+      const { replay_id, event_id } = labelsOf(m.body);
+      try {
+        await this.failures.record({
+          message_id: m.messageId,
+          replay_id,
+          event_id,
+          receive_count: m.receiveCount ?? 1,
+          cause,
+        });
+      } catch (err) {
+        this.logger.warn({ op: 'failure.record', message_id: m.messageId, err }, 'failure not recorded');
+      }
+    });
+  }
+
   /**
    * One computation per bucket at a time in this process: a batch whose bucket is already being
    * computed waits for it, and is done if that result's inputs include its events.

@@ -32,6 +32,8 @@ export interface EventView {
 
 export interface AttemptView {
   kind: 'first' | Attempt['kind'];
+  /** null for the first submission (the event itself). */
+  attempt_id: string | null;
   received_at: string;
   payload_sha256: string;
   request_id: string;
@@ -78,9 +80,13 @@ export interface RejectedView {
   key_id: string | null;
   reason: RejectedRecord['reason'];
   errors: RejectedRecord['errors'];
+  /** How many problems there were, when `errors` holds only the first (the object holds all). */
+  errors_total: number | null;
   event_id: string | null;
   size_bytes: number;
+  /** Where the body and every error are kept: the pointer for bodies too large to list inline. */
   s3_key: string;
+  /** The body as received; in a listing null for bodies over 8 KiB (read GET /rejected/{id}). */
   raw: string | null;
 }
 
@@ -161,6 +167,7 @@ export function rejectedView(r: RejectedRecord, raw: string | undefined): Reject
     key_id: nul(r.key_id),
     reason: r.reason,
     errors: r.errors,
+    errors_total: nul(r.errors_total),
     event_id: nul(r.event_id),
     size_bytes: r.size_bytes,
     s3_key: r.s3_key,

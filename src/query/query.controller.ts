@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../shared/auth/roles.decorator';
 import {
   DuplicatesQueryDto,
@@ -75,8 +75,18 @@ export class QueryController {
   }
 
   @Get('rejected')
-  @ApiOperation({ summary: 'Rejected submissions with their errors and raw body' })
+  @ApiOperation({ summary: 'Rejected submissions with their errors and raw body (large ones by pointer)' })
   rejected(@Query() q: RejectedQueryDto) {
     return this.query.rejected(q);
+  }
+
+  @Get('rejected/:rejection_id')
+  @ApiOperation({ summary: 'One rejected submission with its whole body and every error' })
+  @ApiOkResponse({
+    description: 'the row as listed, with raw and errors read whole from its rejected/ object',
+  })
+  @ApiNotFoundResponse({ description: 'QUERY.REJECTED_NOT_FOUND' })
+  rejectedOne(@Param('rejection_id') rejectionId: string) {
+    return this.query.rejectedOne(rejectionId);
   }
 }

@@ -94,6 +94,24 @@ export class ListEventsQueryDto extends WindowQueryDto {
 }
 
 export class StatsQueryDto {
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: MAX_LIMIT,
+    description: 'rows per page; with it (or a cursor) the answer carries next_cursor. Without: every row',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be an integer' })
+  @Min(1)
+  @Max(MAX_LIMIT)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'opaque cursor: the next_cursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 4096)
+  cursor?: string;
+
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
   @IsString()

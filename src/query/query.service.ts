@@ -2,12 +2,11 @@
 // timeline, late arrivals and rejected rows. Every list is one or more DynamoDB Queries (never a Scan)
 // through the EventIndex and RejectedStore ports; windows are checked and normalised here.
 import { Injectable } from '@nestjs/common';
-import { mapLimit } from '../shared/async/map-limit';
 import { AppError, validationError } from '../shared/errors/app-error';
 import { Attempt, EventIndex, EventRecord } from '../shared/events/event-index';
 import { Page } from '../shared/paging/page';
 import { RawStore } from '../shared/raw/raw-store';
-import { RejectedStore } from '../shared/rejected/rejected-store';
+import { RejectedRecord, RejectedStore } from '../shared/rejected/rejected-store';
 import { LateQueryDto, ListEventsQueryDto, PageQueryDto, RejectedQueryDto } from './query.dto';
 import { invalidCursor, PageCursors, queryClock } from '../shared/paging/page-cursor';
 import { AttemptView, EventView, eventView, mapPage, nul, RejectedView, rejectedView } from './query-views';
@@ -15,6 +14,7 @@ import { MAX_SOURCE_WINDOW_DAYS, parseWindow, sourceWindow } from './query-windo
 
 const OPEN_WINDOW = { from: '0000-01-01T00:00:00.000Z', to: '9999-12-31T23:59:59.999Z' };
 const EVENT_ID = /^[0-9a-f]{32}$/;
+const REJECTION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 @Injectable()
 export class QueryService {
@@ -55,6 +55,7 @@ export class QueryService {
     };
     const view = (a: Attempt): AttemptView => ({
       kind: a.kind,
+      attempt_id: a.attempt_id,
       received_at: a.received_at,
       payload_sha256: a.payload_sha256,
       request_id: a.request_id,
@@ -73,6 +74,7 @@ export class QueryService {
     }
     const first: AttemptView = {
       kind: 'first',
+      attempt_id: null,
       received_at: event.received_at,
       payload_sha256: event.payload_sha256,
       request_id: event.request_id,
@@ -140,16 +142,17 @@ export class QueryService {
     const clock = queryClock(q.cursor);
     const window = sourceWindow(q.from, q.to, MAX_SOURCE_WINDOW_DAYS, clock);
     const page = await this.rejectedRows.list(q.source, window, { limit: q.limit, cursor: q.cursor, clock });
-    // Bodies too big to keep inline in the index are read from their rejected/ object.
-    const items = await mapLimit(page.items, 8, async (r): Promise<RejectedView> => {
-      let raw = r.raw;
-      if (raw === undefined) {
-        const kept = JSON.parse((await this.raw.get(r.s3_key)).toString('utf8')) as { raw?: unknown };
-        raw = typeof kept.raw === 'string' ? kept.raw : undefined;
-      }
-      return rejectedView(r, raw);
-    });
-    return { items, next_cursor: page.next_cursor };
+    // A listing stays small whatever was refused: large bodies are listed by their pointer (s3_key).
+    return mapPage(page, (r) => rejectedView(r, r.raw));
+  }
+
+  /** One rejected submission with its whole body and every error, read from its rejected/ object. */
+  async rejectedOne(rejectionId: string): Promise<RejectedView> {
+    const row = REJECTION_ID.test(rejectionId) ? await this.rejectedRows.get(rejectionId) : undefined;
+    if (!row) throw new AppError('QUERY.REJECTED_NOT_FOUND', `rejected submission ${rejectionId} not found`);
+    const kept = JSON.parse((await this.raw.get(row.s3_key)).toString('utf8')) as Partial<RejectedRecord>;
+    const errors = Array.isArray(kept.errors) ? kept.errors : row.errors;
+    return rejectedView({ ...row, errors }, typeof kept.raw === 'string' ? kept.raw : row.raw);
   }
 
   private async found(eventId: string): Promise<EventRecord> {

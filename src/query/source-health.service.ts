@@ -8,12 +8,12 @@ import { EventIndex, EventRecord } from '../shared/events/event-index';
 import { IngestStatsStore } from '../shared/ingest-stats/ingest-stats-store';
 import { TimeWindow } from '../shared/paging/page';
 import { findGaps, Gap } from './activity-gaps';
-import { DuplicatesQueryDto, GapsQueryDto, StatsQueryDto } from './query.dto';
-import { invalidCursor, PageCursors, queryClock } from '../shared/paging/page-cursor';
+import { DEFAULT_LIMIT, DuplicatesQueryDto, GapsQueryDto, StatsQueryDto } from './query.dto';
+import { CursorState, invalidCursor, PageCursors, queryClock } from '../shared/paging/page-cursor';
 import { ConflictView, conflictView, DuplicateView, duplicateView } from './query-views';
 import { HOUR_MS, MAX_GAP_WINDOW_DAYS, MAX_SOURCE_WINDOW_DAYS, sourceWindow } from './query-window';
 import { analyseSequence, SequenceReport } from './sequence-gaps';
-import { StatsRow, statsRows } from './stats-rows';
+import { StatsPosition, statsPage, StatsRow, statsRows } from './stats-rows';
 
 /** Sequence analysis reads at most this many events of one entity and says when it stopped. */
 export const SEQUENCE_MAX_EVENTS = 10_000;
@@ -26,21 +26,33 @@ export class SourceHealthService {
     private readonly cursors: PageCursors,
   ) {}
 
+  /** Every row, or with `limit` or `cursor` one page of them and `next_cursor`. */
   async stats(q: StatsQueryDto): Promise<{
     from: string;
     to: string;
     counted_from: string;
     counted_to: string;
     rows: StatsRow[];
+    next_cursor?: string | null;
   }> {
-    const window = sourceWindow(q.from, q.to, MAX_SOURCE_WINDOW_DAYS);
+    const clock = queryClock(q.cursor);
+    const window = sourceWindow(q.from, q.to, MAX_SOURCE_WINDOW_DAYS, clock);
+    const scope = { stats: q.source ?? null, window };
+    const after = q.cursor === undefined ? undefined : statsPosition(this.cursors.open(scope, q.cursor));
     const hours = hoursOf(window.from, window.to);
     const counters = await this.ingestStats.counters(hours, q.source);
-    return {
+    const answer = {
       ...window,
       counted_from: `${hours[0]}:00:00.000Z`,
       counted_to: new Date(Date.parse(`${hours[hours.length - 1]}:00:00.000Z`) + HOUR_MS).toISOString(),
       rows: statsRows(counters),
+    };
+    if (q.limit === undefined && after === undefined) return answer;
+    const page = statsPage(answer.rows, q.limit ?? DEFAULT_LIMIT, after);
+    return {
+      ...answer,
+      rows: page.rows,
+      next_cursor: page.next ? this.cursors.seal(scope, { ...page.next }, clock) : null,
     };
   }
 
@@ -149,4 +161,12 @@ export class SourceHealthService {
     );
     return { entity_id: entityId, source, truncated: cursor !== undefined, ...report };
   }
+}
+
+/** A /stats cursor's state: the position of the last row of the previous page. */
+function statsPosition(state: CursorState): StatsPosition {
+  const { h, b, r, s, t } = state;
+  if (typeof h !== 'number' || typeof b !== 'number' || typeof r !== 'number') throw invalidCursor();
+  if (typeof s !== 'string' || typeof t !== 'string') throw invalidCursor();
+  return { h, b, r, s, t };
 }

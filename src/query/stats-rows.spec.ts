@@ -1,5 +1,5 @@
 import { bucketIndex, emptyBuckets } from '../shared/metrics/lag-histogram';
-import { healthOf, statsRows } from './stats-rows';
+import { healthOf, positionOf, statsPage, statsRows } from './stats-rows';
 import { CounterRow } from '../shared/ingest-stats/ingest-stats-store';
 
 function row(overrides: Partial<CounterRow> & { lags?: number[] }): CounterRow {
@@ -86,5 +86,30 @@ describe('healthOf', () => {
       health: 'bad',
       reasons: ['late_rate 0.05 >= 0.05 (bad)', 'conflict_rate 0.001 >= >0 (warn)'],
     });
+  });
+});
+
+describe('statsPage', () => {
+  const rows = statsRows(
+    Array.from({ length: 7 }, (_, i) => row({ source: `s${i}`, lags: new Array<number>(i + 1).fill(10) })),
+  );
+
+  it('pages the worst-first order without gaps or repeats, then says there is no more', () => {
+    const seen: string[] = [];
+    let after: ReturnType<typeof positionOf> | undefined;
+    for (let pages = 0; pages < 10; pages++) {
+      const page = statsPage(rows, 3, after);
+      seen.push(...page.rows.map((r) => r.source));
+      if (!page.next) break;
+      after = page.next;
+    }
+    expect(seen).toEqual(rows.map((r) => r.source));
+    expect(statsPage(rows, 7).next).toBeUndefined();
+  });
+
+  it('continues after the cursor row even when that row is gone', () => {
+    const after = positionOf(rows[2]);
+    const without = rows.filter((_, i) => i !== 2);
+    expect(statsPage(without, 2, after).rows).toEqual([rows[3], rows[4]]);
   });
 });

@@ -119,13 +119,38 @@ export function statsRows(counters: CounterRow[]): StatsRow[] {
       health_reasons: reasons,
     };
   });
-  const badness = (r: StatsRow) => r.duplicate_rate + r.late_rate + r.reject_rate + (r.conflicts > 0 ? 1 : 0);
-  return rows.sort(
-    (a, b) =>
-      SEVERITY[b.health] - SEVERITY[a.health] ||
-      badness(b) - badness(a) ||
-      b.received - a.received ||
-      byCodePoint(a.source, b.source) ||
-      byCodePoint(a.type, b.type),
-  );
+  return rows.sort((a, b) => compareStats(positionOf(a), positionOf(b)));
+}
+
+/** Where a row sorts: what a /stats page cursor carries (health, badness, received, source, type). */
+export interface StatsPosition {
+  h: number;
+  b: number;
+  r: number;
+  s: string;
+  t: string;
+}
+
+export const positionOf = (r: StatsRow): StatsPosition => ({
+  h: SEVERITY[r.health],
+  b: r.duplicate_rate + r.late_rate + r.reject_rate + (r.conflicts > 0 ? 1 : 0),
+  r: r.received,
+  s: r.source,
+  t: r.type,
+});
+
+/** Worst first: verdict, then the sum of the rates, then received, then source and type. */
+export const compareStats = (a: StatsPosition, b: StatsPosition): number =>
+  b.h - a.h || b.b - a.b || b.r - a.r || byCodePoint(a.s, b.s) || byCodePoint(a.t, b.t);
+
+/** One page of sorted rows: those after `after`, at most `limit`, and where the next page starts. */
+export function statsPage(
+  sorted: StatsRow[],
+  limit: number,
+  after?: StatsPosition,
+): { rows: StatsRow[]; next?: StatsPosition } {
+  const start = after ? sorted.findIndex((r) => compareStats(positionOf(r), after) > 0) : 0;
+  const rows = start < 0 ? [] : sorted.slice(start, start + limit);
+  const more = start >= 0 && start + limit < sorted.length;
+  return { rows, next: more ? positionOf(rows[rows.length - 1]) : undefined };
 }

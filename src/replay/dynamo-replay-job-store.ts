@@ -2,6 +2,7 @@
 // first through gsi1 and the pending/running ones through the sparse gsi2 partition REPLAY_ACTIVE.
 import { DynamoTable, Item, pick } from '../shared/aws/dynamo-table';
 import { keys } from '../shared/aws/table-keys';
+import { releaseUpdate, takeLease } from '../shared/lease/lease';
 import type { Page } from '../shared/paging/page';
 import { Checkpoint, ReplayJob, ReplayJobStore, ReplayStatus } from './replay-job-store';
 
@@ -26,6 +27,7 @@ const JOB_FIELDS = [
   'next_index',
   'manifest_key',
   'error',
+  'resend_of',
   'owner',
   'lease_until',
 ] as const;
@@ -93,20 +95,17 @@ export class DynamoReplayJobStore extends ReplayJobStore {
     now: number,
     leaseUntil: number,
   ): Promise<ReplayJob | undefined> {
+    const lease = takeLease(owner, now, leaseUntil);
     const item = await this.table.updateIf({
       Key: keys.replayJob(replayId),
-      UpdateExpression:
-        'SET #status = :running, started_at = if_not_exists(started_at, :started), #owner = :owner, lease_until = :lease',
-      ConditionExpression:
-        '#status IN (:pending, :running) AND (attribute_not_exists(lease_until) OR lease_until < :now OR #owner = :owner)',
-      ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
+      UpdateExpression: `SET #status = :running, started_at = if_not_exists(started_at, :started), ${lease.set}`,
+      ConditionExpression: `#status IN (:pending, :running) AND ${lease.condition}`,
+      ExpressionAttributeNames: { '#status': 'status', ...lease.names },
       ExpressionAttributeValues: {
         ':running': 'running',
         ':pending': 'pending',
         ':started': new Date(now).toISOString(),
-        ':owner': owner,
-        ':lease': leaseUntil,
-        ':now': now,
+        ...lease.values,
       },
     });
     return item ? toJob(item) : undefined;
@@ -170,13 +169,7 @@ export class DynamoReplayJobStore extends ReplayJobStore {
   }
 
   async release(replayId: string, owner: string): Promise<void> {
-    await this.table.updateIf({
-      Key: keys.replayJob(replayId),
-      UpdateExpression: 'REMOVE #owner, lease_until',
-      ConditionExpression: '#owner = :owner',
-      ExpressionAttributeNames: { '#owner': 'owner' },
-      ExpressionAttributeValues: { ':owner': owner },
-    });
+    await this.table.updateIf(releaseUpdate(keys.replayJob(replayId), owner));
   }
 
   async cancel(replayId: string, finishedAt: string): Promise<ReplayJob | undefined> {

@@ -3,14 +3,23 @@
 import { DynamoTable } from '../shared/aws/dynamo-table';
 import { TTL_ATTRIBUTE } from '../shared/aws/provisioner';
 import { replayProgressKeys } from '../shared/aws/table-keys';
-import { ReplayProgress } from './replay-progress';
-
-/** Markers outlive any redelivery: SQS keeps a message at most 14 days. */
-const MARKER_TTL_S = 15 * 24 * 3600;
+import { MARKER_TTL_S, ReplayProgress } from './replay-progress';
 
 export class DynamoReplayProgress extends ReplayProgress {
   constructor(private readonly table: DynamoTable) {
     super();
+  }
+
+  async processedEventIds(replayId: string): Promise<Set<string>> {
+    const items = await this.table.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :done)',
+      ExpressionAttributeValues: {
+        ':pk': replayProgressKeys.job(replayId).pk,
+        ':done': replayProgressKeys.donePrefix,
+      },
+      ProjectionExpression: 'event_id',
+    });
+    return new Set(items.map((item) => String(item.event_id)));
   }
 
   async markProcessed(replayId: string, eventId: string): Promise<boolean> {

@@ -42,6 +42,11 @@ export interface ReplayJob {
   manifest_key: string;
   /** Why a job failed. */
   error?: string;
+  /**
+   * Set on a resend (POST /replay/{id}/resend): the replay whose unprocessed events it sends again.
+   * Its messages carry that replay's id, so their processing counts on the original job.
+   */
+  resend_of?: string;
   /** The runner instance holding the job, and until when (epoch ms) without a checkpoint. */
   owner?: string;
   lease_until?: number;

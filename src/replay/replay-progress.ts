@@ -1,5 +1,9 @@
 // Replay progress, part of the replay contract: the processor reports each event it handled for a
-// replay, and the replay module reads the count back on the job (`processed`).
+// replay, and the replay module reads the count back on the job (`processed`) and, to find what was
+// sent but never processed, the events themselves (the DONE markers).
+
+/** How long a DONE marker is kept: longer than SQS keeps any message (14 days). */
+export const MARKER_TTL_S = 15 * 24 * 3600;
 
 /** Replay progress as the processor reports it. */
 export abstract class ReplayProgress {
@@ -8,4 +12,6 @@ export abstract class ReplayProgress {
    * Returns true when this call counted it.
    */
   abstract markProcessed(replayId: string, eventId: string): Promise<boolean>;
+  /** The events of a replay the processor has handled (its DONE markers, kept MARKER_TTL_S). */
+  abstract processedEventIds(replayId: string): Promise<Set<string>>;
 }

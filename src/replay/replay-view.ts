@@ -1,6 +1,7 @@
 // What the replay API answers: a plan (dry run) and a job as seen on the wire, built from pure data.
 import type { ManifestEntry } from './replay-manifest';
 import type { ReplayFilter, ReplayJob, ReplayStatus } from './replay-job-store';
+import type { UnprocessedView } from './replay-unprocessed';
 
 const SAMPLE_SIZE = 10;
 
@@ -34,6 +35,13 @@ export interface ReplayView {
   progress: number;
   manifest_key: string;
   error?: string;
+  /** A resend: the replay whose unprocessed events it sends again (its processing counts there). */
+  resend_of: string | null;
+  /**
+   * GET /replay/{id} only: the events sent but never processed, once the replay has finished and the
+   * queue has drained; null when there are none or it cannot be told yet.
+   */
+  unprocessed?: UnprocessedView | null;
 }
 
 export interface Selection {
@@ -65,6 +73,7 @@ export function toView(job: ReplayJob): ReplayView {
     progress: Math.round(progress * 10000) / 10000,
     manifest_key: job.manifest_key,
     ...(job.error ? { error: job.error } : {}),
+    resend_of: job.resend_of ?? null,
   };
 }
 

@@ -1,10 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiConflictResponse, ApiOperation } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Caller, callerOf } from '../shared/auth/caller';
 import { Roles } from '../shared/auth/roles.decorator';
 import { Env } from '../shared/config/env.config';
 import { AppError } from '../shared/errors/app-error';
-import { CreateReplayDto, ListReplaysQueryDto, toReplayRequest } from './replay.dto';
+import { CreateReplayDto, ListReplaysQueryDto, ResendReplayDto, toReplayRequest } from './replay.dto';
+import { ReplayResendService } from './replay-resend.service';
 import { ReplayService } from './replay.service';
 import type { ReplayPlan, ReplayView } from './replay-view';
 import type { Page } from '../shared/paging/page';
@@ -15,6 +17,7 @@ import type { Page } from '../shared/paging/page';
 export class ReplayController {
   constructor(
     private readonly replays: ReplayService,
+    private readonly resends: ReplayResendService,
     private readonly env: Env,
   ) {}
 
@@ -45,6 +48,23 @@ export class ReplayController {
   @Get(':replay_id')
   async get(@Param('replay_id') replayId: string): Promise<ReplayView> {
     return this.replays.get(replayId);
+  }
+
+  /** 202 with the resend job: the events the replay sent but the processor never handled, again. */
+  @Post(':replay_id/resend')
+  @Roles('operator')
+  @ApiOperation({ summary: "Send again the replay's unprocessed events (a new job, resend_of set)" })
+  @ApiAcceptedResponse({ description: 'the resend job; Location: /replay/{its id}' })
+  @ApiConflictResponse({ description: 'REPLAY.NOT_RESENDABLE, with details.reason' })
+  async resend(
+    @Param('replay_id') replayId: string,
+    @Body() body: ResendReplayDto,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ReplayView> {
+    const job = await this.resends.resend(replayId, body, callerOf(req));
+    void reply.status(202).header('location', `/replay/${job.replay_id}`);
+    return job;
   }
 
   @Post(':replay_id/cancel')

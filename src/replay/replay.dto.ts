@@ -166,6 +166,22 @@ export class ListReplaysQueryDto {
   cursor?: string;
 }
 
+/** What an operator sends to POST /replay/{id}/resend. */
+@ValidationCode('REPLAY.VALIDATION_FAILED')
+export class ResendReplayDto {
+  @ApiProperty({ maxLength: 1000, description: 'why; kept in the audit log' })
+  @IsString()
+  @Matches(/\S/, { message: 'reason must not be blank' })
+  @Length(1, 1000)
+  reason!: string;
+
+  @ApiPropertyOptional({ minimum: 1, description: 'default REPLAY_DEFAULT_RATE, at most REPLAY_MAX_RATE' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  rate_per_second?: number;
+}
+
 /** A request that passed every check, with defaults applied and times normalised to UTC. */
 export interface ReplayRequest {
   filter: ReplayFilter;

@@ -8,6 +8,10 @@ import { ReplayMetrics } from './replay.metrics';
 import { ReplayRunner } from './replay.runner';
 import { ReplaySender } from './replay.sender';
 import { ReplayService } from './replay.service';
+import { ReplayResendService } from './replay-resend.service';
+import { UnprocessedFinder } from './replay-unprocessed';
+import { DynamoReplayProgress } from './dynamo-replay-progress';
+import { ReplayProgress } from './replay-progress';
 
 @Module({
   controllers: [ReplayController],
@@ -16,6 +20,14 @@ import { ReplayService } from './replay.service';
     ReplayRunner,
     ReplaySender,
     ReplayMetrics,
+    ReplayResendService,
+    UnprocessedFinder,
+    {
+      // The processor writes the DONE markers; replay reads them to find unprocessed events.
+      provide: ReplayProgress,
+      inject: [DynamoTable],
+      useFactory: (t: DynamoTable) => new DynamoReplayProgress(t),
+    },
     {
       provide: ReplayJobStore,
       inject: [DynamoTable],

@@ -3,18 +3,18 @@
 // runner stopped (shutdown, crash) is resumed by the next runner that finds its lease expired. Jobs
 // over REPLAY_MAX_RUNNING wait as `pending` until a slot frees.
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import { ReplayJob, ReplayJobStore } from './replay-job-store';
 import { Env } from '../shared/config/env.config';
 import { ReplayMetrics } from './replay.metrics';
 import { ReplaySender, Run } from './replay.sender';
+import { LogContext } from '../shared/logging/log-context';
+import { instanceOwner } from '../shared/lease/lease';
 
 @Injectable()
 export class ReplayRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ReplayRunner.name);
   /** This instance, as the lease owner. */
-  readonly owner = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  readonly owner = instanceOwner();
   private readonly runs = new Map<string, { run: Run; done: Promise<void> }>();
   private timer?: NodeJS.Timeout;
   private stopping = false;
@@ -26,6 +26,7 @@ export class ReplayRunner implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly sender: ReplaySender,
     private readonly metrics: ReplayMetrics,
     private readonly env: Env,
+    private readonly context: LogContext,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -51,15 +52,18 @@ export class ReplayRunner implements OnApplicationBootstrap, BeforeApplicationSh
       this.again = true;
       return;
     }
-    this.ticking = this.tick()
-      .catch((err: unknown) => this.logger.warn({ op: 'replay.tick', err }, 'looking for replays failed'))
-      .finally(() => {
-        this.ticking = undefined;
-        if (this.again) {
-          this.again = false;
-          this.wake();
-        }
-      });
+    // Often woken inside a request (POST /replay): the look, and the runs it starts, log on their own.
+    this.ticking = this.context.detached({}, () =>
+      this.tick()
+        .catch((err: unknown) => this.logger.warn({ op: 'replay.tick', err }, 'looking for replays failed'))
+        .finally(() => {
+          this.ticking = undefined;
+          if (this.again) {
+            this.again = false;
+            this.wake();
+          }
+        }),
+    );
   }
 
   /** The job was cancelled through the API: stop before its next batch. */

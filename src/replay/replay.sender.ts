@@ -13,6 +13,7 @@ import { StorageUnavailableError } from '../shared/errors/app-error';
 import { ManifestEntry, ManifestHeader, parsePart } from './replay-manifest';
 import { toOutgoing } from '../shared/contracts/replay-message';
 import { ReplayEnd, ReplayMetrics } from './replay.metrics';
+import { LogContext } from '../shared/logging/log-context';
 
 /** Attempts per SendMessageBatch (the first try included) before entries count as failed. */
 export const SEND_ATTEMPTS = 5;
@@ -49,11 +50,15 @@ export class ReplaySender {
     private readonly queue: QueuePublisher,
     private readonly metrics: ReplayMetrics,
     private readonly env: Env,
+    private readonly context: LogContext,
   ) {}
 
-  /** Sends the run's job until it ends, stops or pauses; never throws. */
-  async run(run: Run): Promise<void> {
-    await this.send(run).catch((err: unknown) => this.crashed(run, err));
+  /**
+   * Sends the run's job until it ends, stops or pauses; never throws. Its lines name its replay_id and
+   * never the request that started it (a fresh logging context).
+   */
+  run(run: Run): Promise<void> {
+    return this.context.detached({}, () => this.send(run).catch((err: unknown) => this.crashed(run, err)));
   }
 
   private async send(run: Run): Promise<void> {
@@ -90,8 +95,10 @@ export class ReplaySender {
       await bucket.removeTokens(batch.length);
       if (run.stop) return this.stopped(run, at);
       const outcome = await this.sendWithRetries(
+        job.replay_id,
         job.queue,
-        batch.map((entry, i) => toOutgoing(job.replay_id, entry, String(i))),
+        // A resend's messages carry the original's id: their processing counts on that job.
+        batch.map((entry, i) => toOutgoing(job.resend_of ?? job.replay_id, entry, String(i))),
       );
       at.next += batch.length;
       at.sent += outcome.sent;
@@ -131,6 +138,7 @@ export class ReplaySender {
    * as a whole (SQS unavailable) is retried the same way and then thrown: the job pauses, not fails.
    */
   private async sendWithRetries(
+    replayId: string,
     queue: string,
     messages: OutgoingMessage[],
   ): Promise<{ sent: number; failed: number }> {
@@ -155,7 +163,7 @@ export class ReplaySender {
       }
       if (result.failed.length > 0) {
         this.logger.warn(
-          { op: 'replay.send_failed', queue, attempt, failures: result.failed },
+          { op: 'replay.send_failed', replay_id: replayId, queue, attempt, failures: result.failed },
           'SendMessageBatch entries failed',
         );
       }
@@ -219,6 +227,7 @@ export class ReplaySender {
         op: 'replay.audit',
         stage: status,
         replay_id: job.replay_id,
+        ...(job.resend_of ? { resend_of: job.resend_of } : {}),
         requested_by: job.requested_by,
         reason: job.reason,
         filter: job.filter,

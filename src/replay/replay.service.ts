@@ -22,6 +22,7 @@ import {
 import { ReplayRequest } from './replay.dto';
 import { planOf, ReplayPlan, ReplayView, Selection, toView } from './replay-view';
 import { ReplayRunner } from './replay.runner';
+import { UnprocessedFinder, unprocessedView } from './replay-unprocessed';
 import { mapLimit } from '../shared/async/map-limit';
 import { Page } from '../shared/paging/page';
 
@@ -38,6 +39,7 @@ export class ReplayService {
     private readonly raw: RawStore,
     private readonly jobs: ReplayJobStore,
     private readonly runner: ReplayRunner,
+    private readonly unprocessed: UnprocessedFinder,
     private readonly limits: RateLimits,
     private readonly env: Env,
   ) {}
@@ -46,8 +48,13 @@ export class ReplayService {
     return planOf(await this.selectFor(caller, request), request.rate_per_second);
   }
 
-  /** Freezes the selection in S3, then records the job as pending and wakes the runner. */
   async create(request: ReplayRequest, caller: Caller): Promise<ReplayView> {
+    await this.checkCapacity();
+    return this.launch(request, await this.selectFor(caller, request), caller);
+  }
+
+  /** 429 when REPLAY_MAX_RUNNING replays run and REPLAY_MAX_QUEUED more wait. */
+  async checkCapacity(): Promise<void> {
     const active = await this.jobs.active();
     const queued = active.filter((j) => j.status === 'pending').length;
     const running = active.length - queued;
@@ -59,7 +66,18 @@ export class ReplayService {
         30,
       );
     }
-    const selection = await this.selectFor(caller, request);
+  }
+
+  /**
+   * Freezes the selection in S3, then records the job as pending and wakes the runner. A resend
+   * (`resendOf`) is a job like any other whose messages count on the replay it resends.
+   */
+  async launch(
+    request: Omit<ReplayRequest, 'dry_run'>,
+    selection: Selection,
+    caller: Caller,
+    resendOf?: string,
+  ): Promise<ReplayView> {
     const plan = planOf(selection, request.rate_per_second);
     const replayId = randomUUID();
     const createdAt = new Date().toISOString();
@@ -106,6 +124,7 @@ export class ReplayService {
       processed: 0,
       next_index: 0,
       manifest_key: manifestKey(replayId),
+      ...(resendOf ? { resend_of: resendOf } : {}),
     };
     await this.jobs.create(job);
     this.logger.log(
@@ -121,15 +140,17 @@ export class ReplayService {
         bytes: plan.bytes,
         truncated: plan.truncated,
         rate_per_second: request.rate_per_second,
+        ...(resendOf ? { resend_of: resendOf } : {}),
       },
-      'replay created',
+      resendOf ? 'replay resend created' : 'replay created',
     );
     this.runner.wake();
     return toView(job);
   }
 
   async get(replayId: string): Promise<ReplayView> {
-    return toView(await this.job(replayId));
+    const job = await this.job(replayId);
+    return { ...toView(job), unprocessed: unprocessedView(await this.unprocessed.find(job)) };
   }
 
   async list(limit: number, cursor?: string): Promise<Page<ReplayView>> {
@@ -169,7 +190,7 @@ export class ReplayService {
     return toView(cancelled);
   }
 
-  private async job(replayId: string): Promise<ReplayJob> {
+  async job(replayId: string): Promise<ReplayJob> {
     const job = REPLAY_ID.test(replayId) ? await this.jobs.get(replayId) : undefined;
     if (!job) throw new AppError('REPLAY.NOT_FOUND', `replay ${replayId} not found`);
     return job;

@@ -1,5 +1,5 @@
 import { wireEvent } from '../support/factories';
-import { auth, KEYS, startTestApp, TestApp } from '../support/test-app';
+import { API_KEYS, auth, KEYS, startTestApp, TestApp } from '../support/test-app';
 
 describe('auth', () => {
   let t: TestApp;
@@ -49,5 +49,37 @@ describe('auth switched off (local mode without API_KEYS)', () => {
 
   it('lets a caller without a key in', async () => {
     await t.http().post('/ingest').send(wireEvent()).expect(201);
+  });
+});
+
+describe('metrics behind a key (METRICS_REQUIRE_KEY=true)', () => {
+  const SCRAPER = 'metrics-key-0123456789';
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp('auth-metrics', {
+      METRICS_REQUIRE_KEY: 'true',
+      API_KEYS: `${API_KEYS},metrics:${SCRAPER}`,
+    });
+  });
+  afterAll(() => t.close());
+
+  it('answers 401 without a key and 403 to a producer', async () => {
+    const none = await t.http().get('/metrics').expect(401);
+    expect(none.body.error.code).toBe('AUTH.MISSING_KEY');
+    const producer = await t.http().get('/metrics').set(auth('producer')).expect(403);
+    expect(producer.body.error.code).toBe('AUTH.FORBIDDEN');
+  });
+
+  it('serves a scraper key, an investigator and an operator, and keeps health open', async () => {
+    const scraped = await t.http().get('/metrics').set('authorization', `Bearer ${SCRAPER}`).expect(200);
+    expect(scraped.text).toContain('pipescope_http_request_duration_seconds');
+    await t.http().get('/metrics').set(auth('investigator')).expect(200);
+    await t.http().get('/metrics').set(auth('operator')).expect(200);
+    await t.http().get('/health/live').expect(200);
+  });
+
+  it('gives the scraper key nothing else', async () => {
+    const res = await t.http().get('/stats').set('x-api-key', SCRAPER).expect(403);
+    expect(res.body.error.code).toBe('AUTH.FORBIDDEN');
   });
 });

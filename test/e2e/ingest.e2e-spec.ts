@@ -4,6 +4,7 @@ import { RejectedStore } from '../../src/shared/rejected/rejected-store';
 import { RawStore } from '../../src/shared/raw/raw-store';
 import { hourOf } from '../../src/shared/aws/table-keys';
 import { MetricsService } from '../../src/shared/metrics/metrics.service';
+import { emfProblems } from '../support/emf-schema';
 import { aroundNow, wireEvent } from '../support/factories';
 import { auth, startTestApp, TestApp } from '../support/test-app';
 
@@ -251,7 +252,8 @@ describe('POST /ingest', () => {
     metrics.flushEmf();
     const doc = lines.map((l) => JSON.parse(l)).find((d) => d.source === source);
     expect(doc._aws.CloudWatchMetrics[0].Namespace).toBe('pipescope');
-    expect(doc.EventsAccepted).toEqual({ Values: [1], Counts: [2] });
+    expect(doc.EventsAccepted).toBe(2);
     expect(doc.EventsDuplicate).toBe(1);
+    expect(lines.map(emfProblems)).toEqual(lines.map(() => []));
   });
 });

@@ -14,16 +14,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../src/shared/local/local-stack';
 import { listeningAddresses, LOOPBACK_ADDRESSES } from '../support/listening';
+import { cleanEnv, exited, ReadyLine, waitReady } from '../support/process';
 
 const MAIN = join(__dirname, '../../dist/src/main.js');
 
 interface Running {
   child: ChildProcess;
-  ready: {
-    startup_ms: number;
-    listening: string;
-    emulators: { s3: string; dynamodb: string; sqs: string };
-  };
+  ready: ReadyLine & { emulators: NonNullable<ReadyLine['emulators']>; listening: string };
   port: number;
   /** Everything the process printed on stdout up to its ready line. */
   stdout: string;
@@ -56,11 +53,6 @@ async function waitGone(pids: number[], ms: number): Promise<number[]> {
   return pids.filter(alive);
 }
 
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...extra };
-  return env;
-}
-
 /** Boots the entry point; without API_KEYS (auth off), and HOST only when `host` is given. */
 async function boot(dataDir: string, host?: string): Promise<Running> {
   const port = await freePort();
@@ -73,27 +65,9 @@ async function boot(dataDir: string, host?: string): Promise<Running> {
     }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  const ready = await new Promise<Running['ready']>((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`not ready in 60 s:\n${out}`)), 60_000);
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      out += chunk;
-      const line = out.split('\n').find((l) => l.includes('"op":"ready"'));
-      if (line) {
-        clearTimeout(timer);
-        done(JSON.parse(line) as Running['ready']);
-      }
-    });
-    child.once('exit', (code) => fail(new Error(`exited with ${code}:\n${out}`)));
-  });
-  return { child, ready, port, stdout: out };
+  const { ready, stdout } = await waitReady(child);
+  return { child, ready: ready as Running['ready'], port, stdout };
 }
-
-const exited = (child: ChildProcess) =>
-  new Promise<number | null>((done) => {
-    if (child.exitCode !== null || child.signalCode !== null) done(child.exitCode);
-    else child.once('exit', (code) => done(code));
-  });
 
 describe('the pipescope process', () => {
   let dataDir: string;

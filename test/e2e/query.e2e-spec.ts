@@ -223,6 +223,7 @@ describe('Query API', () => {
       const res = await get(`/events/${o3.event_id}/attempts`).expect(200);
       const attempt = (kind: string, name: string, requestId: string) => ({
         kind,
+        attempt_id: kind === 'first' ? null : expect.stringMatching(/^[0-9a-f-]{36}$/),
         received_at: sent[name].body.received_at,
         payload_sha256: o3.payload_sha256,
         request_id: requestId,
@@ -259,6 +260,7 @@ describe('Query API', () => {
         expect.objectContaining({ kind: 'first', payload_sha256: o5.payload_sha256 }),
         {
           kind: 'conflict',
+          attempt_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
           received_at: expect.any(String),
           payload_sha256: sent.o5conflict.body.error.details.received_payload_sha256,
           request_id: `o5-conflict-${r}`,
@@ -532,6 +534,33 @@ describe('Query API', () => {
     });
   });
 
+  describe('GET /stats paged', () => {
+    it('pages the same rows, in the same order, with limit and next_cursor', async () => {
+      const all = (await get('/stats').expect(200)).body.rows as Json[];
+      const paged: Json[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const query: Record<string, string | number> = cursor ? { limit: 3, cursor } : { limit: 3 };
+        const res: { body: Json } = await get('/stats', query).expect(200);
+        expect(res.body.rows.length).toBeLessThanOrEqual(3);
+        paged.push(...res.body.rows);
+        cursor = res.body.next_cursor;
+        pages += 1;
+      } while (cursor !== null && pages < 20);
+      expect(pages).toBe(Math.ceil(all.length / 3));
+      expect(paged).toEqual(all);
+    });
+
+    it('answers 400 for a cursor it did not make and for a limit out of range', async () => {
+      const forged = Buffer.from(JSON.stringify({ p: 1 })).toString('base64url');
+      const bad = await get('/stats', { cursor: forged }).expect(400);
+      expect(bad.body.error.code).toBe('QUERY.INVALID_CURSOR');
+      const wide = await get('/stats', { limit: 1001 }).expect(400);
+      expect(wide.body.error.details).toEqual([expect.objectContaining({ field: 'limit' })]);
+    });
+  });
+
   describe('GET /late', () => {
     it('lists late arrivals of a source by received_at, and filters by min_lag_ms', async () => {
       const res = await get('/late', { source: ORDERS }).expect(200);
@@ -626,6 +655,7 @@ describe('Query API', () => {
           key_id: KEY_IDS.producer,
           reason: 'conflict',
           errors: [{ field: 'idempotency_key', message: 'reused for an event with a different payload' }],
+          errors_total: null,
           event_id: idOf('o5'),
           size_bytes: Buffer.byteLength(sent.o5conflict.text),
           s3_key: expect.stringMatching(/^rejected\//),
@@ -639,6 +669,7 @@ describe('Query API', () => {
           key_id: KEY_IDS.producer,
           reason: 'validation',
           errors: sent.bad1.body.error.details,
+          errors_total: null,
           event_id: null,
           size_bytes: Buffer.byteLength(sent.bad1.text),
           s3_key: expect.stringMatching(/^rejected\//),
@@ -777,6 +808,7 @@ describe('Query API', () => {
           '/gaps',
           '/entities/{entity_id}/sequence-gaps',
           '/rejected',
+          '/rejected/{rejection_id}',
         ]),
       );
     });

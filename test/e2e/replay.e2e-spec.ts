@@ -231,6 +231,9 @@ describe('/replay', () => {
         rate_per_second: 1000,
         progress: 1,
         manifest_key: `replays/${id}/manifest.json`,
+        resend_of: null,
+        // Its messages are still on the queue (this test reads them itself): not called unprocessed.
+        unprocessed: null,
       });
       const messages = await receiveReplay(queue, name, id, 57);
       const ids = messages.map((m) => m.attributes.event_id);

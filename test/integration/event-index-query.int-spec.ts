@@ -74,4 +74,19 @@ describe('DynamoEventIndex query reads', () => {
     const everything = await stores.index.lateEvents(source, DAY, { limit: 10 });
     expect(everything.items).toHaveLength(3);
   });
+
+  it('finds the newest event of a source across days, newest day first', async () => {
+    const source = 'latest-src';
+    const events = [
+      eventRecord({ source, received_at: '2026-11-24T23:58:00.000Z' }),
+      eventRecord({ source, received_at: '2026-11-24T08:00:00.000Z' }),
+      eventRecord({ source, received_at: '2026-11-23T12:00:00.000Z' }),
+    ];
+    for (const e of events) await stores.index.claim(e);
+    const twoDays = { from: '2026-11-23T00:00:00.000Z', to: '2026-11-25T23:59:59.999Z' };
+    expect((await stores.index.latestOfSource(source, twoDays))?.event_id).toBe(events[0].event_id);
+    const before = { from: '2026-11-23T00:00:00.000Z', to: '2026-11-24T12:00:00.000Z' };
+    expect((await stores.index.latestOfSource(source, before))?.event_id).toBe(events[1].event_id);
+    expect(await stores.index.latestOfSource(source, DAY)).toBeUndefined();
+  });
 });

@@ -1,3 +1,4 @@
+import { emptyCounterDelta } from '../../src/shared/ingest-stats/ingest-stats-store';
 import { eventRecord } from '../support/factories';
 import { openStores, Stores } from '../support/stores';
 
@@ -30,6 +31,7 @@ describe('DynamoEventIndex against DynamoDB Local', () => {
     const event = eventRecord();
     await stores.index.claim(event);
     const attempt = {
+      attempt_id: 'att-1',
       event_id: event.event_id,
       source: event.source,
       kind: 'duplicate' as const,
@@ -40,6 +42,7 @@ describe('DynamoEventIndex against DynamoDB Local', () => {
     const first = await stores.index.recordRepeat(attempt);
     const second = await stores.index.recordRepeat({
       ...attempt,
+      attempt_id: 'att-2',
       received_at: '2026-11-25T10:06:00.000Z',
       request_id: 'dup-2',
     });
@@ -50,13 +53,34 @@ describe('DynamoEventIndex against DynamoDB Local', () => {
       last_duplicate_at: '2026-11-25T10:06:00.000Z',
     });
     const attempts = await stores.index.attempts(event.event_id, { limit: 10 });
-    expect(attempts.items.map((a) => a.request_id)).toEqual(['dup-1', 'dup-2']);
+    expect(attempts.items.map((a) => [a.attempt_id, a.request_id])).toEqual([
+      ['att-1', 'dup-1'],
+      ['att-2', 'dup-2'],
+    ]);
     const dups = await stores.index.duplicatedEvents(
       event.source,
       { from: '2026-11-25T00:00:00.000Z', to: '2026-11-25T23:59:59.999Z' },
       { limit: 10 },
     );
     expect(dups.items.map((e) => e.event_id)).toContain(event.event_id);
+  });
+
+  it('keeps each attempt of one request, at the same instant and with the same request id', async () => {
+    const event = eventRecord();
+    await stores.index.claim(event);
+    const attempt = {
+      event_id: event.event_id,
+      source: event.source,
+      kind: 'duplicate' as const,
+      received_at: '2026-11-25T10:05:00.000Z',
+      payload_sha256: event.payload_sha256,
+      request_id: 'same-request',
+    };
+    for (const attempt_id of ['a-1', 'a-2', 'a-3'])
+      await stores.index.recordRepeat({ ...attempt, attempt_id });
+    const attempts = await stores.index.attempts(event.event_id, { limit: 10 });
+    expect(attempts.items.map((a) => a.attempt_id).sort()).toEqual(['a-1', 'a-2', 'a-3']);
+    expect(new Set(attempts.items.map((a) => a.request_id))).toEqual(new Set(['same-request']));
   });
 
   it('pages an entity timeline through the GSI in both orders', async () => {
@@ -138,6 +162,26 @@ describe('DynamoEventIndex against DynamoDB Local', () => {
     expect(row).toMatchObject({ received: 4, accepted: 4, late: 2, bytes: 40, lag_max_ms: 500_000 });
     expect(row.lag_buckets[1]).toBe(2);
     expect(row.lag_buckets[12]).toBe(1);
+  });
+
+  it('adds counts past Number.MAX_SAFE_INTEGER without throwing, and reads them back', async () => {
+    const hour = '0000-01-01T00';
+    // Lags of events from year 0000, received today: a few hundred of them pass 2^53 ms.
+    const lag = Date.now() - Date.parse('0000-01-01T00:00:00Z');
+    const delta = {
+      ...emptyCounterDelta('huge-src', 't', hour),
+      received: 500,
+      accepted: 500,
+      lag_sum_ms: 500 * lag,
+      lag_max_ms: lag,
+    };
+    delta.lag_buckets[delta.lag_buckets.length - 1] = 500;
+    expect(delta.lag_sum_ms).toBeGreaterThan(Number.MAX_SAFE_INTEGER);
+    await stores.stats.addCounters([delta]);
+    await stores.stats.addCounters([delta]);
+    const [row] = await stores.stats.counters([hour], 'huge-src');
+    expect(row).toMatchObject({ accepted: 1000, lag_max_ms: lag });
+    expect(row.lag_sum_ms / 1000).toBeCloseTo(lag, -3);
   });
 
   it('records active minutes idempotently', async () => {

@@ -38,4 +38,39 @@ describe('SqsQueuePublisher against fauxqs', () => {
     );
     await expect(stores.queue.queueUrl('test-no-such-queue')).rejects.toBeInstanceOf(StorageNotFoundError);
   });
+
+  it('holds messages with a receive visibility, releases them at once, and deletes in batches', async () => {
+    const queue = stores.env.deadLetterQueue;
+    const sent = await stores.queue.sendBatch(
+      queue,
+      Array.from({ length: 10 }, (_, i) => ({ id: `m${i}`, body: `b${i}` })),
+    );
+    expect(Object.keys(sent.messageIds).sort()).toEqual(sent.sent.sort());
+    const held = await stores.queue.receive(queue, 10, 1, { visibilityTimeoutSeconds: 60 });
+    expect(held).toHaveLength(10);
+    expect(held[0].sentAt).toBeGreaterThan(Date.now() - 60_000);
+    expect(held.map((m) => m.messageId).sort()).toEqual(Object.values(sent.messageIds).sort());
+    expect(await stores.queue.receive(queue, 10, 0)).toEqual([]);
+
+    expect(
+      await stores.queue.changeVisibility(
+        queue,
+        held.map((m) => m.receiptHandle),
+        0,
+      ),
+    ).toEqual([]);
+    const again = await stores.queue.receive(queue, 10, 1, { visibilityTimeoutSeconds: 60 });
+    expect(again).toHaveLength(10);
+    expect(again[0].receiveCount).toBe(2);
+
+    // The first receipt handles are stale now; the fresh ones delete.
+    expect(
+      await stores.queue.deleteBatch(
+        queue,
+        again.map((m) => m.receiptHandle),
+      ),
+    ).toEqual([]);
+    expect(await stores.queue.depth(queue)).toEqual({ visible: 0, inFlight: 0 });
+    expect(await stores.queue.deleteBatch(queue, [])).toEqual([]);
+  });
 });

@@ -62,13 +62,14 @@ export function aroundNow(): { from: string; to: string } {
 
 /** The expected aggregates, computed here from the events as sent, independently of the app. */
 export function expectedAggregates(events: WireEvent[]): Map<string, Record<string, unknown>> {
-  const out = new Map<string, { count: number; by_type: Record<string, number>; times: string[] }>();
+  const out = new Map<string, { count: number; by_type: Map<string, number>; times: string[] }>();
   for (const e of events) {
-    const key = `${e.entity_id}@${e.occurred_at.slice(0, 13)}`;
-    const b = out.get(key) ?? { count: 0, by_type: {}, times: [] };
+    const utc = new Date(Date.parse(e.occurred_at)).toISOString();
+    const key = `${e.entity_id}@${utc.slice(0, 13)}`;
+    const b = out.get(key) ?? { count: 0, by_type: new Map<string, number>(), times: [] };
     b.count += 1;
-    b.by_type[e.type] = (b.by_type[e.type] ?? 0) + 1;
-    b.times.push(e.occurred_at);
+    b.by_type.set(e.type, (b.by_type.get(e.type) ?? 0) + 1);
+    b.times.push(utc);
     out.set(key, b);
   }
   return new Map(
@@ -78,7 +79,7 @@ export function expectedAggregates(events: WireEvent[]): Map<string, Record<stri
         key,
         {
           count: b.count,
-          by_type: b.by_type,
+          by_type: Object.fromEntries(b.by_type),
           first_occurred_at: times[0],
           last_occurred_at: times[times.length - 1],
         },

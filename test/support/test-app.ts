@@ -108,3 +108,21 @@ export async function restartTestApp(env: Env): Promise<TestApp> {
 }
 
 export const auth = (role: keyof typeof KEYS) => ({ authorization: `Bearer ${KEYS[role]}` });
+
+/** Makes a started test app listen on a free loopback port, for clients outside the process; its URL. */
+export async function listen(t: TestApp): Promise<string> {
+  await t.app.listen(0, '127.0.0.1');
+  return await t.app.getUrl();
+}
+
+/** Ingests one event as a producer through POST /ingest, expecting 201; answers its event_id. */
+export async function ingestOne(t: TestApp, event: Record<string, unknown>): Promise<string> {
+  const res = await t
+    .http()
+    .post('/ingest')
+    .set(auth('producer'))
+    .set('content-type', 'application/json')
+    .send(JSON.stringify(event))
+    .expect(201);
+  return (res.body as { event_id: string }).event_id;
+}

@@ -3,7 +3,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { SourceScope } from './source-scope';
 
-export const ROLES = ['producer', 'investigator', 'operator'] as const;
+export const ROLES = ['producer', 'investigator', 'operator', 'metrics'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Roles a key of each role may act as: an operator is also an investigator. */
@@ -11,6 +11,8 @@ const IMPLIES: Record<Role, readonly Role[]> = {
   producer: ['producer'],
   investigator: ['investigator'],
   operator: ['operator', 'investigator'],
+  /** A scraper's key: GET /metrics (when METRICS_REQUIRE_KEY) and nothing else. */
+  metrics: ['metrics'],
 };
 
 export const KEY_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;

@@ -1,10 +1,12 @@
-// Who may call each route, read once from the controllers' @Roles/@Public metadata, so the auth hook
-// can decide from the method and the route alone, before the body is read.
+// Who may call each route, read once from the controllers' @Roles/@Public/@PublicUnless metadata
+// (and the config a @PublicUnless names), so the auth hook can decide from the method and the route
+// alone, before the body is read.
 import { Injectable, OnModuleInit, RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { Env } from '../config/env.config';
 import type { Role } from './api-keys';
-import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
+import { BooleanSetting, PUBLIC_KEY, PUBLIC_UNLESS_KEY, ROLES_KEY } from './roles.decorator';
 
 export type Access = { public: true } | { public: false; roles: readonly Role[] };
 
@@ -28,6 +30,7 @@ export class RouteAccess implements OnModuleInit {
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     private readonly reflector: Reflector,
+    private readonly env: Env,
   ) {}
 
   onModuleInit(): void {
@@ -43,7 +46,13 @@ export class RouteAccess implements OnModuleInit {
         const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
         if (methodPath === undefined || method === undefined) continue;
         const targets = [handler, metatype];
-        const access: Access = this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)
+        const unless = this.reflector.getAllAndOverride<BooleanSetting | undefined>(
+          PUBLIC_UNLESS_KEY,
+          targets,
+        );
+        const open =
+          this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets) || (unless && !this.env[unless]);
+        const access: Access = open
           ? { public: true }
           : { public: false, roles: this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets) ?? [] };
         this.routes.set(`${RequestMethod[method]} ${routePath(base, first(methodPath))}`, access);

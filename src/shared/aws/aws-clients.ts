@@ -46,7 +46,9 @@ export function createAwsClients(env: Env): AwsClients {
     requestHandler: requestHandler(),
   });
   const dynamo = DynamoDBDocumentClient.from(dynamoBase, {
-    marshallOptions: { removeUndefinedValues: true },
+    // A map whose keys a producer chose (an aggregate's by_type) may hold a key named `constructor`,
+    // which the marshaller would otherwise take for a class instance and refuse.
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
   });
   const sqs = new SQSClient({
     ...base,

@@ -9,6 +9,10 @@ import { DynamoIngestStatsStore } from '../ingest-stats/dynamo-ingest-stats-stor
 import { IngestStatsStore } from '../ingest-stats/ingest-stats-store';
 import { QueuePublisher } from '../queue/queue-publisher';
 import { SqsQueuePublisher } from '../queue/sqs-queue-publisher';
+import { DynamoLeaseStore } from '../lease/dynamo-lease-store';
+import { LeaseStore } from '../lease/lease-store';
+import { DynamoMessageFailureStore } from '../message-failures/dynamo-message-failure-store';
+import { MessageFailureStore } from '../message-failures/message-failure-store';
 import { RawStore } from '../raw/raw-store';
 import { S3RawStore } from '../raw/s3-raw-store';
 import { DynamoRejectedStore } from '../rejected/dynamo-rejected-store';
@@ -50,6 +54,12 @@ export const SQS_CLIENT = Symbol('SQS_CLIENT');
       useFactory: (t: DynamoTable) => new DynamoIngestStatsStore(t),
     },
     {
+      provide: MessageFailureStore,
+      inject: [DynamoTable],
+      useFactory: (t: DynamoTable) => new DynamoMessageFailureStore(t),
+    },
+    { provide: LeaseStore, inject: [DynamoTable], useFactory: (t: DynamoTable) => new DynamoLeaseStore(t) },
+    {
       provide: QueuePublisher,
       inject: [AWS_CLIENTS, Env],
       useFactory: (c: AwsClients, env: Env) => new SqsQueuePublisher(c.sqs, env.PIPESCOPE_QUEUE),
@@ -71,6 +81,8 @@ export const SQS_CLIENT = Symbol('SQS_CLIENT');
     RejectedStore,
     IngestStatsStore,
     QueuePublisher,
+    LeaseStore,
+    MessageFailureStore,
     ResourceProvisioner,
   ],
 })

@@ -10,9 +10,10 @@ export const hourOf = (iso: string): string => iso.slice(0, 13);
 export const keys = {
   event: (eventId: string) => ({ pk: `EVT#${eventId}`, sk: '#EVT' }),
   attemptPrefix: 'ATT#',
-  attempt: (eventId: string, receivedAt: string, requestId: string) => ({
+  /** An attempt's own id, never the client's request id, keys it: each repeat keeps its record. */
+  attempt: (eventId: string, receivedAt: string, attemptId: string) => ({
     pk: `EVT#${eventId}`,
-    sk: `ATT#${receivedAt}#${requestId}`,
+    sk: `ATT#${receivedAt}#${attemptId}`,
   }),
   /** gsi1: an entity's events by occurred_at. */
   entity: (entityId: string) => `ENT#${entityId}`,
@@ -40,6 +41,10 @@ export const keys = {
   replays: 'REPLAYS',
   /** gsi2 (sparse): pending and running replay jobs only; removed when a job ends. */
   replaysActive: 'REPLAY_ACTIVE',
+  /** A named lease (leader election), see src/shared/lease/. */
+  lease: (name: string) => ({ pk: `LEASE#${name}`, sk: '#LEASE' }),
+  /** Why the processor could not handle a queue message, by SQS message id (kept into the DLQ). */
+  messageFailure: (messageId: string) => ({ pk: `MSGFAIL#${messageId}`, sk: '#FAIL' }),
 };
 
 /** Days (YYYY-MM-DD, UTC) touched by a window, oldest first. */
@@ -78,4 +83,20 @@ export const replayProgressKeys = {
   /** The replay job item the replay module owns; the processor only ADDs `processed` to it. */
   job: keys.replayJob,
   done: (replayId: string, eventId: string) => ({ pk: `REPLAY#${replayId}`, sk: `DONE#${eventId}` }),
+  donePrefix: 'DONE#',
+};
+
+/** Alerting (src/alerts/): the stored rules, one hysteresis state per (rule, source), the alerts. */
+export const alertKeys = {
+  rules: { pk: 'ALERTRULES', sk: '#RULES' },
+  /** Every state in one partition: the evaluator reads them all with one Query. */
+  statePartition: 'ALERTSTATE',
+  state: (rule: string, source: string) => ({ pk: 'ALERTSTATE', sk: `${rule}#${source}` }),
+  alert: (alertId: string) => ({ pk: `ALERT#${alertId}`, sk: '#ALERT' }),
+  /** gsi1: every alert by `<fired_at>#<alert_id>` (newest first when read backwards). */
+  all: 'ALERTS',
+  /** gsi2 (sparse): firing alerts only. */
+  open: 'ALERTS_OPEN',
+  /** gsi3 (sparse): alerts whose latest notification has not been delivered yet. */
+  notify: 'ALERTS_NOTIFY',
 };

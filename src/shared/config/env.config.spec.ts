@@ -61,8 +61,39 @@ describe('validateEnv', () => {
     expect(() => validateEnv({ PIPESCOPE_MODE: 'aws' })).toThrow(/API_KEYS: required/);
   });
 
+  it('refuses METRICS_REQUIRE_KEY with auth off, and bounds the metrics settings', () => {
+    expect(() => validateEnv({ METRICS_REQUIRE_KEY: 'true' })).toThrow(/METRICS_REQUIRE_KEY: needs API_KEYS/);
+    expect(() => validateEnv({ METRICS_MAX_SERIES: '0' })).toThrow(
+      /METRICS_MAX_SERIES=0: METRICS_MAX_SERIES must not be less than 1/,
+    );
+    expect(validateEnv({})).toMatchObject({
+      METRICS_MAX_SERIES: 1000,
+      METRICS_SERIES_TTL_MS: 86_400_000,
+      METRICS_REQUIRE_KEY: false,
+    });
+  });
+
   it('refuses malformed API_KEYS', () => {
     expect(() => validateEnv({ API_KEYS: 'root:0123456789abcdef' })).toThrow(/API_KEYS entry 1/);
+  });
+
+  it('checks ALERTS_RULES against the rule schema and names the broken field', () => {
+    const ok = JSON.stringify([{ name: 'quiet', kind: 'silence', minutes: 15 }]);
+    expect(validateEnv({ ALERTS_RULES: ok }).ALERTS_RULES).toBe(ok);
+    expect(() => validateEnv({ ALERTS_RULES: 'not json' })).toThrow(/ALERTS_RULES/);
+    const noMinutes = JSON.stringify([{ name: 'quiet', kind: 'silence' }]);
+    expect(() => validateEnv({ ALERTS_RULES: noMinutes })).toThrow(/ALERTS_RULES: rules\.0\.minutes/);
+    const wrongField = JSON.stringify({
+      rules: [{ name: 'lag', kind: 'lag_p99', threshold_ms: 5, minutes: 3 }],
+    });
+    expect(() => validateEnv({ ALERTS_RULES: wrongField })).toThrow(/minutes does not apply to kind lag_p99/);
+  });
+
+  it('defaults the alert links to this port', () => {
+    expect(validateEnv({ PORT: '8080' }).alertsLinkBase).toBe('http://localhost:8080');
+    expect(validateEnv({ ALERTS_LINK_BASE_URL: 'https://ps.example.com/' }).alertsLinkBase).toBe(
+      'https://ps.example.com',
+    );
   });
 
   it('lists every variable the Env class declares', () => {

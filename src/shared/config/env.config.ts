@@ -2,11 +2,14 @@
 // handler) pass process.env to validateEnv; everything else receives the resulting Env.
 import { parseApiKeys } from '../auth/api-keys';
 import { parseSigningSecrets } from '../auth/request-signing';
+// The rule schema belongs to alerting; the environment variable is validated with it here, at boot.
+import { parseRules } from '../../alerts/alert-rules';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsJSON,
   IsOptional,
   IsString,
   IsUrl,
@@ -68,6 +71,13 @@ export class Env {
   /** Per-source late thresholds, `source:ms` pairs, comma-separated. */
   @IsOptional() @Matches(/^([a-z0-9][a-z0-9._-]*:\d+)(,[a-z0-9][a-z0-9._-]*:\d+)*$/) LATE_THRESHOLDS?: string;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1000) @Max(3600000) METRICS_FLUSH_MS: number = 60000;
+  /** Label sets a metric with client-chosen labels (source, type) keeps; the rest count as `other`. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000000) METRICS_MAX_SERIES: number = 1000;
+  /** A label set of such a metric not observed for this long leaves /metrics. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1000) @Max(2592000000) METRICS_SERIES_TTL_MS: number =
+    86400000;
+  /** GET /metrics needs a key (role investigator, operator or metrics) instead of being open. */
+  @IsOptional() @Transform(toBool) @IsBoolean() METRICS_REQUIRE_KEY: boolean = false;
   /** Write CloudWatch EMF lines to stdout; the test suite and the benches switch it off. */
   @IsOptional() @Transform(toBool) @IsBoolean() METRICS_EMF_ENABLED: boolean = true;
   /** Receives before SQS moves a message to the dead-letter queue. */
@@ -100,6 +110,20 @@ export class Env {
   /** Long-poll wait of each receive, kept under STORAGE_TIMEOUT_MS (the SQS client's request timeout). */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(20) PROCESSOR_WAIT_TIME_S: number = 4;
 
+  /** Run the alert evaluator in this process (one instance at a time evaluates, under a lease). */
+  @IsOptional() @Transform(toBool) @IsBoolean() ALERTS_ENABLED: boolean = true;
+  /** How often the evaluator runs; its lease lasts three intervals. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(3600000) ALERTS_INTERVAL_MS: number = 60000;
+  /** Where alert notifications are POSTed as JSON; unset = logged and metered only. */
+  @IsOptional() @IsUrl(url) ALERTS_WEBHOOK_URL?: string;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(60000) ALERTS_WEBHOOK_TIMEOUT_MS: number = 5000;
+  /** Default rules as JSON (an array, or { "rules": [...] }); PUT /alerts/rules overrides them. */
+  @IsOptional() @IsJSON() ALERTS_RULES?: string;
+  /** Base URL of the links in notifications; defaults to http://localhost:PORT. */
+  @IsOptional() @IsUrl(url) ALERTS_LINK_BASE_URL?: string;
+  /** Days a resolved alert is kept (DynamoDB TTL). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(3650) ALERTS_HISTORY_DAYS: number = 30;
+
   /** LATE_THRESHOLDS parsed (source to milliseconds), filled in by validateEnv. */
   lateThresholds: ReadonlyMap<string, number> = new Map();
 
@@ -115,6 +139,10 @@ export class Env {
 
   get deadLetterQueue(): string {
     return `${this.PIPESCOPE_QUEUE}-dlq`;
+  }
+
+  get alertsLinkBase(): string {
+    return (this.ALERTS_LINK_BASE_URL ?? `http://localhost:${this.PORT}`).replace(/\/+$/, '');
   }
 
   get replayAllowedQueues(): string[] {
@@ -163,6 +191,13 @@ export function validateEnv(raw: Record<string, unknown>): Env {
   if (env.API_KEYS) check(() => parseApiKeys(env.API_KEYS!));
   else if (env.PIPESCOPE_MODE === 'aws') {
     problems.push('API_KEYS: required when PIPESCOPE_MODE=aws (auth cannot be switched off in aws mode)');
+  } else if (env.METRICS_REQUIRE_KEY) {
+    problems.push('METRICS_REQUIRE_KEY: needs API_KEYS (with auth off there is no key to require)');
+  }
+  if (env.ALERTS_RULES) {
+    const parsed = parseRules(JSON.parse(env.ALERTS_RULES));
+    if ('problems' in parsed)
+      problems.push(...parsed.problems.map((p) => `ALERTS_RULES: ${p.field}: ${p.message}`));
   }
   if (env.SOURCE_SIGNING_SECRETS) check(() => parseSigningSecrets(env.SOURCE_SIGNING_SECRETS!));
   if (problems.length > 0) throw new ConfigError(problems);

@@ -19,6 +19,17 @@ export interface ReplayMessage {
 /** What a replayed event's message is built from (a manifest entry, an index record). */
 export type ReplayedEvent = Omit<ReplayMessage, 'replay_id'>;
 
+/**
+ * JSON with every character past ASCII written as a \u escape: the same value to any JSON parser, and
+ * a body any SQS implementation takes (fauxqs refuses characters past U+FFFF that SQS allows).
+ */
+export function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[\u007f-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 /** The queue message of one replayed event; `id` is unique within one SendMessageBatch call. */
 export function toOutgoing(replayId: string, event: ReplayedEvent, id: string): OutgoingMessage {
   const message: ReplayMessage = {
@@ -34,7 +45,7 @@ export function toOutgoing(replayId: string, event: ReplayedEvent, id: string): 
   };
   return {
     id,
-    body: JSON.stringify(message),
+    body: asciiJson(message),
     attributes: { replay_id: replayId, event_id: event.event_id, source: event.source, type: event.type },
   };
 }
@@ -88,4 +99,30 @@ export function parseReplayMessage(body: string): ReplayMessage {
     entity_id: m.entity_id as string,
     occurred_at: m.occurred_at as string,
   };
+}
+
+const LABEL_FIELDS = ['replay_id', 'source', 'type'] as const;
+
+/**
+ * What a body names, read leniently, for failure records and dead-letter listings: a poison body may
+ * name nothing, and each field is kept only when it looks right.
+ */
+export function labelsOf(
+  body: string,
+): Partial<Pick<ReplayMessage, 'replay_id' | 'event_id' | 'source' | 'type'>> {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return {};
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
+  const m = value as Record<string, unknown>;
+  const out: Partial<Record<'replay_id' | 'event_id' | 'source' | 'type', string>> = {};
+  for (const f of LABEL_FIELDS) {
+    const v = m[f];
+    if (typeof v === 'string' && v.length > 0 && v.length <= 256) out[f] = v;
+  }
+  if (typeof m.event_id === 'string' && /^[0-9a-f]{32}$/.test(m.event_id)) out.event_id = m.event_id;
+  return out;
 }

@@ -23,6 +23,7 @@ export const ERROR_STATUS = {
   'INGEST.PAYLOAD_TOO_DEEP': 400,
   'QUERY.VALIDATION_FAILED': 400,
   'QUERY.EVENT_NOT_FOUND': 404,
+  'QUERY.REJECTED_NOT_FOUND': 404,
   'QUERY.WINDOW_TOO_WIDE': 400,
   'QUERY.INVALID_CURSOR': 400,
   'REPLAY.VALIDATION_FAILED': 400,
@@ -32,9 +33,14 @@ export const ERROR_STATUS = {
   'REPLAY.QUEUE_NOT_ALLOWED': 400,
   'REPLAY.TOO_MANY_RUNNING': 429,
   'REPLAY.NOT_CANCELLABLE': 409,
+  'REPLAY.NOT_RESENDABLE': 409,
   'AGGREGATE.NOT_FOUND': 404,
   'AGGREGATE.VALIDATION_FAILED': 400,
   'AGGREGATE.VERSION_NOT_FOUND': 404,
+  'DLQ.VALIDATION_FAILED': 400,
+  'DLQ.MESSAGE_NOT_FOUND': 404,
+  'ALERTS.VALIDATION_FAILED': 400,
+  'ALERTS.NOT_FOUND': 404,
   'PROCESSOR.INVALID_MESSAGE': 400,
   'PROCESSOR.INTEGRITY_ERROR': 422,
   'PROCESSOR.CONTENDED': 503,
@@ -91,15 +97,33 @@ export class StorageNotFoundError extends AppError {
   }
 }
 
+/** Problems reported or kept for one request at most, and the longest field or message kept. */
+export const MAX_REPORTED_PROBLEMS = 20;
+const MAX_PROBLEM_CHARS = 500;
+
+const clip = (text: string): string =>
+  text.length > MAX_PROBLEM_CHARS ? `${text.slice(0, MAX_PROBLEM_CHARS)}…` : text;
+
+/** The problems to answer or keep: at most MAX_REPORTED_PROBLEMS, each field and message clipped. */
+export function boundedProblems(problems: FieldProblem[]): FieldProblem[] {
+  return problems
+    .slice(0, MAX_REPORTED_PROBLEMS)
+    .map((p) => ({ field: clip(p.field), message: clip(p.message) }));
+}
+
 export function validationError(
   code:
     | 'INGEST.VALIDATION_FAILED'
     | 'QUERY.VALIDATION_FAILED'
     | 'REPLAY.VALIDATION_FAILED'
     | 'REQUEST.VALIDATION_FAILED'
-    | 'AGGREGATE.VALIDATION_FAILED',
-  problems: FieldProblem[],
+    | 'AGGREGATE.VALIDATION_FAILED'
+    | 'DLQ.VALIDATION_FAILED'
+    | 'ALERTS.VALIDATION_FAILED',
+  all: FieldProblem[],
 ): AppError {
+  const problems = boundedProblems(all);
+  const more = all.length > problems.length ? `; and ${all.length - problems.length} more` : '';
   const summary = problems.map((p) => `${p.field}: ${p.message}`).join('; ');
-  return new AppError(code, `Invalid request: ${summary}`, problems);
+  return new AppError(code, `Invalid request: ${summary}${more}`, problems);
 }

@@ -38,6 +38,7 @@ const toEvent = (item: Item): EventRecord => pick<EventRecord>(item, EVENT_FIELD
 
 function toAttempt(item: Item): Attempt {
   return {
+    attempt_id: String(item.attempt_id),
     event_id: String(item.event_id),
     source: String(item.source),
     kind: item.kind as Attempt['kind'],
@@ -121,7 +122,7 @@ export class DynamoEventIndex extends EventIndex {
     const attemptKept = seen <= ATTEMPTS_KEPT;
     if (attemptKept) {
       const item: Item = {
-        ...keys.attempt(attempt.event_id, attempt.received_at, attempt.request_id),
+        ...keys.attempt(attempt.event_id, attempt.received_at, attempt.attempt_id),
         ...attempt,
       };
       if (attempt.kind === 'conflict') {
@@ -202,6 +203,16 @@ export class DynamoEventIndex extends EventIndex {
       page,
       toEvent,
     );
+  }
+
+  async latestOfSource(source: string, window: TimeWindow): Promise<EventRecord | undefined> {
+    const days = dayPartitions('gsi2', (day) => keys.sourceDay(source, day), window).reverse();
+    for (const partition of days) {
+      const out = await this.table.query({ ...partition, ScanIndexForward: false, Limit: 1 });
+      const item = out.Items?.[0];
+      if (item) return toEvent(item);
+    }
+    return undefined;
   }
 
   async sequencedEventsOfEntity(

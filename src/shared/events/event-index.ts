@@ -33,11 +33,14 @@ export interface EventRecord {
 export type AttemptKind = 'duplicate' | 'conflict';
 
 export interface Attempt {
+  /** Server-generated, unique per attempt: two repeats in one request keep two records. */
+  attempt_id: string;
   event_id: string;
   source: string;
   kind: AttemptKind;
   received_at: string;
   payload_sha256: string;
+  /** The request's id (the client's x-request-id when sane): kept for correlation, not as a key. */
   request_id: string;
   /** Id of the key (or signed source) that sent the repeat. */
   key_id?: string;
@@ -81,6 +84,8 @@ export abstract class EventIndex {
     window: TimeWindow,
     page: PageRequest,
   ): Promise<Page<EventRecord>>;
+  /** The newest event of a source by received_at within the window (one Query per day, newest first). */
+  abstract latestOfSource(source: string, window: TimeWindow): Promise<EventRecord | undefined>;
   /** An entity's events of one source that carry a `sequence`, by occurred_at (gsi1, filtered). */
   abstract sequencedEventsOfEntity(
     entityId: string,

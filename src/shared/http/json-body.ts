@@ -1,18 +1,18 @@
 // The JSON body parser: keeps the exact request bytes (ingest stores them as received), parses with
-// prototype-poisoning protection, refuses bodies nested deeper than MAX_BODY_DEPTH (and, outside
-// ingest, numbers no double can hold), and hands ingest routes an InvalidJsonBody instead of failing,
-// so an unusable submission can still be kept as a rejected row before the 400 goes out.
+// prototype-poisoning protection, and hands ingest routes an InvalidJsonBody instead of failing, so
+// an unparseable submission can still be kept as a rejected row before the 400 goes out. Ingest
+// routes get JSON.parse's value (own `__proto__` keys are inert there): ingest judges each event's
+// bytes itself (src/shared/json/portable-json.ts), so one bad batch item never fails the others.
+// Every other route refuses a body nested deeper than MAX_BODY_DEPTH or holding a number no double
+// can hold, naming the field, before anything recursive (the class transformer) walks it.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import sjson from 'secure-json-parse';
 import { AppError } from '../errors/app-error';
+import { startsWithBom } from '../json/portable-json';
 import { jsonProblem, MAX_BODY_DEPTH } from './json-limits';
 
 export class InvalidJsonBody {
-  constructor(
-    readonly reason: string,
-    /** Parsed, but nested deeper than MAX_BODY_DEPTH. */
-    readonly tooDeep = false,
-  ) {}
+  constructor(readonly reason: string) {}
 }
 
 declare module 'fastify' {
@@ -53,23 +53,27 @@ export function installJsonBodyParser(
           ),
         );
       }
+      if (keep && startsWithBom(body)) {
+        return done(
+          null,
+          new InvalidJsonBody('the body starts with a byte order mark (U+FEFF); send UTF-8 without one'),
+        );
+      }
       let value: unknown;
       try {
-        value = sjson.parse(body.toString('utf8'), undefined, {
-          protoAction: 'error',
-          constructorAction: 'error',
-        });
+        const text = body.toString('utf8');
+        value = keep
+          ? JSON.parse(text)
+          : sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
       } catch (err) {
         const reason = (err as Error).message;
         if (keep) return done(null, new InvalidJsonBody(reason));
         return done(parseError(`Body is not valid JSON: ${reason}`, 'FST_ERR_CTP_INVALID_JSON_BODY'));
       }
-      // Ingest names a bad number per event (a batch item fails alone); only depth is the parser's there.
-      const problem = jsonProblem(value, MAX_BODY_DEPTH, '', !keep);
-      if (problem && keep) return done(null, new InvalidJsonBody(problem.message, true));
+      const problem = keep ? undefined : jsonProblem(value, MAX_BODY_DEPTH);
       if (problem) {
         return done(
-          new AppError('REQUEST.VALIDATION_FAILED', `Invalid request: ${problem.field}: ${problem.message}`, [
+          new AppError('REQUEST.VALIDATION_FAILED', `Invalid request: ${problem.message}`, [
             { field: problem.field, message: problem.message },
           ]),
         );

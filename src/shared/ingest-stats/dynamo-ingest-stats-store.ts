@@ -5,7 +5,14 @@ import { mapLimit } from '../async/map-limit';
 import { DynamoTable, isConditionFailure, Item } from '../aws/dynamo-table';
 import { keys } from '../aws/table-keys';
 import { LAG_BUCKETS_MS } from '../metrics/lag-histogram';
-import { ActivityMinutes, CounterDelta, CounterRow, IngestStatsStore } from './ingest-stats-store';
+import {
+  ActivityMinutes,
+  CounterDelta,
+  CounterRow,
+  emptyCounterDelta,
+  IngestStatsStore,
+  UnwrittenError,
+} from './ingest-stats-store';
 
 /** Row reads or writes in flight at once for one call. */
 const ROW_CONCURRENCY = 16;
@@ -21,6 +28,16 @@ const COUNTS = [
   'bytes',
   'lag_sum_ms',
 ] as const;
+
+/**
+ * A count as the SDK must send it: past Number.MAX_SAFE_INTEGER (a lag sum of events from year 0000
+ * gets there in a few hundred events) the marshaller refuses a number, so it goes as a BigInt;
+ * DynamoDB keeps 38 digits, and reading converts back to a number (approximate past 2^53).
+ */
+const exact = (n: number): number | bigint => (Number.isSafeInteger(n) ? n : BigInt(Math.round(n)));
+
+const hasCounts = (d: CounterDelta): boolean =>
+  COUNTS.some((c) => d[c] !== 0) || d.lag_buckets.some((n) => n !== 0);
 
 function toCounterRow(item: Item): CounterRow {
   const n = (k: string): number => Number(item[k] ?? 0);
@@ -48,25 +65,44 @@ export class DynamoIngestStatsStore extends IngestStatsStore {
   }
 
   async addCounters(deltas: CounterDelta[]): Promise<void> {
+    const unwritten: CounterDelta[] = [];
+    let cause: unknown;
     await mapLimit(deltas, ROW_CONCURRENCY, async (d) => {
-      const values: Item = { ':source': d.source, ':type': d.type, ':hour': d.hour };
-      const adds: string[] = COUNTS.map((c) => {
-        values[`:${c}`] = d[c];
-        return `${c} :${c}`;
-      });
-      d.lag_buckets.forEach((n, i) => {
-        if (n > 0) {
-          adds.push(`lag_b${i} :b${i}`);
-          values[`:b${i}`] = n;
-        }
-      });
-      await this.table.update({
-        Key: keys.counter(d.hour, d.source, d.type),
-        UpdateExpression: `ADD ${adds.join(', ')} SET #source = :source, #type = :type, #hour = :hour`,
-        ExpressionAttributeNames: { '#source': 'source', '#type': 'type', '#hour': 'hour' },
-        ExpressionAttributeValues: values,
-      });
-      if (d.lag_buckets.some((n) => n > 0)) await this.raiseLagMax(d);
+      try {
+        if (hasCounts(d)) await this.addCounts(d);
+      } catch (err) {
+        cause = err;
+        unwritten.push(d);
+        return;
+      }
+      try {
+        if (d.lag_max_ms > 0 || d.lag_buckets.some((n) => n > 0)) await this.raiseLagMax(d);
+      } catch (err) {
+        // The counts are in; only the maximum is left to write (a retry must not add them again).
+        cause = err;
+        unwritten.push({ ...emptyCounterDelta(d.source, d.type, d.hour), lag_max_ms: d.lag_max_ms });
+      }
+    });
+    if (unwritten.length > 0) throw new UnwrittenError(unwritten, cause);
+  }
+
+  private async addCounts(d: CounterDelta): Promise<void> {
+    const values: Item = { ':source': d.source, ':type': d.type, ':hour': d.hour };
+    const adds: string[] = COUNTS.map((c) => {
+      values[`:${c}`] = exact(d[c]);
+      return `${c} :${c}`;
+    });
+    d.lag_buckets.forEach((n, i) => {
+      if (n > 0) {
+        adds.push(`lag_b${i} :b${i}`);
+        values[`:b${i}`] = exact(n);
+      }
+    });
+    await this.table.update({
+      Key: keys.counter(d.hour, d.source, d.type),
+      UpdateExpression: `ADD ${adds.join(', ')} SET #source = :source, #type = :type, #hour = :hour`,
+      ExpressionAttributeNames: { '#source': 'source', '#type': 'type', '#hour': 'hour' },
+      ExpressionAttributeValues: values,
     });
   }
 
@@ -77,7 +113,7 @@ export class DynamoIngestStatsStore extends IngestStatsStore {
         Key: keys.counter(d.hour, d.source, d.type),
         UpdateExpression: 'SET lag_max_ms = :max',
         ConditionExpression: 'attribute_not_exists(lag_max_ms) OR lag_max_ms < :max',
-        ExpressionAttributeValues: { ':max': d.lag_max_ms },
+        ExpressionAttributeValues: { ':max': exact(d.lag_max_ms) },
       });
     } catch (err) {
       if (!isConditionFailure(err)) throw err;
@@ -85,13 +121,21 @@ export class DynamoIngestStatsStore extends IngestStatsStore {
   }
 
   async markActivity(entries: ActivityMinutes[]): Promise<void> {
-    await mapLimit(entries, ROW_CONCURRENCY, (e) =>
-      this.table.update({
-        Key: keys.activity(e.source, e.day),
-        UpdateExpression: 'ADD active_minutes :m',
-        ExpressionAttributeValues: { ':m': new Set(e.minutes) },
-      }),
-    );
+    const unwritten: ActivityMinutes[] = [];
+    let cause: unknown;
+    await mapLimit(entries, ROW_CONCURRENCY, async (e) => {
+      try {
+        await this.table.update({
+          Key: keys.activity(e.source, e.day),
+          UpdateExpression: 'ADD active_minutes :m',
+          ExpressionAttributeValues: { ':m': new Set(e.minutes) },
+        });
+      } catch (err) {
+        cause = err;
+        unwritten.push(e);
+      }
+    });
+    if (unwritten.length > 0) throw new UnwrittenError(unwritten, cause);
   }
 
   async counters(hours: string[], source?: string): Promise<CounterRow[]> {

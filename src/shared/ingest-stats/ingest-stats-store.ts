@@ -52,10 +52,30 @@ export function emptyCounterDelta(source: string, type: string, hour: string): C
   };
 }
 
+/**
+ * A multi-row write that could only partly be made: `unwritten` holds exactly what is missing (whole
+ * rows, or a row's lag_max alone when its counts were added), so a retry never adds anything twice.
+ */
+export class UnwrittenError<T> extends Error {
+  constructor(
+    readonly unwritten: T[],
+    override readonly cause: unknown,
+  ) {
+    super(`${unwritten.length} rows unwritten: ${(cause as Error)?.message ?? String(cause)}`);
+    this.name = 'UnwrittenError';
+  }
+}
+
 export abstract class IngestStatsStore {
-  /** Adds counter deltas: one UpdateItem per (source, type, hour) row. */
+  /**
+   * Adds counter deltas: one UpdateItem per (source, type, hour) row. Throws UnwrittenError with the
+   * deltas still to write when any row failed.
+   */
   abstract addCounters(deltas: CounterDelta[]): Promise<void>;
-  /** Marks the minutes (of received_at) in which each source sent anything, for gap detection. */
+  /**
+   * Marks the minutes (of received_at) in which each source sent anything, for gap detection.
+   * Idempotent (a set union). Throws UnwrittenError with the entries still to write.
+   */
   abstract markActivity(minutes: ActivityMinutes[]): Promise<void>;
   /** Counter rows of the given hours, of one source or of all. */
   abstract counters(hours: string[], source?: string): Promise<CounterRow[]>;

@@ -1,10 +1,13 @@
-// JSON logs (pino) with the request id on every line; credentials are redacted. One pino logger per
+// JSON logs (pino) with the request id on every line of a request; credentials are redacted, in headers
+// and in the query string; background work logs in a LogContext of its own. One pino logger per
 // process (as nestjs-pino keeps one): the entry point's own lines (bootLogger), written before the app
 // exists and after, and the app's share it, so every line is JSON and the lines keep their order.
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import pino, { type Logger, type LoggerOptions } from 'pino';
 import { Env } from '../config/env.config';
+import { LogContext } from './log-context';
+import { redactUrl } from './redact-url';
 import { requestIdOf } from './request-id';
 
 export const REDACT_PATHS = [
@@ -41,6 +44,7 @@ export function bootLogger(env: Env): Logger {
   return rootLogger(env).child({ context: 'boot' });
 }
 
+@Global()
 @Module({
   imports: [
     LoggerModule.forRootAsync({
@@ -50,18 +54,23 @@ export function bootLogger(env: Env): Logger {
           logger: rootLogger(env),
           genReqId: (req) => requestIdOf(req),
           customAttributeKeys: { reqId: 'request_id' },
+          // Every line logged inside a request carries its request_id (the request itself only on the
+          // line that closes it); without this the id reached no line at all.
+          quietReqLogger: true,
           // Health probes every few seconds would drown the log.
           autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
           serializers: {
             req: (req: { id: unknown; method: string; url: string }) => ({
               method: req.method,
-              url: req.url,
+              // A key sent in the query string (by mistake: keys go in headers) never reaches the log.
+              url: redactUrl(req.url),
             }),
           },
         },
       }),
     }),
   ],
-  exports: [LoggerModule],
+  providers: [LogContext],
+  exports: [LoggerModule, LogContext],
 })
 export class LoggingModule {}

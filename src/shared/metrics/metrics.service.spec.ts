@@ -31,7 +31,8 @@ describe('MetricsService', () => {
           CloudWatchMetrics: [
             {
               Namespace: 'pipescope',
-              Dimensions: [['queue']],
+              // Each metric is also published without dimensions: the service-wide rollup the alarms use.
+              Dimensions: [['queue'], []],
               Metrics: [
                 { Name: 'CallsOk', Unit: 'Count' },
                 { Name: 'CallsBad', Unit: 'Count' },
@@ -81,5 +82,63 @@ describe('MetricsService', () => {
     expect(() => metrics.counter({ name: 'pipescope_test_twice_total', help: 'twice' })).toThrow(
       /already been registered/,
     );
+  });
+
+  it('refuses at boot an EMF dimension CloudWatch would reject', () => {
+    expect(() =>
+      metrics.counter<{ ':bad': string }>({
+        name: 'pipescope_test_bad_total',
+        help: 'bad dimension',
+        emf: { metric: 'Bad', dimensions: [':bad'] },
+      }),
+    ).toThrow(/EMF dimension name :bad/);
+  });
+
+  describe('a metric with client-chosen labels', () => {
+    const declare = (overrides: Record<string, string>) => {
+      metrics = new MetricsService(validateEnv(overrides));
+      let now = 1_000_000;
+      metrics.clock = () => now;
+      const seen = metrics.counter<{ source: string; outcome: string }>({
+        name: 'pipescope_test_seen_total',
+        help: 'test events',
+        labelNames: ['source', 'outcome'],
+        clientLabels: ['source'],
+      });
+      return { seen, advance: (ms: number) => (now += ms) };
+    };
+    const series = (text: string) =>
+      text.split('\n').filter((l) => l.startsWith('pipescope_test_seen_total{'));
+
+    it('keeps METRICS_MAX_SERIES label sets and counts the rest, exactly, under other', async () => {
+      const { seen } = declare({ METRICS_MAX_SERIES: '3' });
+      for (const source of ['a', 'b', 'c', 'd', 'e', 'a']) seen.inc({ source, outcome: 'ok' });
+      seen.inc({ source: 'f', outcome: 'bad' });
+      const text = await metrics.prometheusText();
+      expect(series(text).sort()).toEqual([
+        'pipescope_test_seen_total{source="a",outcome="ok"} 2',
+        'pipescope_test_seen_total{source="b",outcome="ok"} 1',
+        'pipescope_test_seen_total{source="c",outcome="ok"} 1',
+        'pipescope_test_seen_total{source="other",outcome="bad"} 1',
+        'pipescope_test_seen_total{source="other",outcome="ok"} 2',
+      ]);
+    });
+
+    it('drops label sets not observed for METRICS_SERIES_TTL_MS, freeing their place', async () => {
+      const { seen, advance } = declare({ METRICS_MAX_SERIES: '2', METRICS_SERIES_TTL_MS: '60000' });
+      seen.inc({ source: 'quiet', outcome: 'ok' });
+      advance(30_000);
+      seen.inc({ source: 'busy', outcome: 'ok' });
+      advance(30_000);
+      seen.inc({ source: 'busy', outcome: 'ok' });
+      expect(series(await metrics.prometheusText())).toEqual([
+        'pipescope_test_seen_total{source="busy",outcome="ok"} 2',
+      ]);
+      seen.inc({ source: 'new', outcome: 'ok' });
+      expect(series(await metrics.prometheusText()).sort()).toEqual([
+        'pipescope_test_seen_total{source="busy",outcome="ok"} 2',
+        'pipescope_test_seen_total{source="new",outcome="ok"} 1',
+      ]);
+    });
   });
 });

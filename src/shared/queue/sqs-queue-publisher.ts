@@ -1,4 +1,6 @@
 import {
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
   DeleteMessageCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
@@ -7,7 +9,13 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { StorageNotFoundError } from '../errors/app-error';
-import { BatchSendResult, OutgoingMessage, QueuePublisher, ReceivedMessage } from './queue-publisher';
+import {
+  BatchSendResult,
+  OutgoingMessage,
+  QueuePublisher,
+  ReceivedMessage,
+  ReceiveOptions,
+} from './queue-publisher';
 import { rethrowStorage } from '../aws/storage-errors';
 
 export class SqsQueuePublisher extends QueuePublisher {
@@ -56,6 +64,7 @@ export class SqsQueuePublisher extends QueuePublisher {
       );
       return {
         sent: (out.Successful ?? []).map((s) => s.Id!),
+        messageIds: Object.fromEntries((out.Successful ?? []).map((s) => [s.Id!, s.MessageId!])),
         failed: (out.Failed ?? []).map((f) => ({
           id: f.Id!,
           code: f.Code ?? 'Unknown',
@@ -67,7 +76,12 @@ export class SqsQueuePublisher extends QueuePublisher {
     }
   }
 
-  async receive(queue: string, max: number, waitSeconds: number): Promise<ReceivedMessage[]> {
+  async receive(
+    queue: string,
+    max: number,
+    waitSeconds: number,
+    options: ReceiveOptions = {},
+  ): Promise<ReceivedMessage[]> {
     const url = await this.queueUrl(queue);
     try {
       const out = await this.sqs.send(
@@ -75,8 +89,9 @@ export class SqsQueuePublisher extends QueuePublisher {
           QueueUrl: url,
           MaxNumberOfMessages: max,
           WaitTimeSeconds: waitSeconds,
+          VisibilityTimeout: options.visibilityTimeoutSeconds,
           MessageAttributeNames: ['All'],
-          MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+          MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
         }),
       );
       return (out.Messages ?? []).map((m) => ({
@@ -87,6 +102,7 @@ export class SqsQueuePublisher extends QueuePublisher {
           Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue ?? '']),
         ),
         receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 1),
+        sentAt: Number(m.Attributes?.SentTimestamp ?? Date.now()),
       }));
     } catch (err) {
       return rethrowStorage('sqs', 'ReceiveMessage', err);
@@ -100,6 +116,51 @@ export class SqsQueuePublisher extends QueuePublisher {
     } catch (err) {
       rethrowStorage('sqs', 'DeleteMessage', err);
     }
+  }
+
+  async deleteBatch(queue: string, receiptHandles: string[]): Promise<string[]> {
+    return this.perTen(queue, receiptHandles, 'DeleteMessageBatch', (QueueUrl, Entries) =>
+      this.sqs.send(new DeleteMessageBatchCommand({ QueueUrl, Entries })),
+    );
+  }
+
+  async changeVisibility(queue: string, receiptHandles: string[], seconds: number): Promise<string[]> {
+    return this.perTen(queue, receiptHandles, 'ChangeMessageVisibilityBatch', (QueueUrl, Entries) =>
+      this.sqs.send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl,
+          Entries: Entries.map((e) => ({ ...e, VisibilityTimeout: seconds })),
+        }),
+      ),
+    );
+  }
+
+  /** Runs a batch action over receipt handles, 10 per call; answers the handles SQS reported as failed. */
+  private async perTen(
+    queue: string,
+    receiptHandles: string[],
+    operation: string,
+    call: (
+      url: string,
+      entries: { Id: string; ReceiptHandle: string }[],
+    ) => Promise<{ Failed?: { Id?: string }[] }>,
+  ): Promise<string[]> {
+    if (receiptHandles.length === 0) return [];
+    const url = await this.queueUrl(queue);
+    const failed: string[] = [];
+    for (let i = 0; i < receiptHandles.length; i += 10) {
+      const chunk = receiptHandles.slice(i, i + 10);
+      try {
+        const out = await call(
+          url,
+          chunk.map((ReceiptHandle, j) => ({ Id: String(j), ReceiptHandle })),
+        );
+        for (const f of out.Failed ?? []) failed.push(chunk[Number(f.Id)]);
+      } catch (err) {
+        rethrowStorage('sqs', operation, err);
+      }
+    }
+    return failed;
   }
 
   async depth(queue: string): Promise<{ visible: number; inFlight: number }> {

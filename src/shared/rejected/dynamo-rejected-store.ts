@@ -13,6 +13,7 @@ const REJECTED_FIELDS = [
   'key_id',
   'reason',
   'errors',
+  'errors_total',
   's3_key',
   'size_bytes',
   'raw',
@@ -34,6 +35,11 @@ export class DynamoRejectedStore extends RejectedStore {
       gsi3pk: keys.rejectedDay(day),
       gsi3sk: keys.sortKey(rejected.received_at, rejected.rejection_id),
     });
+  }
+
+  async get(rejectionId: string): Promise<RejectedRecord | undefined> {
+    const item = await this.table.get(keys.rejected(rejectionId));
+    return item ? pick<RejectedRecord>(item, REJECTED_FIELDS) : undefined;
   }
 
   async list(

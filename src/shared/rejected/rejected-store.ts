@@ -11,7 +11,10 @@ export interface RejectedRecord {
   /** Id of the key (or signed source) that sent it. */
   key_id?: string;
   reason: 'validation' | 'conflict';
+  /** The first problems (fields and messages clipped); the S3 object at s3_key holds every one. */
   errors: { field: string; message: string }[];
+  /** How many problems there were, when more than `errors` holds. */
+  errors_total?: number;
   s3_key: string;
   size_bytes: number;
   /** The body as text when small enough to keep in the index; otherwise read it from s3_key. */
@@ -21,6 +24,7 @@ export interface RejectedRecord {
 
 export abstract class RejectedStore {
   abstract put(rejected: RejectedRecord): Promise<void>;
+  abstract get(rejectionId: string): Promise<RejectedRecord | undefined>;
   /** Rejected rows by received_at, of one source (`undefined`: of every source). */
   abstract list(
     source: string | undefined,
