@@ -7,7 +7,7 @@ import { AppError, FieldProblem } from '../shared/errors/app-error';
 import { eventId, normaliseTime, payloadSha256 } from '../shared/identity/event-identity';
 import { MAX_BATCH_EVENTS } from '../shared/contracts/ingest-limits';
 import type { IngestOutcome } from './ingest.metrics';
-import { jsonProblem } from '../shared/http/json-limits';
+import { jsonProblem } from '../shared/json/json-limits';
 import { MAX_JSON_DEPTH, portabilityProblems } from '../shared/json/portable-json';
 import { TEXT, validateIngestEvent, ValidEvent } from './ingest.dto';
 

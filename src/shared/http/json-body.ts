@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import sjson from 'secure-json-parse';
 import { AppError } from '../errors/app-error';
 import { startsWithBom } from '../json/portable-json';
-import { jsonProblem, MAX_BODY_DEPTH } from './json-limits';
+import { jsonProblem, MAX_BODY_DEPTH } from '../json/json-limits';
 
 export class InvalidJsonBody {
   constructor(readonly reason: string) {}

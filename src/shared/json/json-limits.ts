@@ -1,7 +1,9 @@
 // Limits on parsed JSON that the parser itself does not enforce: nesting depth (canonical JSON and
-// class-transformer recurse, so a deep enough body would overflow the stack) and numbers outside the
-// IEEE-754 double range (JSON.parse turns 1e400 into Infinity, which has no canonical form). The walk
-// is iterative, so it is safe on any depth, and names the first offending field.
+// class-transformer recurse, so a deep enough value would overflow the stack) and numbers outside the
+// range of a 64-bit float (JSON.parse turns 1e400 into Infinity, which has no canonical form). The
+// walk is iterative, so it is safe on any depth, and names the first offending field. Ingest reads
+// the bytes themselves too (portable-json.ts); this works on the value, for every other body.
+import { pathOf } from './portable-json';
 
 /** Bodies nested deeper than this are refused outright, on every route. */
 export const MAX_BODY_DEPTH = 128;
@@ -20,19 +22,11 @@ interface Frame {
   key?: string | number;
 }
 
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-
-function pathOf(frame: Frame, root: string): string {
-  const parts: string[] = [];
-  for (let f: Frame | undefined = frame; f?.key !== undefined; f = f.parent) {
-    const key = f.key;
-    parts.push(
-      typeof key === 'number' ? `[${key}]` : IDENTIFIER.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`,
-    );
-  }
-  const path = parts.reverse().join('');
-  if (root === '') return path.startsWith('.') ? path.slice(1) : path || '(body)';
-  return `${root}${path}`;
+/** The field a frame stands for, from `root` down. */
+function fieldOf(frame: Frame, root: string): string {
+  const segments: (string | number)[] = [];
+  for (let f: Frame | undefined = frame; f?.key !== undefined; f = f.parent) segments.push(f.key);
+  return pathOf(root, segments.reverse());
 }
 
 /**
@@ -51,14 +45,14 @@ export function jsonProblem(
     const v = frame.value;
     if (typeof v === 'number') {
       if (numbers && !Number.isFinite(v)) {
-        const field = pathOf(frame, root);
-        return { kind: 'number', field, message: `${field} is outside the range of an IEEE-754 double` };
+        const field = fieldOf(frame, root);
+        return { kind: 'number', field, message: `${field} is beyond the range of a 64-bit float` };
       }
       continue;
     }
     if (typeof v !== 'object' || v === null) continue;
     if (frame.depth > maxDepth) {
-      const field = pathOf(frame, root);
+      const field = fieldOf(frame, root);
       return { kind: 'depth', field, message: `${field} is nested deeper than ${maxDepth} levels` };
     }
     const depth = frame.depth + 1;

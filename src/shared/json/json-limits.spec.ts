@@ -26,7 +26,7 @@ describe('json limits', () => {
     expect(jsonProblem({ items: [1, { 'unit price': Infinity }] }, 10, 'payload')).toEqual({
       kind: 'number',
       field: 'payload.items[1]["unit price"]',
-      message: 'payload.items[1]["unit price"] is outside the range of an IEEE-754 double',
+      message: 'payload.items[1]["unit price"] is beyond the range of a 64-bit float',
     });
     expect(jsonProblem(JSON.parse('{"x":-1e400}') as unknown, 10)?.field).toBe('x');
     expect(jsonProblem(-Infinity, 10)?.field).toBe('(body)');
