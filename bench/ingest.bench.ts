@@ -1,11 +1,13 @@
 // Ingest throughput and latency against the bare storage floor, measured in the same run on the same
 // emulators: the floor does the writes the design needs for the same events (an S3 put and a
 // conditional DynamoDB put per event; for a batch, one S3 put per batch and a conditional put per
-// event) directly with the SDK at the same concurrency, with no HTTP and no app.
+// event) directly with the SDK at the same concurrency, with no HTTP and no app. Batch ingest with a
+// payload schema registered is compared with batch ingest without one, in the same run (issue 14: within
+// 10%).
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { printRow, run, startBench } from './bench-support';
+import { fmt, printRow, run, startBench } from './bench-support';
 import { mapLimit } from '../src/shared/async/map-limit';
 
 const SINGLE_EVENTS = Number(process.env.BENCH_SINGLE_EVENTS ?? 2000);
@@ -15,6 +17,20 @@ const BATCH_SIZE = Number(process.env.BENCH_BATCH_SIZE ?? 100);
 const BATCH_CONCURRENCY = Number(process.env.BENCH_BATCH_CONCURRENCY ?? 4);
 /** Claims in flight inside one batch, as the ingest service does. */
 const CLAIM_CONCURRENCY = 32;
+
+/** What the bench events' payloads look like, as an operator would register it. */
+const ORDER_SCHEMA = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  type: 'object',
+  required: ['i', 'amount', 'currency', 'note'],
+  properties: {
+    i: { type: 'integer', minimum: 0 },
+    amount: { type: 'number', minimum: 0 },
+    currency: { type: 'string', enum: ['EUR', 'USD', 'GBP'] },
+    note: { type: 'string', maxLength: 1000 },
+  },
+  additionalProperties: false,
+};
 
 function event(run: string, i: number) {
   return {
@@ -78,20 +94,21 @@ async function main(): Promise<void> {
   });
   printRow('single POST /ingest', singleApp, singleFloor, 'ev');
 
-  const b = randomUUID();
-  const batchApp = await run(
-    BATCHES,
-    BATCH_CONCURRENCY,
-    (n) =>
-      post(
-        '/ingest/batch',
-        JSON.stringify({
-          events: Array.from({ length: BATCH_SIZE }, (_, i) => event(b, n * BATCH_SIZE + i)),
-        }),
-        200,
-      ),
-    BATCH_SIZE,
-  );
+  const batchRun = (runId: string) =>
+    run(
+      BATCHES,
+      BATCH_CONCURRENCY,
+      (n) =>
+        post(
+          '/ingest/batch',
+          JSON.stringify({
+            events: Array.from({ length: BATCH_SIZE }, (_, i) => event(runId, n * BATCH_SIZE + i)),
+          }),
+          200,
+        ),
+      BATCH_SIZE,
+    );
+  const batchApp = await batchRun(randomUUID());
   const g = randomUUID();
   const batchFloor = await run(
     BATCHES,
@@ -109,6 +126,24 @@ async function main(): Promise<void> {
   );
   printRow(`batch POST /ingest/batch`, batchApp, batchFloor, 'ev');
   process.stdout.write('(batch latency is per request of ' + `${BATCH_SIZE} events)\n`);
+
+  // The same batches with a schema registered for their source, between two runs without one.
+  const checked = randomUUID();
+  const put = await fetch(`${ctx.baseUrl}/schemas/bench-${checked}/order.created`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(ORDER_SCHEMA),
+  });
+  if (put.status !== 201) throw new Error(`PUT /schemas answered ${put.status}`);
+  const plainBefore = await batchRun(randomUUID());
+  const withSchema = await batchRun(checked);
+  const plainAfter = await batchRun(randomUUID());
+  const plain = (plainBefore.perSecond + plainAfter.perSecond) / 2;
+  process.stdout.write(
+    `batch with a schema          ${fmt(withSchema.perSecond)} ev/s  p50 ${fmt(withSchema.p50)} ms | ` +
+      `without ${fmt(plainBefore.perSecond)} / ${fmt(plainAfter.perSecond)} ev/s (before / after) | ` +
+      `with/without ${(withSchema.perSecond / plain).toFixed(2)}\n`,
+  );
   await ctx.close();
 }
 

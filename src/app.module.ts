@@ -6,6 +6,7 @@ import { ReplayModule } from './replay/replay.module';
 import { ProcessorModule } from './processor/processor.module';
 import { DlqModule } from './dlq/dlq.module';
 import { AlertsModule } from './alerts/alerts.module';
+import { SchemasModule } from './schemas/schemas.module';
 import { MetricsModule } from './shared/metrics/metrics.module';
 import { AuthModule } from './shared/auth/auth.module';
 import { AwsModule } from './shared/aws/aws.module';
@@ -16,7 +17,15 @@ import { HealthModule } from './shared/health/health.module';
 import { LoggingModule } from './shared/logging/logging.module';
 
 /** The feature modules served over HTTP. */
-const FEATURES: Type[] = [IngestModule, QueryModule, ReplayModule, ProcessorModule, DlqModule, AlertsModule];
+const FEATURES: Type[] = [
+  IngestModule,
+  QueryModule,
+  ReplayModule,
+  ProcessorModule,
+  DlqModule,
+  AlertsModule,
+  SchemasModule,
+];
 
 @Module({})
 export class AppModule {

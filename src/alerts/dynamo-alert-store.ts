@@ -3,7 +3,7 @@
 // open ones through the sparse gsi2 and undelivered notifications through the sparse gsi3. Opening and
 // resolving write the alert and its state in one transaction, so two evaluators never open two alerts
 // for one (rule, source).
-import { DynamoTable, Item, pick } from '../shared/aws/dynamo-table';
+import { DynamoTable, isTransactionCancelled, Item, pick } from '../shared/aws/dynamo-table';
 import { TTL_ATTRIBUTE } from '../shared/aws/provisioner';
 import { alertKeys } from '../shared/aws/table-keys';
 import { releaseLease, releaseUpdate, takeLease } from '../shared/lease/lease';
@@ -38,9 +38,6 @@ const toAlert = (item: Item): Alert => {
   if (alert.value === undefined) alert.value = null;
   return alert;
 };
-
-const isCancelled = (err: unknown): boolean =>
-  (err as { name?: string })?.name === 'TransactionCanceledException';
 
 export class DynamoAlertStore extends AlertStore {
   constructor(
@@ -110,7 +107,7 @@ export class DynamoAlertStore extends AlertStore {
       });
       return true;
     } catch (err) {
-      if (isCancelled(err)) return false;
+      if (isTransactionCancelled(err)) return false;
       throw err;
     }
   }
@@ -162,7 +159,7 @@ export class DynamoAlertStore extends AlertStore {
         ],
       });
     } catch (err) {
-      if (isCancelled(err)) return undefined;
+      if (isTransactionCancelled(err)) return undefined;
       throw err;
     }
     return this.get(alertId);

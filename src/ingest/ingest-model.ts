@@ -85,6 +85,8 @@ export interface RefusedItem {
   value: unknown;
   bytes: Buffer;
   problems: FieldProblem[];
+  /** Why, as kept under rejected/: `validation` unless the payload broke its schema. */
+  reason?: 'validation' | 'schema';
 }
 
 /** Reads a string field of something that failed validation, if it is usable as a counter label. */
@@ -367,6 +369,15 @@ export function refusedItemResult(
 ): BatchItemResult {
   const message = refused.code === 'INGEST.PAYLOAD_TOO_DEEP' ? 'Payload nested too deep' : 'Invalid event';
   return { index, status: 'rejected', error: { code: refused.code, message, details: refused.problems } };
+}
+
+export function schemaViolation(index: number, problems: FieldProblem[]): BatchItemResult {
+  const message = 'The payload does not match its schema';
+  return {
+    index,
+    status: 'rejected',
+    error: { code: 'INGEST.SCHEMA_VIOLATION', message, details: problems },
+  };
 }
 
 /** The batch answer: every item's result and the totals per outcome. */

@@ -1,8 +1,9 @@
 // The write path, orchestration only: check the caller may write the events' sources, validate,
-// identify (ingest-model.ts), store raw bytes first, then claim the index item; duplicates and
-// conflicts are counted against the stored event, and raw bytes nobody points at are removed
-// (raw-cleanup.ts); refused bodies are kept by the RejectedWriter; counters and metrics by
-// IngestAccounting. Nothing is answered 2xx unless both the raw object and the index item are durable.
+// identify (ingest-model.ts), check payloads against their registered schema (PayloadSchemas), store
+// raw bytes first, then claim the index item; duplicates and conflicts are counted against the stored
+// event, and raw bytes nobody points at are removed (raw-cleanup.ts); refused bodies are kept by the
+// RejectedWriter; counters and metrics by IngestAccounting. Nothing is answered 2xx unless both the
+// raw object and the index item are durable.
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { RateLimits } from '../shared/auth/rate-limits';
 import { mapLimit } from '../shared/async/map-limit';
@@ -14,6 +15,7 @@ import { IngestStatsStore } from '../shared/ingest-stats/ingest-stats-store';
 import { IngestMetrics } from './ingest.metrics';
 import { RawStore } from '../shared/raw/raw-store';
 import { RejectedStore } from '../shared/rejected/rejected-store';
+import { PayloadSchemas } from '../schemas/payload-schemas';
 import { IngestAccounting, Outcome } from './ingest-accounting';
 import {
   batchProblems,
@@ -29,6 +31,7 @@ import {
   RefusedItem,
   refusedItemResult,
   RequestContext,
+  schemaViolation,
   Settled,
   singleResult,
   splitRepeats,
@@ -37,7 +40,8 @@ import { BatchEnvelope, eventSpans } from './json-spans';
 import { batchRawKey, singleRawKey } from './raw-keys';
 import { RejectedWriter } from './rejected-writer';
 import { EventSettler } from './event-settler';
-import { batchCleanup, singleObjectUnreferenced, storedEventOf } from './raw-cleanup';
+import { singleObjectUnreferenced, storedEventOf } from './raw-cleanup';
+import { RawSweeper } from './raw-sweeper';
 
 const CLAIM_CONCURRENCY = 32;
 
@@ -56,6 +60,7 @@ export class IngestService implements OnApplicationShutdown {
   private readonly accounting: IngestAccounting;
   private readonly rejectedWriter: RejectedWriter;
   private readonly settler: EventSettler;
+  private readonly sweeper: RawSweeper;
   private readonly limits: EventLimits;
 
   constructor(
@@ -65,11 +70,13 @@ export class IngestService implements OnApplicationShutdown {
     stats: IngestStatsStore,
     metrics: IngestMetrics,
     private readonly rateLimits: RateLimits,
+    private readonly schemas: PayloadSchemas,
     env: Env,
   ) {
     this.accounting = new IngestAccounting(stats, metrics);
     this.rejectedWriter = new RejectedWriter(raw, rejectedRows, this.accounting);
     this.settler = new EventSettler(index, this.rejectedWriter, this.accounting);
+    this.sweeper = new RawSweeper(raw, index, this.accounting);
     this.limits = {
       maxEventBytes: env.INGEST_MAX_EVENT_BYTES,
       maxPayloadDepth: env.INGEST_MAX_PAYLOAD_DEPTH,
@@ -94,6 +101,11 @@ export class IngestService implements OnApplicationShutdown {
         : validationError(checked.code, checked.problems);
     }
     const p = checked.prepared;
+    const [violations] = await this.schemaViolations([p.event]);
+    if (violations) {
+      await this.keepRefused(ctx, bytes, body, violations, 'schema');
+      throw validationError('INGEST.SCHEMA_VIOLATION', violations);
+    }
     const s3Key = singleRawKey(p.event.source, p.occurredAt, p.eventId, bytes);
     try {
       await this.raw.putIfAbsent(s3Key, bytes, 'application/json');
@@ -101,7 +113,7 @@ export class IngestService implements OnApplicationShutdown {
       throw this.accounting.storageFailure(err, 'PutObject');
     }
     const settled = await this.settler.settle(p, ctx, s3Key);
-    if (singleObjectUnreferenced(settled, s3Key)) await this.removeUnreferenced(s3Key, ctx);
+    if (singleObjectUnreferenced(settled, s3Key)) await this.sweeper.remove(s3Key, ctx);
     await this.accounting.count([{ p, settled }], [], ctx);
     return singleResult(p, settled, ctx, s3Key);
   }
@@ -120,19 +132,32 @@ export class IngestService implements OnApplicationShutdown {
     const results = new Array<BatchItemResult>(events.length);
     const prepared: Prepared[] = [];
     const refused: RefusedItem[] = [];
+    const valid: Prepared[] = [];
     events.forEach((value, i) => {
       const itemBytes = spans[i]
         ? bytes.subarray(spans[i][0], spans[i][1])
         : Buffer.from(JSON.stringify(value));
       const checked = checkEvent(i, value, itemBytes, this.limits, ctx.receivedAt);
       if (checked.ok) {
-        prepared.push(checked.prepared);
+        valid.push(checked.prepared);
       } else {
         refused.push({ value, bytes: itemBytes, problems: checked.problems });
         results[i] = refusedItemResult(i, checked);
       }
     });
-    const refusedWrites = refused.map((r) => this.rejectedWriter.keep(ctx, r.bytes, r.value, r.problems));
+    const violations = await this.schemaViolations(valid.map((v) => v.event));
+    valid.forEach((v, n) => {
+      const problems = violations[n];
+      if (!problems) {
+        prepared.push(v);
+      } else {
+        refused.push({ value: v.event, bytes: v.bytes, problems, reason: 'schema' });
+        results[v.index] = schemaViolation(v.index, problems);
+      }
+    });
+    const refusedWrites = refused.map((r) =>
+      this.rejectedWriter.keep(ctx, r.bytes, r.value, r.problems, { reason: r.reason }),
+    );
     const settledByIndex = await this.storeBatch(prepared, ctx);
     await Promise.all(refusedWrites);
 
@@ -192,48 +217,8 @@ export class IngestService implements OnApplicationShutdown {
       const stored = storedEventOf(first);
       settledByIndex.set(p.index, stored ? await this.settler.settleRepeat(p, ctx, stored) : first);
     }
-    if (fresh.length > 0) await this.cleanBatchObject(fresh, settledByIndex, s3Key, ctx);
+    if (fresh.length > 0) await this.sweeper.batchObject(fresh, settledByIndex, s3Key, ctx);
     return settledByIndex;
-  }
-
-  /** Items of a batch object that lost their claim to a concurrent request leave it (raw-cleanup.ts). */
-  private async cleanBatchObject(
-    written: Prepared[],
-    settled: Map<number, Settled>,
-    key: string,
-    ctx: RequestContext,
-  ): Promise<void> {
-    const plan = batchCleanup(written, settled, key);
-    if (plan.action === 'none') return;
-    if (plan.action === 'rewrite') {
-      try {
-        const object = ndjsonObject(plan.keep);
-        const copy = batchRawKey(new Date(ctx.receivedAt).toISOString(), object.body);
-        await this.raw.putIfAbsent(copy, object.body, 'application/x-ndjson');
-        for (const p of plan.keep) {
-          // Only this request points events at its object, so a refusal means: leave the object be.
-          if (!(await this.index.repoint(p.eventId, key, copy, object.ranges.get(p.index)))) return;
-        }
-      } catch (err) {
-        this.accounting.storageFailure(err, 'rewrite');
-        this.logger.warn(
-          { err, request_id: ctx.requestId, op: 'raw.rewrite', s3_key: key },
-          'kept batch object',
-        );
-        return;
-      }
-    }
-    await this.removeUnreferenced(key, ctx);
-  }
-
-  /** Removes raw bytes no index item points to; best effort: a leftover is harmless, only untidy. */
-  private async removeUnreferenced(key: string, ctx: RequestContext): Promise<void> {
-    try {
-      await this.raw.delete(key);
-    } catch (err) {
-      this.accounting.storageFailure(err, 'DeleteObject');
-      this.logger.warn({ err, request_id: ctx.requestId, op: 'raw.delete', s3_key: key }, 'kept raw object');
-    }
   }
 
   /**
@@ -272,8 +257,18 @@ export class IngestService implements OnApplicationShutdown {
     bytes: Buffer,
     value: unknown,
     problems: FieldProblem[],
+    reason?: 'schema',
   ): Promise<void> {
-    const kept = await this.rejectedWriter.keep(ctx, bytes, value, problems);
+    const kept = await this.rejectedWriter.keep(ctx, bytes, value, problems, { reason });
     if (kept) await this.accounting.count([], [value], ctx);
+  }
+
+  /** Each event's schema violations; a store that cannot be read fails the request (503). */
+  private async schemaViolations(events: Prepared['event'][]): Promise<(FieldProblem[] | undefined)[]> {
+    try {
+      return await this.schemas.violations(events);
+    } catch (err) {
+      throw this.accounting.storageFailure(err, 'schemas');
+    }
   }
 }

@@ -1,6 +1,6 @@
 // Replay progress on the single DynamoDB table: one DONE marker per (replay, event) and the job item's
 // `processed` count, written together in one transaction.
-import { DynamoTable } from '../shared/aws/dynamo-table';
+import { DynamoTable, isTransactionCancelled } from '../shared/aws/dynamo-table';
 import { TTL_ATTRIBUTE } from '../shared/aws/provisioner';
 import { replayProgressKeys } from '../shared/aws/table-keys';
 import { MARKER_TTL_S, ReplayProgress } from './replay-progress';
@@ -56,7 +56,7 @@ export class DynamoReplayProgress extends ReplayProgress {
       return true;
     } catch (err) {
       const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-      if ((err as { name?: string }).name === 'TransactionCanceledException' && reasons) {
+      if (isTransactionCancelled(err) && reasons) {
         // Marker already there: counted before. Job missing: not sent by a replay job (tests, manual).
         if (reasons.some((r) => r.Code === 'ConditionalCheckFailed')) return false;
       }

@@ -8,10 +8,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventRecord } from '../../src/shared/events/event-index';
-import { freePort } from '../../src/shared/local/local-stack';
+import { freePort, LOCAL_CREDENTIALS } from '../../src/shared/local/local-stack';
 import { cleanEnv, exited, waitReady } from '../support/process';
 import { replayMessageBody } from '../support/replay-messages';
-import { API_KEYS, KEYS, uniqueNames } from '../support/test-app';
+import { API_KEYS, KEYS, testEnv, uniqueNames } from '../support/test-app';
 
 const ROOT = join(__dirname, '../..');
 const DAY = '2026-11-26';
@@ -61,14 +61,15 @@ describe('a production install in aws mode', () => {
     });
     if (staged.status !== 0) throw new Error(`staging failed:\n${staged.stdout}\n${staged.stderr}`);
     names = uniqueNames('prod');
+    // The run's emulators, as the test support hands them to each test file.
+    const emulators = testEnv('prod');
     base = {
       AWS_REGION: 'us-east-1',
-      AWS_ENDPOINT_URL_S3: process.env.AWS_ENDPOINT_URL_S3!,
-      AWS_ENDPOINT_URL_DYNAMODB: process.env.AWS_ENDPOINT_URL_DYNAMODB!,
-      AWS_ENDPOINT_URL_SQS: process.env.AWS_ENDPOINT_URL_SQS!,
-      AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID!,
-      AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY!,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      AWS_ENDPOINT_URL_S3: emulators.AWS_ENDPOINT_URL_S3!,
+      AWS_ENDPOINT_URL_DYNAMODB: emulators.AWS_ENDPOINT_URL_DYNAMODB!,
+      AWS_ENDPOINT_URL_SQS: emulators.AWS_ENDPOINT_URL_SQS!,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
       // The emulators need path-style addressing (aws mode defaults to virtual-hosted style).
       S3_FORCE_PATH_STYLE: 'true',
       ...names,

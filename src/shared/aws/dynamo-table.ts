@@ -28,6 +28,10 @@ export type TableUpdate = Omit<UpdateCommandInput, 'TableName'>;
 export const isConditionFailure = (err: unknown): boolean =>
   (err as { name?: string })?.name === 'ConditionalCheckFailedException';
 
+/** True for the error DynamoDB answers when a transaction was cancelled (a condition did not hold). */
+export const isTransactionCancelled = (err: unknown): boolean =>
+  (err as { name?: string })?.name === 'TransactionCanceledException';
+
 /** BatchGetItem takes at most 100 keys per call. */
 const BATCH_GET_MAX = 100;
 /** Unprocessed keys are asked for again after 20, 40, 80 ... ms (capped), as the SDK guide advises. */

@@ -100,3 +100,16 @@ export const alertKeys = {
   /** gsi3 (sparse): alerts whose latest notification has not been delivered yet. */
   notify: 'ALERTS_NOTIFY',
 };
+
+/** Payload schemas (src/schemas/): one partition per (source, type), its head and every version. */
+export const schemaKeys = {
+  partition: (source: string, type: string) => `SCHEMA#${source}#${type}`,
+  head: (source: string, type: string) => ({ pk: `SCHEMA#${source}#${type}`, sk: '#HEAD' }),
+  version: (source: string, type: string, version: number) => ({
+    pk: `SCHEMA#${source}#${type}`,
+    sk: `V#${pad(version)}`,
+  }),
+  versionPrefix: 'V#',
+  /** gsi1: every pair's head, by `<source>#<type>`. */
+  all: 'SCHEMAS',
+};

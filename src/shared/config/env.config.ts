@@ -124,6 +124,9 @@ export class Env {
   /** Days a resolved alert is kept (DynamoDB TTL). */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(3650) ALERTS_HISTORY_DAYS: number = 30;
 
+  /** How long an instance trusts what it read of a (source, type)'s payload schemas. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(3600000) SCHEMAS_CACHE_TTL_MS: number = 30000;
+
   /** LATE_THRESHOLDS parsed (source to milliseconds), filled in by validateEnv. */
   lateThresholds: ReadonlyMap<string, number> = new Map();
 

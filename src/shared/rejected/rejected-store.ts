@@ -10,7 +10,7 @@ export interface RejectedRecord {
   request_id: string;
   /** Id of the key (or signed source) that sent it. */
   key_id?: string;
-  reason: 'validation' | 'conflict';
+  reason: 'validation' | 'schema' | 'conflict';
   /** The first problems (fields and messages clipped); the S3 object at s3_key holds every one. */
   errors: { field: string; message: string }[];
   /** How many problems there were, when more than `errors` holds. */
