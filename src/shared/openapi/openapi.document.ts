@@ -48,7 +48,7 @@ export const TAGS = {
 const BODY_METHODS = new Set(['post', 'put', 'patch']);
 const KEY_ERRORS: ErrorCode[] = ['AUTH.MISSING_KEY', 'AUTH.INVALID_KEY', 'AUTH.FORBIDDEN'];
 /** Keyed routes read or write storage. */
-const KEYED_ERRORS: ErrorCode[] = [...KEY_ERRORS, 'STORAGE.UNAVAILABLE', 'REQUEST.TIMEOUT'];
+const KEYED_ERRORS: ErrorCode[] = [...KEY_ERRORS, 'RATE_LIMITED', 'STORAGE.UNAVAILABLE', 'REQUEST.TIMEOUT'];
 const BOTH_KEYS: SecurityRequirementObject[] = [{ bearer: [] }, { 'api-key': [] }];
 const BODY_ERRORS: ErrorCode[] = [
   'REQUEST.INVALID_JSON',
