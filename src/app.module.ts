@@ -2,7 +2,7 @@ import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { IngestModule } from './ingest/ingest.module';
 import { QueryModule } from './query/query.module';
-import { ReplayModule } from './replay/replay.module';
+import { ReplayModule, ReplayModuleOptions } from './replay/replay.module';
 import { ProcessorModule } from './processor/processor.module';
 import { DlqModule } from './dlq/dlq.module';
 import { AlertsModule } from './alerts/alerts.module';
@@ -16,11 +16,17 @@ import { AppErrorFilter } from './shared/errors/error.filter';
 import { HealthModule } from './shared/health/health.module';
 import { LoggingModule } from './shared/logging/logging.module';
 
-/** The feature modules served over HTTP. */
-const FEATURES: Type[] = [
+/** What a deployment adds to the app in code (docs/extending.md). */
+export interface AppOptions {
+  /** Replay output formats beside the built-in ones: ReplayModule.register's options. */
+  replay?: ReplayModuleOptions;
+}
+
+/** The feature modules served over HTTP (replay registered with the app's options). */
+const features = (options: AppOptions): (Type | DynamicModule)[] => [
   IngestModule,
   QueryModule,
-  ReplayModule,
+  ReplayModule.register(options.replay),
   ProcessorModule,
   DlqModule,
   AlertsModule,
@@ -29,7 +35,7 @@ const FEATURES: Type[] = [
 
 @Module({})
 export class AppModule {
-  static register(env: Env): DynamicModule {
+  static register(env: Env, options: AppOptions = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -38,7 +44,7 @@ export class AppModule {
         AwsModule,
         MetricsModule,
         HealthModule,
-        ...FEATURES,
+        ...features(options),
       ],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },

@@ -13,6 +13,7 @@ const JOB_FIELDS = [
   'reason',
   'requested_by',
   'queue',
+  'format',
   'created_at',
   'started_at',
   'finished_at',

@@ -23,6 +23,8 @@ export interface ReplayJob {
   reason: string;
   requested_by: string;
   queue: string;
+  /** The output format of its messages (`pointer` when absent: jobs created before formats). */
+  format?: string;
   created_at: string;
   started_at?: string;
   finished_at?: string;

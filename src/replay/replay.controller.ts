@@ -8,6 +8,7 @@ import { AppError } from '../shared/errors/app-error';
 import { CreateReplayDto, ListReplaysQueryDto, ResendReplayDto, toReplayRequest } from './replay.dto';
 import { ReplayResendService } from './replay-resend.service';
 import { ReplayService } from './replay.service';
+import { ReplayFormats } from './replay-formats';
 import type { ReplayPlan, ReplayView } from './replay-view';
 import type { Page } from '../shared/paging/page';
 
@@ -18,6 +19,7 @@ export class ReplayController {
   constructor(
     private readonly replays: ReplayService,
     private readonly resends: ReplayResendService,
+    private readonly formats: ReplayFormats,
     private readonly env: Env,
   ) {}
 
@@ -28,7 +30,7 @@ export class ReplayController {
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ReplayPlan | { replay_id: string; status: string }> {
-    const request = toReplayRequest(body, this.env);
+    const request = toReplayRequest(body, this.env, this.formats.names());
     const caller = callerOf(req);
     if (request.dry_run) {
       void reply.status(200);

@@ -19,7 +19,8 @@ import {
   toEntry,
 } from './replay-manifest';
 import { ReplayRequest } from './replay.dto';
-import { PlanTally, ReplayPlan, ReplayView, toView } from './replay-view';
+import { DRY_RUN_REPLAY_ID, PlanTally, ReplayPlan, ReplayView, toView } from './replay-view';
+import { ReplayFormats } from './replay-formats';
 import { ReplayRunner } from './replay.runner';
 import { UnprocessedFinder, unprocessedView } from './replay-unprocessed';
 import { mapLimit } from '../shared/async/map-limit';
@@ -49,6 +50,7 @@ export class ReplayService {
     private readonly jobs: ReplayJobStore,
     private readonly runner: ReplayRunner,
     private readonly unprocessed: UnprocessedFinder,
+    private readonly formats: ReplayFormats,
     private readonly env: Env,
   ) {
     this.slots = new CallerSlots(env.REPLAY_MAX_PLANS_PER_CALLER);
@@ -59,7 +61,14 @@ export class ReplayService {
     return this.slots.run(caller.label, async () => {
       const tally = new PlanTally();
       const end = await this.select(request.filter, request.max_events, (entries) => tally.add(entries));
-      return tally.plan(request.rate_per_second, end.truncated);
+      const sample = tally.first
+        ? await this.formats.message(request.format, DRY_RUN_REPLAY_ID, tally.first, '0')
+        : undefined;
+      return {
+        ...tally.plan(request.rate_per_second, end.truncated),
+        format: request.format,
+        sample_message: sample ? { body: sample.body, attributes: sample.attributes } : null,
+      };
     });
   }
 
@@ -114,6 +123,7 @@ export class ReplayService {
       reason: request.reason,
       filter: request.filter,
       queue: request.queue,
+      format: request.format,
       matched: plan.matched,
       bytes: plan.bytes,
       truncated: plan.truncated,
@@ -133,6 +143,7 @@ export class ReplayService {
       reason: request.reason,
       requested_by: caller.label,
       queue: request.queue,
+      format: request.format,
       created_at: createdAt,
       matched: plan.matched,
       bytes: plan.bytes,
@@ -156,6 +167,7 @@ export class ReplayService {
         reason: request.reason,
         filter: request.filter,
         queue: request.queue,
+        format: request.format,
         matched: plan.matched,
         bytes: plan.bytes,
         truncated: plan.truncated,
