@@ -29,7 +29,7 @@ export const batchSizeFor = (ratePerSecond: number): number => Math.max(1, Math.
 /** Why a run stops before its end: clean shutdown, a cancel, or (tests) as a crash would. */
 export type StopReason = 'shutdown' | 'cancelled' | 'abandon';
 
-/** How a run's sending ended, and what it acknowledged. */
+/** How a run's sending ended, and what it acknowledged ('done': not yet stored, for the finish). */
 export interface PipelineEnd {
   end: 'done' | StopReason | 'lost';
   at: Acknowledged;
@@ -108,7 +108,9 @@ export class SendPipeline {
     while (this.inFlight.size > 0) await Promise.all(this.inFlight);
     await this.writing;
     const stop = this.settings.stop();
-    if (!this.lost && stop !== 'abandon') {
+    const finished = this.window.next >= this.settings.matched && !this.halted();
+    // A finished run's last checkpoint is written with its end (the sender's finish).
+    if (!this.lost && stop !== 'abandon' && !finished) {
       // Whatever is acknowledged is kept, after an error too: a resume sends less again.
       const acked = this.window.acknowledged;
       if (acked.next > this.stored.next) {

@@ -115,12 +115,17 @@ export class ReplaySender {
         break;
     }
     const finishedAt = new Date().toISOString();
-    if (await this.jobs.finish(job.replay_id, owner, 'completed', finishedAt)) {
+    const checkpoint = { next_index: at.next, sent: at.sent, failed: at.failed };
+    if (await this.jobs.finish(job.replay_id, owner, 'completed', finishedAt, { checkpoint })) {
       this.ended(job, 'completed', at, finishedAt);
-    } else {
-      // Cancelled between the last checkpoint and now, or taken over: whoever changed it reports.
+      return;
+    }
+    // Cancelled since the last checkpoint (its counts are still recorded), or taken over: then the
+    // new runner reports.
+    const status = await this.jobs.checkpoint(job.replay_id, owner, checkpoint, Date.now());
+    if (status === 'cancelled') {
       const now = await this.jobs.get(job.replay_id);
-      if (now?.status === 'cancelled') this.ended(job, 'cancelled', at, now.finished_at ?? finishedAt);
+      this.ended(job, 'cancelled', at, now?.finished_at ?? finishedAt);
     }
   }
 
@@ -151,7 +156,7 @@ export class ReplaySender {
     const finishedAt = new Date().toISOString();
     const message = err instanceof Error ? err.message : String(err);
     try {
-      if (await this.jobs.finish(job.replay_id, owner, 'failed', finishedAt, message)) {
+      if (await this.jobs.finish(job.replay_id, owner, 'failed', finishedAt, { error: message })) {
         const now = await this.jobs.get(job.replay_id);
         this.ended(
           job,
