@@ -8,6 +8,7 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { DynamoTable, readLimitsOf } from '../src/shared/aws/dynamo-table';
+import { Retention } from '../src/shared/retention/retention';
 import { eventItem } from '../src/shared/events/dynamo-event-index';
 import { EventRecord } from '../src/shared/events/event-index';
 import { toEntry } from '../src/replay/replay-manifest';
@@ -49,7 +50,11 @@ async function main(): Promise<void> {
     for (let i = 0; i < EVENTS; i += LOAD_CHUNK) {
       const chunk = history(i, Math.min(EVENTS, i + LOAD_CHUNK));
       selectionBytes += chunk.reduce((n, e) => n + JSON.stringify(toEntry(e)).length + 1, 0);
-      await putItems(table, chunk.map(eventItem), 16);
+      await putItems(
+        table,
+        chunk.map((e) => eventItem(e, Retention.forever())),
+        16,
+      );
     }
     console.log(`loaded ${EVENTS} events in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s`);
     gc();

@@ -12,6 +12,7 @@ import { createAwsClients, destroyAwsClients } from '../src/shared/aws/aws-clien
 import { eventItem } from '../src/shared/events/dynamo-event-index';
 import { DynamoTable, readLimitsOf } from '../src/shared/aws/dynamo-table';
 import { DynamoIngestStatsStore } from '../src/shared/ingest-stats/dynamo-ingest-stats-store';
+import { Retention } from '../src/shared/retention/retention';
 import { EventRecord } from '../src/shared/events/event-index';
 import { hourOf, hoursOf, keys } from '../src/shared/aws/table-keys';
 import { freePort } from '../src/shared/local/local-stack';
@@ -142,7 +143,11 @@ async function main(): Promise<void> {
     const events = history(now);
     const loadStart = performance.now();
     const table = new DynamoTable(clients.dynamo, env.PIPESCOPE_TABLE, readLimitsOf(env));
-    await putItems(table, events.map(eventItem), 16);
+    await putItems(
+      table,
+      events.map((e) => eventItem(e, Retention.forever())),
+      16,
+    );
     const rows = counters(events);
     await new DynamoIngestStatsStore(table).addCounters(rows);
     const loadS = (performance.now() - loadStart) / 1000;

@@ -4,6 +4,7 @@ import { IngestModule } from './ingest/ingest.module';
 import { QueryModule } from './query/query.module';
 import { ReplayModule, ReplayModuleOptions } from './replay/replay.module';
 import { ProcessorModule } from './processor/processor.module';
+import { ReconcileModule } from './reconcile/reconcile.module';
 import { DlqModule } from './dlq/dlq.module';
 import { AlertsModule } from './alerts/alerts.module';
 import { SchemasModule } from './schemas/schemas.module';
@@ -28,6 +29,7 @@ const features = (options: AppOptions): (Type | DynamicModule)[] => [
   QueryModule,
   ReplayModule.register(options.replay),
   ProcessorModule,
+  ReconcileModule,
   DlqModule,
   AlertsModule,
   SchemasModule,

@@ -24,7 +24,7 @@ import { Construct } from 'constructs';
 import { ALB_LOG_PREFIX } from './data-resources';
 import { acknowledgeGrantWildcards } from './nag-suppressions';
 import { API_GRANTS, GrantResources, statementsFor } from './permissions';
-import type { Settings } from './settings';
+import { retentionEnvironment, type Settings } from './settings';
 
 export const API_PORT = 3000;
 export const READY_PATH = '/health/ready';
@@ -107,6 +107,7 @@ export class ApiService extends Construct {
         PORT: String(API_PORT),
         HOST: '0.0.0.0',
         LOG_LEVEL: 'info',
+        ...retentionEnvironment(settings),
       },
       secrets: { API_KEYS: EcsSecret.fromSecretsManager(apiKeys) },
       logging: LogDrivers.awsLogs({ streamPrefix: 'api', logGroup }),

@@ -64,6 +64,11 @@ export const COMMAND_ACTIONS: Record<string, string[]> = {
  */
 export const PROVISIONING_COMMANDS = [
   'CreateBucketCommand',
+  // Retention (src/shared/aws/bucket-retention.ts); the stack sets the same rules on the bucket.
+  'GetBucketLifecycleConfigurationCommand',
+  'PutBucketLifecycleConfigurationCommand',
+  'DeleteBucketLifecycleCommand',
+  'GetObjectLockConfigurationCommand',
   'CreateTableCommand',
   'UpdateContinuousBackupsCommand',
   'UpdateTimeToLiveCommand',
@@ -87,8 +92,8 @@ export const API_GRANTS: Grant[] = [
   {
     actions: ['s3:ListBucket'],
     on: [{ bucket: true }],
-    calls: ['HeadBucketCommand'],
-    why: '/health/ready; also makes a missing key answer 404 instead of 403',
+    calls: ['HeadBucketCommand', 'ListObjectsV2Command'],
+    why: "/health/ready, reconcile's listing of `raw/`; also makes a missing key answer 404 instead of 403",
   },
   {
     actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:BatchGetItem'],

@@ -25,6 +25,8 @@ export const PROCESSOR_BATCH_SIZE = 10;
 export interface ProcessorFunctionProps extends GrantResources {
   code: Code;
   maxConcurrency: number;
+  /** The RETENTION_* variables (settings.ts, retentionEnvironment). */
+  retention: Record<string, string>;
 }
 
 export class ProcessorFunction extends Construct {
@@ -70,6 +72,8 @@ export class ProcessorFunction extends Construct {
         S3_FORCE_PATH_STYLE: 'false',
         LOG_LEVEL: 'info',
         NODE_OPTIONS: '--enable-source-maps',
+        // DONE markers get their TTL from RETENTION_DONE_MARKERS_DAYS, lineage lives as long as its rule.
+        ...props.retention,
       },
     });
 

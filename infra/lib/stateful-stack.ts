@@ -26,8 +26,8 @@ import {
   queueName,
   tableName,
 } from './data-resources';
-import { PREFIX } from './permissions';
-import type { Settings } from './settings';
+import { RawCatalog } from './raw-catalog';
+import { retentionOf, type Settings } from './settings';
 
 const defaults = new Env();
 /** SQS keeps a message at most 14 days; the dead-letter queue keeps poison that long for inspection. */
@@ -46,6 +46,8 @@ export class StatefulStack extends Stack {
   readonly table: Table;
   readonly queue: Queue;
   readonly deadLetterQueue: Queue;
+  /** Athena tables over raw/ (docs/athena.md). */
+  readonly catalog: RawCatalog;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -112,16 +114,24 @@ export class StatefulStack extends Stack {
                 : ObjectLockRetention.governance(Duration.days(settings.objectLock.days)),
           }
         : {}),
+      // One expiration per prefix the retention settings limit, as `npm run provision` sets them.
       lifecycleRules: [
-        {
-          id: 'expire-rejected',
-          prefix: PREFIX.rejected,
-          expiration: Duration.days(settings.rejectedExpirationDays),
-          noncurrentVersionExpiration: Duration.days(1),
-        },
+        ...retentionOf(settings)
+          .prefixExpiries()
+          .map((e) => ({
+            id: e.id,
+            prefix: e.prefix,
+            expiration: Duration.days(e.days),
+            noncurrentVersionExpiration: Duration.days(1),
+          })),
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
       removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.catalog = new RawCatalog(this, 'RawCatalog', {
+      bucket: this.bucket,
+      databaseName: settings.name.replace(/-/g, '_'),
+      firstDay: settings.athenaFirstDay,
     });
 
     this.table = new Table(this, 'Index', {

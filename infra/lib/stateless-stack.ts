@@ -7,7 +7,7 @@ import type { Construct } from 'constructs';
 import { ApiService } from './api-service';
 import { Monitoring } from './monitoring';
 import { ProcessorFunction } from './processor-function';
-import type { Settings } from './settings';
+import { retentionEnvironment, type Settings } from './settings';
 import { importData } from './data-resources';
 
 export interface StatelessStackProps extends StackProps {
@@ -38,6 +38,7 @@ export class StatelessStack extends Stack {
       ...resources,
       code: props.processorCode,
       maxConcurrency: settings.processorMaxConcurrency,
+      retention: retentionEnvironment(settings),
     });
     this.api = new ApiService(this, 'Api', {
       ...resources,

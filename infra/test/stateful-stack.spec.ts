@@ -66,7 +66,7 @@ describe('the data stack', () => {
       expect.objectContaining({
         Prefix: 'rejected/',
         Status: 'Enabled',
-        ExpirationInDays: DEFAULT_SETTINGS.rejectedExpirationDays,
+        ExpirationInDays: DEFAULT_SETTINGS.retentionRejectedDays,
       }),
     );
   });

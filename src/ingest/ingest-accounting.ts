@@ -104,6 +104,18 @@ export class IngestAccounting {
     for (const value of refused) {
       this.metrics.ingest(labelOf(value, 'source'), labelOf(value, 'type'), 'rejected');
     }
+    await this.addRows(outcomes, refused, ctx);
+  }
+
+  /**
+   * Counts events indexed late by reconcile in the rows of the hour they were received, as ingest
+   * would have; the ingest metrics describe live traffic, so they are left alone.
+   */
+  async countRecovered(outcomes: Outcome[], ctx: RequestContext): Promise<void> {
+    await this.addRows(outcomes, [], ctx);
+  }
+
+  private async addRows(outcomes: Outcome[], refused: unknown[], ctx: RequestContext): Promise<void> {
     const { rows, activity } = requestCounts(outcomes, refused, ctx.receivedAt);
     await this.buffer.add(rows, activity);
   }

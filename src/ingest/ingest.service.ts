@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { mapLimit } from '../shared/async/map-limit';
 import { Env } from '../shared/config/env.config';
 import { AppError, FieldProblem, validationError } from '../shared/errors/app-error';
-import { EventIndex } from '../shared/events/event-index';
+import { EventIndex, EventRecord } from '../shared/events/event-index';
 import { InvalidJsonBody } from '../shared/http/json-body';
 import { IngestStatsStore } from '../shared/ingest-stats/ingest-stats-store';
 import { IngestMetrics } from './ingest.metrics';
@@ -38,6 +38,7 @@ import {
 import { BatchEnvelope, eventSpans } from './json-spans';
 import { batchRawKey, singleRawKey } from './raw-keys';
 import { RejectedWriter } from './rejected-writer';
+import { Identified, identifyStored } from './stored-events';
 
 const CLAIM_CONCURRENCY = 32;
 
@@ -191,6 +192,29 @@ export class IngestService implements OnApplicationShutdown {
   ): Promise<void> {
     const counted = this.accounting.count(outcomes, refused, ctx);
     if (!outcomes.some((o) => o.settled.outcome === 'failed')) await counted;
+  }
+
+  /** A stored event's identity as ingest computes it for bytes received at `receivedAtMs`. */
+  identify(bytes: Buffer, receivedAtMs: number): Identified {
+    return identifyStored(bytes, receivedAtMs, (source) => this.env.lateThresholdMs(source));
+  }
+
+  /**
+   * Indexes an event whose raw object ingest stored but never indexed, exactly as ingest would have
+   * (same record, counters of its received hour), marked `recovered_at`. `existing` when the event
+   * was indexed meanwhile (a producer retry won the race): nothing is then written or counted.
+   */
+  async recover(
+    p: Prepared,
+    stored: { s3Key: string; range?: [number, number] },
+    ctx: RequestContext,
+    recoveredAt: string,
+  ): Promise<{ recovered: true; record: EventRecord } | { recovered: false; existing: EventRecord }> {
+    const record = { ...eventRecord(p, ctx, stored.s3Key, stored.range), recovered_at: recoveredAt };
+    const claim = await this.index.claim(record);
+    if (!claim.claimed) return { recovered: false, existing: claim.existing };
+    await this.accounting.countRecovered([{ p, settled: { outcome: 'accepted', record } }], ctx);
+    return { recovered: true, record };
   }
 
   /** A body that is not JSON is kept under rejected/ and answered 400. */

@@ -58,3 +58,21 @@ export function eventSpans(buf: Buffer): BatchEnvelope {
     if (b !== COMMA) throw new Error(`expected , or } at byte ${s.i - 1}`);
   }
 }
+
+/**
+ * Spans of the top-level JSON values in a sequence separated by whitespace, as in a batch object (one
+ * item per line; an item sent pretty-printed keeps its own newlines, so lines alone cannot split it).
+ * Throws when the bytes are not such a sequence.
+ */
+export function valueSpans(buf: Buffer): Span[] {
+  const s = new JsonBytes(buf);
+  const spans: Span[] = [];
+  for (s.skipSpace(); s.i < buf.length; s.skipSpace()) {
+    const first = buf[s.i];
+    if (first !== OPEN_OBJ) {
+      throw new Error(`expected a JSON object at byte ${s.i}`);
+    }
+    spans.push(s.skipValue());
+  }
+  return spans;
+}

@@ -5,6 +5,7 @@ import { SqsModule } from '@ssut/nestjs-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { QueuePublisher } from '../shared/queue/queue-publisher';
 import { SQS_CLIENT } from '../shared/aws/aws.module';
+import { Retention } from '../shared/retention/retention';
 import { Env } from '../shared/config/env.config';
 import { DynamoTable } from '../shared/aws/dynamo-table';
 import { DynamoReplayProgress } from '../replay/dynamo-replay-progress';
@@ -36,8 +37,8 @@ export function longPollSeconds(env: Env): number {
     // The processor reports progress through the replay contract; the replay module owns the job item.
     {
       provide: ReplayProgress,
-      inject: [DynamoTable],
-      useFactory: (t: DynamoTable) => new DynamoReplayProgress(t),
+      inject: [DynamoTable, Retention],
+      useFactory: (t: DynamoTable, r: Retention) => new DynamoReplayProgress(t, r),
     },
   ],
   exports: [ProcessorService, ProcessorMetrics, AggregateStore],

@@ -26,6 +26,8 @@ export interface EventView {
   conflict_count: number;
   first_duplicate_at: string | null;
   last_duplicate_at: string | null;
+  /** When reconcile indexed this event from its raw object (ingest stored it but crashed before indexing). */
+  recovered_at: string | null;
 }
 
 export interface AttemptView {
@@ -110,6 +112,7 @@ export function eventView(e: EventRecord): EventView {
     conflict_count: e.conflict_count ?? 0,
     first_duplicate_at: nul(e.first_duplicate_at),
     last_duplicate_at: nul(e.last_duplicate_at),
+    recovered_at: nul(e.recovered_at),
   };
 }
 

@@ -2,7 +2,7 @@
 // first through gsi1 and the pending/running ones through the sparse gsi2 partition REPLAY_ACTIVE.
 import { DynamoTable, Item, pick } from '../shared/aws/dynamo-table';
 import { keys } from '../shared/aws/table-keys';
-import { releaseUpdate, takeLease } from '../shared/lease/lease';
+import { claimJobUpdate, releaseUpdate } from '../shared/lease/lease';
 import type { Page } from '../shared/paging/page';
 import { Checkpoint, ReplayJob, ReplayJobStore, ReplayStatus } from './replay-job-store';
 
@@ -96,19 +96,7 @@ export class DynamoReplayJobStore extends ReplayJobStore {
     now: number,
     leaseUntil: number,
   ): Promise<ReplayJob | undefined> {
-    const lease = takeLease(owner, now, leaseUntil);
-    const item = await this.table.updateIf({
-      Key: keys.replayJob(replayId),
-      UpdateExpression: `SET #status = :running, started_at = if_not_exists(started_at, :started), ${lease.set}`,
-      ConditionExpression: `#status IN (:pending, :running) AND ${lease.condition}`,
-      ExpressionAttributeNames: { '#status': 'status', ...lease.names },
-      ExpressionAttributeValues: {
-        ':running': 'running',
-        ':pending': 'pending',
-        ':started': new Date(now).toISOString(),
-        ...lease.values,
-      },
-    });
+    const item = await this.table.updateIf(claimJobUpdate(keys.replayJob(replayId), owner, now, leaseUntil));
     return item ? toJob(item) : undefined;
   }
 

@@ -1,12 +1,16 @@
 // Replay progress on the single DynamoDB table: one DONE marker per (replay, event) and the job item's
 // `processed` count, written together in one transaction.
 import { DynamoTable, isTransactionCancelled } from '../shared/aws/dynamo-table';
-import { TTL_ATTRIBUTE } from '../shared/aws/provisioner';
 import { replayProgressKeys } from '../shared/aws/table-keys';
-import { MARKER_TTL_S, ReplayProgress } from './replay-progress';
+import { Retention } from '../shared/retention/retention';
+import { ReplayProgress } from './replay-progress';
 
 export class DynamoReplayProgress extends ReplayProgress {
-  constructor(private readonly table: DynamoTable) {
+  constructor(
+    private readonly table: DynamoTable,
+    /** Markers outlive any redelivery (RETENTION_DONE_MARKERS_DAYS is at least 15 days, or forever). */
+    private readonly retention: Retention,
+  ) {
     super();
   }
 
@@ -36,7 +40,7 @@ export class DynamoReplayProgress extends ReplayProgress {
                 replay_id: replayId,
                 event_id: eventId,
                 processed_at: new Date().toISOString(),
-                [TTL_ATTRIBUTE]: Math.floor(Date.now() / 1000) + MARKER_TTL_S,
+                ...this.retention.ttl('done_markers', Date.now()),
               },
               ConditionExpression: 'attribute_not_exists(pk)',
             },

@@ -2,9 +2,6 @@
 // replay, and the replay module reads the count back on the job (`processed`) and, to find what was
 // sent but never processed, the events themselves (the DONE markers).
 
-/** How long a DONE marker is kept: longer than SQS keeps any message (14 days). */
-export const MARKER_TTL_S = 15 * 24 * 3600;
-
 /** Replay progress as the processor reports it. */
 export abstract class ReplayProgress {
   /**
@@ -12,6 +9,6 @@ export abstract class ReplayProgress {
    * Returns true when this call counted it.
    */
   abstract markProcessed(replayId: string, eventId: string): Promise<boolean>;
-  /** The events of a replay the processor has handled (its DONE markers, kept MARKER_TTL_S). */
+  /** The events of a replay the processor has handled (its DONE markers, kept RETENTION_DONE_MARKERS_DAYS). */
   abstract processedEventIds(replayId: string): Promise<Set<string>>;
 }

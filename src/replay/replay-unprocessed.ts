@@ -6,13 +6,13 @@ import { QueuePublisher } from '../shared/queue/queue-publisher';
 import { RawStore } from '../shared/raw/raw-store';
 import { ManifestEntry, ManifestHeader, parsePart } from './replay-manifest';
 import { ReplayJob } from './replay-job-store';
-import { MARKER_TTL_S, ReplayProgress } from './replay-progress';
+import { Retention } from '../shared/retention/retention';
+import { ReplayProgress } from './replay-progress';
 
 /** Event ids listed on GET /replay/{id}; a resend sends every unprocessed event, listed or not. */
 export const LISTED_UNPROCESSED = 1000;
 const FINISHED: ReplayJob['status'][] = ['completed', 'cancelled', 'failed'];
-/** Markers expire after MARKER_TTL_S: a finished replay is judged by them for a day less than that. */
-const MARKERS_KEPT_MS = (MARKER_TTL_S - 24 * 3600) * 1000;
+const DAY_MS = 86_400_000;
 const CACHED_JOBS = 50;
 
 export type Unprocessed = { known: true; entries: ManifestEntry[] } | { known: false; reason: string };
@@ -38,11 +38,18 @@ export class UnprocessedFinder {
   /** By replay id, for the `processed` count it was computed at: markers only grow with it. */
   private readonly cache = new Map<string, { processed: number; entries: ManifestEntry[] }>();
 
+  /** Markers expire after RETENTION_DONE_MARKERS_DAYS: a finished replay is judged by them a day less. */
+  private readonly markersKeptMs: number;
+
   constructor(
     private readonly raw: RawStore,
     private readonly progress: ReplayProgress,
     private readonly queue: QueuePublisher,
-  ) {}
+    retention: Retention,
+  ) {
+    const days = retention.daysOf('done_markers');
+    this.markersKeptMs = days === undefined ? Infinity : (days - 1) * DAY_MS;
+  }
 
   async find(job: ReplayJob, now: number = Date.now()): Promise<Unprocessed> {
     if (job.resend_of) {
@@ -51,7 +58,7 @@ export class UnprocessedFinder {
     if (!FINISHED.includes(job.status)) return { known: false, reason: `the replay is still ${job.status}` };
     // processed counts distinct events, next_index the entries sent: equal means nothing is missing.
     if (job.processed >= job.next_index) return { known: true, entries: [] };
-    if (now - Date.parse(job.finished_at ?? job.created_at) > MARKERS_KEPT_MS) {
+    if (now - Date.parse(job.finished_at ?? job.created_at) > this.markersKeptMs) {
       return {
         known: false,
         reason: 'the replay finished too long ago: its processing markers have expired',

@@ -3,6 +3,7 @@
 // runner stopped (shutdown, crash) is resumed by the next runner that finds its lease expired. Jobs
 // over REPLAY_MAX_RUNNING wait as `pending` until a slot frees.
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Poller } from '../shared/async/poller';
 import { ReplayJob, ReplayJobStore } from './replay-job-store';
 import { Env } from '../shared/config/env.config';
 import { ReplayMetrics } from './replay.metrics';
@@ -16,10 +17,7 @@ export class ReplayRunner implements OnApplicationBootstrap, BeforeApplicationSh
   /** This instance, as the lease owner. */
   readonly owner = instanceOwner();
   private readonly runs = new Map<string, { run: Run; done: Promise<void> }>();
-  private timer?: NodeJS.Timeout;
-  private stopping = false;
-  private ticking?: Promise<void>;
-  private again = false;
+  private readonly poller: Poller;
 
   constructor(
     private readonly jobs: ReplayJobStore,
@@ -27,43 +25,30 @@ export class ReplayRunner implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly metrics: ReplayMetrics,
     private readonly env: Env,
     private readonly context: LogContext,
-  ) {}
+  ) {
+    // Often woken inside a request (POST /replay): the look, and the runs it starts, log on their own.
+    this.poller = new Poller(
+      env.REPLAY_POLL_MS,
+      () => this.context.detached({}, () => this.tick()),
+      (err) => this.logger.warn({ op: 'replay.tick', err }, 'looking for replays failed'),
+    );
+  }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.wake(), this.env.REPLAY_POLL_MS);
-    this.timer.unref();
-    this.wake();
+    this.poller.start();
   }
 
   /** Stops every run after its current batch and gives its job back, status unchanged, for resume. */
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopping = true;
-    clearInterval(this.timer);
     // A look for work in progress may still start a run (start() marks it stopped at once).
-    await this.ticking;
+    await this.poller.stop();
     for (const { run } of this.runs.values()) run.stop ??= 'shutdown';
     await Promise.all([...this.runs.values()].map((r) => r.done));
   }
 
   /** Looks for work now (a job was created or ended), besides the periodic look. */
   wake(): void {
-    if (this.stopping) return;
-    if (this.ticking) {
-      this.again = true;
-      return;
-    }
-    // Often woken inside a request (POST /replay): the look, and the runs it starts, log on their own.
-    this.ticking = this.context.detached({}, () =>
-      this.tick()
-        .catch((err: unknown) => this.logger.warn({ op: 'replay.tick', err }, 'looking for replays failed'))
-        .finally(() => {
-          this.ticking = undefined;
-          if (this.again) {
-            this.again = false;
-            this.wake();
-          }
-        }),
-    );
+    this.poller.wake();
   }
 
   /**
@@ -96,7 +81,7 @@ export class ReplayRunner implements OnApplicationBootstrap, BeforeApplicationSh
       ...active.filter((j) => j.status === 'pending'),
     ].filter((j) => !this.runs.has(j.replay_id) && !heldElsewhere(j));
     for (const job of candidates) {
-      if (this.stopping || busy >= this.env.REPLAY_MAX_RUNNING) return;
+      if (this.poller.isStopped || busy >= this.env.REPLAY_MAX_RUNNING) return;
       const claimed = await this.jobs.claim(
         job.replay_id,
         this.owner,
@@ -110,7 +95,11 @@ export class ReplayRunner implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   private start(job: ReplayJob): void {
-    const run: Run = { job, owner: this.owner, ...(this.stopping ? { stop: 'shutdown' as const } : {}) };
+    const run: Run = {
+      job,
+      owner: this.owner,
+      ...(this.poller.isStopped ? { stop: 'shutdown' as const } : {}),
+    };
     const done = this.sender.run(run).finally(() => {
       this.runs.delete(job.replay_id);
       this.metrics.running.set(this.runs.size);

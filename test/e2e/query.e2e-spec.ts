@@ -182,6 +182,7 @@ describe('Query API', () => {
         conflict_count: 0,
         first_duplicate_at: sent.o3dup1.body.received_at,
         last_duplicate_at: sent.o3dup2.body.received_at,
+        recovered_at: null,
         raw: sent.o3.text,
       });
     });

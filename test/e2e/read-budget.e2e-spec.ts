@@ -2,6 +2,7 @@
 // examined) is spent and answers what it found, possibly nothing, with a cursor and stopped_early;
 // following the cursors reads everything exactly once. Events are loaded straight into the table.
 import { DynamoTable } from '../../src/shared/aws/dynamo-table';
+import { Retention } from '../../src/shared/retention/retention';
 import { eventItem } from '../../src/shared/events/dynamo-event-index';
 import { EventRecord } from '../../src/shared/events/event-index';
 import { putItems } from '../../bench/bench-support';
@@ -71,7 +72,10 @@ describe('read budget', () => {
       READ_MAX_ROUND_TRIPS: String(MAX_ROUND_TRIPS),
       PROCESSOR_ENABLED: 'false',
     });
-    await putItems(t.app.get(DynamoTable), events.map(eventItem));
+    await putItems(
+      t.app.get(DynamoTable),
+      events.map((e) => eventItem(e, Retention.forever())),
+    );
   });
 
   afterAll(async () => {
@@ -111,7 +115,7 @@ describe('read budget', () => {
       received_at: `${DAY}T12:00:00.000Z`,
       occurred_at: `${DAY}T11:59:00.000Z`,
     });
-    await putItems(t.app.get(DynamoTable), [eventItem(last)]);
+    await putItems(t.app.get(DynamoTable), [eventItem(last, Retention.forever())]);
     const from = new Date(Date.parse(`${DAY}T00:00:00Z`) - 30 * 86_400_000).toISOString();
     const pages = await readAll('/events', { source: 'sparse', from, to: WINDOW.to });
     expect(pages[0]).toMatchObject({ items: [], stopped_early: true, round_trips: MAX_ROUND_TRIPS });

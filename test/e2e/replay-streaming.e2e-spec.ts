@@ -2,6 +2,7 @@
 // read, so a selection of several parts comes out complete and in index order. Events are loaded
 // straight into the index (the runner only sends pointers, it never reads the raw objects here).
 import { DynamoTable } from '../../src/shared/aws/dynamo-table';
+import { Retention } from '../../src/shared/retention/retention';
 import { eventItem } from '../../src/shared/events/dynamo-event-index';
 import { EventRecord } from '../../src/shared/events/event-index';
 import { PART_SIZE, parsePart } from '../../src/replay/replay-manifest';
@@ -34,7 +35,10 @@ describe('replay selections stream', () => {
         received_at: new Date(Date.parse(`${DAY}T02:00:00Z`) + i * 1000).toISOString(),
       }),
     );
-    await putItems(t.app.get(DynamoTable), history.map(eventItem));
+    await putItems(
+      t.app.get(DynamoTable),
+      history.map((e) => eventItem(e, Retention.forever())),
+    );
   });
 
   afterAll(async () => {

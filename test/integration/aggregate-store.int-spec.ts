@@ -1,4 +1,5 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { Retention } from '../../src/shared/retention/retention';
 import { AggregateVersion } from '../../src/processor/aggregate-store';
 import { DynamoAggregateStore } from '../../src/processor/dynamo-aggregate-store';
 import { replayProgressKeys } from '../../src/shared/aws/table-keys';
@@ -33,7 +34,7 @@ describe('DynamoAggregateStore and DynamoReplayProgress', () => {
   beforeAll(async () => {
     stores = await openStores('aggstore');
     store = new DynamoAggregateStore(stores.table);
-    progress = new DynamoReplayProgress(stores.table);
+    progress = new DynamoReplayProgress(stores.table, Retention.fromEnv(stores.env));
   });
   afterAll(() => stores.close());
 

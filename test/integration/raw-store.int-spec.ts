@@ -31,6 +31,40 @@ describe('S3RawStore against the S3 emulator', () => {
     expect((await stores.raw.list('list/')).sort()).toEqual(keys);
   });
 
+  it('pages through a prefix in key order, resuming after a plain key', async () => {
+    const keys = Array.from({ length: 5 }, (_, i) => `paged/p/k${i}`);
+    await Promise.all(keys.map((k) => stores.raw.put(k, Buffer.from(k), 'text/plain')));
+    const first = await stores.raw.listPage('paged/p/', undefined, 2);
+    expect(first.objects.map((o) => o.key)).toEqual(keys.slice(0, 2));
+    expect(first.next_after).toBe(keys[1]);
+    expect(first.objects[0]).toMatchObject({ size: keys[0].length });
+    expect(Date.parse(first.objects[0].last_modified)).toBeGreaterThan(Date.now() - 600_000);
+    const rest = await stores.raw.listPage('paged/p/', first.next_after, 10);
+    expect(rest.objects.map((o) => o.key)).toEqual(keys.slice(2));
+    expect(rest.next_after).toBeUndefined();
+  });
+
+  it('lists the next level of prefixes, also those holding only deeper folders', async () => {
+    await Promise.all(
+      [
+        'lvl/source=a/date=2026-05-01/hour=00/1.json',
+        'lvl/source=a/date=2026-05-02/hour=01/1.json',
+        'lvl/source=a-b/date=2026-05-01/hour=00/1.json',
+        'lvl/source=ab/date=2026-05-01/hour=00/1.json',
+        'lvl/source=b/2.json',
+        'lvl/batches/date=2026-05-01/hour=00/3.ndjson',
+        'lvl/top.json',
+      ].map((k) => stores.raw.put(k, Buffer.from('{}'), 'application/json')),
+    );
+    expect((await stores.raw.partitions('lvl/')).sort()).toEqual([
+      'lvl/batches/',
+      'lvl/source=a-b/',
+      'lvl/source=a/',
+      'lvl/source=ab/',
+      'lvl/source=b/',
+    ]);
+  });
+
   it('answers ping for an existing bucket', async () => {
     await expect(stores.raw.ping()).resolves.toBeUndefined();
   });

@@ -7,6 +7,7 @@ import { DynamoRejectedStore } from '../../src/shared/rejected/dynamo-rejected-s
 import { S3RawStore } from '../../src/shared/raw/s3-raw-store';
 import { SqsQueuePublisher } from '../../src/shared/queue/sqs-queue-publisher';
 import { Env } from '../../src/shared/config/env.config';
+import { Retention } from '../../src/shared/retention/retention';
 import { testStorage } from './test-app';
 
 export interface Stores {
@@ -21,8 +22,8 @@ export interface Stores {
   close: () => void;
 }
 
-export async function openStores(label: string): Promise<Stores> {
-  const env = await testStorage(label);
+export async function openStores(label: string, overrides: Record<string, string> = {}): Promise<Stores> {
+  const env = await testStorage(label, overrides);
   const clients = createAwsClients(env);
   const table = new DynamoTable(clients.dynamo, env.PIPESCOPE_TABLE, readLimitsOf(env));
   return {
@@ -30,9 +31,9 @@ export async function openStores(label: string): Promise<Stores> {
     clients,
     raw: new S3RawStore(clients.s3, env.PIPESCOPE_BUCKET),
     table,
-    index: new DynamoEventIndex(table),
+    index: new DynamoEventIndex(table, Retention.fromEnv(env)),
     stats: new DynamoIngestStatsStore(table),
-    rejected: new DynamoRejectedStore(table),
+    rejected: new DynamoRejectedStore(table, Retention.fromEnv(env)),
     queue: new SqsQueuePublisher(clients.sqs, env.PIPESCOPE_QUEUE),
     close: () => destroyAwsClients(clients),
   };

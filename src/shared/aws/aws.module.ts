@@ -17,6 +17,7 @@ import { RawStore } from '../raw/raw-store';
 import { S3RawStore } from '../raw/s3-raw-store';
 import { DynamoRejectedStore } from '../rejected/dynamo-rejected-store';
 import { RejectedStore } from '../rejected/rejected-store';
+import { Retention } from '../retention/retention';
 import { AwsClients, createAwsClients, destroyAwsClients } from './aws-clients';
 import { DynamoTable, readLimitsOf } from './dynamo-table';
 import { ResourceProvisioner } from './provisioner';
@@ -49,11 +50,16 @@ export const SQS_CLIENT = Symbol('SQS_CLIENT');
       inject: [AWS_CLIENTS, Env],
       useFactory: (c: AwsClients, env: Env) => new S3RawStore(c.s3, env.PIPESCOPE_BUCKET),
     },
-    { provide: EventIndex, inject: [DynamoTable], useFactory: (t: DynamoTable) => new DynamoEventIndex(t) },
+    { provide: Retention, inject: [Env], useFactory: (env: Env) => Retention.fromEnv(env) },
+    {
+      provide: EventIndex,
+      inject: [DynamoTable, Retention],
+      useFactory: (t: DynamoTable, r: Retention) => new DynamoEventIndex(t, r),
+    },
     {
       provide: RejectedStore,
-      inject: [DynamoTable],
-      useFactory: (t: DynamoTable) => new DynamoRejectedStore(t),
+      inject: [DynamoTable, Retention],
+      useFactory: (t: DynamoTable, r: Retention) => new DynamoRejectedStore(t, r),
     },
     {
       provide: IngestStatsStore,
@@ -82,6 +88,7 @@ export const SQS_CLIENT = Symbol('SQS_CLIENT');
     AWS_CLIENTS,
     SQS_CLIENT,
     DynamoTable,
+    Retention,
     RawStore,
     EventIndex,
     RejectedStore,

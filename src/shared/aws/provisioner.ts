@@ -1,5 +1,6 @@
 // Creates the bucket, table (GSIs, point-in-time recovery, TTL) and queues (with a dead-letter queue)
-// when missing. Idempotent; the same code runs at local boot and in `npm run provision`.
+// when missing, and puts the bucket's lifecycle rules in the state the retention config asks for.
+// Idempotent; the same code runs at local boot and in `npm run provision`.
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -11,18 +12,21 @@ import {
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Env } from '../config/env.config';
+import { Retention, TTL_ATTRIBUTE } from '../retention/retention';
+import { applyBucketRetention, LifecycleReport } from './bucket-retention';
 import { GSI } from './table-keys';
+
+/** The TTL attribute lives with the retention; exported here too for code that imports it from here. */
+export { TTL_ATTRIBUTE };
 
 export interface ProvisionReport {
   bucket: 'created' | 'exists';
   table: 'created' | 'exists';
   queue: string;
   deadLetterQueue: string;
+  lifecycle: LifecycleReport;
   warnings: string[];
 }
-
-/** TTL attribute: items carrying `expires_at` (epoch seconds) are expired by DynamoDB. */
-export const TTL_ATTRIBUTE = 'expires_at';
 
 export class ResourceProvisioner {
   constructor(
@@ -33,7 +37,13 @@ export class ResourceProvisioner {
   async provision(): Promise<ProvisionReport> {
     const warnings: string[] = [];
     const [bucket, table, queues] = await Promise.all([this.bucket(), this.table(warnings), this.queues()]);
-    return { bucket, table, ...queues, warnings };
+    const lifecycle = await applyBucketRetention(
+      this.clients.s3,
+      this.env.PIPESCOPE_BUCKET,
+      Retention.fromEnv(this.env),
+      warnings,
+    );
+    return { bucket, table, ...queues, lifecycle, warnings };
   }
 
   private async bucket(): Promise<'created' | 'exists'> {

@@ -86,6 +86,22 @@ export const replayProgressKeys = {
   donePrefix: 'DONE#',
 };
 
+/** Reconcile jobs (src/reconcile/): the job item and one item per finding in the job's partition. */
+export const reconcileKeys = {
+  job: (reconcileId: string) => ({ pk: `RECON#${reconcileId}`, sk: '#JOB' }),
+  /** A finding; `subject` (an event id, or an S3 key and range) makes re-finding it idempotent. */
+  finding: (reconcileId: string, kind: string, subject: string) => ({
+    pk: `RECON#${reconcileId}`,
+    sk: `F#${kind}#${subject}`,
+  }),
+  /** Sort-key prefix of a job's findings, of one kind or of all. */
+  findingPrefix: (kind?: string) => (kind ? `F#${kind}#` : 'F#'),
+  /** gsi1: every reconcile job, by `<created_at>#<reconcile_id>`. */
+  jobs: 'RECONCILES',
+  /** gsi2 (sparse): pending and running reconcile jobs only; removed when a job ends. */
+  active: 'RECONCILE_ACTIVE',
+};
+
 /** Alerting (src/alerts/): the stored rules, one hysteresis state per (rule, source), the alerts. */
 export const alertKeys = {
   rules: { pk: 'ALERTRULES', sk: '#RULES' },

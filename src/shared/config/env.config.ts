@@ -1,6 +1,7 @@
 // The one validated view of the environment. Only the entry points (main.ts, provision.ts, the Lambda
 // handler) pass process.env to validateEnv; everything else receives the resulting Env.
 import { parseApiKeys } from '../auth/api-keys';
+import { retentionProblems } from '../retention/retention';
 // The rule schema belongs to alerting; the environment variable is validated with it here, at boot.
 import { parseRules } from '../../alerts/alert-rules';
 import { plainToInstance, Transform } from 'class-transformer';
@@ -114,6 +115,23 @@ export class Env {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100) PROCESSOR_CONCURRENCY: number = 4;
   /** Long-poll wait of each receive, kept under STORAGE_TIMEOUT_MS (the SQS client's request timeout). */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(20) PROCESSOR_WAIT_TIME_S: number = 4;
+  /** Widest window one reconcile job may cover. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(3660) RECONCILE_MAX_WINDOW_DAYS: number = 31;
+  /** How long a reconcile runner's claim on a job lasts without a checkpoint (crash takeover). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1000) @Max(3600000) RECONCILE_LEASE_MS: number = 60000;
+  /** How often each instance looks for queued reconcile jobs and jobs whose runner died. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(600000) RECONCILE_POLL_MS: number = 10000;
+  /** Raw objects younger than this are not judged: their index claim may still be on its way. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(86400000) RECONCILE_SETTLE_MS: number = 900000;
+  /** Retention in days per kind of stored data; 0 keeps it forever. See docs/operations.md. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(36500) RETENTION_EVENTS_DAYS: number = 0;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(36500) RETENTION_RAW_DAYS: number = 0;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(36500) RETENTION_ATTEMPTS_DAYS: number = 90;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(36500) RETENTION_REJECTED_DAYS: number = 90;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(36500) RETENTION_REPLAY_MANIFESTS_DAYS: number = 90;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(36500) RETENTION_LINEAGE_DAYS: number = 0;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(36500) RETENTION_DONE_MARKERS_DAYS: number = 15;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(36500) RETENTION_RECONCILE_DAYS: number = 90;
 
   /** Run the alert evaluator in this process (one instance at a time evaluates, under a lease). */
   @IsOptional() @Transform(toBool) @IsBoolean() ALERTS_ENABLED: boolean = true;
@@ -195,6 +213,7 @@ export function validateEnv(raw: Record<string, unknown>): Env {
   } else if (env.METRICS_REQUIRE_KEY) {
     problems.push('METRICS_REQUIRE_KEY: needs API_KEYS (with auth off there is no key to require)');
   }
+  problems.push(...retentionProblems(env));
   // A read's last round trip may start just before READ_MAX_MS and take STORAGE_TIMEOUT_MS.
   if (env.READ_MAX_MS + env.STORAGE_TIMEOUT_MS > env.REQUEST_TIMEOUT_MS) {
     problems.push(

@@ -7,6 +7,7 @@ import { dayPartitions, DynamoTable, isConditionFailure, Item, pick } from '../a
 import { rethrowStorage } from '../aws/storage-errors';
 import { dayOf, keys } from '../aws/table-keys';
 import type { Page, PageRequest, TimeWindow } from '../paging/page';
+import { Retention } from '../retention/retention';
 import { Attempt, ATTEMPTS_KEPT, EventIndex, EventRecord, RepeatResult } from './event-index';
 
 const EVENT_FIELDS = [
@@ -31,6 +32,7 @@ const EVENT_FIELDS = [
   'conflict_count',
   'first_duplicate_at',
   'last_duplicate_at',
+  'recovered_at',
 ] as const;
 
 const toEvent = (item: Item): EventRecord => pick<EventRecord>(item, EVENT_FIELDS);
@@ -49,11 +51,12 @@ function toAttempt(item: Item): Attempt {
 }
 
 /** The index item of a new event with its gsi1 (entity), gsi2 (source day) and sparse gsi3 (late) keys. */
-export function eventItem(event: EventRecord): Item {
+export function eventItem(event: EventRecord, retention: Retention): Item {
   const day = dayOf(event.received_at);
   const item: Item = {
     ...keys.event(event.event_id),
     ...event,
+    ...retention.ttl('events', event.received_at),
     gsi1pk: keys.entity(event.entity_id),
     gsi1sk: keys.sortKey(event.occurred_at, event.event_id),
     gsi2pk: keys.sourceDay(event.source, day),
@@ -67,7 +70,10 @@ export function eventItem(event: EventRecord): Item {
 }
 
 export class DynamoEventIndex extends EventIndex {
-  constructor(private readonly table: DynamoTable) {
+  constructor(
+    private readonly table: DynamoTable,
+    private readonly retention: Retention,
+  ) {
     super();
   }
 
@@ -76,7 +82,7 @@ export class DynamoEventIndex extends EventIndex {
       await this.table.db.send(
         new PutCommand({
           TableName: this.table.name,
-          Item: eventItem(event),
+          Item: eventItem(event, this.retention),
           ConditionExpression: 'attribute_not_exists(pk)',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
@@ -122,6 +128,7 @@ export class DynamoEventIndex extends EventIndex {
       const item: Item = {
         ...keys.attempt(attempt.event_id, attempt.received_at, attempt.attempt_id),
         ...attempt,
+        ...this.retention.ttl('attempts', attempt.received_at),
       };
       if (attempt.kind === 'conflict') {
         item.gsi4pk = keys.conflictDay(attempt.source, day);

@@ -26,6 +26,8 @@ export interface EventRecord {
   conflict_count: number;
   first_duplicate_at?: string;
   last_duplicate_at?: string;
+  /** Set when reconcile indexed a raw object ingest had stored but never indexed (a crash in between). */
+  recovered_at?: string;
 }
 
 export type AttemptKind = 'duplicate' | 'conflict';

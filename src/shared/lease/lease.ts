@@ -52,3 +52,23 @@ export function releaseUpdate(key: Item, owner: string): TableUpdate {
     ExpressionAttributeValues: lease.values,
   };
 }
+
+/**
+ * The UpdateItem that takes a pending or running job item (replays, reconcile jobs) for `owner`: it
+ * becomes running, keeps its first `started_at`, and is `owner`'s unless another live lease holds it.
+ */
+export function claimJobUpdate(key: Item, owner: string, now: number, leaseUntil: number): TableUpdate {
+  const lease = takeLease(owner, now, leaseUntil);
+  return {
+    Key: key,
+    UpdateExpression: `SET #status = :running, started_at = if_not_exists(started_at, :started), ${lease.set}`,
+    ConditionExpression: `#status IN (:pending, :running) AND ${lease.condition}`,
+    ExpressionAttributeNames: { '#status': 'status', ...lease.names },
+    ExpressionAttributeValues: {
+      ':running': 'running',
+      ':pending': 'pending',
+      ':started': new Date(now).toISOString(),
+      ...lease.values,
+    },
+  };
+}

@@ -1,7 +1,7 @@
 // Message failures on the single DynamoDB table: one item per SQS message id (pk MSGFAIL#<id>, sk #FAIL),
 // expiring after the dead-letter queue's retention.
 import { DynamoTable, Item } from '../aws/dynamo-table';
-import { TTL_ATTRIBUTE } from '../aws/provisioner';
+import { TTL_ATTRIBUTE } from '../retention/retention';
 import { keys } from '../aws/table-keys';
 import {
   FailureCause,

@@ -5,6 +5,20 @@ export interface PutResult {
   created: boolean;
 }
 
+/** One listed object. */
+export interface RawObjectInfo {
+  key: string;
+  size: number;
+  /** When S3 stored it (ISO 8601): for a raw object, when ingest received it. */
+  last_modified: string;
+}
+
+export interface RawListPage {
+  objects: RawObjectInfo[];
+  /** The key to list after for the next page (a plain key, so it survives a restart); absent at the end. */
+  next_after?: string;
+}
+
 export abstract class RawStore {
   /** Creates the object only if absent (S3 conditional create, IfNoneMatch: '*'). */
   abstract putIfAbsent(key: string, body: Buffer, contentType: string): Promise<PutResult>;
@@ -14,6 +28,10 @@ export abstract class RawStore {
   abstract put(key: string, body: Buffer, contentType: string): Promise<void>;
   abstract exists(key: string): Promise<boolean>;
   abstract list(prefix: string, limit?: number): Promise<string[]>;
+  /** One page of the objects under `prefix` in key order, starting after the key `after`. */
+  abstract listPage(prefix: string, after?: string, limit?: number): Promise<RawListPage>;
+  /** The next level of `/`-separated prefixes under `prefix` (`raw/` gives `raw/batches/`, `raw/source=x/`). */
+  abstract partitions(prefix: string): Promise<string[]>;
   /** Health: HeadBucket. */
   abstract ping(signal?: AbortSignal): Promise<void>;
 }

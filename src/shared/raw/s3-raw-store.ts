@@ -7,7 +7,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { StorageNotFoundError } from '../errors/app-error';
-import { PutResult, RawStore } from './raw-store';
+import { PutResult, RawListPage, RawStore } from './raw-store';
 import { rethrowStorage } from '../aws/storage-errors';
 
 interface S3ErrorShape {
@@ -87,6 +87,37 @@ export class S3RawStore extends RawStore {
 
   async list(prefix: string, limit = 1000): Promise<string[]> {
     const keys: string[] = [];
+    let after: string | undefined;
+    do {
+      const page = await this.listPage(prefix, after, Math.min(1000, limit - keys.length));
+      keys.push(...page.objects.map((o) => o.key));
+      after = page.next_after;
+    } while (after && keys.length < limit);
+    return keys;
+  }
+
+  // StartAfter rather than ContinuationToken: a key is a checkpoint that survives a restart and means
+  // the same to every S3 implementation.
+  async listPage(prefix: string, after?: string, limit = 1000): Promise<RawListPage> {
+    try {
+      const page = await this.s3.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, StartAfter: after, MaxKeys: limit }),
+      );
+      const objects = (page.Contents ?? []).map((o) => ({
+        key: o.Key!,
+        size: o.Size ?? 0,
+        last_modified: (o.LastModified ?? new Date(0)).toISOString(),
+      }));
+      return page.IsTruncated && objects.length > 0
+        ? { objects, next_after: objects[objects.length - 1].key }
+        : { objects };
+    } catch (err) {
+      return rethrowStorage('s3', 'ListObjectsV2', err);
+    }
+  }
+
+  async partitions(prefix: string): Promise<string[]> {
+    const found: string[] = [];
     let token: string | undefined;
     try {
       do {
@@ -94,14 +125,14 @@ export class S3RawStore extends RawStore {
           new ListObjectsV2Command({
             Bucket: this.bucket,
             Prefix: prefix,
+            Delimiter: '/',
             ContinuationToken: token,
-            MaxKeys: Math.min(1000, limit - keys.length),
           }),
         );
-        keys.push(...(page.Contents ?? []).map((o) => o.Key!));
+        found.push(...(page.CommonPrefixes ?? []).map((p) => p.Prefix!));
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
-      } while (token && keys.length < limit);
-      return keys;
+      } while (token);
+      return found;
     } catch (err) {
       return rethrowStorage('s3', 'ListObjectsV2', err);
     }

@@ -3,6 +3,7 @@
 import { dayPartitions, DynamoTable, pick } from '../aws/dynamo-table';
 import { dayOf, keys } from '../aws/table-keys';
 import type { Page, PageRequest, TimeWindow } from '../paging/page';
+import { Retention } from '../retention/retention';
 import { RejectedRecord, RejectedStore } from './rejected-store';
 
 const REJECTED_FIELDS = [
@@ -20,7 +21,10 @@ const REJECTED_FIELDS = [
 ] as const;
 
 export class DynamoRejectedStore extends RejectedStore {
-  constructor(private readonly table: DynamoTable) {
+  constructor(
+    private readonly table: DynamoTable,
+    private readonly retention: Retention,
+  ) {
     super();
   }
 
@@ -33,6 +37,7 @@ export class DynamoRejectedStore extends RejectedStore {
       gsi2sk: keys.sortKey(rejected.received_at, rejected.rejection_id),
       gsi3pk: keys.rejectedDay(day),
       gsi3sk: keys.sortKey(rejected.received_at, rejected.rejection_id),
+      ...this.retention.ttl('rejected', rejected.received_at),
     });
   }
 
