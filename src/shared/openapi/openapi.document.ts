@@ -45,7 +45,8 @@ export const TAGS = {
   operations: 'Health probes and metrics, no key',
 } as const;
 
-const BODY_METHODS = new Set(['post', 'put', 'patch']);
+/** Methods whose requests may carry a body the app parses (a DELETE's is parsed too). */
+const BODY_METHODS = new Set(['post', 'put', 'patch', 'delete']);
 const KEY_ERRORS: ErrorCode[] = ['AUTH.MISSING_KEY', 'AUTH.INVALID_KEY', 'AUTH.FORBIDDEN'];
 /** Keyed routes read or write storage. */
 const KEYED_ERRORS: ErrorCode[] = [...KEY_ERRORS, 'RATE_LIMITED', 'STORAGE.UNAVAILABLE', 'REQUEST.TIMEOUT'];
