@@ -1,8 +1,10 @@
 // Replay throughput against the bare SendMessageBatch floor, in the same run on the same emulators.
 // Starts its own emulators (DynamoDB in memory), indexes N events straight through the repository,
-// replays them through the real HTTP API and runner with a rate limit far above what the queue can
-// take, then sends the same N messages with the SDK alone: 10 per call, one call at a time, as the
-// runner does. Prints both rates and their ratio. `npm run bench:replay`.
+// then, after one warm-up round, three times: replays them through the real HTTP API and runner with
+// a rate limit far above what the queue can take, and sends the same N messages with the SDK alone,
+// 10 per call, with as many calls in flight as the runner keeps (REPLAY_SEND_CONCURRENCY), right
+// before and right after the replay (averaged: the load of a shared machine drifts). Prints each
+// run's rates and app/floor, and the median ratio of the three. `npm run bench:replay [events]`.
 import 'reflect-metadata';
 import {
   SendMessageBatchCommand,
@@ -11,7 +13,7 @@ import {
   PurgeQueueCommand,
 } from '@aws-sdk/client-sqs';
 import { performance } from 'node:perf_hooks';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { bootApp } from '../src/bootstrap';
 import { createAwsClients, destroyAwsClients } from '../src/shared/aws/aws-clients';
 import { EventIndex, EventRecord } from '../src/shared/events/event-index';
@@ -22,15 +24,22 @@ import { toOutgoing } from '../src/shared/contracts/replay-message';
 import { benchEnv, benchRecord } from './bench-support';
 import { mapLimit } from '../src/shared/async/map-limit';
 
+export interface ReplayRun {
+  /** Messages/s of the runner's send phase (started_at..finished_at). */
+  replay: number;
+  /** Messages/s from the POST, selection and manifest included. */
+  end_to_end: number;
+  /** Messages/s of bare SendMessageBatch calls, as many in flight as the runner keeps (before and after). */
+  floor: number;
+  ratio: number;
+}
+
 export interface ReplayBenchResult {
   events: number;
-  replay_messages_per_second: number;
-  replay_end_to_end_messages_per_second: number;
-  floor_messages_per_second: number;
-  ratio: number;
-  /** SendMessageBatch plus one bare UpdateItem per call: the floor with the checkpoint the contract needs. */
-  floor_with_checkpoint_messages_per_second: number;
-  ratio_to_checkpoint_floor: number;
+  in_flight: number;
+  checkpoint_batches: number;
+  runs: ReplayRun[];
+  median_ratio: number;
 }
 
 const entryOf = (m: OutgoingMessage) => ({
@@ -42,6 +51,8 @@ const entryOf = (m: OutgoingMessage) => ({
 });
 
 const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const round2 = (x: number): number => Math.round(x * 100) / 100;
 
 function record(i: number, now: number): EventRecord {
   const type = i % 2 === 0 ? 'order.created' : 'order.paid';
@@ -52,7 +63,45 @@ function record(i: number, now: number): EventRecord {
   });
 }
 
-export async function runReplayBench(events = 5000): Promise<ReplayBenchResult> {
+/** One replay of every indexed event through the API, to its end: its send-phase and end-to-end rates. */
+async function replayOnce(
+  app: NestFastifyApplication,
+  events: number,
+  now: number,
+): Promise<{ id: string; replay: number; end_to_end: number }> {
+  const http = app.getHttpAdapter().getInstance();
+  const started = performance.now();
+  const res = await http.inject({
+    method: 'POST',
+    url: '/replay',
+    headers: { 'content-type': 'application/json' },
+    payload: JSON.stringify({
+      filter: {
+        source: 'bench-src',
+        from: new Date(now - 3_600_000).toISOString(),
+        to: new Date(now + 3_600_000).toISOString(),
+      },
+      max_events: events,
+      rate_per_second: 1000000,
+      reason: 'benchmark',
+    }),
+  });
+  if (res.statusCode !== 202) throw new Error(`POST /replay: ${res.statusCode} ${res.body}`);
+  const id = (JSON.parse(res.body) as { replay_id: string }).replay_id;
+  const jobs = app.get(ReplayJobStore);
+  let job = await jobs.get(id);
+  while (job?.status !== 'completed') {
+    if (job?.status === 'failed' || job?.status === 'cancelled') throw new Error(`replay ${job.status}`);
+    await sleep(50);
+    job = await jobs.get(id);
+  }
+  const endToEnd = (performance.now() - started) / 1000;
+  const sendPhase = (Date.parse(job.finished_at!) - Date.parse(job.started_at!)) / 1000;
+  if (job.sent !== events) throw new Error(`replay sent ${job.sent} of ${events}`);
+  return { id, replay: events / sendPhase, end_to_end: events / endToEnd };
+}
+
+export async function runReplayBench(events = 5000, runs = 3): Promise<ReplayBenchResult> {
   const { env, app, stop } = await bootApp(
     benchEnv('replay', {
       LOG_LEVEL: 'silent',
@@ -62,107 +111,60 @@ export async function runReplayBench(events = 5000): Promise<ReplayBenchResult> 
     { emulators: 'temporary' },
   );
   const clients = createAwsClients(env);
+  const inFlight = env.REPLAY_SEND_CONCURRENCY;
   try {
     await app.init();
-    const http = app.getHttpAdapter().getInstance();
-    try {
-      const now = Date.now();
-      const records = Array.from({ length: events }, (_, i) => record(i, now));
-      await mapLimit(records, 32, (r) => app.get(EventIndex).claim(r));
-
-      // Replay through the API: the runner's send phase, and end to end from the POST.
+    const now = Date.now();
+    const records = Array.from({ length: events }, (_, i) => record(i, now));
+    await mapLimit(records, 32, (r) => app.get(EventIndex).claim(r));
+    const sqs: SQSClient = clients.sqs;
+    const url = (await sqs.send(new GetQueueUrlCommand({ QueueName: env.PIPESCOPE_QUEUE }))).QueueUrl!;
+    const purge = () => sqs.send(new PurgeQueueCommand({ QueueUrl: url })).catch(() => undefined);
+    /** Seconds to send `messages` with bare SendMessageBatch calls, `inFlight` at once. */
+    const floorSeconds = async (messages: OutgoingMessage[]): Promise<number> => {
+      await purge();
+      const calls: OutgoingMessage[][] = [];
+      for (let i = 0; i < messages.length; i += 10) calls.push(messages.slice(i, i + 10));
       const started = performance.now();
-      const res = await http.inject({
-        method: 'POST',
-        url: '/replay',
-        headers: { 'content-type': 'application/json' },
-        payload: JSON.stringify({
-          filter: {
-            source: 'bench-src',
-            from: new Date(now - 3_600_000).toISOString(),
-            to: new Date(now + 3_600_000).toISOString(),
-          },
-          max_events: events,
-          rate_per_second: 1000000,
-          reason: 'benchmark',
-        }),
-      });
-      if (res.statusCode !== 202) throw new Error(`POST /replay: ${res.statusCode} ${res.body}`);
-      const replayId = (JSON.parse(res.body) as { replay_id: string }).replay_id;
-      const jobs = app.get(ReplayJobStore);
-      let job = await jobs.get(replayId);
-      while (job?.status !== 'completed') {
-        if (job?.status === 'failed' || job?.status === 'cancelled') throw new Error(`replay ${job.status}`);
-        await sleep(200);
-        job = await jobs.get(replayId);
-      }
-      const endToEnd = (performance.now() - started) / 1000;
-      const sendPhase = (Date.parse(job.finished_at!) - Date.parse(job.started_at!)) / 1000;
-      if (job.sent !== events) throw new Error(`replay sent ${job.sent} of ${events}`);
-
-      // The floor: the same messages straight through the SDK, 10 per call, one call at a time.
-      const sqs: SQSClient = clients.sqs;
-      const url = (await sqs.send(new GetQueueUrlCommand({ QueueName: env.PIPESCOPE_QUEUE }))).QueueUrl!;
-      await sqs.send(new PurgeQueueCommand({ QueueUrl: url })).catch(() => undefined);
-      const messages = records.map((r, i) => toOutgoing(replayId, toEntry(r), String(i % 10)));
-      const floorStarted = performance.now();
-      for (let i = 0; i < messages.length; i += 10) {
+      await mapLimit(calls, inFlight, async (call) => {
         const out = await sqs.send(
-          new SendMessageBatchCommand({
-            QueueUrl: url,
-            Entries: messages.slice(i, i + 10).map((m) => ({
-              Id: m.id,
-              MessageBody: m.body,
-              MessageAttributes: Object.fromEntries(
-                Object.entries(m.attributes ?? {}).map(([k, v]) => [
-                  k,
-                  { DataType: 'String', StringValue: v },
-                ]),
-              ),
-            })),
-          }),
+          new SendMessageBatchCommand({ QueueUrl: url, Entries: call.map(entryOf) }),
         );
         if ((out.Failed ?? []).length > 0) throw new Error('floor: SendMessageBatch entries failed');
-      }
-      const floor = (performance.now() - floorStarted) / 1000;
-
-      // The same again with one UpdateItem after each call, as a checkpoint: what "at most one batch
-      // sent twice" costs on these emulators, without any of pipescope's code.
-      const table = env.PIPESCOPE_TABLE;
-      const checkpointStarted = performance.now();
-      for (let i = 0; i < messages.length; i += 10) {
-        await sqs.send(
-          new SendMessageBatchCommand({
-            QueueUrl: url,
-            Entries: messages.slice(i, i + 10).map(entryOf),
-          }),
-        );
-        await clients.dynamo.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: { pk: 'BENCH#floor', sk: '#JOB' },
-            UpdateExpression: 'SET next_index = :n',
-            ExpressionAttributeValues: { ':n': i + 10 },
-          }),
-        );
-      }
-      const floorWithCheckpoint = (performance.now() - checkpointStarted) / 1000;
-
-      const replayRate = events / sendPhase;
-      const floorRate = events / floor;
-      return {
-        events,
-        replay_messages_per_second: Math.round(replayRate),
-        replay_end_to_end_messages_per_second: Math.round(events / endToEnd),
-        floor_messages_per_second: Math.round(floorRate),
-        ratio: Math.round((replayRate / floorRate) * 100) / 100,
-        floor_with_checkpoint_messages_per_second: Math.round(events / floorWithCheckpoint),
-        ratio_to_checkpoint_floor: Math.round((replayRate / (events / floorWithCheckpoint)) * 100) / 100,
-      };
-    } finally {
-      destroyAwsClients(clients);
+      });
+      return (performance.now() - started) / 1000;
+    };
+    const messagesOf = (replayId: string) =>
+      records.map((r, i) => toOutgoing(replayId, toEntry(r), String(i % 10)));
+    // Warm-up, not reported: both paths once, so neither is measured cold.
+    await purge();
+    const warm = await replayOnce(app, events, now);
+    await floorSeconds(messagesOf(warm.id));
+    const results: ReplayRun[] = [];
+    for (let run = 0; run < runs; run++) {
+      // The floor right before and right after the replay, averaged: the machine's load drifts.
+      const messages = messagesOf(warm.id);
+      const before = await floorSeconds(messages);
+      await purge();
+      const replayed = await replayOnce(app, events, now);
+      const after = await floorSeconds(messages);
+      const floor = events / ((before + after) / 2);
+      results.push({
+        replay: Math.round(replayed.replay),
+        end_to_end: Math.round(replayed.end_to_end),
+        floor: Math.round(floor),
+        ratio: round2(replayed.replay / floor),
+      });
     }
+    return {
+      events,
+      in_flight: inFlight,
+      checkpoint_batches: env.REPLAY_CHECKPOINT_BATCHES,
+      runs: results,
+      median_ratio: median(results.map((r) => r.ratio)),
+    };
   } finally {
+    destroyAwsClients(clients);
     await stop();
   }
 }
@@ -173,12 +175,12 @@ if (require.main === module) {
     .then((r) => {
       process.stdout.write(
         [
-          `replay bench: ${r.events} messages, SendMessageBatch of 10, one call in flight`,
-          `  replay (send phase)         ${r.replay_messages_per_second} messages/s`,
-          `  replay (end to end, POST..) ${r.replay_end_to_end_messages_per_second} messages/s`,
-          `  bare SendMessageBatch floor ${r.floor_messages_per_second} messages/s`,
-          `  ratio replay/floor          ${r.ratio}`,
-          `  floor + 1 UpdateItem a call ${r.floor_with_checkpoint_messages_per_second} messages/s (ratio replay/that ${r.ratio_to_checkpoint_floor})`,
+          `replay bench: ${r.events} messages, SendMessageBatch of 10, ${r.in_flight} calls in flight (REPLAY_SEND_CONCURRENCY), checkpoint interval ${r.checkpoint_batches} batches`,
+          ...r.runs.map(
+            (x, i) =>
+              `  run ${i + 1}: replay (send phase) ${x.replay} messages/s, end to end ${x.end_to_end} messages/s | floor ${x.floor} messages/s | app/floor ${x.ratio}`,
+          ),
+          `  app/floor, median of ${r.runs.length}: ${r.median_ratio} (goal: at least 0.9)`,
           JSON.stringify(r),
           '',
         ].join('\n'),

@@ -2,7 +2,7 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
-import { AppModule } from './app.module';
+import { AppModule, AppOptions } from './app.module';
 import { AuthHooks } from './shared/auth/auth.hooks';
 import { serveConsole } from './console/console.static';
 import { Env } from './shared/config/env.config';
@@ -39,7 +39,7 @@ export function bodyLimitFor(url: string, env: Env): number {
   return 1_048_576;
 }
 
-export async function createApp(env: Env): Promise<NestFastifyApplication> {
+export async function createApp(env: Env, options: AppOptions = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     genReqId: (req: IncomingMessage) => requestIdOf(req),
     bodyLimit: Math.max(env.INGEST_MAX_BATCH_BYTES, env.INGEST_MAX_EVENT_BYTES, 1_048_576),
@@ -59,7 +59,7 @@ export async function createApp(env: Env): Promise<NestFastifyApplication> {
   });
   installRequestLifetime(fastify, env.REQUEST_TIMEOUT_MS);
   installJsonBodyParser(fastify, (url) => url.startsWith('/ingest'));
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(env), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(env, options), adapter, {
     bufferLogs: true,
     // Our own JSON parser (shared/http/json-body.ts) replaces the one Nest would register.
     bodyParser: false,

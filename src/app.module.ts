@@ -2,7 +2,7 @@ import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { IngestModule } from './ingest/ingest.module';
 import { QueryModule } from './query/query.module';
-import { ReplayModule } from './replay/replay.module';
+import { ReplayModule, ReplayModuleOptions } from './replay/replay.module';
 import { ProcessorModule } from './processor/processor.module';
 import { ReconcileModule } from './reconcile/reconcile.module';
 import { DlqModule } from './dlq/dlq.module';
@@ -17,11 +17,17 @@ import { AppErrorFilter } from './shared/errors/error.filter';
 import { HealthModule } from './shared/health/health.module';
 import { LoggingModule } from './shared/logging/logging.module';
 
-/** The feature modules served over HTTP. */
-const FEATURES: Type[] = [
+/** What a deployment adds to the app in code (docs/extending.md). */
+export interface AppOptions {
+  /** Replay output formats beside the built-in ones: ReplayModule.register's options. */
+  replay?: ReplayModuleOptions;
+}
+
+/** The feature modules served over HTTP (replay registered with the app's options). */
+const features = (options: AppOptions): (Type | DynamicModule)[] => [
   IngestModule,
   QueryModule,
-  ReplayModule,
+  ReplayModule.register(options.replay),
   ProcessorModule,
   ReconcileModule,
   DlqModule,
@@ -31,7 +37,7 @@ const FEATURES: Type[] = [
 
 @Module({})
 export class AppModule {
-  static register(env: Env): DynamicModule {
+  static register(env: Env, options: AppOptions = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -41,7 +47,7 @@ export class AppModule {
         MetricsModule,
         AuthModule,
         HealthModule,
-        ...FEATURES,
+        ...features(options),
       ],
       providers: [{ provide: APP_FILTER, useClass: AppErrorFilter }],
     };

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from './app.factory';
+import type { AppOptions } from './app.module';
 import { createAwsClients, destroyAwsClients } from './shared/aws/aws-clients';
 import { ProvisionReport, ResourceProvisioner } from './shared/aws/provisioner';
 import { Env, withOverrides } from './shared/config/env.config';
@@ -34,6 +35,8 @@ export interface BootOptions {
   provision?: boolean;
   /** Each line an emulator prints on stderr. */
   onEmulatorLog?: LocalStackOptions['onLog'];
+  /** What the app adds in code (replay formatters). */
+  app?: AppOptions;
 }
 
 export interface Storage {
@@ -126,7 +129,7 @@ export async function bootApp(env: Env, options: BootOptions = {}): Promise<Boot
   const storage = await bootStorage(env, options);
   let app: NestFastifyApplication;
   try {
-    app = await createApp(storage.env);
+    app = await createApp(storage.env, options.app);
   } catch (err) {
     await storage.stop();
     throw err;

@@ -31,6 +31,7 @@ interface FilterOptions {
   rate?: number;
   maxEvents?: number;
   queue?: string;
+  format?: string;
 }
 
 const ended = (j: ReplayJobView) =>
@@ -51,7 +52,8 @@ function filterOptions(cmd: Command): Command {
     .option('--type <type>', 'only this type')
     .option('--rate <n>', 'messages per second', int(1, 1_000_000))
     .option('--max-events <n>', 'most events to select', int(1, 10_000_000))
-    .option('--queue <queue>', 'target queue (must be allowed by the service)');
+    .option('--queue <queue>', 'target queue (must be allowed by the service)')
+    .option('--format <format>', 'message format: pointer (default), full, cloudevents or one registered');
 }
 
 function request(o: FilterOptions, dryRun: boolean): Record<string, unknown> {
@@ -70,6 +72,7 @@ function request(o: FilterOptions, dryRun: boolean): Record<string, unknown> {
     rate_per_second: o.rate,
     max_events: o.maxEvents,
     queue: o.queue,
+    format: o.format,
   };
 }
 

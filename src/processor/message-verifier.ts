@@ -1,7 +1,10 @@
-// Verification of a replay message before it is processed: the message parses, the event is indexed
-// where the message says, and the raw object's bytes hash and identify exactly as the message and the
-// index claim. A mismatch is an IntegrityError, never retried into success.
-import { parseReplayMessage, ReplayMessage } from '../shared/contracts/replay-message';
+// Verification of a replay message before it is processed: the message parses (any built-in format,
+// src/shared/contracts), the event is indexed where the message says, and the raw event hashes and
+// identifies exactly as the message and the index claim: read from S3, or for a `full` message the
+// event it carries inline. Data a `cloudevents` message carries must hash as the index says too. A
+// mismatch is an IntegrityError, never retried into success.
+import { InboundReplayMessage, parseReplayMessage, ReplayMessage } from '../shared/contracts/replay-message';
+import { payloadSha256 } from '../shared/identity/event-identity';
 import { AppError, StorageNotFoundError } from '../shared/errors/app-error';
 import { EventIndex, EventRecord } from '../shared/events/event-index';
 import { RawStore } from '../shared/raw/raw-store';
@@ -28,7 +31,7 @@ export interface InboundMessage {
 
 export interface Verified {
   messageId: string;
-  message: ReplayMessage;
+  message: InboundReplayMessage;
   event: NormalisedEvent;
   record: EventRecord;
 }
@@ -51,18 +54,21 @@ export class MessageVerifier {
         id,
       );
     }
-    let bytes: Buffer;
-    try {
-      bytes = await this.raw.get(record.s3_key, record.s3_range);
-    } catch (err) {
-      if (err instanceof StorageNotFoundError)
-        throw new IntegrityError('raw_missing', `raw object ${record.s3_key} is missing`, id);
-      throw err;
-    }
-    const normalised = normaliseRaw(bytes);
+    const normalised = normaliseRaw(await this.rawEvent(message, record));
     if (!normalised.ok) throw new IntegrityError('raw_unreadable', normalised.reason, id);
     const event = normalised.event;
-    if (event.payload_sha256 !== message.payload_sha256 || event.payload_sha256 !== record.payload_sha256) {
+    // A cloudevents message's data is the payload: it must hash as the index says, like the raw one.
+    const data = message.data;
+    const dataHash = !('data' in message)
+      ? record.payload_sha256
+      : typeof data === 'object' && data !== null && !Array.isArray(data)
+        ? payloadSha256(data as Record<string, unknown>)
+        : 'not an object';
+    if (
+      event.payload_sha256 !== message.payload_sha256 ||
+      event.payload_sha256 !== record.payload_sha256 ||
+      dataHash !== record.payload_sha256
+    ) {
       throw new IntegrityError(
         'payload_hash_mismatch',
         `raw payload hashes to ${event.payload_sha256}; message says ${message.payload_sha256}, index ${record.payload_sha256}`,
@@ -83,5 +89,17 @@ export class MessageVerifier {
       );
     }
     return { messageId: m.messageId, message, event, record };
+  }
+
+  /** The raw event's bytes: the event a `full` message carries, else the object in S3. */
+  private async rawEvent(message: InboundReplayMessage, record: EventRecord): Promise<Buffer> {
+    if (message.event) return Buffer.from(JSON.stringify(message.event));
+    try {
+      return await this.raw.get(record.s3_key, record.s3_range);
+    } catch (err) {
+      if (err instanceof StorageNotFoundError)
+        throw new IntegrityError('raw_missing', `raw object ${record.s3_key} is missing`, message.event_id);
+      throw err;
+    }
   }
 }

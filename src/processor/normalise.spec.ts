@@ -62,7 +62,7 @@ describe('parseReplayMessage', () => {
   };
 
   it('accepts the replay contract, with or without a byte range', () => {
-    expect(parseReplayMessage(JSON.stringify(message))).toEqual(message);
+    expect(parseReplayMessage(JSON.stringify(message))).toEqual({ ...message, format: 'pointer' });
     expect(parseReplayMessage(JSON.stringify({ ...message, s3_range: [0, 9] })).s3_range).toEqual([0, 9]);
   });
 

@@ -13,6 +13,7 @@ const JOB_FIELDS = [
   'reason',
   'requested_by',
   'queue',
+  'format',
   'created_at',
   'started_at',
   'finished_at',
@@ -134,11 +135,19 @@ export class DynamoReplayJobStore extends ReplayJobStore {
     owner: string,
     status: 'completed' | 'failed',
     finishedAt: string,
-    error?: string,
+    end: { error?: string; checkpoint?: Checkpoint } = {},
   ): Promise<boolean> {
+    const { error, checkpoint } = end;
+    const sets = [
+      '#status = :status',
+      'finished_at = :at',
+      ...(error ? ['#error = :error'] : []),
+      ...(checkpoint ? ['next_index = :next', 'sent = :sent', 'failed = :failed'] : []),
+    ];
     const item = await this.table.updateIf({
+      ReturnValues: 'NONE',
       Key: keys.replayJob(replayId),
-      UpdateExpression: `SET #status = :status, finished_at = :at${error ? ', #error = :error' : ''} REMOVE gsi2pk, gsi2sk, #owner, lease_until`,
+      UpdateExpression: `SET ${sets.join(', ')} REMOVE gsi2pk, gsi2sk, #owner, lease_until`,
       ConditionExpression: '#owner = :owner AND #status = :running',
       ExpressionAttributeNames: {
         '#status': 'status',
@@ -151,6 +160,9 @@ export class DynamoReplayJobStore extends ReplayJobStore {
         ':owner': owner,
         ':running': 'running',
         ...(error ? { ':error': error } : {}),
+        ...(checkpoint
+          ? { ':next': checkpoint.next_index, ':sent': checkpoint.sent, ':failed': checkpoint.failed }
+          : {}),
       },
     });
     return item !== undefined;

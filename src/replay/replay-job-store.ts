@@ -23,6 +23,8 @@ export interface ReplayJob {
   reason: string;
   requested_by: string;
   queue: string;
+  /** The output format of its messages (`pointer` when absent: jobs created before formats). */
+  format?: string;
   created_at: string;
   started_at?: string;
   finished_at?: string;
@@ -83,13 +85,16 @@ export abstract class ReplayJobStore {
     checkpoint: Checkpoint,
     leaseUntil: number,
   ): Promise<ReplayStatus | 'lost'>;
-  /** Ends a running job held by `owner`; false when it was not ours or no longer running. */
+  /**
+   * Ends a running job held by `owner`, recording why it failed or its last checkpoint in the same
+   * write; false when it was not ours or no longer running.
+   */
   abstract finish(
     replayId: string,
     owner: string,
     status: 'completed' | 'failed',
     finishedAt: string,
-    error?: string,
+    end?: { error?: string; checkpoint?: Checkpoint },
   ): Promise<boolean>;
   /** Gives the job back (clean shutdown) so the next runner may resume it at once. */
   abstract release(replayId: string, owner: string): Promise<void>;

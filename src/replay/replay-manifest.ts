@@ -18,6 +18,8 @@ export interface ManifestHeader {
   reason: string;
   filter: ReplayFilter;
   queue: string;
+  /** The output format of its messages (absent in manifests written before formats: `pointer`). */
+  format?: string;
   matched: number;
   bytes: number;
   truncated: boolean;
@@ -105,4 +107,37 @@ export function parsePart(body: string): ManifestEntry[] {
     .split('\n')
     .filter((line) => line.length > 0)
     .map((line) => JSON.parse(line) as ManifestEntry);
+}
+
+/**
+ * Reads a manifest's entries in order, one part at a time, fetching the next part while the current
+ * one is sent, and keeping at most those two.
+ */
+export class ManifestReader {
+  private readonly parts = new Map<number, Promise<ManifestEntry[]>>();
+
+  constructor(
+    private readonly header: ManifestHeader,
+    private readonly read: (key: string) => Promise<Buffer>,
+  ) {}
+
+  /** Up to `count` entries from `from`, never past the end of its part. */
+  async slice(from: number, count: number): Promise<ManifestEntry[]> {
+    const index = Math.floor(from / this.header.part_size);
+    for (const held of this.parts.keys()) if (held < index) this.parts.delete(held);
+    const entries = await this.part(index);
+    // Prefetched; a failure is thrown when the part is needed, never left unhandled.
+    if (index + 1 < this.header.parts.length) this.part(index + 1).catch(() => undefined);
+    const offset = from - index * this.header.part_size;
+    return entries.slice(offset, offset + count);
+  }
+
+  private part(index: number): Promise<ManifestEntry[]> {
+    let part = this.parts.get(index);
+    if (!part) {
+      part = this.read(this.header.parts[index]).then((body) => parsePart(body.toString('utf8')));
+      this.parts.set(index, part);
+    }
+    return part;
+  }
 }

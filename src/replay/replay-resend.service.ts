@@ -47,6 +47,7 @@ export class ReplayResendService {
         rate_per_second: rate,
         reason: request.reason.trim(),
         queue: original.queue,
+        format: original.format ?? 'pointer',
       },
       async (take) => {
         await take(found.entries);

@@ -12,7 +12,17 @@ export interface ReplayPlan {
   sample_event_ids: string[];
   estimated_seconds: number;
   truncated: boolean;
+  /** The output format the replay would send in. */
+  format: string;
+  /**
+   * The first selected event's message exactly as the replay would send it (body and attributes),
+   * the replay id not assigned yet (DRY_RUN_REPLAY_ID); null when nothing matched.
+   */
+  sample_message: { body: string; attributes: Record<string, string> } | null;
 }
+
+/** Stands for the replay id in a dry run's sample message: the id is assigned at creation. */
+export const DRY_RUN_REPLAY_ID = '00000000-0000-0000-0000-000000000000';
 
 export interface ReplayView {
   replay_id: string;
@@ -21,6 +31,7 @@ export interface ReplayView {
   reason: string;
   requested_by: string;
   queue: string;
+  format: string;
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
@@ -54,6 +65,7 @@ export function toView(job: ReplayJob): ReplayView {
     reason: job.reason,
     requested_by: job.requested_by,
     queue: job.queue,
+    format: job.format ?? 'pointer',
     created_at: job.created_at,
     started_at: job.started_at ?? null,
     finished_at: job.finished_at ?? null,
@@ -81,9 +93,12 @@ export class PlanTally {
   private bytes = 0;
   private readonly groups = new Map<string, { source: string; type: string; count: number; bytes: number }>();
   private readonly sample: string[] = [];
+  /** The first entry, whose message a dry run shows. */
+  first?: ManifestEntry;
 
   add(entries: readonly ManifestEntry[]): void {
     for (const e of entries) {
+      this.first ??= e;
       this.matched += 1;
       this.bytes += e.size_bytes;
       const key = `${e.source}\u0000${e.type}`;
@@ -95,7 +110,7 @@ export class PlanTally {
     }
   }
 
-  plan(ratePerSecond: number, truncated: boolean): ReplayPlan {
+  plan(ratePerSecond: number, truncated: boolean): Omit<ReplayPlan, 'format' | 'sample_message'> {
     return {
       matched: this.matched,
       bytes: this.bytes,

@@ -15,6 +15,7 @@ import {
   ReplayView as ReplayViewSchema,
 } from './replay.responses';
 import { ReplayService } from './replay.service';
+import { ReplayFormats } from './replay-formats';
 import type { ReplayPlan, ReplayView } from './replay-view';
 import type { Page } from '../shared/paging/page';
 
@@ -32,6 +33,7 @@ export class ReplayController {
   constructor(
     private readonly replays: ReplayService,
     private readonly resends: ReplayResendService,
+    private readonly formats: ReplayFormats,
     private readonly env: Env,
   ) {}
 
@@ -64,7 +66,7 @@ export class ReplayController {
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ReplayPlan | { replay_id: string; status: string }> {
-    const request = toReplayRequest(body, this.env);
+    const request = toReplayRequest(body, this.env, this.formats.names());
     const caller = callerOf(req);
     if (request.dry_run) {
       void reply.status(200);

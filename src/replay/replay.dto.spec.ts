@@ -21,7 +21,7 @@ const pipe = new AppValidationPipe();
 /** What POST /replay does with a body: the global pipe, then the configured limits. */
 const parse = async (body: unknown, withEnv = env): Promise<ReplayRequest> => {
   const dto = (await pipe.transform(body, { type: 'body', metatype: CreateReplayDto })) as CreateReplayDto;
-  return toReplayRequest(dto, withEnv);
+  return toReplayRequest(dto, withEnv, ['pointer', 'full', 'cloudevents', 'csv-line']);
 };
 const failureOf = async (body: unknown): Promise<AppError | undefined> => {
   try {
@@ -42,7 +42,21 @@ describe('POST /replay body', () => {
       rate_per_second: 50,
       reason: 'why',
       queue: 'main-q',
+      format: 'pointer',
     });
+  });
+
+  it('takes any registered output format and refuses others, naming the field format', async () => {
+    expect((await parse({ ...base, format: 'cloudevents' })).format).toBe('cloudevents');
+    expect((await parse({ ...base, format: 'csv-line' })).format).toBe('csv-line');
+    const unknown = await failureOf({ ...base, format: 'avro', rate_per_second: 501 });
+    expect(unknown?.code).toBe('REPLAY.VALIDATION_FAILED');
+    expect(unknown?.details).toEqual([
+      { field: 'rate_per_second', message: 'at most 500' },
+      { field: 'format', message: 'unknown format; one of pointer, full, cloudevents, csv-line' },
+    ]);
+    const notText = await failureOf({ ...base, format: 7 });
+    expect((notText?.details as FieldProblem[]).map((p) => p.field)).toEqual(['format']);
   });
 
   it('needs a selector, a window unless event ids are given, and a reason', async () => {

@@ -203,6 +203,19 @@ export class CreateReplayDto {
   @IsString()
   @Length(1, 80)
   queue?: string;
+
+  @ApiPropertyOptional({
+    default: 'pointer',
+    minLength: 1,
+    maxLength: 64,
+    examples: ['pointer', 'full', 'cloudevents'],
+    description:
+      'output format of the messages: pointer (default), full, cloudevents, or a format registered in code (docs/extending.md)',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  format?: string;
 }
 
 const LIMIT_MESSAGE = { message: 'an integer from 1 to 100' };
@@ -258,17 +271,26 @@ export interface ReplayRequest {
   rate_per_second: number;
   reason: string;
   queue: string;
+  /** The output format of the messages, one registered on this instance. */
+  format: string;
 }
 
 const utc = (iso: string): string => new Date(iso).toISOString();
 
-/** Applies the configured limits (each its own code) and defaults to a validated request. */
-export function toReplayRequest(dto: CreateReplayDto, env: Env): ReplayRequest {
-  if (dto.rate_per_second !== undefined && dto.rate_per_second > env.REPLAY_MAX_RATE) {
-    throw validationError('REPLAY.VALIDATION_FAILED', [
-      { field: 'rate_per_second', message: `at most ${env.REPLAY_MAX_RATE}` },
-    ]);
-  }
+/**
+ * Applies the configured limits (each its own code) and defaults to a validated request; `formats`
+ * are the output formats registered here.
+ */
+export function toReplayRequest(dto: CreateReplayDto, env: Env, formats: readonly string[]): ReplayRequest {
+  const problems = [
+    ...(dto.rate_per_second !== undefined && dto.rate_per_second > env.REPLAY_MAX_RATE
+      ? [{ field: 'rate_per_second', message: `at most ${env.REPLAY_MAX_RATE}` }]
+      : []),
+    ...(dto.format !== undefined && !formats.includes(dto.format)
+      ? [{ field: 'format', message: `unknown format; one of ${formats.join(', ')}` }]
+      : []),
+  ];
+  if (problems.length > 0) throw validationError('REPLAY.VALIDATION_FAILED', problems);
   const maxEvents = dto.max_events ?? Math.min(DEFAULT_MAX_EVENTS, env.REPLAY_MAX_EVENTS);
   if (maxEvents > env.REPLAY_MAX_EVENTS) {
     throw new AppError(
@@ -309,5 +331,6 @@ export function toReplayRequest(dto: CreateReplayDto, env: Env): ReplayRequest {
     rate_per_second: dto.rate_per_second ?? env.REPLAY_DEFAULT_RATE,
     reason: dto.reason.trim(),
     queue,
+    format: dto.format ?? 'pointer',
   };
 }

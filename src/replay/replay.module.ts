@@ -1,5 +1,7 @@
-// Owns /replay: dry-run plans, frozen selections, rate-limited and resumable sending to SQS, cancel.
-import { Module } from '@nestjs/common';
+// Owns /replay: dry-run plans, frozen selections, rate-limited and resumable sending to SQS, cancel,
+// and the output formats of replay messages. Import ReplayModule as it is, or
+// ReplayModule.register({ formatters: [MyFormatter] }) to add formats (docs/extending.md).
+import { DynamicModule, Module, Type } from '@nestjs/common';
 import { DynamoTable } from '../shared/aws/dynamo-table';
 import { DynamoReplayJobStore } from './dynamo-replay-job-store';
 import { ReplayJobStore } from './replay-job-store';
@@ -13,6 +15,19 @@ import { UnprocessedFinder } from './replay-unprocessed';
 import { DynamoReplayProgress } from './dynamo-replay-progress';
 import { Retention } from '../shared/retention/retention';
 import { ReplayProgress } from './replay-progress';
+import { ReplayFormatter } from './replay-formatter';
+import {
+  CloudEventsFormatter,
+  FullFormatter,
+  PointerFormatter,
+  REPLAY_FORMATTERS,
+  ReplayFormats,
+} from './replay-formats';
+
+export interface ReplayModuleOptions {
+  /** Formatters added to the built-in ones (pointer, full, cloudevents); each a Nest provider. */
+  formatters?: Type<ReplayFormatter>[];
+}
 
 @Module({
   controllers: [ReplayController],
@@ -23,6 +38,10 @@ import { ReplayProgress } from './replay-progress';
     ReplayMetrics,
     ReplayResendService,
     UnprocessedFinder,
+    PointerFormatter,
+    FullFormatter,
+    CloudEventsFormatter,
+    ReplayFormats,
     {
       // The processor writes the DONE markers; replay reads them to find unprocessed events.
       provide: ReplayProgress,
@@ -37,4 +56,20 @@ import { ReplayProgress } from './replay-progress';
   ],
   exports: [ReplayService],
 })
-export class ReplayModule {}
+export class ReplayModule {
+  /** The module with a team's formatters registered beside the built-in ones. */
+  static register(options: ReplayModuleOptions = {}): DynamicModule {
+    const formatters = options.formatters ?? [];
+    return {
+      module: ReplayModule,
+      providers: [
+        ...formatters,
+        {
+          provide: REPLAY_FORMATTERS,
+          inject: formatters,
+          useFactory: (...instances: ReplayFormatter[]) => instances,
+        },
+      ],
+    };
+  }
+}

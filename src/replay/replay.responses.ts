@@ -13,6 +13,17 @@ class SourceTypeCount {
   @ApiProperty(COUNT) bytes!: number;
 }
 
+class SampleMessage {
+  @ApiProperty({ description: 'the message body, as sent (a string: JSON for the built-in formats)' })
+  body!: string;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'message attributes (String): replay_id, event_id, source, type, and format unless pointer',
+  })
+  attributes!: Record<string, string>;
+}
+
 export class ReplayPlan implements views.ReplayPlan {
   @ApiProperty({ ...COUNT, description: 'events the filter selects (at most max_events)' }) matched!: number;
   @ApiProperty({ ...COUNT, description: 'their raw bytes' }) bytes!: number;
@@ -21,6 +32,16 @@ export class ReplayPlan implements views.ReplayPlan {
   sample_event_ids!: string[];
   @ApiProperty({ ...COUNT, description: 'at the requested rate' }) estimated_seconds!: number;
   @ApiProperty({ description: 'more events matched than max_events' }) truncated!: boolean;
+  @ApiProperty({ description: 'the output format the replay would send in', example: 'pointer' })
+  format!: string;
+  @ApiProperty({
+    type: SampleMessage,
+    nullable: true,
+    description:
+      'the first selected event’s message exactly as the replay would send it, the replay id shown as ' +
+      'the nil UUID (assigned at creation); null when nothing matched',
+  })
+  sample_message!: SampleMessage | null;
 }
 
 /** The filter as stored, times normalised to UTC. */
@@ -54,6 +75,8 @@ export class ReplayView implements views.ReplayView {
   @ApiProperty() reason!: string;
   @ApiProperty({ description: 'the key’s non-secret label (`auth-off` without keys)' }) requested_by!: string;
   @ApiProperty() queue!: string;
+  @ApiProperty({ description: 'output format of its messages (pointer, full, cloudevents or registered)' })
+  format!: string;
   @ApiProperty(DATE_TIME) created_at!: string;
   @ApiProperty(NULLABLE_TIME) started_at!: string | null;
   @ApiProperty(NULLABLE_TIME) finished_at!: string | null;

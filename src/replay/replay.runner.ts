@@ -51,6 +51,16 @@ export class ReplayRunner implements OnApplicationBootstrap, BeforeApplicationSh
     this.poller.wake();
   }
 
+  /**
+   * Stops the job's run here as a crash would: no more batches, no checkpoint, the lease left to run
+   * out (this instance takes the job again at a later look). The seam the resume-bound test uses.
+   */
+  abandon(replayId: string): boolean {
+    const current = this.runs.get(replayId);
+    if (current) current.run.stop = 'abandon';
+    return current !== undefined;
+  }
+
   /** The job was cancelled through the API: stop before its next batch. */
   cancelled(replayId: string): void {
     const current = this.runs.get(replayId);

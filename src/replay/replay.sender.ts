@@ -1,37 +1,30 @@
-// Sends one claimed replay job: reads its frozen manifest from S3, sends SendMessageBatch calls (10
-// messages each) one at a time under a token bucket, and checkpoints the index of the next manifest
-// entry after every call, renewing the lease. It ends the job (completed, cancelled, failed) or, on
-// shutdown or storage trouble, leaves it for a later runner to resume from the checkpoint: at most
-// the one batch in flight is sent twice, none is skipped. Which jobs run is replay.runner.ts's call.
+// Sends one claimed replay job: reads its frozen manifest from S3 and hands it to the send pipeline
+// (replay-pipeline.ts: SendMessageBatch calls in flight under a token bucket, checkpoints beside
+// them), then ends the job (completed, cancelled, failed) or, on shutdown or storage trouble, leaves
+// it for a later runner to resume from its checkpoint: at most REPLAY_CHECKPOINT_BATCHES batches are
+// sent twice, none is skipped. Which jobs run is replay.runner.ts's call.
 import { Injectable, Logger } from '@nestjs/common';
-import { TokenBucket } from 'limiter';
-import { QueuePublisher, OutgoingMessage } from '../shared/queue/queue-publisher';
+import { QueuePublisher } from '../shared/queue/queue-publisher';
 import { RawStore } from '../shared/raw/raw-store';
 import { ReplayJob, ReplayJobStore } from './replay-job-store';
 import { Env } from '../shared/config/env.config';
 import { StorageUnavailableError } from '../shared/errors/app-error';
-import { ManifestEntry, ManifestHeader, parsePart } from './replay-manifest';
-import { toOutgoing } from '../shared/contracts/replay-message';
+import { ManifestHeader, ManifestReader } from './replay-manifest';
 import { ReplayEnd, ReplayMetrics } from './replay.metrics';
 import { LogContext } from '../shared/logging/log-context';
-
-/** Attempts per SendMessageBatch (the first try included) before entries count as failed. */
-export const SEND_ATTEMPTS = 5;
-const BACKOFF_MS = 100;
-const BACKOFF_MAX_MS = 5000;
-
-const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
-
-/** SendMessageBatch takes 10 entries; a slower rate sends smaller batches so the bucket can hold one. */
-export const batchSizeFor = (ratePerSecond: number): number => Math.max(1, Math.min(10, ratePerSecond));
+import { ReplayFormats } from './replay-formats';
+import { SendPipeline, StopReason } from './replay-pipeline';
 
 /** One job being sent by this instance. */
 export interface Run {
   readonly job: ReplayJob;
   /** The lease owner: this instance. */
   readonly owner: string;
-  /** Set to stop after the current batch: 'shutdown' releases the job, 'cancelled' ends it. */
-  stop?: 'shutdown' | 'cancelled';
+  /**
+   * Set to stop before the next batch: 'shutdown' checkpoints and releases the job, 'cancelled' ends
+   * it, 'abandon' stops as a crash would (no checkpoint, the lease left to run out).
+   */
+  stop?: StopReason;
 }
 
 interface Progress {
@@ -48,6 +41,7 @@ export class ReplaySender {
     private readonly jobs: ReplayJobStore,
     private readonly raw: RawStore,
     private readonly queue: QueuePublisher,
+    private readonly formats: ReplayFormats,
     private readonly metrics: ReplayMetrics,
     private readonly env: Env,
     private readonly context: LogContext,
@@ -74,103 +68,65 @@ export class ReplaySender {
       resumed ? 'replay resumed from its checkpoint' : 'replay started',
     );
     const header = JSON.parse((await this.raw.get(job.manifest_key)).toString('utf8')) as ManifestHeader;
-    const size = batchSizeFor(job.rate_per_second);
-    // The bucket holds one batch, or a tenth of a second's worth at high rates, so bursts stay short.
-    const bucket = new TokenBucket({
-      bucketSize: Math.max(size, Math.ceil(job.rate_per_second / 10)),
-      tokensPerInterval: job.rate_per_second,
-      interval: 'second',
-    });
-    const at: Progress = { next: job.next_index, sent: job.sent, failed: job.failed };
-    let part: { index: number; entries: ManifestEntry[] } | undefined;
-    while (at.next < header.matched) {
-      if (run.stop) return this.stopped(run, at);
-      const partIndex = Math.floor(at.next / header.part_size);
-      if (part?.index !== partIndex) {
-        const body = await this.raw.get(header.parts[partIndex]);
-        part = { index: partIndex, entries: parsePart(body.toString('utf8')) };
-      }
-      const offset = at.next - partIndex * header.part_size;
-      const batch = part.entries.slice(offset, offset + size);
-      await bucket.removeTokens(batch.length);
-      if (run.stop) return this.stopped(run, at);
-      const outcome = await this.sendWithRetries(
-        job.replay_id,
-        job.queue,
-        // A resend's messages carry the original's id: their processing counts on that job.
-        batch.map((entry, i) => toOutgoing(job.resend_of ?? job.replay_id, entry, String(i))),
-      );
-      at.next += batch.length;
-      at.sent += outcome.sent;
-      at.failed += outcome.failed;
-      this.metrics.batchSent(job.queue, outcome.sent, outcome.failed);
-      const status = await this.jobs.checkpoint(
-        job.replay_id,
+    const format = header.format ?? 'pointer';
+    if (!this.formats.has(format))
+      throw new Error(`replay format ${format} is not registered on this instance`);
+    const pipeline = new SendPipeline(
+      job,
+      {
+        jobs: this.jobs,
+        queue: this.queue,
+        formats: this.formats,
+        metrics: this.metrics,
+        reader: new ManifestReader(header, (key) => this.raw.get(key)),
+        logger: this.logger,
+      },
+      {
         owner,
-        { next_index: at.next, sent: at.sent, failed: at.failed },
-        Date.now() + this.env.REPLAY_LEASE_MS,
-      );
-      if (status === 'lost') {
+        format,
+        matched: header.matched,
+        concurrency: this.env.REPLAY_SEND_CONCURRENCY,
+        interval: this.env.REPLAY_CHECKPOINT_BATCHES,
+        everyMs: this.env.REPLAY_CHECKPOINT_MS,
+        leaseMs: this.env.REPLAY_LEASE_MS,
+        stop: () => run.stop,
+      },
+    );
+    const { end, at } = await pipeline.run();
+    switch (end) {
+      case 'lost':
         this.logger.warn(
           { op: 'replay.lease_lost', replay_id: job.replay_id },
           'another runner holds this replay; stopping',
         );
         return;
-      }
-      if (status === 'cancelled') {
+      case 'abandon':
+        this.logger.warn(
+          { op: 'replay.abandoned', replay_id: job.replay_id, next_index: at.next },
+          'replay abandoned without a checkpoint, as a crash would',
+        );
+        return;
+      case 'cancelled':
         run.stop = 'cancelled';
         return this.stopped(run, at);
-      }
+      case 'shutdown':
+        return this.stopped(run, at);
+      case 'done':
+        break;
     }
     const finishedAt = new Date().toISOString();
-    if (await this.jobs.finish(job.replay_id, owner, 'completed', finishedAt)) {
+    const checkpoint = { next_index: at.next, sent: at.sent, failed: at.failed };
+    if (await this.jobs.finish(job.replay_id, owner, 'completed', finishedAt, { checkpoint })) {
       this.ended(job, 'completed', at, finishedAt);
-    } else {
-      // Cancelled between the last checkpoint and now, or taken over: whoever changed it reports.
+      return;
+    }
+    // Cancelled since the last checkpoint (its counts are still recorded), or taken over: then the
+    // new runner reports.
+    const status = await this.jobs.checkpoint(job.replay_id, owner, checkpoint, Date.now());
+    if (status === 'cancelled') {
       const now = await this.jobs.get(job.replay_id);
-      if (now?.status === 'cancelled') this.ended(job, 'cancelled', at, now.finished_at ?? finishedAt);
+      this.ended(job, 'cancelled', at, now?.finished_at ?? finishedAt);
     }
-  }
-
-  /**
-   * One SendMessageBatch with retries of the entries SQS reports as failed and retryable, backing
-   * off exponentially. Entries still failing after SEND_ATTEMPTS count as failed. A call that fails
-   * as a whole (SQS unavailable) is retried the same way and then thrown: the job pauses, not fails.
-   */
-  private async sendWithRetries(
-    replayId: string,
-    queue: string,
-    messages: OutgoingMessage[],
-  ): Promise<{ sent: number; failed: number }> {
-    let pending = messages;
-    let sent = 0;
-    let failed = 0;
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      let result;
-      try {
-        result = await this.queue.sendBatch(queue, pending);
-      } catch (err) {
-        if (!(err instanceof StorageUnavailableError) || attempt >= SEND_ATTEMPTS) throw err;
-        await sleep(Math.min(BACKOFF_MAX_MS, BACKOFF_MS * 2 ** (attempt - 1)));
-        continue;
-      }
-      sent += result.sent.length;
-      const retry = new Set(result.failed.filter((f) => f.retryable).map((f) => f.id));
-      failed += result.failed.length - retry.size;
-      if (retry.size > 0 && attempt >= SEND_ATTEMPTS) {
-        failed += retry.size;
-        break;
-      }
-      if (result.failed.length > 0) {
-        this.logger.warn(
-          { op: 'replay.send_failed', replay_id: replayId, queue, attempt, failures: result.failed },
-          'SendMessageBatch entries failed',
-        );
-      }
-      pending = pending.filter((m) => retry.has(m.id));
-      if (pending.length > 0) await sleep(Math.min(BACKOFF_MAX_MS, BACKOFF_MS * 2 ** (attempt - 1)));
-    }
-    return { sent, failed };
   }
 
   private async stopped(run: Run, at: Progress): Promise<void> {
@@ -200,7 +156,7 @@ export class ReplaySender {
     const finishedAt = new Date().toISOString();
     const message = err instanceof Error ? err.message : String(err);
     try {
-      if (await this.jobs.finish(job.replay_id, owner, 'failed', finishedAt, message)) {
+      if (await this.jobs.finish(job.replay_id, owner, 'failed', finishedAt, { error: message })) {
         const now = await this.jobs.get(job.replay_id);
         this.ended(
           job,

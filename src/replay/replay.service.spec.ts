@@ -1,6 +1,6 @@
 import { ManifestEntry, ManifestPartWriter, parsePart, PART_SIZE } from './replay-manifest';
 import { toOutgoing } from '../shared/contracts/replay-message';
-import { batchSizeFor } from './replay.sender';
+import { batchSizeFor } from './replay-pipeline';
 import { PlanTally, toView } from './replay-view';
 
 const entry = (i: number, source = 'a', type = 't'): ManifestEntry => ({

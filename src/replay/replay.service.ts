@@ -20,7 +20,8 @@ import {
   toEntry,
 } from './replay-manifest';
 import { ReplayRequest } from './replay.dto';
-import { PlanTally, ReplayPlan, ReplayView, toView } from './replay-view';
+import { DRY_RUN_REPLAY_ID, PlanTally, ReplayPlan, ReplayView, toView } from './replay-view';
+import { ReplayFormats } from './replay-formats';
 import { ReplayRunner } from './replay.runner';
 import { UnprocessedFinder, unprocessedView } from './replay-unprocessed';
 import { mapLimit } from '../shared/async/map-limit';
@@ -50,6 +51,7 @@ export class ReplayService {
     private readonly jobs: ReplayJobStore,
     private readonly runner: ReplayRunner,
     private readonly unprocessed: UnprocessedFinder,
+    private readonly formats: ReplayFormats,
     private readonly limits: RateLimits,
     private readonly env: Env,
   ) {
@@ -61,7 +63,14 @@ export class ReplayService {
     return this.slots.run(caller.id, async () => {
       const tally = new PlanTally();
       const end = await this.selectFor(caller, request, (entries) => tally.add(entries));
-      return tally.plan(request.rate_per_second, end.truncated);
+      const sample = tally.first
+        ? await this.formats.message(request.format, DRY_RUN_REPLAY_ID, tally.first, '0')
+        : undefined;
+      return {
+        ...tally.plan(request.rate_per_second, end.truncated),
+        format: request.format,
+        sample_message: sample ? { body: sample.body, attributes: sample.attributes } : null,
+      };
     });
   }
 
@@ -116,6 +125,7 @@ export class ReplayService {
       reason: request.reason,
       filter: request.filter,
       queue: request.queue,
+      format: request.format,
       matched: plan.matched,
       bytes: plan.bytes,
       truncated: plan.truncated,
@@ -135,6 +145,7 @@ export class ReplayService {
       reason: request.reason,
       requested_by: caller.id,
       queue: request.queue,
+      format: request.format,
       created_at: createdAt,
       matched: plan.matched,
       bytes: plan.bytes,
@@ -158,6 +169,7 @@ export class ReplayService {
         reason: request.reason,
         filter: request.filter,
         queue: request.queue,
+        format: request.format,
         matched: plan.matched,
         bytes: plan.bytes,
         truncated: plan.truncated,

@@ -72,8 +72,16 @@ describe('/replay', () => {
         sample_event_ids: expect.any(Array),
         estimated_seconds: 5,
         truncated: false,
+        format: 'pointer',
+        sample_message: { body: expect.any(String), attributes: expect.any(Object) },
       });
       expect(res.body.sample_event_ids).toHaveLength(10);
+      // The first event's message exactly as it would be sent, the replay id not yet assigned.
+      expect(JSON.parse(res.body.sample_message.body)).toMatchObject({
+        replay_id: '00000000-0000-0000-0000-000000000000',
+        event_id: res.body.sample_event_ids[0],
+        source,
+      });
       const all = new Set([...a, ...b].map((x) => x.event_id));
       for (const id of res.body.sample_event_ids) expect(all.has(id)).toBe(true);
       expect(await queue.depth(name)).toEqual({ visible: 0, inFlight: 0 });
@@ -218,6 +226,7 @@ describe('/replay', () => {
         reason: 'reprocess after fix',
         requested_by: KEY_IDS.operator,
         queue: name,
+        format: 'pointer',
         created_at: expect.any(String),
         started_at: expect.any(String),
         finished_at: expect.any(String),
@@ -244,6 +253,7 @@ describe('/replay', () => {
       const stored = await t.app.get(RawStore).get(`replays/${id}/manifest.json`);
       expect(JSON.parse(stored.toString())).toMatchObject({
         replay_id: id,
+        format: 'pointer',
         matched: 57,
         parts: [`replays/${id}/part-00000.ndjson`],
       });

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { bootApp, bootStorage, emulatorEnv } from '../../src/bootstrap';
+import type { AppOptions } from '../../src/app.module';
 import { Env, validateEnv, withOverrides } from '../../src/shared/config/env.config';
 import type { LocalEndpoints } from '../../src/shared/local/local-stack';
 import { installContractCheck } from './contract';
@@ -92,8 +93,8 @@ export interface TestApp {
 }
 
 /** The whole app on `env`'s resources, booted as `npm start` boots it, ready for requests. */
-async function serve(config: Env): Promise<TestApp> {
-  const { env, app, stop } = await bootApp(config, { emulators: emulatorsOf(config) });
+async function serve(config: Env, options?: AppOptions): Promise<TestApp> {
+  const { env, app, stop } = await bootApp(config, { emulators: emulatorsOf(config), app: options });
   installContractCheck(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
@@ -110,8 +111,13 @@ export const QUICK_PIPELINE = {
   STORAGE_TIMEOUT_MS: '20000',
 };
 
-export async function startTestApp(label: string, overrides: Record<string, string> = {}): Promise<TestApp> {
-  return serve(testEnv(label, overrides));
+/** The app on resources unique to `label`; `options` adds code (replay formatters) as a team would. */
+export async function startTestApp(
+  label: string,
+  overrides: Record<string, string> = {},
+  options?: AppOptions,
+): Promise<TestApp> {
+  return serve(testEnv(label, overrides), options);
 }
 
 /** Another app on the same resources as `env` (same table, bucket, queue): a restart. */

@@ -112,6 +112,15 @@ export class Env {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000000) REPLAY_MAX_RATE: number = 10000;
   /** How long a runner's claim on a job lasts without a checkpoint before another instance may resume it. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1000) @Max(3600000) REPLAY_LEASE_MS: number = 30000;
+  /** SendMessageBatch calls one replay keeps in flight at once. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(64) REPLAY_SEND_CONCURRENCY: number = 4;
+  /**
+   * The checkpoint interval in batches: a runner never has more than this many batches sent past its
+   * stored checkpoint, so a crash sends at most this many again; it checkpoints every half of it.
+   */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(10000) REPLAY_CHECKPOINT_BATCHES: number = 100;
+  /** ...and at least this often while it sends (renewing its lease); below REPLAY_LEASE_MS / 2. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(600000) REPLAY_CHECKPOINT_MS: number = 1000;
   /** How often each instance looks for queued jobs and jobs whose runner died. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(600000) REPLAY_POLL_MS: number = 5000;
   /** Run the replay-queue consumer in this process; false for API-only deployments. */
@@ -238,6 +247,12 @@ export function validateEnv(raw: Record<string, unknown>): Env {
   if (env.PROCESSOR_ENABLED && env.STORAGE_TIMEOUT_MS < 1500) {
     problems.push(
       `STORAGE_TIMEOUT_MS=${env.STORAGE_TIMEOUT_MS}: at least 1500 while PROCESSOR_ENABLED, so the queue's 1-second long poll fits in it`,
+    );
+  }
+  // A runner renews its lease with its checkpoints: at least two of them fit in one lease.
+  if (env.REPLAY_CHECKPOINT_MS * 2 > env.REPLAY_LEASE_MS) {
+    problems.push(
+      `REPLAY_CHECKPOINT_MS=${env.REPLAY_CHECKPOINT_MS}: at most half of REPLAY_LEASE_MS (${env.REPLAY_LEASE_MS}), so a runner renews its lease before it runs out`,
     );
   }
   if (env.ALERTS_RULES) {
