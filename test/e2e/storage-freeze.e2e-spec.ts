@@ -6,13 +6,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { withOverrides } from '../../src/shared/config/env.config';
 import { StorageUnavailableError } from '../../src/shared/errors/app-error';
 import { EmulatorProcess, startDynamo, startS3, startSqs } from '../../src/shared/local/local-stack';
 import { QueuePublisher } from '../../src/shared/queue/queue-publisher';
 import { RawStore } from '../../src/shared/raw/raw-store';
 import { aroundNow, wireEvent } from '../support/factories';
 import { pollUntil } from '../support/replay-messages';
-import { auth, startTestApp, TestApp } from '../support/test-app';
+import { auth, restartTestApp, TestApp, testStorage } from '../support/test-app';
 
 const STORAGE_TIMEOUT_MS = 2000;
 /** Generous: this checks that the deadline fires at all, not how fast the machine is. */
@@ -77,14 +78,22 @@ describe('storage calls under a frozen dependency', () => {
       ownEmulator(() => startSqs('us-east-1')),
     ]);
     Object.assign(emulators, { dynamodb: dynamo.proc, s3: s3.proc, sqs: sqs.proc });
-    t = await startTestApp('freeze', {
+    // The resources are created first under a generous deadline: the emulators were just started, and
+    // a cold DynamoDB Local on a loaded machine (this file often runs first in a full run) can take
+    // longer than STORAGE_TIMEOUT_MS to create a table. The app then boots on them with the short one.
+    const storage = await testStorage('freeze', {
       AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${dynamo.port}`,
       AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${s3.port}`,
       AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${sqs.port}`,
-      STORAGE_TIMEOUT_MS: String(STORAGE_TIMEOUT_MS),
-      HEALTH_TIMEOUT_MS: '1000',
-      PROCESSOR_ENABLED: 'false',
+      STORAGE_TIMEOUT_MS: '20000',
     });
+    t = await restartTestApp(
+      withOverrides(storage, {
+        STORAGE_TIMEOUT_MS: String(STORAGE_TIMEOUT_MS),
+        HEALTH_TIMEOUT_MS: '1000',
+        PROCESSOR_ENABLED: 'false',
+      }),
+    );
   });
 
   afterAll(async () => {
