@@ -18,11 +18,11 @@ import { HealthModule } from './shared/health/health.module';
 import { LoggingModule } from './shared/logging/logging.module';
 
 /** The feature modules served over HTTP. */
-const FEATURES: Type[] = [
+const FEATURES: (Type | DynamicModule)[] = [
   IngestModule,
   QueryModule,
   ReplayModule,
-  ProcessorModule,
+  ProcessorModule.register(),
   ReconcileModule,
   DlqModule,
   AlertsModule,

@@ -1,11 +1,13 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { Roles } from '../shared/auth/roles.decorator';
-import { AggregateVersion } from './aggregate-store';
 import { AppError } from '../shared/errors/app-error';
-import { AggregatesQueryDto, DiffQueryDto } from './aggregates.dto';
+import { AggregatesQueryDto, AggregatorQueryDto, DiffQueryDto } from './aggregates.dto';
 import { AggregatesService, DiffView, VersionView } from './aggregates.service';
 
-/** Aggregate keys are `<entity_id>@<YYYY-MM-DDTHH>`, URL-encoded in paths (see docs/processor.md). */
+/**
+ * Aggregate keys are `<entity_id>@<period>`, URL-encoded in paths; `?aggregator=` names whose buckets
+ * (default `entity_hour`). See docs/processor.md.
+ */
 @Controller()
 @Roles('investigator')
 export class AggregatesController {
@@ -13,25 +15,32 @@ export class AggregatesController {
 
   @Get('aggregates')
   list(@Query() q: AggregatesQueryDto): Promise<{ items: VersionView[] }> {
-    return this.aggregates.list(q.entity_id, q.from, q.to);
+    return this.aggregates.list(q.entity_id, q.from, q.to, q.aggregator);
   }
 
   @Get('aggregates/:key')
-  get(@Param('key') key: string): Promise<{ key: string; latest: VersionView; versions: VersionView[] }> {
-    return this.aggregates.get(key);
+  get(
+    @Param('key') key: string,
+    @Query() q: AggregatorQueryDto,
+  ): Promise<{ aggregator: string; key: string; latest: VersionView; versions: VersionView[] }> {
+    return this.aggregates.get(key, q.aggregator);
   }
 
   @Get('aggregates/:key/versions/:n')
-  version(@Param('key') key: string, @Param('n') n: string): Promise<AggregateVersion> {
+  version(
+    @Param('key') key: string,
+    @Param('n') n: string,
+    @Query() q: AggregatorQueryDto,
+  ): Promise<VersionView & { input_event_ids: string[] }> {
     if (!/^[1-9]\d{0,9}$/.test(n)) {
       throw new AppError('AGGREGATE.VALIDATION_FAILED', 'a version number is a positive integer');
     }
-    return this.aggregates.version(key, Number(n));
+    return this.aggregates.version(key, Number(n), q.aggregator);
   }
 
   @Get('aggregates/:key/diff')
   diff(@Param('key') key: string, @Query() q: DiffQueryDto): Promise<DiffView> {
-    return this.aggregates.diff(key, q.from, q.to);
+    return this.aggregates.diff(key, q.from, q.to, q.aggregator);
   }
 
   @Get('events/:event_id/aggregates')

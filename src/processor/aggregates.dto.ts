@@ -1,12 +1,22 @@
 // Query parameters of the aggregates read API.
 import { Transform } from 'class-transformer';
-import { IsInt, Min } from 'class-validator';
+import { IsInt, IsOptional, Matches, Min } from 'class-validator';
 import { IsDateTime, IsEntityId } from '../shared/validation/event-fields';
+import { AGGREGATOR_NAME } from './aggregator';
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
 
-export class AggregatesQueryDto {
+/** `?aggregator=`: which aggregator's buckets a request means (default `entity_hour`). */
+export class AggregatorQueryDto {
+  @IsOptional()
+  @Matches(AGGREGATOR_NAME, {
+    message: 'aggregator must be an aggregator name (lower-case letters, digits, _)',
+  })
+  aggregator?: string;
+}
+
+export class AggregatesQueryDto extends AggregatorQueryDto {
   @IsEntityId()
   entity_id!: string;
 
@@ -17,7 +27,7 @@ export class AggregatesQueryDto {
   to!: string;
 }
 
-export class DiffQueryDto {
+export class DiffQueryDto extends AggregatorQueryDto {
   @Transform(toInt)
   @IsInt({ message: 'from must be a version number' })
   @Min(1)

@@ -1,20 +1,15 @@
-// Lineage files in S3: every input of an aggregate version, so any output traces back to raw objects.
-import type { EventRecord } from '../shared/events/event-index';
-import type { AggregateVersion } from './aggregate-store';
+// Lineage files in S3: the inputs each aggregate version added, with their raw objects, so any output
+// traces back to raw events in the lake. The full input list of version n is the union of the files
+// of versions 1..n, and the same as the bucket's contributions in DynamoDB (the API reads those).
+import type { AggregateVersion, Contribution } from './aggregate-store';
 import { sortInputs } from './aggregate';
 import { sha256Hex } from '../shared/identity/event-identity';
 
-export interface LineageInput {
-  event_id: string;
-  payload_sha256: string;
-  source: string;
-  type: string;
-  occurred_at: string;
-  s3_key: string;
-  s3_range?: [number, number];
-}
+export type LineageInput = Omit<Contribution, 'version'>;
 
 export interface Lineage {
+  aggregator: string;
+  aggregator_version: string;
   key: string;
   version: number;
   input_hash: string;
@@ -22,26 +17,35 @@ export interface Lineage {
   processor_version: string;
   computed_at: string;
   replay_ids: string[];
-  inputs: LineageInput[];
+  /** The lineage file of the previous version (absent for version 1). */
+  previous_lineage_key?: string;
+  /** The inputs this version added, by occurred_at then event_id. */
+  added_inputs: LineageInput[];
 }
 
 /** Longest URL-encoded aggregate key used as is: one path segment stays a valid file name everywhere. */
 export const READABLE_KEY_CHARS = 200;
 
 /**
- * `lineage/<URL-encoded aggregate key>/v<version>.json`, or `lineage/sha256=<hex of the key>/v<version>.json`
- * when the encoded key is longer than READABLE_KEY_CHARS (an entity_id of 256 characters outside ASCII
- * encodes to over 2,000, past S3's 1,024-byte key limit). Each version records its own lineage_key.
+ * `lineage/<aggregator>/<URL-encoded key>/v<version>-<first 16 hex of input_hash>.json`, or with
+ * `sha256=<hex of the key>` as the key segment when the encoded key is longer than READABLE_KEY_CHARS
+ * (an entity_id of 256 characters outside ASCII encodes to over 2,000, past S3's 1,024-byte limit).
+ * The hash suffix keeps two writers racing for one version number from overwriting each other's file.
  */
-export function lineageKey(key: string, version: number): string {
+export function lineageKey(aggregator: string, key: string, version: number, inputHash: string): string {
   const encoded = encodeURIComponent(key);
   const segment = encoded.length <= READABLE_KEY_CHARS ? encoded : `sha256=${sha256Hex(key)}`;
-  return `lineage/${segment}/v${version}.json`;
+  return `lineage/${aggregator}/${segment}/v${version}-${inputHash.slice(0, 16)}.json`;
 }
 
-/** The lineage document of a version computed from `inputs`, inputs in the version's hash order. */
-export function lineageOf(version: AggregateVersion, inputs: EventRecord[]): Lineage {
+export function lineageOf(
+  version: AggregateVersion,
+  added: readonly Contribution[],
+  previous?: AggregateVersion,
+): Lineage {
   return {
+    aggregator: version.aggregator,
+    aggregator_version: version.aggregator_version,
     key: version.key,
     version: version.version,
     input_hash: version.input_hash,
@@ -49,14 +53,11 @@ export function lineageOf(version: AggregateVersion, inputs: EventRecord[]): Lin
     processor_version: version.processor_version,
     computed_at: version.computed_at,
     replay_ids: version.replay_ids,
-    inputs: sortInputs(inputs).map((e): LineageInput => ({
-      event_id: e.event_id,
-      payload_sha256: e.payload_sha256,
-      source: e.source,
-      type: e.type,
-      occurred_at: e.occurred_at,
-      s3_key: e.s3_key,
-      ...(e.s3_range ? { s3_range: e.s3_range } : {}),
-    })),
+    ...(previous ? { previous_lineage_key: previous.lineage_key } : {}),
+    added_inputs: sortInputs(added).map((c): LineageInput => {
+      const rest: Partial<Contribution> = { ...c };
+      delete rest.version;
+      return rest as LineageInput;
+    }),
   };
 }
