@@ -45,19 +45,41 @@ export interface Contribution {
   version: number;
 }
 
+/** One bucket's next version: its new contributions and the version the pointer must still name. */
+export interface VersionWrite {
+  version: AggregateVersion;
+  added: Contribution[];
+  /** The version the latest pointer names now; 0 for a bucket with none. */
+  previous: number;
+}
+
+/** Why a write of a refused commit did not hold. */
+export interface WriteRefusal {
+  /** Inputs another delivery already contributed. */
+  counted: string[];
+  /** The pointer no longer names `previous` (or another writer was at it): read it again. */
+  stale: boolean;
+}
+
 export type CommitResult =
   | { committed: true }
-  /** `counted`: inputs another delivery already contributed; `stale`: the pointer was not `previous`. */
-  | { committed: false; counted: string[]; stale: boolean };
+  /** Nothing was written; `refusals[i]` says why write i did not hold (undefined: it did). */
+  | { committed: false; refusals: (WriteRefusal | undefined)[] };
+
+/** TransactWriteItems takes 100 items: a commit's writes hold at most this many items together. */
+export const COMMIT_MAX_ITEMS = 100;
+
+/** The items a write takes in a commit: its contributions, the version and the pointer. */
+export const itemsOf = (w: VersionWrite): number => w.added.length + 2;
 
 export abstract class AggregateStore {
   /** The latest version of a bucket (strongly consistent), or undefined when it has none. */
   abstract latest(aggregator: string, key: string): Promise<AggregateVersion | undefined>;
   /**
-   * Writes, in one transaction, a new version, its contributions (each only if the event never
-   * contributed) and the latest pointer (only if it still names version `previous`, 0 for none).
+   * Writes, in one transaction, for each write a new version, its contributions (each only if the
+   * event never contributed) and the latest pointer (only if it still names `previous`): all or none.
    */
-  abstract commit(version: AggregateVersion, added: Contribution[], previous: number): Promise<CommitResult>;
+  abstract commit(writes: VersionWrite[]): Promise<CommitResult>;
   /** The contributions of a bucket, of versions up to `upTo` when given. */
   abstract contributions(aggregator: string, key: string, upTo?: number): Promise<Contribution[]>;
   /** One event's contribution to a bucket, or undefined when it is no input of it. */

@@ -1,10 +1,16 @@
 // Aggregates on the single DynamoDB table, one partition per (aggregator, bucket): immutable version
 // items (sk V#<n>), one contribution item per input event (sk IN#<event_id>) and a forward-only
-// #LATEST pointer, listed per entity through gsi1. A new version, its contributions and the pointer
-// move are one transaction, so an event counts once and a version never lacks its lineage.
+// #LATEST pointer, listed per entity through gsi1. New versions, their contributions and the pointer
+// moves of a batch are one transaction, so an event counts once and a version never lacks its inputs.
 import { DynamoTable, Item, isTransactionCancelled, pick } from '../shared/aws/dynamo-table';
 import { aggregateKeys } from '../shared/aws/table-keys';
-import { AggregateStore, AggregateVersion, CommitResult, Contribution } from './aggregate-store';
+import {
+  AggregateStore,
+  AggregateVersion,
+  CommitResult,
+  Contribution,
+  VersionWrite,
+} from './aggregate-store';
 import { periodStart } from './aggregate';
 
 const VERSION_FIELDS = [
@@ -50,8 +56,7 @@ export class DynamoAggregateStore extends AggregateStore {
     return item ? toVersion(item) : undefined;
   }
 
-  async commit(version: AggregateVersion, added: Contribution[], previous: number): Promise<CommitResult> {
-    const { aggregator, key } = version;
+  async commit(writes: VersionWrite[]): Promise<CommitResult> {
     const put = (Item: Item, ConditionExpression: string, values?: Item) => ({
       Put: {
         TableName: this.table.name,
@@ -60,41 +65,50 @@ export class DynamoAggregateStore extends AggregateStore {
         ...(values ? { ExpressionAttributeValues: values } : {}),
       },
     });
-    const pointer: Item = {
-      ...aggregateKeys.latest(aggregator, key),
-      ...version,
-      added_event_ids: undefined,
-      gsi1pk: aggregateKeys.entity(version.entity_id),
-      gsi1sk: aggregateKeys.entitySort(periodStart(version.period), aggregator),
-    };
-    delete pointer.added_event_ids;
-    try {
-      await this.table.transactWrite({
-        TransactItems: [
-          ...added.map((c) =>
-            put(
-              { ...aggregateKeys.contribution(aggregator, key, c.event_id), ...c },
-              'attribute_not_exists(pk)',
-            ),
-          ),
+    const items = writes.flatMap(({ version, added, previous }) => {
+      const { aggregator, key } = version;
+      const pointer: Item = {
+        ...aggregateKeys.latest(aggregator, key),
+        ...version,
+        added_event_ids: undefined,
+        gsi1pk: aggregateKeys.entity(version.entity_id),
+        gsi1sk: aggregateKeys.entitySort(periodStart(version.period), aggregator),
+      };
+      return [
+        ...added.map((c) =>
           put(
-            { ...aggregateKeys.version(aggregator, key, version.version), ...version },
+            { ...aggregateKeys.contribution(aggregator, key, c.event_id), ...c },
             'attribute_not_exists(pk)',
           ),
-          previous === 0
-            ? put(pointer, 'attribute_not_exists(pk)')
-            : put(pointer, 'version = :previous', { ':previous': previous }),
-        ],
-      });
+        ),
+        put(
+          { ...aggregateKeys.version(aggregator, key, version.version), ...version },
+          'attribute_not_exists(pk)',
+        ),
+        previous === 0
+          ? put(pointer, 'attribute_not_exists(pk)')
+          : put(pointer, 'version = :previous', { ':previous': previous }),
+      ];
+    });
+    try {
+      await this.table.transactWrite({ TransactItems: items });
       return { committed: true };
     } catch (err) {
       const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
       if (!isTransactionCancelled(err) || !reasons) throw err;
-      const failed = (i: number) => reasons[i]?.Code === 'ConditionalCheckFailed';
-      const counted = added.filter((_, i) => failed(i)).map((c) => c.event_id);
-      // A conflicting transaction on these items (another writer at this moment) reads as stale too.
-      const stale = counted.length === 0 || failed(added.length) || failed(added.length + 1);
-      return { committed: false, counted, stale };
+      let at = 0;
+      const refusals = writes.map(({ added }) => {
+        const codes = reasons.slice(at, at + added.length + 2).map((r) => r.Code ?? 'None');
+        at += added.length + 2;
+        if (codes.every((c) => c === 'None')) return undefined;
+        const counted = added.filter((_, i) => codes[i] === 'ConditionalCheckFailed').map((c) => c.event_id);
+        // A conflict with another writer at this moment reads as stale too: read it again.
+        const stale = codes.some(
+          (c, i) => c !== 'None' && (i >= added.length || c !== 'ConditionalCheckFailed'),
+        );
+        return { counted, stale };
+      });
+      return { committed: false, refusals };
     }
   }
 

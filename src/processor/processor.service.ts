@@ -1,16 +1,15 @@
 // The processing shared by the SQS consumer and the Lambda handler: verify a batch of messages against
 // the index (one BatchGetItem) and their raw objects, add each event to the bucket of every registered
-// aggregator (incrementally, see aggregate-writer.ts), then count the batch's events for their replays
-// in one transaction per replay.
+// aggregator (incrementally, all buckets in one transaction, see aggregate-writer.ts), then count the
+// batch's events for their replays in one transaction per replay.
 import { Injectable, Logger } from '@nestjs/common';
 import { AggregateStore } from './aggregate-store';
 import { EventIndex } from '../shared/events/event-index';
 import { RawStore } from '../shared/raw/raw-store';
 import { AppError } from '../shared/errors/app-error';
 import { bucketKey } from './aggregate';
-import type { Aggregator, Bucket } from './aggregator';
 import { AggregatorRegistry } from './aggregator-registry';
-import { AggregateWriter, Member, WriteResult } from './aggregate-writer';
+import { AggregateWriter, BucketInputs } from './aggregate-writer';
 import { InboundMessage, IntegrityError, MessageVerifier, Verified } from './message-verifier';
 import { MessageOutcome, ProcessorMetrics } from './processor.metrics';
 import { ReplayProgress } from '../replay/replay-progress';
@@ -27,10 +26,7 @@ export type MessageResult =
   | { messageId: string; ok: true; outcome: 'versioned' | 'unchanged' }
   | { messageId: string; ok: false; error: unknown };
 
-interface Group {
-  aggregator: Aggregator;
-  bucket: Bucket;
-  members: Member[];
+interface Group extends BucketInputs {
   messageIds: string[];
 }
 
@@ -70,17 +66,17 @@ export class ProcessorService {
       if ('event' in v) verified.push(v);
       else this.unverified(v.messageId, v.error, fail);
     }
-    const groups = this.groupsOf(verified);
+    const groups = [...this.groupsOf(verified).values()];
     const failedBy = new Map<string, unknown>();
     const versioned = new Set<string>();
-    await mapLimit([...groups.values()], PARALLELISM, async (g) => {
-      try {
-        const r: WriteResult = await this.writer.write(g.aggregator, g.bucket, g.members);
-        if (r.outcome === 'versioned') for (const id of g.messageIds) versioned.add(id);
-      } catch (err) {
-        for (const id of g.messageIds) failedBy.set(id, err);
-      }
-    });
+    try {
+      const outcomes = await this.writer.write(groups);
+      groups.forEach((g, i) => {
+        if (outcomes[i] === 'versioned') for (const id of g.messageIds) versioned.add(id);
+      });
+    } catch (err) {
+      for (const g of groups) for (const id of g.messageIds) failedBy.set(id, err);
+    }
     const done = verified.filter((v) => {
       if (!failedBy.has(v.messageId)) return true;
       fail(v.messageId, failedBy.get(v.messageId), 'failed');

@@ -45,6 +45,11 @@ describe('DynamoAggregateStore and DynamoReplayProgress', () => {
   let stores: Stores;
   let store: DynamoAggregateStore;
   let progress: DynamoReplayProgress;
+  /** One write's commit, its refusal flattened. */
+  const commit1 = async (v: AggregateVersion, added: Contribution[], previous: number) => {
+    const r = await store.commit([{ version: v, added, previous }]);
+    return r.committed ? r : { committed: false, ...r.refusals[0] };
+  };
 
   beforeAll(async () => {
     stores = await openStores('aggstore');
@@ -56,7 +61,7 @@ describe('DynamoAggregateStore and DynamoReplayProgress', () => {
   it('lets exactly one of many concurrent writers commit version n', async () => {
     const key = 'race-1@2026-11-25T10';
     const results = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => store.commit(version(key, 1), [input(`w${i}`, 1)], 0)),
+      Array.from({ length: 8 }, (_, i) => commit1(version(key, 1), [input(`w${i}`, 1)], 0)),
     );
     expect(results.filter((r) => r.committed)).toHaveLength(1);
     expect((await store.latest(AGG, key))?.version).toBe(1);
@@ -65,22 +70,22 @@ describe('DynamoAggregateStore and DynamoReplayProgress', () => {
 
   it('refuses a version over a moved pointer, and names the inputs another commit already counted', async () => {
     const key = 'ptr-1@2026-11-25T11';
-    expect(await store.commit(version(key, 1), [input('a', 1), input('b', 1)], 0)).toEqual({
+    expect(await commit1(version(key, 1), [input('a', 1), input('b', 1)], 0)).toEqual({
       committed: true,
     });
     // Stale: the pointer is at 1, not 0.
-    expect(await store.commit(version(key, 1), [input('c', 1)], 0)).toEqual({
+    expect(await commit1(version(key, 1), [input('c', 1)], 0)).toEqual({
       committed: false,
       counted: [],
       stale: true,
     });
     // `b` counted before: nothing is written, and the answer says which input to drop.
-    expect(await store.commit(version(key, 2), [input('b', 2), input('c', 2)], 1)).toEqual({
+    expect(await commit1(version(key, 2), [input('b', 2), input('c', 2)], 1)).toEqual({
       committed: false,
       counted: ['b'],
       stale: false,
     });
-    expect(await store.commit(version(key, 2), [input('c', 2)], 1)).toEqual({ committed: true });
+    expect(await commit1(version(key, 2), [input('c', 2)], 1)).toEqual({ committed: true });
     expect((await store.contributions(AGG, key, 1)).map((c) => c.event_id).sort()).toEqual(['a', 'b']);
     expect((await store.contributions(AGG, key)).map((c) => c.event_id).sort()).toEqual(['a', 'b', 'c']);
     expect(await store.contribution(AGG, key, 'c')).toMatchObject({ version: 2, s3_key: 'raw/c.json' });
@@ -89,11 +94,30 @@ describe('DynamoAggregateStore and DynamoReplayProgress', () => {
     expect((await store.getVersion(AGG, key, 2))?.input_hash).toBe('2'.repeat(64));
   });
 
+  it('commits the versions of several buckets together, or none of them', async () => {
+    const [a, b] = ['multi-a@2026-11-25T10', 'multi-b@2026-11-25T10'];
+    await commit1(version(b, 1), [input('mb1', 1)], 0);
+    const refused = await store.commit([
+      { version: version(a, 1), added: [input('ma1', 1)], previous: 0 },
+      { version: version(b, 1), added: [input('mb2', 1)], previous: 0 },
+    ]);
+    expect(refused).toEqual({ committed: false, refusals: [undefined, { counted: [], stale: true }] });
+    expect(await store.latest(AGG, a)).toBeUndefined();
+    expect(
+      await store.commit([
+        { version: version(a, 1), added: [input('ma1', 1)], previous: 0 },
+        { version: version(b, 2), added: [input('mb2', 2)], previous: 1 },
+      ]),
+    ).toEqual({ committed: true });
+    expect((await store.latest(AGG, a))?.version).toBe(1);
+    expect((await store.latest(AGG, b))?.version).toBe(2);
+  });
+
   it('lists the latest version of each bucket of an entity, by period start, filtered by aggregator', async () => {
-    await store.commit(version('ent-1@2026-11-25T09', 1), [], 0);
-    await store.commit(version('ent-1@2026-11-25T11', 1), [], 0);
-    await store.commit(version('ent-1@2026-11-25T11', 2), [], 1);
-    await store.commit(version('ent-1@2026-11-25', 1, { aggregator: 'daily', period: '2026-11-25' }), [], 0);
+    await commit1(version('ent-1@2026-11-25T09', 1), [], 0);
+    await commit1(version('ent-1@2026-11-25T11', 1), [], 0);
+    await commit1(version('ent-1@2026-11-25T11', 2), [], 1);
+    await commit1(version('ent-1@2026-11-25', 1, { aggregator: 'daily', period: '2026-11-25' }), [], 0);
     const all = await store.latestOfEntity('ent-1', '2026-11-25T00', '2026-11-25T23');
     expect(all.map((v) => [v.aggregator, v.period, v.version])).toEqual([
       ['daily', '2026-11-25', 1],
