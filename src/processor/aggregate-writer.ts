@@ -54,6 +54,8 @@ interface State extends BucketInputs {
   /** What this writer believes the latest version is; `read` once it came from the table. */
   latest?: AggregateVersion;
   read: boolean;
+  /** A commit found the pointer elsewhere: read it before the next try (no more assuming it new). */
+  stale: boolean;
   outcome?: WriteOutcome;
 }
 
@@ -83,6 +85,7 @@ export class AggregateWriter {
         key,
         pending: [...new Map(b.members.map((m) => [m.event.event_id, m])).values()],
         read: false,
+        stale: false,
       };
     });
     const release = await this.lock([...new Set(states.map((s) => s.id))].sort());
@@ -96,7 +99,9 @@ export class AggregateWriter {
           throw new AppError('PROCESSOR.CONTENDED', 'aggregates kept changing; will retry');
         const open = states.filter((s) => s.outcome === undefined);
         await mapLimit(
-          open.filter((s) => !s.read && s.pending.length === 0),
+          // A bucket not in the cache is assumed new (most are, in a first replay): its commit says
+          // otherwise. One with nothing pending is read: only its pointer can ask for a new version.
+          open.filter((s) => !s.read && (s.stale || s.pending.length === 0)),
           16,
           async (s) => this.readLatest(s),
         );
@@ -202,6 +207,7 @@ export class AggregateWriter {
           this.cache.delete(state.id);
           state.latest = undefined;
           state.read = false;
+          state.stale = true;
         }
       });
       // Writes refused for no reason of their own (another write of the transaction failed) go again.
