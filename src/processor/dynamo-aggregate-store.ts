@@ -70,7 +70,6 @@ export class DynamoAggregateStore extends AggregateStore {
       const pointer: Item = {
         ...aggregateKeys.latest(aggregator, key),
         ...version,
-        added_event_ids: undefined,
         gsi1pk: aggregateKeys.entity(version.entity_id),
         gsi1sk: aggregateKeys.entitySort(periodStart(version.period), aggregator),
       };
