@@ -68,6 +68,21 @@ describe('processor (consumer)', () => {
     const d = await queue.depth(t.env.PIPESCOPE_QUEUE);
     return d.visible === 0 && d.inFlight === 0;
   };
+  /** The latest version of every bucket of the test's entities. */
+  const listed = async (): Promise<
+    { key: string; version: number; value: unknown; input_count: number }[]
+  > => {
+    const items = [];
+    for (const entity of ENTITIES) {
+      const res = await get(
+        `/aggregates?entity_id=${enc(entity)}&from=${WINDOW.from}&to=${WINDOW.to}`,
+      ).expect(200);
+      items.push(
+        ...(res.body.items as { key: string; version: number; value: unknown; input_count: number }[]),
+      );
+    }
+    return items;
+  };
   const recordsOf = async (entity: string): Promise<EventRecord[]> =>
     (
       await index.eventsOfEntity(
@@ -120,14 +135,11 @@ describe('processor (consumer)', () => {
 
     const want = expectedAggregates(events);
     const got = new Map<string, unknown>();
-    for (const entity of ENTITIES) {
-      const res = await get(
-        `/aggregates?entity_id=${enc(entity)}&from=${WINDOW.from}&to=${WINDOW.to}`,
-      ).expect(200);
-      for (const item of res.body.items) got.set(item.key, item.value);
+    for (const item of await listed()) {
+      got.set(item.key, item.value);
       // Messages of a bucket handled in different batches make successive versions (each built on
       // the one before); the latest holds every input.
-      for (const item of res.body.items) expect(item.input_count).toBe(want.get(item.key)?.count);
+      expect(item.input_count).toBe(want.get(item.key)?.count);
     }
     expect(got).toEqual(want);
 
@@ -180,13 +192,7 @@ describe('processor (consumer)', () => {
   });
 
   it('creates no new version when the same events are replayed again, even with redeliveries', async () => {
-    const before = new Map<string, number>();
-    for (const entity of ENTITIES) {
-      const res = await get(
-        `/aggregates?entity_id=${enc(entity)}&from=${WINDOW.from}&to=${WINDOW.to}`,
-      ).expect(200);
-      for (const item of res.body.items) before.set(item.key, item.version);
-    }
+    const before = new Map((await listed()).map((item) => [item.key, item.version]));
     await seedJob('replay-2');
     await sendReplay(queue, t.env.PIPESCOPE_QUEUE, 'replay-2', [...records, ...records.slice(0, 5)]);
     expect(
@@ -199,14 +205,9 @@ describe('processor (consumer)', () => {
     // Counted once per event, however often a message came.
     expect(await processed('replay-2')).toBe(records.length);
     expect(await processed('replay-1')).toBe(records.length);
-    for (const entity of ENTITIES) {
-      const res = await get(
-        `/aggregates?entity_id=${enc(entity)}&from=${WINDOW.from}&to=${WINDOW.to}`,
-      ).expect(200);
-      for (const item of res.body.items) {
-        const detail = await get(`/aggregates/${enc(item.key)}`).expect(200);
-        expect(detail.body.versions).toHaveLength(before.get(item.key)!);
-      }
+    for (const item of await listed()) {
+      const detail = await get(`/aggregates/${enc(item.key)}`).expect(200);
+      expect(detail.body.versions).toHaveLength(before.get(item.key)!);
     }
   });
 
