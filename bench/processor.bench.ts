@@ -1,97 +1,199 @@
-// Processor throughput: messages per second from the replay queue to stored aggregate versions, end
-// to end through the real consumer, against the embedded emulators started here.
-// Run: npm run bench:processor (BENCH_EVENTS, BENCH_BUCKETS override the size).
+// Processor throughput and reads, end to end through the real consumer, against embedded emulators
+// started here. Each shape is ingested, enqueued twice (one queue for the app, one for the floor) and
+// timed both ways at the same concurrency. The floor does per message only what any processor must:
+// the batched receive and delete, one S3 GET of the raw bytes and one conditional DynamoDB write.
+// Items read are counted on the app's DynamoDB client (GetItem, Query, BatchGetItem answers).
+// Run: npm run bench:processor (BENCH_RUNS, default 3; BENCH_SHAPES, default all three).
 import 'reflect-metadata';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { performance } from 'node:perf_hooks';
-import { bootApp, startEmulators } from '../src/bootstrap';
+import { bootApp, RunningEmulators, startEmulators } from '../src/bootstrap';
 import { AWS_CLIENTS } from '../src/shared/aws/aws.module';
-import type { AwsClients } from '../src/shared/aws/aws-clients';
+import { AwsClients, createAwsClients, destroyAwsClients } from '../src/shared/aws/aws-clients';
 import { EventIndex, EventRecord } from '../src/shared/events/event-index';
 import { QueuePublisher } from '../src/shared/queue/queue-publisher';
 import { replayProgressKeys } from '../src/shared/aws/table-keys';
-import { withOverrides } from '../src/shared/config/env.config';
+import { Env, withOverrides } from '../src/shared/config/env.config';
 import { benchEnv } from './bench-support';
 import { mapLimit } from '../src/shared/async/map-limit';
+import { MetricsService } from '../src/shared/metrics/metrics.service';
 
-export interface ProcessorBenchResult {
+type Shape = 'standard' | 'one-bucket' | 'spread';
+const SHAPES: Record<Shape, { events: number; describe: string }> = {
+  standard: { events: 2000, describe: '2,000 events over 300 entity-hours' },
+  'one-bucket': { events: 3000, describe: '3,000 events of one entity-hour' },
+  spread: { events: 3000, describe: '3,000 events over 3,000 entity-hours' },
+};
+const DAY = '2026-11-01';
+const two = (n: number) => String(n).padStart(2, '0');
+
+export interface ShapeResult {
+  shape: Shape;
   events: number;
-  buckets: number;
-  batch_size: number;
-  concurrency: number;
-  seconds: number;
-  messages_per_s: number;
+  app_messages_per_s: number;
+  floor_messages_per_s: number;
+  ratio: number;
+  items_read_per_message: number;
+  raw_bytes_read_per_message: number;
 }
 
-const DAY = '2026-11-01';
-
-function events(n: number, buckets: number): Record<string, unknown>[] {
+function events(shape: Shape): Record<string, unknown>[] {
+  const n = SHAPES[shape].events;
   return Array.from({ length: n }, (_, i) => {
-    const bucket = i % buckets;
-    const hour = String(bucket % 24).padStart(2, '0');
+    const bucket = shape === 'one-bucket' ? 0 : shape === 'spread' ? i : i % 300;
+    const hour = two(bucket % 24);
+    const at =
+      shape === 'one-bucket'
+        ? `${DAY}T10:${two(Math.floor(i / 60) % 60)}:${two(i % 60)}.${String(Math.floor(i / 3600)).padStart(3, '0')}Z`
+        : `${DAY}T${hour}:${two(i % 60)}:${two(Math.floor(i / 60) % 60)}.000Z`;
     return {
       source: 'bench-svc',
       type: i % 3 === 0 ? 'order.paid' : 'order.created',
-      entity_id: `ent-${Math.floor(bucket / 24)}`,
-      occurred_at: `${DAY}T${hour}:${String(i % 60).padStart(2, '0')}:${String(Math.floor(i / 60) % 60).padStart(2, '0')}.000Z`,
+      entity_id: shape === 'one-bucket' ? 'hot-1' : `ent-${Math.floor(bucket / 24)}`,
+      occurred_at: at,
       payload: { i, amount: i * 7 },
     };
   });
 }
 
-export async function runProcessorBench(n = 2000, buckets = 300): Promise<ProcessorBenchResult> {
-  const config = benchEnv('processor', { LOG_LEVEL: 'silent' });
-  const emulators = await startEmulators(config, 'temporary');
-  const table = config.PIPESCOPE_TABLE;
+/** Counts the items DynamoDB answers on a client: GetItem, Query and BatchGetItem. */
+function countItemsRead(clients: AwsClients): { read: () => number } {
+  let items = 0;
+  clients.dynamo.middlewareStack.add(
+    (next) => async (args) => {
+      const out = await next(args);
+      const o = out.output as {
+        Item?: unknown;
+        Items?: unknown[];
+        Responses?: Record<string, unknown[]>;
+      };
+      if (o.Item) items += 1;
+      if (Array.isArray(o.Items)) items += o.Items.length;
+      if (o.Responses && typeof o.Responses === 'object' && !Array.isArray(o.Responses)) {
+        for (const list of Object.values(o.Responses)) if (Array.isArray(list)) items += list.length;
+      }
+      return out;
+    },
+    { step: 'initialize', name: 'benchItemsRead' },
+  );
+  return { read: () => items };
+}
+
+/** The bare floor: receive 10, per message one S3 GET and one conditional put, delete the batch. */
+async function floor(
+  env: Env,
+  records: EventRecord[],
+  queueUrl: string,
+  concurrency: number,
+): Promise<number> {
+  const c = createAwsClients(env);
+  let done = 0;
+  const started = performance.now();
   try {
-    // 1. Ingest and enqueue with the consumer off (the bench config's default).
-    const { app: loader } = await bootApp(config, { emulators: emulators.endpoints });
-    const clients = loader.get<AwsClients>(AWS_CLIENTS);
-    await loader.init();
-    const fastify = loader.getHttpAdapter().getInstance();
-    const all = events(n, buckets);
-    for (let i = 0; i < all.length; i += 500) {
-      const res = await fastify.inject({
-        method: 'POST',
-        url: '/ingest/batch',
-        headers: { 'content-type': 'application/json' },
-        payload: JSON.stringify({ events: all.slice(i, i + 500) }),
-      });
-      if (res.statusCode !== 200) throw new Error(`ingest failed: ${res.statusCode} ${res.body}`);
-    }
-    const index = loader.get(EventIndex);
-    const entities = [...new Set(all.map((e) => e.entity_id as string))];
-    const records: EventRecord[] = (
-      await mapLimit(entities, 8, async (entity) => {
-        const out: EventRecord[] = [];
-        let cursor: string | undefined;
-        do {
-          const page = await index.eventsOfEntity(
-            entity,
-            { from: `${DAY}T00:00:00.000Z`, to: `${DAY}T23:59:59.999Z` },
-            'asc',
-            { limit: 1000, cursor },
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (done < records.length) {
+          const got = await c.sqs.send(
+            new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
           );
-          out.push(...page.items);
-          cursor = page.next_cursor ?? undefined;
-        } while (cursor);
-        return out;
-      })
-    ).flat();
-    if (records.length !== n) throw new Error(`indexed ${records.length} of ${n} events`);
-    const replayId = `bench-${Date.now()}`;
-    await clients.dynamo.send(
-      new PutCommand({
-        TableName: table,
-        Item: { ...replayProgressKeys.job(replayId), replay_id: replayId },
+          const messages = got.Messages ?? [];
+          await Promise.all(
+            messages.map(async (m) => {
+              const e = JSON.parse(m.Body!) as EventRecord;
+              const obj = await c.s3.send(
+                new GetObjectCommand({
+                  Bucket: env.PIPESCOPE_BUCKET,
+                  Key: e.s3_key,
+                  ...(e.s3_range ? { Range: `bytes=${e.s3_range[0]}-${e.s3_range[1]}` } : {}),
+                }),
+              );
+              await obj.Body!.transformToByteArray();
+              await c.dynamo
+                .send(
+                  new PutCommand({
+                    TableName: env.PIPESCOPE_TABLE,
+                    Item: { pk: `FLOOR#${e.event_id}`, sk: '#F', at: Date.now() },
+                    ConditionExpression: 'attribute_not_exists(pk)',
+                  }),
+                )
+                .catch((err: Error) => {
+                  if (err.name !== 'ConditionalCheckFailedException') throw err;
+                });
+            }),
+          );
+          if (messages.length > 0) {
+            await c.sqs.send(
+              new DeleteMessageBatchCommand({
+                QueueUrl: queueUrl,
+                Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+              }),
+            );
+          }
+          done += messages.length;
+        }
       }),
     );
-    const queue = loader.get(QueuePublisher);
-    const chunks: EventRecord[][] = [];
-    for (let i = 0; i < records.length; i += 10) chunks.push(records.slice(i, i + 10));
+    return records.length / ((performance.now() - started) / 1000);
+  } finally {
+    destroyAwsClients(c);
+  }
+}
+
+async function runShape(emulators: RunningEmulators, shape: Shape): Promise<ShapeResult> {
+  const config = benchEnv('processor', { LOG_LEVEL: 'silent' });
+  const floorQueue = `${config.PIPESCOPE_QUEUE}-floor`;
+  // 1. Ingest and enqueue with the consumer off (the bench config's default).
+  const { app: loader } = await bootApp(config, { emulators: emulators.endpoints });
+  await loader.init();
+  const fastify = loader.getHttpAdapter().getInstance();
+  const all = events(shape);
+  for (let i = 0; i < all.length; i += 500) {
+    const res = await fastify.inject({
+      method: 'POST',
+      url: '/ingest/batch',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ events: all.slice(i, i + 500) }),
+    });
+    if (res.statusCode !== 200) throw new Error(`ingest failed: ${res.statusCode} ${res.body}`);
+  }
+  const index = loader.get(EventIndex);
+  const entities = [...new Set(all.map((e) => e.entity_id as string))];
+  const records: EventRecord[] = (
+    await mapLimit(entities, 8, async (entity) => {
+      const out: EventRecord[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await index.eventsOfEntity(
+          entity,
+          { from: `${DAY}T00:00:00.000Z`, to: `${DAY}T23:59:59.999Z` },
+          'asc',
+          { limit: 1000, cursor },
+        );
+        out.push(...page.items);
+        cursor = page.next_cursor ?? undefined;
+      } while (cursor);
+      return out;
+    })
+  ).flat();
+  if (records.length !== all.length) throw new Error(`indexed ${records.length} of ${all.length} events`);
+  const replayId = `bench-${Date.now()}`;
+  const loaderClients = loader.get<AwsClients>(AWS_CLIENTS);
+  await loaderClients.dynamo.send(
+    new PutCommand({
+      TableName: config.PIPESCOPE_TABLE,
+      Item: { ...replayProgressKeys.job(replayId), replay_id: replayId },
+    }),
+  );
+  const queue = loader.get(QueuePublisher);
+  await loaderClients.sqs.send(new CreateQueueCommand({ QueueName: floorQueue }));
+  const chunks: EventRecord[][] = [];
+  for (let i = 0; i < records.length; i += 10) chunks.push(records.slice(i, i + 10));
+  for (const name of [config.PIPESCOPE_QUEUE, floorQueue]) {
     await mapLimit(chunks, 16, (chunk) =>
       queue.sendBatch(
-        config.PIPESCOPE_QUEUE,
+        name,
         chunk.map((e, j) => ({
           id: String(j),
           body: JSON.stringify({
@@ -109,56 +211,90 @@ export async function runProcessorBench(n = 2000, buckets = 300): Promise<Proces
         })),
       ),
     );
-    await loader.close();
+  }
+  const floorUrl = await queue.queueUrl(floorQueue);
+  await loader.close();
 
-    // 2. Start the consumer and time until every message is processed and the queue is empty.
-    const { app: processor, env } = await bootApp(
-      withOverrides(config, { PROCESSOR_ENABLED: 'true', PROCESSOR_WAIT_TIME_S: '1' }),
-      { emulators: emulators.endpoints, provision: false },
-    );
-    const started = performance.now();
-    await processor.init();
-    const db = processor.get<AwsClients>(AWS_CLIENTS).dynamo;
-    const deadline = Date.now() + 110_000;
+  // 2. The floor, then the app's consumer, each timed until every message is handled.
+  const { app: processor, env } = await bootApp(
+    withOverrides(config, { PROCESSOR_ENABLED: 'true', PROCESSOR_WAIT_TIME_S: '1' }),
+    { emulators: emulators.endpoints, provision: false },
+  );
+  const floorRate = await floor(env, records, floorUrl, env.PROCESSOR_CONCURRENCY);
+  const counter = countItemsRead(processor.get<AwsClients>(AWS_CLIENTS));
+  const poll = createAwsClients(env);
+  const started = performance.now();
+  await processor.init();
+  try {
+    const deadline = Date.now() + 600_000;
     for (;;) {
-      const job = await db.send(
+      const job = await poll.dynamo.send(
         new GetCommand({
-          TableName: table,
+          TableName: config.PIPESCOPE_TABLE,
           Key: replayProgressKeys.job(replayId),
           ProjectionExpression: '#p',
           ExpressionAttributeNames: { '#p': 'processed' },
         }),
       );
-      if (Number(job.Item?.processed ?? 0) >= n) break;
+      if (Number(job.Item?.processed ?? 0) >= records.length) break;
       if (Date.now() > deadline)
-        throw new Error(`only ${String(job.Item?.processed)} of ${n} processed in time`);
+        throw new Error(`only ${String(job.Item?.processed)} of ${records.length} processed in time`);
       await new Promise((r) => setTimeout(r, 50));
     }
-    const seconds = (performance.now() - started) / 1000;
-    await processor.close();
+    const appRate = records.length / ((performance.now() - started) / 1000);
+    const metrics = await processor.get(MetricsService).prometheusText();
+    const bytes = Number(/^pipescope_processor_raw_bytes_read_total (\d+)/m.exec(metrics)?.[1] ?? NaN);
     return {
-      events: n,
-      buckets,
-      batch_size: env.PROCESSOR_BATCH_SIZE,
-      concurrency: env.PROCESSOR_CONCURRENCY,
-      seconds: Math.round(seconds * 100) / 100,
-      messages_per_s: Math.round(n / seconds),
+      shape,
+      events: records.length,
+      app_messages_per_s: Math.round(appRate),
+      floor_messages_per_s: Math.round(floorRate),
+      ratio: Math.round((appRate / floorRate) * 100) / 100,
+      items_read_per_message: Math.round((counter.read() / records.length) * 100) / 100,
+      raw_bytes_read_per_message: Math.round(bytes / records.length),
     };
+  } finally {
+    destroyAwsClients(poll);
+    await processor.close();
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export async function runProcessorBench(runs: number, shapes: Shape[]): Promise<ShapeResult[][]> {
+  const emulators = await startEmulators(benchEnv('processor'), 'temporary');
+  const out: ShapeResult[][] = [];
+  try {
+    for (let r = 0; r < runs; r++) {
+      const results: ShapeResult[] = [];
+      for (const shape of shapes) {
+        const res = await runShape(emulators, shape);
+        process.stdout.write(`run ${r + 1} ${JSON.stringify(res)}\n`);
+        results.push(res);
+      }
+      out.push(results);
+    }
+    return out;
   } finally {
     await emulators.stop();
   }
 }
 
 if (require.main === module) {
-  const n = Number(process.env.BENCH_EVENTS ?? 2000);
-  const buckets = Number(process.env.BENCH_BUCKETS ?? 300);
-  runProcessorBench(n, buckets).then(
-    (r) => {
-      process.stdout.write(
-        `processor: ${r.messages_per_s} messages/s end to end (queue -> verified -> stored version), ` +
-          `${r.events} messages over ${r.buckets} buckets in ${r.seconds} s, ` +
-          `batch ${r.batch_size}, concurrency ${r.concurrency}\n${JSON.stringify(r)}\n`,
-      );
+  const runs = Number(process.env.BENCH_RUNS ?? 3);
+  const shapes = (process.env.BENCH_SHAPES ?? 'standard,one-bucket,spread').split(',') as Shape[];
+  runProcessorBench(runs, shapes).then(
+    (all) => {
+      for (const [i, shape] of shapes.entries()) {
+        const rs = all.map((run) => run[i]);
+        process.stdout.write(
+          `processor ${shape.padEnd(10)} (${SHAPES[shape].describe}), median of ${rs.length}: ` +
+            `app ${median(rs.map((r) => r.app_messages_per_s))} messages/s | floor ${median(rs.map((r) => r.floor_messages_per_s))} messages/s | ` +
+            `app/floor ${median(rs.map((r) => r.ratio)).toFixed(2)} (runs ${rs.map((r) => r.ratio.toFixed(2)).join(', ')}) | ` +
+            `items read per message ${median(rs.map((r) => r.items_read_per_message))} | ` +
+            `raw bytes read per message ${median(rs.map((r) => r.raw_bytes_read_per_message))}\n`,
+        );
+      }
       process.exit(0);
     },
     (err: unknown) => {

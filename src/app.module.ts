@@ -28,7 +28,7 @@ const features = (options: AppOptions): (Type | DynamicModule)[] => [
   IngestModule,
   QueryModule,
   ReplayModule.register(options.replay),
-  ProcessorModule,
+  ProcessorModule.register(),
   ReconcileModule,
   DlqModule,
   AlertsModule,

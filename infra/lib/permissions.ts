@@ -159,7 +159,7 @@ export const PROCESSOR_GRANTS: Grant[] = [
     actions: ['s3:PutObject'],
     on: [{ objects: 'lineage' }],
     calls: ['PutObjectCommand'],
-    why: 'the full input list of an aggregate version',
+    why: 'the lineage file of each commit: the inputs every new aggregate version added',
   },
   {
     actions: ['s3:ListBucket'],
@@ -168,16 +168,16 @@ export const PROCESSOR_GRANTS: Grant[] = [
     why: 'a missing raw object must read as 404 (integrity error raw_missing), not 403 (retried)',
   },
   {
-    actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     on: [{ table: true }],
-    calls: ['GetCommand', 'PutCommand', 'TransactWriteCommand'],
-    why: 'the indexed event, aggregate versions and pointer, processed marker + job counter (one transaction)',
+    calls: ['GetCommand', 'BatchGetCommand', 'PutCommand', 'TransactWriteCommand'],
+    why: "a batch's indexed events (one BatchGetItem), aggregate pointers; versions, contributions and pointers of a batch (one transaction), processed markers + job counter (one transaction per replay)",
   },
   {
     actions: ['dynamodb:Query'],
-    on: [{ table: true }, { index: 'gsi1' }],
+    on: [{ table: true }],
     calls: ['QueryCommand'],
-    why: "a bucket's versions (base table) and its input events (gsi1)",
+    why: "a bucket's contributions, when an aggregator without an incremental form or of a new version recomputes it",
   },
   {
     actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],

@@ -88,7 +88,7 @@ describe('least-privilege grant lists', () => {
       raw: [singleRawKey('orders', at, 'e1', Buffer.from('{}')), batchRawKey(at, Buffer.from('x'))],
       rejected: [rejectedKey(at, 'r1')],
       replays: [manifestKey('rp1'), partKey('rp1', 0)],
-      lineage: [lineageKey('AGG#e@2026-11-27T10', 1)],
+      lineage: [lineageKey(at, 'c1')],
     };
     for (const [prefix, keys] of Object.entries(written)) {
       for (const key of keys) expect(key.startsWith(PREFIX[prefix as keyof typeof PREFIX])).toBe(true);

@@ -1,43 +1,101 @@
-// Port for versioned aggregates (DynamoDB): immutable version items plus a latest pointer per key.
+// Port for versioned aggregates (DynamoDB): per (aggregator, bucket) immutable version items, a latest
+// pointer, and one contribution item per input event, which makes each event count once and is the
+// bucket's lineage (which version added which event).
 
 export interface AggregateVersion {
-  /** `<entity_id>@<YYYY-MM-DDTHH>`. */
+  /** The aggregator's name and version that computed the value. */
+  aggregator: string;
+  aggregator_version: string;
+  /** `<entity_id>@<period>`. */
   key: string;
   entity_id: string;
-  hour: string;
-  /** 1, 2, ... per key. */
+  /** `YYYY-MM-DDTHH` or `YYYY-MM-DD`. */
+  period: string;
+  /** The period again when it is an hour (the built-in aggregator's buckets). */
+  hour?: string;
+  /** 1, 2, ... per (aggregator, key). */
   version: number;
-  value: {
-    count: number;
-    by_type: Record<string, number>;
-    first_occurred_at: string | null;
-    last_occurred_at: string | null;
-  };
+  value: unknown;
   input_hash: string;
   input_count: number;
   sample_event_ids: string[];
+  /** Order keys (`<occurred_at>#<event_id>`) of the samples: the next version merges new inputs in. */
+  sample_order: string[];
   processor_version: string;
   computed_at: string;
   /** The replays whose messages caused this version. */
   replay_ids: string[];
-  /** S3 key of the full input list. */
+  /** S3 key of the lineage file of the inputs this version added. */
   lineage_key: string;
-  /** All input event ids, kept in the item when there are few enough; otherwise read lineage_key. */
+  /** The inputs this version added to the previous one. */
+  added_event_ids: string[];
+  /** All input event ids: filled in by the read API from the contributions, never stored. */
   input_event_ids?: string[];
 }
 
+/** One input event of a bucket, recorded once, with the version that added it. */
+export interface Contribution {
+  event_id: string;
+  payload_sha256: string;
+  source: string;
+  type: string;
+  occurred_at: string;
+  s3_key: string;
+  s3_range?: [number, number];
+  version: number;
+}
+
+/** One bucket's next version: its new contributions and the version the pointer must still name. */
+export interface VersionWrite {
+  version: AggregateVersion;
+  added: Contribution[];
+  /** The version the latest pointer names now; 0 for a bucket with none. */
+  previous: number;
+}
+
+/** Why a write of a refused commit did not hold. */
+export interface WriteRefusal {
+  /** Inputs another delivery already contributed. */
+  counted: string[];
+  /** The pointer no longer names `previous` (or another writer was at it): read it again. */
+  stale: boolean;
+}
+
+export type CommitResult =
+  | { committed: true }
+  /** Nothing was written; `refusals[i]` says why write i did not hold (undefined: it did). */
+  | { committed: false; refusals: (WriteRefusal | undefined)[] };
+
+/** TransactWriteItems takes 100 items: a commit's writes hold at most this many items together. */
+export const COMMIT_MAX_ITEMS = 100;
+
+/** The items a write takes in a commit: its contributions, the version and the pointer. */
+export const itemsOf = (w: VersionWrite): number => w.added.length + 2;
+
 export abstract class AggregateStore {
-  /** The highest version of a key (strongly consistent), or undefined when it has none. */
-  abstract latestVersion(key: string): Promise<AggregateVersion | undefined>;
-  /** Version number the latest pointer names; undefined when there is no pointer yet. */
-  abstract pointerVersion(key: string): Promise<number | undefined>;
-  /** Conditional create of version n: false when that version already exists (another writer won). */
-  abstract putVersion(version: AggregateVersion): Promise<boolean>;
-  /** Moves the latest pointer forward to this version; never backwards. */
-  abstract advanceLatest(version: AggregateVersion): Promise<void>;
-  abstract getVersion(key: string, version: number): Promise<AggregateVersion | undefined>;
-  /** Every version of a key, oldest first. */
-  abstract versions(key: string): Promise<AggregateVersion[]>;
-  /** The latest version of each bucket of an entity with hour in [fromHour, toHour], oldest first. */
-  abstract latestOfEntity(entityId: string, fromHour: string, toHour: string): Promise<AggregateVersion[]>;
+  /** The latest version of a bucket (strongly consistent), or undefined when it has none. */
+  abstract latest(aggregator: string, key: string): Promise<AggregateVersion | undefined>;
+  /**
+   * Writes, in one transaction, for each write a new version, its contributions (each only if the
+   * event never contributed) and the latest pointer (only if it still names `previous`): all or none.
+   */
+  abstract commit(writes: VersionWrite[]): Promise<CommitResult>;
+  /** The contributions of a bucket, of versions up to `upTo` when given. */
+  abstract contributions(aggregator: string, key: string, upTo?: number): Promise<Contribution[]>;
+  /** One event's contribution to a bucket, or undefined when it is no input of it. */
+  abstract contribution(aggregator: string, key: string, eventId: string): Promise<Contribution | undefined>;
+  abstract getVersion(
+    aggregator: string,
+    key: string,
+    version: number,
+  ): Promise<AggregateVersion | undefined>;
+  /** Every version of a bucket, oldest first. */
+  abstract versions(aggregator: string, key: string): Promise<AggregateVersion[]>;
+  /** The latest version of each bucket of an entity whose period starts in [fromHour, toHour]. */
+  abstract latestOfEntity(
+    entityId: string,
+    fromHour: string,
+    toHour: string,
+    aggregator?: string,
+  ): Promise<AggregateVersion[]>;
 }

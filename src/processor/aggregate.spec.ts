@@ -1,154 +1,114 @@
+import { createHash } from 'node:crypto';
 import {
   AggregateInput,
+  addToInputHash,
   bucketKey,
-  bucketOf,
-  bucketWindow,
-  computeValue,
-  diffVersions,
+  dayBucket,
+  diffInputs,
+  diffValues,
+  hourBucket,
   inputHash,
+  mergeSamples,
   parseBucketKey,
+  periodStart,
+  sampleEventId,
   sortInputs,
 } from './aggregate';
-import { sha256Hex } from '../shared/identity/event-identity';
 
-const input = (id: string, type: string, at: string, hash = id.repeat(64).slice(0, 64)): AggregateInput => ({
+const input = (id: string, at: string, hash = id.repeat(64).slice(0, 64)): AggregateInput => ({
   event_id: id,
-  type,
   occurred_at: at,
   payload_sha256: hash,
 });
 
 describe('bucket keys', () => {
   it('builds <entity_id>@<hour> and parses it back, even when the entity id holds @ and /', () => {
-    const bucket = bucketOf('user@example.com/x', '2026-11-25T10:59:59.999Z');
-    expect(bucket).toEqual({ entity_id: 'user@example.com/x', hour: '2026-11-25T10' });
+    const bucket = hourBucket('user@example.com/x', '2026-11-25T10:59:59.999Z');
+    expect(bucket).toEqual({ entity_id: 'user@example.com/x', period: '2026-11-25T10' });
     expect(bucketKey(bucket)).toBe('user@example.com/x@2026-11-25T10');
     expect(parseBucketKey('user@example.com/x@2026-11-25T10')).toEqual(bucket);
   });
 
-  it.each(['order-1', '@2026-11-25T10', 'order-1@2026-11-25', 'order-1@2026-13-25T10', 'x@2026-11-25T24'])(
-    'refuses %s',
-    (key) => expect(parseBucketKey(key)).toBeUndefined(),
-  );
-
-  it('covers the whole hour, inclusive', () => {
-    expect(bucketWindow({ entity_id: 'e', hour: '2026-11-25T10' })).toEqual({
-      from: '2026-11-25T10:00:00.000Z',
-      to: '2026-11-25T10:59:59.999Z',
-    });
+  it('builds and parses day buckets, which list from their first hour', () => {
+    const bucket = dayBucket('cust-1', '2026-11-25T23:59:59.999Z');
+    expect(bucketKey(bucket)).toBe('cust-1@2026-11-25');
+    expect(parseBucketKey('cust-1@2026-11-25')).toEqual(bucket);
+    expect(periodStart('2026-11-25')).toBe('2026-11-25T00');
+    expect(periodStart('2026-11-25T10')).toBe('2026-11-25T10');
   });
+
+  it.each([
+    'order-1',
+    '@2026-11-25T10',
+    'order-1@2026-11',
+    'order-1@2026-13-25T10',
+    'x@2026-11-25T24',
+    'x@2026-02-30',
+  ])('refuses %s', (key) => expect(parseBucketKey(key)).toBeUndefined());
 });
 
-describe('computeValue', () => {
-  it('counts by type and finds the first and last occurrence', () => {
-    const value = computeValue([
-      input('b', 'order.paid', '2026-11-25T10:30:00.000Z'),
-      input('a', 'order.created', '2026-11-25T10:05:00.000Z'),
-      input('c', 'order.created', '2026-11-25T10:45:00.000Z'),
-    ]);
-    expect(value).toEqual({
-      count: 3,
-      by_type: { 'order.created': 2, 'order.paid': 1 },
-      first_occurred_at: '2026-11-25T10:05:00.000Z',
-      last_occurred_at: '2026-11-25T10:45:00.000Z',
-    });
-    expect(Object.keys(value.by_type)).toEqual(['order.created', 'order.paid']);
-  });
+describe('input hash', () => {
+  const a = input('a', '2026-11-25T10:00:00.000Z', '1'.repeat(64));
+  const b = input('b', '2026-11-25T10:00:00.000Z', '2'.repeat(64));
+  const c = input('c', '2026-11-25T10:01:00.000Z', '3'.repeat(64));
 
-  it('counts types named like Object.prototype members as any other', () => {
-    const value = computeValue([
-      input('a', 'constructor', '2026-11-25T10:05:00.000Z'),
-      input('b', 'toString', '2026-11-25T10:06:00.000Z'),
-      input('c', 'constructor', '2026-11-25T10:07:00.000Z'),
-    ]);
-    expect(value.by_type).toEqual({ constructor: 2, toString: 1 });
-    expect(Object.keys(value.by_type)).toEqual(['constructor', 'toString']);
-  });
-
-  it('gives an empty value for no inputs', () => {
-    expect(computeValue([])).toEqual({
-      count: 0,
-      by_type: {},
-      first_occurred_at: null,
-      last_occurred_at: null,
-    });
-  });
-});
-
-describe('inputHash', () => {
-  it('hashes the sorted payload hashes, so input order does not matter', () => {
-    const a = input('a', 't', '2026-11-25T10:00:00.000Z', '1'.repeat(64));
-    const b = input('b', 't', '2026-11-25T10:00:00.000Z', '2'.repeat(64));
-    expect(inputHash([b, a])).toBe(inputHash([a, b]));
-    expect(inputHash([a, b])).toBe(sha256Hex(`${'1'.repeat(64)}\n${'2'.repeat(64)}`));
+  it('is the sum modulo 2^256 of the SHA-256 of each payload hash, so input order does not matter', () => {
+    const h = (s: string) => BigInt(`0x${createHash('sha256').update(s).digest('hex')}`);
+    const want = ((h('1'.repeat(64)) + h('2'.repeat(64))) % (1n << 256n)).toString(16).padStart(64, '0');
+    expect(inputHash([a, b])).toBe(want);
+    expect(inputHash([b, a])).toBe(want);
     expect(inputHash([a])).not.toBe(inputHash([a, b]));
   });
 
+  it('adds up: the hash of a version plus its new inputs equals the hash of all inputs at once', () => {
+    expect(addToInputHash(inputHash([a]), [b.payload_sha256, c.payload_sha256])).toBe(inputHash([c, a, b]));
+    expect(addToInputHash(undefined, [])).toBe('0'.repeat(64));
+  });
+
   it('counts two events with equal payloads twice', () => {
-    const a = input('a', 't', '2026-11-25T10:00:00.000Z', '1'.repeat(64));
-    const b = input('b', 't', '2026-11-25T10:01:00.000Z', '1'.repeat(64));
-    expect(inputHash([a, b])).not.toBe(inputHash([a]));
+    const twin = input('d', '2026-11-25T10:01:00.000Z', '1'.repeat(64));
+    expect(inputHash([a, twin])).not.toBe(inputHash([a]));
   });
 });
 
-describe('sortInputs', () => {
+describe('sortInputs and samples', () => {
   it('orders by occurred_at, then event_id', () => {
     const sorted = sortInputs([
-      input('c', 't', '2026-11-25T10:02:00.000Z'),
-      input('b', 't', '2026-11-25T10:01:00.000Z'),
-      input('a', 't', '2026-11-25T10:02:00.000Z'),
+      input('c', '2026-11-25T10:02:00.000Z'),
+      input('b', '2026-11-25T10:01:00.000Z'),
+      input('a', '2026-11-25T10:02:00.000Z'),
     ]);
     expect(sorted.map((e) => e.event_id)).toEqual(['b', 'a', 'c']);
   });
+
+  it('keeps the first ten inputs whatever order they were added in', () => {
+    const all = Array.from({ length: 25 }, (_, i) =>
+      input(`e${String(i).padStart(2, '0')}`, `2026-11-25T10:${String(59 - i).padStart(2, '0')}:00.000Z`),
+    );
+    let samples: string[] = [];
+    for (let i = 0; i < all.length; i += 7) samples = mergeSamples(samples, all.slice(i, i + 7));
+    const want = sortInputs(all)
+      .slice(0, 10)
+      .map((e) => e.event_id);
+    expect(samples.map(sampleEventId)).toEqual(want);
+    expect(mergeSamples(samples, all.slice(0, 3))).toEqual(samples);
+  });
 });
 
-describe('diffVersions', () => {
-  it('names changed fields and the input events added and removed', () => {
-    const from = {
-      value: computeValue([
-        input('a', 'x', '2026-11-25T10:00:00.000Z'),
-        input('b', 'y', '2026-11-25T10:10:00.000Z'),
-      ]),
-      input_event_ids: ['a', 'b'],
-    };
-    const to = {
-      value: computeValue([
-        input('a', 'x', '2026-11-25T10:00:00.000Z'),
-        input('c', 'x', '2026-11-25T10:20:00.000Z'),
-      ]),
-      input_event_ids: ['a', 'c'],
-    };
-    expect(diffVersions(from, to)).toEqual({
-      changes: [
-        { field: 'last_occurred_at', from: '2026-11-25T10:10:00.000Z', to: '2026-11-25T10:20:00.000Z' },
-        { field: 'by_type.x', from: 1, to: 2 },
-        { field: 'by_type.y', from: 1, to: 0 },
-      ],
-      added_event_ids: ['c'],
-      removed_event_ids: ['b'],
-    });
-  });
-
-  it('counts a type missing on one side as 0, even one named constructor', () => {
-    const from = {
-      value: computeValue([input('a', 'x', '2026-11-25T10:00:00.000Z')]),
-      input_event_ids: ['a'],
-    };
-    const to = {
-      value: computeValue([
-        input('a', 'x', '2026-11-25T10:00:00.000Z'),
-        input('b', 'constructor', '2026-11-25T10:00:00.000Z'),
-      ]),
-      input_event_ids: ['a', 'b'],
-    };
-    expect(diffVersions(from, to).changes).toEqual([
-      { field: 'count', from: 1, to: 2 },
-      { field: 'by_type.constructor', from: 0, to: 1 },
+describe('diffValues and diffInputs', () => {
+  it('names changed leaves by dotted path, a missing member as null', () => {
+    expect(
+      diffValues({ orders: 1, revenue: '10', x: { y: 1 } }, { orders: 2, revenue: '10', x: { z: 2 } }),
+    ).toEqual([
+      { field: 'orders', from: 1, to: 2 },
+      { field: 'x.y', from: 1, to: null },
+      { field: 'x.z', from: null, to: 2 },
     ]);
+    expect(diffValues(3, 4)).toEqual([{ field: 'value', from: 3, to: 4 }]);
+    expect(diffValues({ a: [1] }, { a: [1] })).toEqual([]);
   });
 
-  it('is empty for equal versions', () => {
-    const v = { value: computeValue([input('a', 'x', '2026-11-25T10:00:00.000Z')]), input_event_ids: ['a'] };
-    expect(diffVersions(v, v)).toEqual({ changes: [], added_event_ids: [], removed_event_ids: [] });
+  it('names the input events added and removed', () => {
+    expect(diffInputs(['a', 'b'], ['a', 'c'])).toEqual({ added_event_ids: ['c'], removed_event_ids: ['b'] });
   });
 });

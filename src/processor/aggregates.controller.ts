@@ -2,9 +2,8 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../shared/auth/roles.decorator';
 import { ApiErrors } from '../shared/openapi/api-errors.decorator';
-import { AggregateVersion } from './aggregate-store';
 import { AppError } from '../shared/errors/app-error';
-import { AggregatesQueryDto, DiffQueryDto } from './aggregates.dto';
+import { AggregatesQueryDto, AggregatorQueryDto, DiffQueryDto } from './aggregates.dto';
 import {
   AggregateHistory,
   AggregateList,
@@ -16,12 +15,15 @@ import { AggregatesService, DiffView, VersionView } from './aggregates.service';
 
 const KEY_PARAM = {
   name: 'key',
-  description: '`<entity_id>@<YYYY-MM-DDTHH>`, URL-encoded',
+  description: '`<entity_id>@<period>` (period `YYYY-MM-DDTHH` or `YYYY-MM-DD`), URL-encoded',
   schema: { type: 'string' as const },
   example: 'order-123@2026-11-25T10',
 };
 
-/** Aggregate keys are `<entity_id>@<YYYY-MM-DDTHH>`, URL-encoded in paths (see docs/processor.md). */
+/**
+ * Aggregate keys are `<entity_id>@<period>`, URL-encoded in paths; `?aggregator=` names whose buckets
+ * (default `entity_hour`). See docs/processor.md.
+ */
 @Controller()
 @Roles('investigator')
 @ApiTags('aggregates')
@@ -29,20 +31,23 @@ export class AggregatesController {
   constructor(private readonly aggregates: AggregatesService) {}
 
   @Get('aggregates')
-  @ApiOperation({ summary: 'The latest version of each hourly bucket of an entity in a window' })
+  @ApiOperation({ summary: 'The latest version of each bucket of an entity in a window, per aggregator' })
   @ApiOkResponse({ type: AggregateList })
   @ApiErrors('REQUEST.VALIDATION_FAILED', 'AGGREGATE.VALIDATION_FAILED')
   list(@Query() q: AggregatesQueryDto): Promise<{ items: VersionView[] }> {
-    return this.aggregates.list(q.entity_id, q.from, q.to);
+    return this.aggregates.list(q.entity_id, q.from, q.to, q.aggregator);
   }
 
   @Get('aggregates/:key')
   @ApiOperation({ summary: 'Every version of one aggregate, and the latest' })
   @ApiParam(KEY_PARAM)
   @ApiOkResponse({ type: AggregateHistory })
-  @ApiErrors('AGGREGATE.VALIDATION_FAILED', 'AGGREGATE.NOT_FOUND')
-  get(@Param('key') key: string): Promise<{ key: string; latest: VersionView; versions: VersionView[] }> {
-    return this.aggregates.get(key);
+  @ApiErrors('REQUEST.VALIDATION_FAILED', 'AGGREGATE.VALIDATION_FAILED', 'AGGREGATE.NOT_FOUND')
+  get(
+    @Param('key') key: string,
+    @Query() q: AggregatorQueryDto,
+  ): Promise<{ aggregator: string; key: string; latest: VersionView; versions: VersionView[] }> {
+    return this.aggregates.get(key, q.aggregator);
   }
 
   @Get('aggregates/:key/versions/:n')
@@ -55,12 +60,21 @@ export class AggregatesController {
     example: 1,
   })
   @ApiOkResponse({ type: AggregateVersionView })
-  @ApiErrors('AGGREGATE.VALIDATION_FAILED', 'AGGREGATE.NOT_FOUND', 'AGGREGATE.VERSION_NOT_FOUND')
-  version(@Param('key') key: string, @Param('n') n: string): Promise<AggregateVersion> {
+  @ApiErrors(
+    'REQUEST.VALIDATION_FAILED',
+    'AGGREGATE.VALIDATION_FAILED',
+    'AGGREGATE.NOT_FOUND',
+    'AGGREGATE.VERSION_NOT_FOUND',
+  )
+  version(
+    @Param('key') key: string,
+    @Param('n') n: string,
+    @Query() q: AggregatorQueryDto,
+  ): Promise<VersionView & { input_event_ids: string[] }> {
     if (!/^[1-9]\d{0,9}$/.test(n)) {
       throw new AppError('AGGREGATE.VALIDATION_FAILED', 'a version number is a positive integer');
     }
-    return this.aggregates.version(key, Number(n));
+    return this.aggregates.version(key, Number(n), q.aggregator);
   }
 
   @Get('aggregates/:key/diff')
@@ -74,11 +88,11 @@ export class AggregatesController {
     'AGGREGATE.VERSION_NOT_FOUND',
   )
   diff(@Param('key') key: string, @Query() q: DiffQueryDto): Promise<DiffView> {
-    return this.aggregates.diff(key, q.from, q.to);
+    return this.aggregates.diff(key, q.from, q.to, q.aggregator);
   }
 
   @Get('events/:event_id/aggregates')
-  @ApiOperation({ summary: 'The aggregate versions an event fed (reverse provenance)' })
+  @ApiOperation({ summary: 'The aggregate versions an event fed, of every aggregator (reverse provenance)' })
   @ApiParam({ name: 'event_id', schema: { type: 'string', pattern: '^[0-9a-f]{32}$' } })
   @ApiOkResponse({ type: EventAggregates })
   @ApiErrors('QUERY.EVENT_NOT_FOUND')

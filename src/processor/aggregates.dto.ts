@@ -1,13 +1,28 @@
 // Query parameters of the aggregates read API.
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsInt, Min } from 'class-validator';
+import { IsInt, IsOptional, Matches, Min } from 'class-validator';
 import { IsDateTime, IsEntityId, ENTITY_ID_SCHEMA } from '../shared/validation/event-fields';
+import { AGGREGATOR_NAME } from './aggregator';
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
 
-export class AggregatesQueryDto {
+/** `?aggregator=`: which aggregator's buckets a request means (default `entity_hour`). */
+export class AggregatorQueryDto {
+  @ApiPropertyOptional({
+    pattern: AGGREGATOR_NAME.source,
+    description: 'the aggregator whose buckets are meant; default entity_hour (GET /aggregates: all of them)',
+    example: 'entity_hour',
+  })
+  @IsOptional()
+  @Matches(AGGREGATOR_NAME, {
+    message: 'aggregator must be an aggregator name (lower-case letters, digits, _)',
+  })
+  aggregator?: string;
+}
+
+export class AggregatesQueryDto extends AggregatorQueryDto {
   @ApiProperty({ ...ENTITY_ID_SCHEMA, example: 'order-123' })
   @IsEntityId()
   entity_id!: string;
@@ -25,7 +40,7 @@ export class AggregatesQueryDto {
   to!: string;
 }
 
-export class DiffQueryDto {
+export class DiffQueryDto extends AggregatorQueryDto {
   @ApiProperty({ type: 'integer', minimum: 1, description: 'a version number', example: 1 })
   @Transform(toInt)
   @IsInt({ message: 'from must be a version number' })

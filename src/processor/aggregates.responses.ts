@@ -2,7 +2,6 @@
 // the type the code returns, so a field added there without a line here does not compile.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { COUNT, DATE_TIME, EVENT_ID, SHA256 } from '../shared/openapi/schema-fields';
-import type { AggregateVersion } from './aggregate-store';
 import type {
   AggregatesService,
   DiffView as DiffViewType,
@@ -15,39 +14,54 @@ type Answer<M extends keyof AggregatesService> = AggregatesService[M] extends (
   ? R
   : never;
 
-const KEY = { description: '`<entity_id>@<YYYY-MM-DDTHH>`', example: 'order-123@2026-11-25T10' };
+const KEY = {
+  description: '`<entity_id>@<period>`, period `YYYY-MM-DDTHH` or `YYYY-MM-DD`',
+  example: 'order-123@2026-11-25T10',
+};
+const AGGREGATOR = { description: 'the aggregator that computed it', example: 'entity_hour' };
 const EVENT_IDS = { type: 'array' as const, items: { type: 'string' as const, pattern: EVENT_ID.pattern } };
 
-class AggregateValue {
-  @ApiProperty(COUNT) count!: number;
-  @ApiProperty({
-    type: 'object',
-    additionalProperties: { type: 'integer', minimum: 0 },
-    example: { 'order.created': 1 },
-  })
-  by_type!: Record<string, number>;
-  @ApiProperty({ ...DATE_TIME, type: String, nullable: true }) first_occurred_at!: string | null;
-  @ApiProperty({ ...DATE_TIME, type: String, nullable: true }) last_occurred_at!: string | null;
-}
-
 export class VersionView implements VersionViewType {
+  @ApiProperty(AGGREGATOR) aggregator!: string;
+  @ApiProperty({ description: "the aggregator's version", example: '1' }) aggregator_version!: string;
   @ApiProperty(KEY) key!: string;
   @ApiProperty() entity_id!: string;
-  @ApiProperty({ example: '2026-11-25T10', description: 'the UTC hour, YYYY-MM-DDTHH' }) hour!: string;
+  @ApiProperty({ example: '2026-11-25T10', description: 'the UTC hour `YYYY-MM-DDTHH` or day `YYYY-MM-DD`' })
+  period!: string;
+  @ApiPropertyOptional({ example: '2026-11-25T10', description: 'the period again, for hourly buckets' })
+  hour?: string;
   @ApiProperty({ type: 'integer', minimum: 1 }) version!: number;
-  @ApiProperty({ type: AggregateValue }) value!: AggregateValue;
-  @ApiProperty({ ...SHA256, description: 'hash of the sorted input payload hashes' }) input_hash!: string;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: "the aggregator's value (entity_hour: count, by_type, first_occurred_at, last_occurred_at)",
+    example: {
+      count: 1,
+      by_type: { 'order.created': 1 },
+      first_occurred_at: '2026-11-25T10:00:00.123Z',
+      last_occurred_at: '2026-11-25T10:00:00.123Z',
+    },
+  })
+  value!: Record<string, unknown>;
+  @ApiProperty({
+    ...SHA256,
+    description: 'sum modulo 2^256 of SHA-256 of each input payload hash (order-independent)',
+  })
+  input_hash!: string;
   @ApiProperty(COUNT) input_count!: number;
   @ApiProperty(EVENT_IDS) sample_event_ids!: string[];
   @ApiProperty() processor_version!: string;
   @ApiProperty(DATE_TIME) computed_at!: string;
   @ApiProperty({ type: [String], description: 'the replays whose messages caused this version' })
   replay_ids!: string[];
-  @ApiProperty({ description: 'S3 key of the full input list' }) lineage_key!: string;
+  @ApiProperty({ ...EVENT_IDS, description: 'the inputs this version added to the one before' })
+  added_event_ids!: string[];
+  @ApiProperty({ description: 'S3 key of the lineage file of the commit that wrote this version' })
+  lineage_key!: string;
 }
 
-export class AggregateVersionView extends VersionView implements AggregateVersion {
-  @ApiPropertyOptional({ ...EVENT_IDS, description: 'every input event id' }) input_event_ids?: string[];
+export class AggregateVersionView extends VersionView implements Answer<'version'> {
+  @ApiProperty({ ...EVENT_IDS, description: 'every input event id' }) input_event_ids!: string[];
 }
 
 export class AggregateList implements Answer<'list'> {
@@ -56,6 +70,7 @@ export class AggregateList implements Answer<'list'> {
 }
 
 export class AggregateHistory implements Answer<'get'> {
+  @ApiProperty(AGGREGATOR) aggregator!: string;
   @ApiProperty(KEY) key!: string;
   @ApiProperty({ type: VersionView }) latest!: VersionView;
   @ApiProperty({ type: [VersionView], description: 'oldest first' }) versions!: VersionView[];
@@ -63,7 +78,13 @@ export class AggregateHistory implements Answer<'get'> {
 
 /** A changed leaf of the value: a count, a time, or null where the other version lacks it. */
 const LEAF = {
-  anyOf: [{ type: 'number' as const }, { type: 'string' as const }, { type: 'null' as const }],
+  anyOf: [
+    { type: 'number' as const },
+    { type: 'string' as const },
+    { type: 'boolean' as const },
+    { type: 'array' as const },
+    { type: 'null' as const },
+  ],
   description: 'null when absent in that version',
 };
 
@@ -74,6 +95,7 @@ class ValueChange {
 }
 
 export class DiffView implements DiffViewType {
+  @ApiProperty(AGGREGATOR) aggregator!: string;
   @ApiProperty(KEY) key!: string;
   @ApiProperty({ type: 'integer', minimum: 1 }) from!: number;
   @ApiProperty({ type: 'integer', minimum: 1 }) to!: number;
@@ -85,6 +107,9 @@ export class DiffView implements DiffViewType {
 export class EventAggregates implements Answer<'ofEvent'> {
   @ApiProperty(EVENT_ID) event_id!: string;
   @ApiProperty(KEY) key!: string;
-  @ApiProperty({ type: [VersionView], description: 'the versions whose inputs include the event' })
+  @ApiProperty({
+    type: [VersionView],
+    description: 'the versions, of every aggregator, whose inputs include the event',
+  })
   items!: VersionView[];
 }

@@ -1,90 +1,160 @@
-// Aggregate versions on the single DynamoDB table: immutable version items (pk AGG#<key>, sk V#<n>)
-// and a forward-only #LATEST pointer per key, listed per entity through gsi1.
-import { DynamoTable, Item, pick } from '../shared/aws/dynamo-table';
+// Aggregates on the single DynamoDB table, one partition per (aggregator, bucket): immutable version
+// items (sk V#<n>), one contribution item per input event (sk IN#<event_id>) and a forward-only
+// #LATEST pointer, listed per entity through gsi1. New versions, their contributions and the pointer
+// moves of a batch are one transaction, so an event counts once and a version never lacks its inputs.
+import { DynamoTable, Item, isTransactionCancelled, pick } from '../shared/aws/dynamo-table';
 import { aggregateKeys } from '../shared/aws/table-keys';
-import { AggregateStore, AggregateVersion } from './aggregate-store';
+import {
+  AggregateStore,
+  AggregateVersion,
+  CommitResult,
+  Contribution,
+  VersionWrite,
+} from './aggregate-store';
+import { periodStart } from './aggregate';
 
 const VERSION_FIELDS = [
+  'aggregator',
+  'aggregator_version',
   'key',
   'entity_id',
+  'period',
   'hour',
   'version',
   'value',
   'input_hash',
   'input_count',
   'sample_event_ids',
+  'sample_order',
   'processor_version',
   'computed_at',
   'replay_ids',
   'lineage_key',
-  'input_event_ids',
+  'added_event_ids',
+] as const;
+const CONTRIBUTION_FIELDS = [
+  'event_id',
+  'payload_sha256',
+  'source',
+  'type',
+  'occurred_at',
+  's3_key',
+  's3_range',
+  'version',
 ] as const;
 
 const toVersion = (item: Item): AggregateVersion => pick<AggregateVersion>(item, VERSION_FIELDS);
+const toContribution = (item: Item): Contribution => pick<Contribution>(item, CONTRIBUTION_FIELDS);
 
 export class DynamoAggregateStore extends AggregateStore {
   constructor(private readonly table: DynamoTable) {
     super();
   }
 
-  async latestVersion(key: string): Promise<AggregateVersion | undefined> {
-    const out = await this.table.query({
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :v)',
-      ExpressionAttributeValues: { ':pk': aggregateKeys.latest(key).pk, ':v': aggregateKeys.versionPrefix },
-      ScanIndexForward: false,
-      Limit: 1,
+  async latest(aggregator: string, key: string): Promise<AggregateVersion | undefined> {
+    const item = await this.table.get(aggregateKeys.latest(aggregator, key));
+    return item ? toVersion(item) : undefined;
+  }
+
+  async commit(writes: VersionWrite[]): Promise<CommitResult> {
+    const put = (Item: Item, ConditionExpression: string, values?: Item) => ({
+      Put: {
+        TableName: this.table.name,
+        Item,
+        ConditionExpression,
+        ...(values ? { ExpressionAttributeValues: values } : {}),
+      },
+    });
+    const items = writes.flatMap(({ version, added, previous }) => {
+      const { aggregator, key } = version;
+      const pointer: Item = {
+        ...aggregateKeys.latest(aggregator, key),
+        ...version,
+        gsi1pk: aggregateKeys.entity(version.entity_id),
+        gsi1sk: aggregateKeys.entitySort(periodStart(version.period), aggregator),
+      };
+      return [
+        ...added.map((c) =>
+          put(
+            { ...aggregateKeys.contribution(aggregator, key, c.event_id), ...c },
+            'attribute_not_exists(pk)',
+          ),
+        ),
+        put(
+          { ...aggregateKeys.version(aggregator, key, version.version), ...version },
+          'attribute_not_exists(pk)',
+        ),
+        previous === 0
+          ? put(pointer, 'attribute_not_exists(pk)')
+          : put(pointer, 'version = :previous', { ':previous': previous }),
+      ];
+    });
+    try {
+      await this.table.transactWrite({ TransactItems: items });
+      return { committed: true };
+    } catch (err) {
+      const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+      if (!isTransactionCancelled(err) || !reasons) throw err;
+      let at = 0;
+      const refusals = writes.map(({ added }) => {
+        const codes = reasons.slice(at, at + added.length + 2).map((r) => r.Code ?? 'None');
+        at += added.length + 2;
+        if (codes.every((c) => c === 'None')) return undefined;
+        const counted = added.filter((_, i) => codes[i] === 'ConditionalCheckFailed').map((c) => c.event_id);
+        // A conflict with another writer at this moment reads as stale too: read it again.
+        const stale = codes.some(
+          (c, i) => c !== 'None' && (i >= added.length || c !== 'ConditionalCheckFailed'),
+        );
+        return { counted, stale };
+      });
+      return { committed: false, refusals };
+    }
+  }
+
+  async contributions(aggregator: string, key: string, upTo?: number): Promise<Contribution[]> {
+    const items = await this.table.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :in)',
+      ExpressionAttributeValues: {
+        ':pk': aggregateKeys.partition(aggregator, key),
+        ':in': aggregateKeys.contributionPrefix,
+        ...(upTo !== undefined ? { ':upTo': upTo } : {}),
+      },
+      ...(upTo !== undefined ? { FilterExpression: 'version <= :upTo' } : {}),
       ConsistentRead: true,
     });
-    const item = out.Items?.[0];
+    return items.map(toContribution);
+  }
+
+  async contribution(aggregator: string, key: string, eventId: string): Promise<Contribution | undefined> {
+    const item = await this.table.get(aggregateKeys.contribution(aggregator, key, eventId));
+    return item ? toContribution(item) : undefined;
+  }
+
+  async getVersion(aggregator: string, key: string, version: number): Promise<AggregateVersion | undefined> {
+    const item = await this.table.get(aggregateKeys.version(aggregator, key, version));
     return item ? toVersion(item) : undefined;
   }
 
-  async pointerVersion(key: string): Promise<number | undefined> {
-    const item = await this.table.get(aggregateKeys.latest(key), 'version');
-    return item ? Number(item.version) : undefined;
-  }
-
-  async putVersion(version: AggregateVersion): Promise<boolean> {
-    return this.table.putIf(
-      { ...aggregateKeys.version(version.key, version.version), ...version },
-      'attribute_not_exists(pk)',
-    );
-  }
-
-  async advanceLatest(version: AggregateVersion): Promise<void> {
-    // The pointer carries the version (without the input list) so one gsi1 Query answers a listing.
-    const rest: Partial<AggregateVersion> = { ...version };
-    delete rest.input_event_ids;
-    // A false answer means a newer version already holds the pointer: nothing to do.
-    await this.table.putIf(
-      {
-        ...aggregateKeys.latest(version.key),
-        ...rest,
-        gsi1pk: aggregateKeys.entity(version.entity_id),
-        gsi1sk: version.hour,
-      },
-      'attribute_not_exists(pk) OR version < :v',
-      { ':v': version.version },
-    );
-  }
-
-  async getVersion(key: string, version: number): Promise<AggregateVersion | undefined> {
-    const item = await this.table.get(aggregateKeys.version(key, version));
-    return item ? toVersion(item) : undefined;
-  }
-
-  async versions(key: string): Promise<AggregateVersion[]> {
+  async versions(aggregator: string, key: string): Promise<AggregateVersion[]> {
     return (
       await this.table.queryAll({
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :v)',
-        ExpressionAttributeValues: { ':pk': aggregateKeys.latest(key).pk, ':v': aggregateKeys.versionPrefix },
+        ExpressionAttributeValues: {
+          ':pk': aggregateKeys.partition(aggregator, key),
+          ':v': aggregateKeys.versionPrefix,
+        },
         ScanIndexForward: true,
         ConsistentRead: true,
       })
     ).map(toVersion);
   }
 
-  async latestOfEntity(entityId: string, fromHour: string, toHour: string): Promise<AggregateVersion[]> {
+  async latestOfEntity(
+    entityId: string,
+    fromHour: string,
+    toHour: string,
+    aggregator?: string,
+  ): Promise<AggregateVersion[]> {
     return (
       await this.table.queryAll({
         IndexName: 'gsi1',
@@ -92,8 +162,10 @@ export class DynamoAggregateStore extends AggregateStore {
         ExpressionAttributeValues: {
           ':pk': aggregateKeys.entity(entityId),
           ':from': fromHour,
-          ':to': toHour,
+          ':to': `${toHour}#~`,
+          ...(aggregator ? { ':agg': aggregator } : {}),
         },
+        ...(aggregator ? { FilterExpression: 'aggregator = :agg' } : {}),
         ScanIndexForward: true,
       })
     ).map(toVersion);

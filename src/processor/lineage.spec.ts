@@ -1,16 +1,43 @@
-import { sha256Hex } from '../shared/identity/event-identity';
-import { lineageKey, READABLE_KEY_CHARS } from './lineage';
+import { lineageKey, lineageOf } from './lineage';
+import type { AggregateVersion, Contribution } from './aggregate-store';
 
-describe('lineageKey', () => {
-  it('uses the URL-encoded aggregate key when it is short', () => {
-    expect(lineageKey('order-123@2026-11-25T10', 2)).toBe('lineage/order-123%402026-11-25T10/v2.json');
+describe('lineage', () => {
+  it('names one file per commit under the day it was computed', () => {
+    expect(lineageKey('2026-11-25T10:04:00.000Z', 'c0ffee')).toBe('lineage/date=2026-11-25/c0ffee.json');
   });
 
-  it('uses the hash of a long key, so any entity_id fits S3 and file-system limits', () => {
-    const key = `${'é'.repeat(256)}@2026-11-25T10`;
-    expect(encodeURIComponent(key).length).toBeGreaterThan(READABLE_KEY_CHARS);
-    const s3Key = lineageKey(key, 1);
-    expect(s3Key).toBe(`lineage/sha256=${sha256Hex(key)}/v1.json`);
-    expect(Buffer.byteLength(s3Key)).toBeLessThan(120);
+  it('lists each version with the inputs it added, in input order, without their version number', () => {
+    const input = (id: string, at: string): Contribution => ({
+      event_id: id,
+      payload_sha256: id.repeat(64).slice(0, 64),
+      source: 's',
+      type: 't',
+      occurred_at: at,
+      s3_key: `raw/${id}.json`,
+      version: 3,
+    });
+    const version = { aggregator: 'entity_hour', key: 'e@2026-11-25T10', version: 3 } as AggregateVersion;
+    const doc = lineageOf('2026-11-25T10:04:00.000Z', [
+      { version, added: [input('b', '2026-11-25T10:02:00.000Z'), input('a', '2026-11-25T10:03:00.000Z')] },
+    ]);
+    expect(doc.versions[0]).toMatchObject({ aggregator: 'entity_hour', key: 'e@2026-11-25T10', version: 3 });
+    expect(doc.versions[0].added_inputs).toEqual([
+      {
+        event_id: 'b',
+        payload_sha256: 'b'.repeat(64),
+        source: 's',
+        type: 't',
+        occurred_at: '2026-11-25T10:02:00.000Z',
+        s3_key: 'raw/b.json',
+      },
+      {
+        event_id: 'a',
+        payload_sha256: 'a'.repeat(64),
+        source: 's',
+        type: 't',
+        occurred_at: '2026-11-25T10:03:00.000Z',
+        s3_key: 'raw/a.json',
+      },
+    ]);
   });
 });

@@ -1,62 +1,58 @@
-// Lineage files in S3: every input of an aggregate version, so any output traces back to raw objects.
-import type { EventRecord } from '../shared/events/event-index';
-import type { AggregateVersion } from './aggregate-store';
+// Lineage files in S3: the inputs each aggregate version added, with their raw objects, so any output
+// traces back to raw events in the lake. One file per commit (a processed batch) holds every version
+// it wrote; the full input list of version n is the union of what versions 1..n added, the same as the
+// bucket's contributions in DynamoDB (which the API reads).
+import type { AggregateVersion, Contribution } from './aggregate-store';
 import { sortInputs } from './aggregate';
-import { sha256Hex } from '../shared/identity/event-identity';
 
-export interface LineageInput {
-  event_id: string;
-  payload_sha256: string;
-  source: string;
-  type: string;
-  occurred_at: string;
-  s3_key: string;
-  s3_range?: [number, number];
-}
+export type LineageInput = Omit<Contribution, 'version'>;
 
-export interface Lineage {
+export interface LineageVersion {
+  aggregator: string;
+  aggregator_version: string;
   key: string;
   version: number;
   input_hash: string;
   input_count: number;
   processor_version: string;
-  computed_at: string;
   replay_ids: string[];
-  inputs: LineageInput[];
+  /** The inputs this version added, by occurred_at then event_id. */
+  added_inputs: LineageInput[];
 }
 
-/** Longest URL-encoded aggregate key used as is: one path segment stays a valid file name everywhere. */
-export const READABLE_KEY_CHARS = 200;
+export interface Lineage {
+  computed_at: string;
+  versions: LineageVersion[];
+}
 
 /**
- * `lineage/<URL-encoded aggregate key>/v<version>.json`, or `lineage/sha256=<hex of the key>/v<version>.json`
- * when the encoded key is longer than READABLE_KEY_CHARS (an entity_id of 256 characters outside ASCII
- * encodes to over 2,000, past S3's 1,024-byte key limit). Each version records its own lineage_key.
+ * `lineage/date=<YYYY-MM-DD>/<commit id>.json` (the UTC day the versions were computed): a commit
+ * that failed leaves its file unreferenced, never overwrites another's.
  */
-export function lineageKey(key: string, version: number): string {
-  const encoded = encodeURIComponent(key);
-  const segment = encoded.length <= READABLE_KEY_CHARS ? encoded : `sha256=${sha256Hex(key)}`;
-  return `lineage/${segment}/v${version}.json`;
+export function lineageKey(computedAt: string, commitId: string): string {
+  return `lineage/date=${computedAt.slice(0, 10)}/${commitId}.json`;
 }
 
-/** The lineage document of a version computed from `inputs`, inputs in the version's hash order. */
-export function lineageOf(version: AggregateVersion, inputs: EventRecord[]): Lineage {
+export function lineageOf(
+  computedAt: string,
+  versions: { version: AggregateVersion; added: readonly Contribution[] }[],
+): Lineage {
   return {
-    key: version.key,
-    version: version.version,
-    input_hash: version.input_hash,
-    input_count: version.input_count,
-    processor_version: version.processor_version,
-    computed_at: version.computed_at,
-    replay_ids: version.replay_ids,
-    inputs: sortInputs(inputs).map((e): LineageInput => ({
-      event_id: e.event_id,
-      payload_sha256: e.payload_sha256,
-      source: e.source,
-      type: e.type,
-      occurred_at: e.occurred_at,
-      s3_key: e.s3_key,
-      ...(e.s3_range ? { s3_range: e.s3_range } : {}),
+    computed_at: computedAt,
+    versions: versions.map(({ version: v, added }) => ({
+      aggregator: v.aggregator,
+      aggregator_version: v.aggregator_version,
+      key: v.key,
+      version: v.version,
+      input_hash: v.input_hash,
+      input_count: v.input_count,
+      processor_version: v.processor_version,
+      replay_ids: v.replay_ids,
+      added_inputs: sortInputs(added).map((c): LineageInput => {
+        const rest: Partial<Contribution> = { ...c };
+        delete rest.version;
+        return rest as LineageInput;
+      }),
     })),
   };
 }

@@ -9,6 +9,7 @@ import { AppError, StorageNotFoundError } from '../shared/errors/app-error';
 import { EventIndex, EventRecord } from '../shared/events/event-index';
 import { RawStore } from '../shared/raw/raw-store';
 import { NormalisedEvent, normaliseRaw } from './normalise';
+import { mapLimit } from '../shared/async/map-limit';
 
 /** The raw object does not match what the message and the index say: never retried into success. */
 export class IntegrityError extends AppError {
@@ -36,16 +37,58 @@ export interface Verified {
   record: EventRecord;
 }
 
+/** A message of a batch that could not be verified, and why. */
+export interface Unverified {
+  messageId: string;
+  error: unknown;
+}
+
+/** What verification reads, reported as it reads it (the processor's metrics). */
+export interface ReadCounter {
+  itemsRead(n: number): void;
+  rawBytesRead(n: number): void;
+}
+
 export class MessageVerifier {
   constructor(
     private readonly index: EventIndex,
     private readonly raw: RawStore,
+    private readonly reads: ReadCounter,
   ) {}
 
-  async verify(m: InboundMessage): Promise<Verified> {
-    const message = parseReplayMessage(m.body);
+  /** Verifies a batch: its index items in one BatchGetItem, then each raw object (in parallel). */
+  async verifyBatch(messages: InboundMessage[], parallelism: number): Promise<(Verified | Unverified)[]> {
+    const parsed = messages.map((m) => {
+      try {
+        return parseReplayMessage(m.body);
+      } catch (error) {
+        return { error };
+      }
+    });
+    const ids = [...new Set(parsed.flatMap((p) => ('error' in p ? [] : [p.event_id])))];
+    const records = ids.length > 0 ? await this.index.getEvents(ids) : new Map<string, EventRecord>();
+    this.reads.itemsRead(records.size);
+    return mapLimit([...messages.keys()], parallelism, async (i) => {
+      const m = messages[i];
+      const p = parsed[i];
+      if ('error' in p) return { messageId: m.messageId, error: p.error };
+      try {
+        return await this.verify(m, p, records.get(p.event_id));
+      } catch (error) {
+        return { messageId: m.messageId, error };
+      }
+    });
+  }
+
+  private async verify(
+    m: InboundMessage,
+    message: InboundReplayMessage,
+    found?: EventRecord,
+  ): Promise<Verified> {
     const id = message.event_id;
-    const record = await this.index.getEvent(id);
+    // BatchGetItem reads eventually consistently: ask once more, strongly, before calling it missing.
+    const record = found ?? (await this.index.getEvent(id));
+    this.reads.itemsRead(found || !record ? 0 : 1);
     if (!record) throw new IntegrityError('not_indexed', `event ${id} is not in the index`, id);
     if (record.s3_key !== message.s3_key) {
       throw new IntegrityError(
@@ -95,7 +138,9 @@ export class MessageVerifier {
   private async rawEvent(message: InboundReplayMessage, record: EventRecord): Promise<Buffer> {
     if (message.event) return Buffer.from(JSON.stringify(message.event));
     try {
-      return await this.raw.get(record.s3_key, record.s3_range);
+      const bytes = await this.raw.get(record.s3_key, record.s3_range);
+      this.reads.rawBytesRead(bytes.length);
+      return bytes;
     } catch (err) {
       if (err instanceof StorageNotFoundError)
         throw new IntegrityError('raw_missing', `raw object ${record.s3_key} is missing`, message.event_id);

@@ -21,8 +21,6 @@ class GatedProcessor {
                   messageId: m.messageId,
                   ok: true,
                   outcome: 'unchanged',
-                  key: 'k@2026-11-25T10',
-                  version: 1,
                 },
           ),
         ),
@@ -33,9 +31,11 @@ class GatedProcessor {
 
 class RecordingQueue {
   readonly deleted: string[] = [];
-  delete(_queue: string, receiptHandle: string): Promise<void> {
-    this.deleted.push(receiptHandle);
-    return Promise.resolve();
+  readonly calls: string[][] = [];
+  deleteBatch(_queue: string, receiptHandles: string[]): Promise<string[]> {
+    this.calls.push(receiptHandles);
+    this.deleted.push(...receiptHandles);
+    return Promise.resolve([]);
   }
 }
 
@@ -63,10 +63,12 @@ describe('ProcessorConsumer', () => {
 
   it('deletes processed messages only, leaving failures to be redelivered', async () => {
     const { processor, queue, consumer } = setup();
-    await consumer.handleBatch([message('a'), message('b', 'bad')]);
+    await consumer.handleBatch([message('a'), message('b', 'bad'), message('c')]);
     processor.gates[0]();
     await consumer.beforeApplicationShutdown();
-    expect(queue.deleted).toEqual(['rh-a']);
+    expect(queue.deleted).toEqual(['rh-a', 'rh-c']);
+    // One DeleteMessageBatch call for the batch.
+    expect(queue.calls).toEqual([['rh-a', 'rh-c']]);
   });
 
   it('keeps polling until PROCESSOR_CONCURRENCY batches are in flight, then waits for one to finish', async () => {

@@ -1,6 +1,7 @@
-// The replay queue's consumer (@ssut/nestjs-sqs over sqs-consumer), in batch mode. Each message is
-// deleted as soon as it is processed; a failed one stays, comes back after the visibility timeout
-// and, after QUEUE_MAX_RECEIVE_COUNT receives, SQS moves it to the dead-letter queue.
+// The replay queue's consumer (@ssut/nestjs-sqs over sqs-consumer), in batch mode. A batch's processed
+// messages are deleted together (DeleteMessageBatch) once it is processed; a failed one stays, comes
+// back after the visibility timeout and, after QUEUE_MAX_RECEIVE_COUNT receives, SQS moves it to the
+// dead-letter queue.
 // Shutdown: polling stops (a waiting long poll is aborted) and in-flight messages are finished.
 import type { Message } from '@aws-sdk/client-sqs';
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
@@ -67,20 +68,28 @@ export class ProcessorConsumer implements OnModuleDestroy, BeforeApplicationShut
           receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 1),
         })),
       );
-      await Promise.all(
-        results.map(async (r, i) => {
-          const message = messages[i];
-          if (!r.ok) return this.onProcessingError(r.error as Error, message);
-          try {
-            await this.queue.delete(this.env.PIPESCOPE_QUEUE, message.ReceiptHandle!);
-          } catch (err) {
-            this.logger.warn(
-              { err, message_id: r.messageId, op: 'delete' },
-              'could not delete a processed message',
-            );
-          }
-        }),
-      );
+      const done: Message[] = [];
+      results.forEach((r, i) => {
+        if (r.ok) done.push(messages[i]);
+        else this.onProcessingError(r.error as Error, messages[i]);
+      });
+      // One DeleteMessageBatch for the batch's processed messages.
+      try {
+        const failed = new Set(
+          await this.queue.deleteBatch(
+            this.env.PIPESCOPE_QUEUE,
+            done.map((m) => m.ReceiptHandle!),
+          ),
+        );
+        for (const m of done.filter((d) => failed.has(d.ReceiptHandle!))) {
+          this.logger.warn({ message_id: m.MessageId, op: 'delete' }, 'could not delete a processed message');
+        }
+      } catch (err) {
+        this.logger.warn(
+          { err, message_id: done.map((m) => m.MessageId), op: 'delete' },
+          'could not delete processed messages',
+        );
+      }
     } catch (err) {
       this.logger.error({ err, op: 'process' }, 'batch failed');
     }

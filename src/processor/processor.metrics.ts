@@ -1,4 +1,5 @@
-// The processor's metrics (docs/processor.md): messages by outcome, integrity errors, versions, batch time.
+// The processor's metrics (docs/processor.md): messages by outcome, integrity errors, versions per
+// aggregator, batch time, and what it reads per message (table items, raw bytes).
 import { Injectable } from '@nestjs/common';
 import { MetricSet } from '../shared/metrics/metric-set';
 
@@ -18,11 +19,21 @@ export class ProcessorMetrics extends MetricSet {
     labelNames: ['reason'],
     emf: { metric: 'ProcessorIntegrityErrors', dimensions: ['reason'] },
   });
-  /** `aggregate` is an EMF dimension only. */
-  readonly versions = this.metrics.counter<{ aggregate: 'entity_hour' }>({
+  /** `aggregate` (the aggregator's name, from code, so bounded) is an EMF dimension only. */
+  readonly versions = this.metrics.counter<{ aggregate: string }>({
     name: 'pipescope_processor_versions_total',
     help: 'Aggregate versions written',
     emf: { metric: 'AggregateVersions', dimensions: ['aggregate'] },
+  });
+  readonly indexItemsRead = this.metrics.counter({
+    name: 'pipescope_processor_index_items_read_total',
+    help: 'DynamoDB items the processor read: indexed events, latest pointers, contributions',
+    emf: { metric: 'ProcessorIndexItemsRead', dimensions: [] },
+  });
+  readonly rawBytes = this.metrics.counter({
+    name: 'pipescope_processor_raw_bytes_read_total',
+    help: 'Bytes of raw events the processor read from S3',
+    emf: { metric: 'ProcessorRawBytesRead', dimensions: [] },
   });
   readonly duration = this.metrics.histogram({
     name: 'pipescope_processor_batch_duration_seconds',
@@ -39,7 +50,15 @@ export class ProcessorMetrics extends MetricSet {
     this.integrityErrors.inc({ reason });
   }
 
-  version(): void {
-    this.versions.inc({ aggregate: 'entity_hour' });
+  version(aggregator: string): void {
+    this.versions.inc({ aggregate: aggregator });
+  }
+
+  itemsRead(n: number): void {
+    if (n > 0) this.indexItemsRead.inc(n);
+  }
+
+  rawBytesRead(n: number): void {
+    if (n > 0) this.rawBytes.inc(n);
   }
 }

@@ -1,6 +1,7 @@
-// Owns the downstream half: the replay-queue consumer, the shared processing service and the
-// aggregates read API. The Lambda handler (processor.lambda.ts) uses ProcessorCoreModule alone.
-import { Module } from '@nestjs/common';
+// Owns the downstream half: the replay-queue consumer, the shared processing service, the aggregators
+// and the aggregates read API. The Lambda handler (processor.lambda.ts) uses ProcessorCoreModule alone.
+// Aggregators come from PROCESSOR_AGGREGATORS and from ProcessorModule.register({ aggregators }).
+import { DynamicModule, Module } from '@nestjs/common';
 import { SqsModule } from '@ssut/nestjs-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { QueuePublisher } from '../shared/queue/queue-publisher';
@@ -17,6 +18,13 @@ import { AggregatesService } from './aggregates.service';
 import { ProcessorConsumer, REPLAY_CONSUMER } from './processor.consumer';
 import { ProcessorMetrics } from './processor.metrics';
 import { ProcessorService } from './processor.service';
+import { AggregatorRegistry } from './aggregator-registry';
+import type { Aggregator } from './aggregator';
+
+/** What code passes to ProcessorModule.register: aggregators beside those PROCESSOR_AGGREGATORS names. */
+export class ProcessorOptions {
+  aggregators?: Aggregator[];
+}
 
 /** The long poll must end before the SQS client's request timeout (STORAGE_TIMEOUT_MS) fires. */
 export function longPollSeconds(env: Env): number {
@@ -30,6 +38,12 @@ export function longPollSeconds(env: Env): number {
     ProcessorService,
     ProcessorMetrics,
     {
+      provide: AggregatorRegistry,
+      inject: [Env, { token: ProcessorOptions, optional: true }],
+      useFactory: (env: Env, options?: ProcessorOptions) =>
+        AggregatorRegistry.fromConfig(env.processorAggregators, options?.aggregators),
+    },
+    {
       provide: AggregateStore,
       inject: [DynamoTable],
       useFactory: (t: DynamoTable) => new DynamoAggregateStore(t),
@@ -41,13 +55,19 @@ export function longPollSeconds(env: Env): number {
       useFactory: (t: DynamoTable, r: Retention) => new DynamoReplayProgress(t, r),
     },
   ],
-  exports: [ProcessorService, ProcessorMetrics, AggregateStore],
+  exports: [ProcessorService, ProcessorMetrics, AggregateStore, AggregatorRegistry],
 })
-export class ProcessorCoreModule {}
+export class ProcessorCoreModule {
+  static register(options: ProcessorOptions): DynamicModule {
+    return {
+      module: ProcessorCoreModule,
+      providers: [{ provide: ProcessorOptions, useValue: options }],
+    };
+  }
+}
 
 @Module({
   imports: [
-    ProcessorCoreModule,
     SqsModule.registerAsync({
       inject: [Env, QueuePublisher, SQS_CLIENT],
       useFactory: async (env: Env, queue: QueuePublisher, sqs: SQSClient) => {
@@ -75,4 +95,9 @@ export class ProcessorCoreModule {}
   controllers: [AggregatesController],
   providers: [ProcessorConsumer, AggregatesService],
 })
-export class ProcessorModule {}
+export class ProcessorModule {
+  /** The processor with aggregators of its own, e.g. `ProcessorModule.register({ aggregators: [mine] })`. */
+  static register(options: ProcessorOptions = {}): DynamicModule {
+    return { module: ProcessorModule, imports: [ProcessorCoreModule.register(options)] };
+  }
+}

@@ -9,6 +9,11 @@ export abstract class ReplayProgress {
    * Returns true when this call counted it.
    */
   abstract markProcessed(replayId: string, eventId: string): Promise<boolean>;
+  /**
+   * Counts several processed events of one replay at once, each once per (replay, event) however
+   * often it is delivered. Returns how many this call counted (0 when the replay has no job).
+   */
+  abstract markProcessedMany(replayId: string, eventIds: string[]): Promise<number>;
   /** The events of a replay the processor has handled (its DONE markers, kept RETENTION_DONE_MARKERS_DAYS). */
   abstract processedEventIds(replayId: string): Promise<Set<string>>;
 }

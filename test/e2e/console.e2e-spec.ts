@@ -326,9 +326,10 @@ describe('the investigator console', () => {
 
   it('shows aggregate buckets, their versions, the diff between two, and the lineage', async () => {
     const fed = await api(`/events/${seed.ids.seq1}/aggregates`);
-    expect(fed.items).toHaveLength(1); // replayed by the test before
+    expect(fed.items.length).toBeGreaterThan(0); // replayed by the test before
     const key: string = fed.key;
-    // A late event in the same bucket, replayed alone: version 2 of that bucket.
+    const n: number = (await api(`/aggregates/${encodeURIComponent(key)}`)).latest.version;
+    // A late event in the same bucket, replayed alone: version n + 1 of that bucket.
     const seq1 = await api(`/events/${seed.ids.seq1}`);
     const late = await t
       .http()
@@ -350,12 +351,12 @@ describe('the investigator console', () => {
       .expect(202);
     await replayed(replay.body.replay_id);
     const v = await api(`/aggregates/${encodeURIComponent(key)}`);
-    expect(v.versions.map((x: Body) => x.version)).toEqual([1, 2]);
+    expect(v.versions.map((x: Body) => x.version)).toEqual(Array.from({ length: n + 1 }, (_, i) => i + 1));
 
     await login(`#/aggregates?entity=${seed.entity}&w=24h`);
     const buckets = await tableRows(page, 'buckets');
     expect(buckets.find((b) => b.key === key)).toMatchObject({
-      version: '2',
+      version: String(n + 1),
       count: String(v.latest.value.count),
     });
     await page.getByRole('link', { name: key }).click();
@@ -366,19 +367,23 @@ describe('the investigator console', () => {
     const changes = await tableRows(page, 'diff-changes');
     expect(changes).toContainEqual({
       field: 'count',
-      from: String(v.versions[0].value.count),
-      to: String(v.versions[1].value.count),
+      from: String(v.versions[n - 1].value.count),
+      to: String(v.versions[n].value.count),
     });
     expect(changes).toContainEqual({ field: 'by_type.order.refunded', from: '0', to: '1' });
     expect(await page.getByTestId('diff').textContent()).toContain(`Inputs added: ${late.body.event_id}`);
     const lineage = await page.locator('[data-testid="lineage"] ol.ids li').allTextContents();
-    expect(lineage).toEqual((await api(`/aggregates/${encodeURIComponent(key)}/versions/2`)).input_event_ids);
+    expect(lineage).toEqual(
+      (await api(`/aggregates/${encodeURIComponent(key)}/versions/${n + 1}`)).input_event_ids,
+    );
     expect(lineage).toContain(late.body.event_id);
     await shot('aggregates');
 
-    // The event page now lists both versions the event fed.
+    // The event page now lists every version the event fed, the new one too.
     await open(`#/events/${seed.ids.seq1}`);
-    expect((await tableRows(page, 'event-aggregates')).map((r) => r.version)).toEqual(['1', '2']);
+    expect((await tableRows(page, 'event-aggregates')).map((r) => r.version)).toEqual(
+      [...fed.items.map((x: Body) => x.version), n + 1].map(String),
+    );
     await page.evaluate('window.scrollTo(0, 0)');
     await shot('event');
   });

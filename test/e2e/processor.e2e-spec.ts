@@ -68,6 +68,21 @@ describe('processor (consumer)', () => {
     const d = await queue.depth(t.env.PIPESCOPE_QUEUE);
     return d.visible === 0 && d.inFlight === 0;
   };
+  /** The latest version of every bucket of the test's entities. */
+  const listed = async (): Promise<
+    { key: string; version: number; value: unknown; input_count: number }[]
+  > => {
+    const items = [];
+    for (const entity of ENTITIES) {
+      const res = await get(
+        `/aggregates?entity_id=${enc(entity)}&from=${WINDOW.from}&to=${WINDOW.to}`,
+      ).expect(200);
+      items.push(
+        ...(res.body.items as { key: string; version: number; value: unknown; input_count: number }[]),
+      );
+    }
+    return items;
+  };
   const recordsOf = async (entity: string): Promise<EventRecord[]> =>
     (
       await index.eventsOfEntity(
@@ -120,18 +135,21 @@ describe('processor (consumer)', () => {
 
     const want = expectedAggregates(events);
     const got = new Map<string, unknown>();
-    for (const entity of ENTITIES) {
-      const res = await get(
-        `/aggregates?entity_id=${enc(entity)}&from=${WINDOW.from}&to=${WINDOW.to}`,
-      ).expect(200);
-      for (const item of res.body.items) got.set(item.key, item.value);
-      expect(res.body.items.map((i: { version: number }) => i.version)).toEqual([1, 1, 1]);
+    for (const item of await listed()) {
+      got.set(item.key, item.value);
+      // Messages of a bucket handled in different batches make successive versions (each built on
+      // the one before); the latest holds every input.
+      expect(item.input_count).toBe(want.get(item.key)?.count);
     }
     expect(got).toEqual(want);
 
     const key = `user@x.io/7@${DAY}T11`;
     const detail = await get(`/aggregates/${enc(key)}`).expect(200);
-    expect(detail.body).toMatchObject({ key, latest: { key, version: 1 }, versions: [{ version: 1 }] });
+    const n = detail.body.latest.version as number;
+    expect(detail.body).toMatchObject({ aggregator: 'entity_hour', key, latest: { key } });
+    expect(detail.body.versions.map((v: { version: number }) => v.version)).toEqual(
+      Array.from({ length: n }, (_, i) => i + 1),
+    );
     const bucket = records.filter(
       (r) => r.entity_id === 'user@x.io/7' && r.occurred_at.startsWith(`${DAY}T11`),
     );
@@ -146,17 +164,35 @@ describe('processor (consumer)', () => {
     });
     expect(detail.body.latest.input_event_ids).toBeUndefined();
 
-    const v1 = await get(`/aggregates/${enc(key)}/versions/1`).expect(200);
-    expect([...v1.body.input_event_ids].sort()).toEqual(bucket.map((r) => r.event_id).sort());
-    const lineage = JSON.parse((await raw.get(v1.body.lineage_key)).toString());
-    expect(v1.body.lineage_key).toBe(`lineage/${enc(key)}/v1.json`);
-    expect(lineage.inputs.map((i: { event_id: string }) => i.event_id).sort()).toEqual(
-      bucket.map((r) => r.event_id).sort(),
-    );
-    expect(lineage.inputs[0]).toMatchObject({ payload_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const vn = await get(`/aggregates/${enc(key)}/versions/${n}`).expect(200);
+    expect([...vn.body.input_event_ids].sort()).toEqual(bucket.map((r) => r.event_id).sort());
+    expect(vn.body).toMatchObject({
+      aggregator: 'entity_hour',
+      aggregator_version: '1',
+      period: `${DAY}T11`,
+    });
+    // The lineage files of versions 1..n, together, list every input once, with its raw object.
+    const lineageIds: string[] = [];
+    for (const v of detail.body.versions) {
+      expect(v.lineage_key).toMatch(/^lineage\/date=\d{4}-\d{2}-\d{2}\/[0-9a-f-]{36}\.json$/);
+      const lineage = JSON.parse((await raw.get(v.lineage_key)).toString());
+      const entry = lineage.versions.find(
+        (e: { aggregator: string; key: string; version: number }) =>
+          e.aggregator === 'entity_hour' && e.key === key && e.version === v.version,
+      );
+      expect(entry).toMatchObject({ input_hash: v.input_hash, input_count: v.input_count });
+      expect(entry.added_inputs.map((i: { event_id: string }) => i.event_id)).toEqual(v.added_event_ids);
+      lineageIds.push(...v.added_event_ids);
+      expect(entry.added_inputs[0]).toMatchObject({
+        payload_sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+        s3_key: expect.stringMatching(/^raw\//),
+      });
+    }
+    expect(lineageIds.sort()).toEqual(bucket.map((r) => r.event_id).sort());
   });
 
   it('creates no new version when the same events are replayed again, even with redeliveries', async () => {
+    const before = new Map((await listed()).map((item) => [item.key, item.version]));
     await seedJob('replay-2');
     await sendReplay(queue, t.env.PIPESCOPE_QUEUE, 'replay-2', [...records, ...records.slice(0, 5)]);
     expect(
@@ -169,18 +205,13 @@ describe('processor (consumer)', () => {
     // Counted once per event, however often a message came.
     expect(await processed('replay-2')).toBe(records.length);
     expect(await processed('replay-1')).toBe(records.length);
-    for (const entity of ENTITIES) {
-      const res = await get(
-        `/aggregates?entity_id=${enc(entity)}&from=${WINDOW.from}&to=${WINDOW.to}`,
-      ).expect(200);
-      for (const item of res.body.items) {
-        const detail = await get(`/aggregates/${enc(item.key)}`).expect(200);
-        expect(detail.body.versions.map((v: { version: number }) => v.version)).toEqual([1]);
-      }
+    for (const item of await listed()) {
+      const detail = await get(`/aggregates/${enc(item.key)}`).expect(200);
+      expect(detail.body.versions).toHaveLength(before.get(item.key)!);
     }
   });
 
-  it('writes v2 when a late event lands in a processed bucket, and the diff names that event', async () => {
+  it('writes the next version when a late event lands in a processed bucket, and the diff names that event', async () => {
     const late: WireEvent = {
       source: 'orders-svc',
       type: 'order.refunded',
@@ -197,21 +228,23 @@ describe('processor (consumer)', () => {
       .expect(201);
     const lateId = res.body.event_id as string;
     const record = (await index.getEvent(lateId))!;
-    await sendReplay(queue, t.env.PIPESCOPE_QUEUE, 'replay-3', [record]);
     const key = `acct-1@${DAY}T10`;
+    const n = (await get(`/aggregates/${enc(key)}`).expect(200)).body.latest.version as number;
+    await sendReplay(queue, t.env.PIPESCOPE_QUEUE, 'replay-3', [record]);
     const detail = await pollUntil(
       () => get(`/aggregates/${enc(key)}`),
-      (r) => r.status === 200 && r.body.latest.version === 2,
+      (r) => r.status === 200 && r.body.latest.version === n + 1,
     );
-    expect(detail.body.versions.map((v: { version: number }) => v.version)).toEqual([1, 2]);
-    expect(detail.body.latest).toMatchObject({ replay_ids: ['replay-3'] });
-    const before = detail.body.versions[0].value;
+    expect(detail.body.versions).toHaveLength(n + 1);
+    expect(detail.body.latest).toMatchObject({ replay_ids: ['replay-3'], added_event_ids: [lateId] });
+    const before = detail.body.versions[n - 1].value;
 
-    const diff = await get(`/aggregates/${enc(key)}/diff?from=1&to=2`).expect(200);
+    const diff = await get(`/aggregates/${enc(key)}/diff?from=${n}&to=${n + 1}`).expect(200);
     expect(diff.body).toEqual({
+      aggregator: 'entity_hour',
       key,
-      from: 1,
-      to: 2,
+      from: n,
+      to: n + 1,
       changes: expect.arrayContaining([
         { field: 'count', from: before.count, to: before.count + 1 },
         { field: 'last_occurred_at', from: before.last_occurred_at, to: late.occurred_at },
@@ -223,10 +256,16 @@ describe('processor (consumer)', () => {
 
     const fed = await get(`/events/${lateId}/aggregates`).expect(200);
     expect(fed.body).toMatchObject({ event_id: lateId, key });
-    expect(fed.body.items.map((v: { version: number }) => v.version)).toEqual([2]);
+    expect(fed.body.items.map((v: { version: number }) => v.version)).toEqual([n + 1]);
     const old = records.find((r) => r.entity_id === 'acct-1' && r.occurred_at.startsWith(`${DAY}T10`))!;
     const oldFed = await get(`/events/${old.event_id}/aggregates`).expect(200);
-    expect(oldFed.body.items.map((v: { version: number }) => v.version)).toEqual([1, 2]);
+    // The version that added the old event, and every one after it.
+    const fedVersions = oldFed.body.items.map((v: { version: number }) => v.version) as number[];
+    expect(fedVersions[fedVersions.length - 1]).toBe(n + 1);
+    expect(fedVersions).toEqual(
+      Array.from({ length: fedVersions.length }, (_, i) => n + 2 - fedVersions.length + i),
+    );
+    expect(fedVersions.length).toBeGreaterThan(1);
   });
 
   it('catches a raw object rewritten behind its back as an integrity error and dead-letters it, like poison', async () => {

@@ -1,35 +1,55 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Retention } from '../../src/shared/retention/retention';
-import { AggregateVersion } from '../../src/processor/aggregate-store';
+import { AggregateVersion, Contribution } from '../../src/processor/aggregate-store';
 import { DynamoAggregateStore } from '../../src/processor/dynamo-aggregate-store';
 import { replayProgressKeys } from '../../src/shared/aws/table-keys';
 import { openStores, Stores } from '../support/stores';
 import { DynamoReplayProgress } from '../../src/replay/dynamo-replay-progress';
 
+const AGG = 'entity_hour';
+
 const version = (key: string, n: number, overrides: Partial<AggregateVersion> = {}): AggregateVersion => {
-  const [entity_id, hour] = [key.slice(0, key.lastIndexOf('@')), key.slice(key.lastIndexOf('@') + 1)];
+  const [entity_id, period] = [key.slice(0, key.lastIndexOf('@')), key.slice(key.lastIndexOf('@') + 1)];
   return {
+    aggregator: AGG,
+    aggregator_version: '1',
     key,
     entity_id,
-    hour,
+    period,
     version: n,
-    value: { count: n, by_type: { t: n }, first_occurred_at: null, last_occurred_at: null },
+    value: { count: n },
     input_hash: String(n).repeat(64).slice(0, 64),
     input_count: n,
     sample_event_ids: [],
+    sample_order: [],
     processor_version: 'test',
     computed_at: new Date().toISOString(),
     replay_ids: ['r'],
-    lineage_key: `lineage/${encodeURIComponent(key)}/v${n}.json`,
-    input_event_ids: [],
+    lineage_key: `lineage/${AGG}/${encodeURIComponent(key)}/v${n}.json`,
+    added_event_ids: [],
     ...overrides,
   };
 };
+
+const input = (id: string, n: number): Contribution => ({
+  event_id: id,
+  payload_sha256: id.padEnd(64, '0'),
+  source: 's',
+  type: 't',
+  occurred_at: '2026-11-25T10:00:00.000Z',
+  s3_key: `raw/${id}.json`,
+  version: n,
+});
 
 describe('DynamoAggregateStore and DynamoReplayProgress', () => {
   let stores: Stores;
   let store: DynamoAggregateStore;
   let progress: DynamoReplayProgress;
+  /** One write's commit, its refusal flattened. */
+  const commit1 = async (v: AggregateVersion, added: Contribution[], previous: number) => {
+    const r = await store.commit([{ version: v, added, previous }]);
+    return r.committed ? r : { committed: false, ...r.refusals[0] };
+  };
 
   beforeAll(async () => {
     stores = await openStores('aggstore');
@@ -38,48 +58,95 @@ describe('DynamoAggregateStore and DynamoReplayProgress', () => {
   });
   afterAll(() => stores.close());
 
-  it('lets exactly one of many concurrent writers create version n', async () => {
+  it('lets exactly one of many concurrent writers commit version n', async () => {
     const key = 'race-1@2026-11-25T10';
     const results = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => store.putVersion(version(key, 1, { computed_at: `writer-${i}` }))),
+      Array.from({ length: 8 }, (_, i) => commit1(version(key, 1), [input(`w${i}`, 1)], 0)),
     );
-    expect(results.filter(Boolean)).toHaveLength(1);
-    expect((await store.latestVersion(key))?.version).toBe(1);
+    expect(results.filter((r) => r.committed)).toHaveLength(1);
+    expect((await store.latest(AGG, key))?.version).toBe(1);
+    expect(await store.contributions(AGG, key)).toHaveLength(1);
   });
 
-  it('moves the latest pointer forward only, and lists latest versions of an entity by hour', async () => {
+  it('refuses a version over a moved pointer, and names the inputs another commit already counted', async () => {
     const key = 'ptr-1@2026-11-25T11';
-    for (const n of [1, 2, 3]) expect(await store.putVersion(version(key, n))).toBe(true);
-    await store.advanceLatest(version(key, 3));
-    await store.advanceLatest(version(key, 2));
-    expect(await store.pointerVersion(key)).toBe(3);
-    await store.putVersion(version('ptr-1@2026-11-25T09', 1));
-    await store.advanceLatest(version('ptr-1@2026-11-25T09', 1));
-    const listed = await store.latestOfEntity('ptr-1', '2026-11-25T00', '2026-11-25T23');
-    expect(listed.map((v) => [v.hour, v.version])).toEqual([
-      ['2026-11-25T09', 1],
-      ['2026-11-25T11', 3],
-    ]);
-    expect(listed[0].input_event_ids).toBeUndefined();
-    expect((await store.versions(key)).map((v) => v.version)).toEqual([1, 2, 3]);
-    expect((await store.getVersion(key, 2))?.input_hash).toBe('2'.repeat(64));
+    expect(await commit1(version(key, 1), [input('a', 1), input('b', 1)], 0)).toEqual({
+      committed: true,
+    });
+    // Stale: the pointer is at 1, not 0.
+    expect(await commit1(version(key, 1), [input('c', 1)], 0)).toEqual({
+      committed: false,
+      counted: [],
+      stale: true,
+    });
+    // `b` counted before: nothing is written, and the answer says which input to drop.
+    expect(await commit1(version(key, 2), [input('b', 2), input('c', 2)], 1)).toEqual({
+      committed: false,
+      counted: ['b'],
+      stale: false,
+    });
+    expect(await commit1(version(key, 2), [input('c', 2)], 1)).toEqual({ committed: true });
+    expect((await store.contributions(AGG, key, 1)).map((c) => c.event_id).sort()).toEqual(['a', 'b']);
+    expect((await store.contributions(AGG, key)).map((c) => c.event_id).sort()).toEqual(['a', 'b', 'c']);
+    expect(await store.contribution(AGG, key, 'c')).toMatchObject({ version: 2, s3_key: 'raw/c.json' });
+    expect(await store.contribution(AGG, key, 'zz')).toBeUndefined();
+    expect((await store.versions(AGG, key)).map((v) => v.version)).toEqual([1, 2]);
+    expect((await store.getVersion(AGG, key, 2))?.input_hash).toBe('2'.repeat(64));
   });
 
-  it('counts a processed event once per replay, and only when the replay job exists', async () => {
+  it('commits the versions of several buckets together, or none of them', async () => {
+    const [a, b] = ['multi-a@2026-11-25T10', 'multi-b@2026-11-25T10'];
+    await commit1(version(b, 1), [input('mb1', 1)], 0);
+    const refused = await store.commit([
+      { version: version(a, 1), added: [input('ma1', 1)], previous: 0 },
+      { version: version(b, 1), added: [input('mb2', 1)], previous: 0 },
+    ]);
+    expect(refused).toEqual({ committed: false, refusals: [undefined, { counted: [], stale: true }] });
+    expect(await store.latest(AGG, a)).toBeUndefined();
+    expect(
+      await store.commit([
+        { version: version(a, 1), added: [input('ma1', 1)], previous: 0 },
+        { version: version(b, 2), added: [input('mb2', 2)], previous: 1 },
+      ]),
+    ).toEqual({ committed: true });
+    expect((await store.latest(AGG, a))?.version).toBe(1);
+    expect((await store.latest(AGG, b))?.version).toBe(2);
+  });
+
+  it('lists the latest version of each bucket of an entity, by period start, filtered by aggregator', async () => {
+    await commit1(version('ent-1@2026-11-25T09', 1), [], 0);
+    await commit1(version('ent-1@2026-11-25T11', 1), [], 0);
+    await commit1(version('ent-1@2026-11-25T11', 2), [], 1);
+    await commit1(version('ent-1@2026-11-25', 1, { aggregator: 'daily', period: '2026-11-25' }), [], 0);
+    const all = await store.latestOfEntity('ent-1', '2026-11-25T00', '2026-11-25T23');
+    expect(all.map((v) => [v.aggregator, v.period, v.version])).toEqual([
+      ['daily', '2026-11-25', 1],
+      [AGG, '2026-11-25T09', 1],
+      [AGG, '2026-11-25T11', 2],
+    ]);
+    const hourly = await store.latestOfEntity('ent-1', '2026-11-25T00', '2026-11-25T23', AGG);
+    expect(hourly.map((v) => v.period)).toEqual(['2026-11-25T09', '2026-11-25T11']);
+    expect(await store.latestOfEntity('ent-1', '2026-11-25T10', '2026-11-25T23', 'daily')).toEqual([]);
+  });
+
+  it('counts a processed event once per replay, in batches, and only when the replay job exists', async () => {
     const table = stores.env.PIPESCOPE_TABLE;
     await stores.clients.dynamo.send(
       new PutCommand({ TableName: table, Item: replayProgressKeys.job('job-1') }),
     );
-    const marks = await Promise.all([
+    const counts = await Promise.all([
+      progress.markProcessedMany('job-1', ['e1', 'e2', 'e3']),
+      progress.markProcessedMany('job-1', ['e3', 'e4', 'e4']),
       progress.markProcessed('job-1', 'e1'),
-      progress.markProcessed('job-1', 'e1'),
-      progress.markProcessed('job-1', 'e2'),
     ]);
-    expect(marks.filter(Boolean)).toHaveLength(2);
+    expect(counts[0] + counts[1] + (counts[2] ? 1 : 0)).toBe(4);
     const job = await stores.clients.dynamo.send(
       new GetCommand({ TableName: table, Key: replayProgressKeys.job('job-1') }),
     );
-    expect(job.Item?.processed).toBe(2);
+    expect(job.Item?.processed).toBe(4);
+    expect(await progress.processedEventIds('job-1')).toEqual(new Set(['e1', 'e2', 'e3', 'e4']));
+    expect(await progress.markProcessedMany('job-1', ['e2', 'e4'])).toBe(0);
+    expect(await progress.markProcessedMany('no-such-job', ['e1'])).toBe(0);
     expect(await progress.markProcessed('no-such-job', 'e1')).toBe(false);
   });
 });

@@ -50,12 +50,23 @@ describe('the DynamoDB key formats', () => {
     });
   });
 
-  it('pads aggregate versions so string order is version order', () => {
-    expect(aggregateKeys.version('order-1@2026-11-25T10', 12)).toEqual({
-      pk: 'AGG#order-1@2026-11-25T10',
+  it('keys aggregates per aggregator and bucket, padding versions so string order is version order', () => {
+    expect(aggregateKeys.version('entity_hour', 'order-1@2026-11-25T10', 12)).toEqual({
+      pk: 'AGG#entity_hour#order-1@2026-11-25T10',
       sk: 'V#0000000012',
     });
-    expect(aggregateKeys.version('k', 9).sk < aggregateKeys.version('k', 10).sk).toBe(true);
+    expect(aggregateKeys.version('a', 'k', 9).sk < aggregateKeys.version('a', 'k', 10).sk).toBe(true);
+    expect(aggregateKeys.latest('entity_hour', 'k@2026-11-25')).toEqual({
+      pk: 'AGG#entity_hour#k@2026-11-25',
+      sk: '#LATEST',
+    });
+    expect(aggregateKeys.contribution('entity_hour', 'k@2026-11-25', 'e1')).toEqual({
+      pk: 'AGG#entity_hour#k@2026-11-25',
+      sk: 'IN#e1',
+    });
+    expect(aggregateKeys.entitySort('2026-11-25T00', 'revenue_per_customer_day')).toBe(
+      '2026-11-25T00#revenue_per_customer_day',
+    );
   });
 
   it('walks the UTC days and hours a window touches, oldest first', () => {

@@ -71,11 +71,26 @@ const pad = (version: number): string => String(version).padStart(10, '0');
 
 /** Aggregate versions (processor): one partition per aggregate key, see docs/processor.md. */
 export const aggregateKeys = {
-  version: (key: string, version: number) => ({ pk: `AGG#${key}`, sk: `V#${pad(version)}` }),
+  /** One partition per (aggregator, bucket); aggregator names never hold `#`. */
+  partition: (aggregator: string, key: string) => `AGG#${aggregator}#${key}`,
+  version: (aggregator: string, key: string, version: number) => ({
+    pk: aggregateKeys.partition(aggregator, key),
+    sk: `V#${pad(version)}`,
+  }),
   versionPrefix: 'V#',
-  latest: (key: string) => ({ pk: `AGG#${key}`, sk: '#LATEST' }),
-  /** gsi1 of #LATEST items: an entity's aggregates by hour. */
+  latest: (aggregator: string, key: string) => ({
+    pk: aggregateKeys.partition(aggregator, key),
+    sk: '#LATEST',
+  }),
+  /** One input event of the bucket (its contribution, written once). */
+  contribution: (aggregator: string, key: string, eventId: string) => ({
+    pk: aggregateKeys.partition(aggregator, key),
+    sk: `IN#${eventId}`,
+  }),
+  contributionPrefix: 'IN#',
+  /** gsi1 of #LATEST items: an entity's aggregates by period start, then aggregator. */
   entity: (entityId: string) => `AGGENT#${entityId}`,
+  entitySort: (periodStartHour: string, aggregator: string) => `${periodStartHour}#${aggregator}`,
 };
 
 /** Replay progress written by the processor: the job item and one marker per processed event. */

@@ -131,6 +131,15 @@ export class Env {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100) PROCESSOR_CONCURRENCY: number = 4;
   /** Long-poll wait of each receive, kept under STORAGE_TIMEOUT_MS (the SQS client's request timeout). */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(20) PROCESSOR_WAIT_TIME_S: number = 4;
+  /**
+   * Aggregators the processor runs, comma-separated: built-in names (`entity_hour`) or module paths
+   * (holding a `/`, relative to the working directory) exporting aggregators (docs/extending.md).
+   */
+  @IsOptional()
+  @Matches(/^[^,\s]{1,500}(,[^,\s]{1,500}){0,19}$/, {
+    message: 'PROCESSOR_AGGREGATORS must be up to 20 comma-separated names or module paths, no spaces',
+  })
+  PROCESSOR_AGGREGATORS: string = 'entity_hour';
   /** Widest window one reconcile job may cover. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(3660) RECONCILE_MAX_WINDOW_DAYS: number = 31;
   /** How long a reconcile runner's claim on a job lasts without a checkpoint (crash takeover). */
@@ -185,6 +194,10 @@ export class Env {
 
   get alertsLinkBase(): string {
     return (this.ALERTS_LINK_BASE_URL ?? `http://localhost:${this.PORT}`).replace(/\/+$/, '');
+  }
+
+  get processorAggregators(): string[] {
+    return this.PROCESSOR_AGGREGATORS.split(',');
   }
 
   get replayAllowedQueues(): string[] {

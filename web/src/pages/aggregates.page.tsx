@@ -26,7 +26,10 @@ function EntityBuckets({ route, entity }: { route: Route; entity: string }) {
   const [choice, window] = useWindow(route);
   const list = useAsync(
     (signal) =>
-      api<{ items: AggregateVersion[] }>(`/aggregates${query({ entity_id: entity, ...window })}`, { signal }),
+      api<{ items: AggregateVersion[] }>(
+        `/aggregates${query({ entity_id: entity, aggregator: 'entity_hour', ...window })}`,
+        { signal },
+      ),
     [entity, JSON.stringify(windowParams(choice))],
   );
   return (
