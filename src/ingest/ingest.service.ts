@@ -66,7 +66,7 @@ export class IngestService implements OnApplicationShutdown {
     private readonly env: Env,
     private readonly schemas: PayloadSchemas,
   ) {
-    this.accounting = new IngestAccounting(stats, metrics);
+    this.accounting = new IngestAccounting(stats, metrics, env.COUNTER_FLUSH_MS);
     this.rejectedWriter = new RejectedWriter(raw, rejectedRows, this.accounting);
     this.limits = {
       maxEventBytes: env.INGEST_MAX_EVENT_BYTES,
