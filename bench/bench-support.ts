@@ -1,5 +1,6 @@
 // Shared set-up for the benchmark scripts: emulators started in-process for the run, unique
 // resources, the app on a free port, and exact latency percentiles.
+import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -103,11 +104,60 @@ export async function startBench(
   };
 }
 
+/**
+ * The load generator's HTTP client: node:http over kept-alive sockets. It shares the two cores with the
+ * app and the emulators, and fetch (undici with web streams) costs the generator more CPU per request,
+ * which would count against the app: the floor has no HTTP client at all.
+ */
+export class BenchClient {
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 256 });
+
+  constructor(private readonly baseUrl: string) {}
+
+  /** Sends a request and reads the whole answer; its status and body text. */
+  send(method: string, path: string, body?: string): Promise<{ status: number; text: string }> {
+    return new Promise((resolve, reject) => {
+      const req = request(
+        `${this.baseUrl}${path}`,
+        {
+          method,
+          agent: this.agent,
+          headers:
+            body === undefined
+              ? {}
+              : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+          );
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
 /** Exact percentile (nearest rank) of a list of samples. */
 export function percentile(samples: number[], p: number): number {
   if (samples.length === 0) return NaN;
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/** The median of a list of figures (the mean of the middle two for an even count). */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 export interface RunStats {
