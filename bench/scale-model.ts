@@ -1,0 +1,438 @@
+// What a given traffic does to DynamoDB partitions and items and to S3 prefixes, computed from the
+// app's own key builders and flush policy (never copies of them): the write path (ingest: event
+// items and their index keys, counter rows, activity items, raw objects) and the replay/processor
+// path (replay checkpoints, processed markers, aggregate versions, raw reads, lineage). Pure: the
+// `simulate:scale` script prints it, docs/scaling.md shows it, scale-model.spec.ts tests it.
+import {
+  aggregateKeys,
+  counterShard,
+  dayOf,
+  hourOf,
+  keys,
+  replayProgressKeys,
+} from '../src/shared/aws/table-keys';
+import { COUNTER_WRITES_PER_FLUSH, COUNTS } from '../src/shared/ingest-stats/dynamo-ingest-stats-store';
+import { LAG_BUCKETS_MS } from '../src/shared/metrics/lag-histogram';
+import { eventItem } from '../src/shared/events/dynamo-event-index';
+import { Retention } from '../src/shared/retention/retention';
+import { batchRawKey, singleRawKey } from '../src/ingest/raw-keys';
+import { bucketKey, bucketOf } from '../src/processor/aggregate';
+import { lineageKey } from '../src/processor/lineage';
+import { INLINE_INPUT_IDS } from '../src/processor/processor.service';
+
+/** The limits checked, with the AWS documentation that states them. */
+export const LIMITS = {
+  partitionWcu: 1000,
+  partitionRcu: 3000,
+  itemBytes: 400 * 1024,
+  s3PutPerPrefix: 3500,
+  s3GetPerPrefix: 5500,
+} as const;
+
+export const LIMIT_SOURCES = {
+  partition: 'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html',
+  item: 'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html',
+  s3: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/optimizing-performance.html',
+  sqs: 'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html',
+  capacity: 'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/provisioned-capacity-mode.html',
+} as const;
+
+export interface ScaleScenario {
+  /** Events ingested per second, all instances together, spread evenly over sources and types. */
+  eventsPerSecond: number;
+  sources: number;
+  types: number;
+  /** API instances behind the load balancer (each sees an even share of every pair). */
+  instances: number;
+  /** Entities the events are about (gsi1 `ENT#`, aggregate buckets). */
+  entities: number;
+  /** Events per ingest request: 1 is `POST /ingest`, more `POST /ingest/batch`. */
+  eventsPerRequest: number;
+  /** Share of events that arrive late (gsi3). */
+  lateShare: number;
+  counterShards: number;
+  /** COUNTER_FLUSH_MS; 0 writes each request's rows at once. */
+  counterFlushMs: number;
+  /** SCHEMAS_CACHE_TTL_MS. */
+  schemaCacheMs: number;
+  /** Messages per second one replay sends (`rate_per_second`), which the processor then consumes. */
+  replayPerSecond: number;
+  /** PROCESSOR_BATCH_SIZE, the SQS batch of a Lambda event source or a consumer receive. */
+  sqsBatchSize: number;
+  /** How long one batch takes the processor (its messages run in parallel), for the concurrency needed. */
+  batchMs: number;
+}
+
+export type Path = 'ingest' | 'replay/processor';
+
+/** The hottest partition, item or S3 prefix of one kind, per second. */
+export interface Load {
+  path: Path;
+  what: string;
+  scope: 'partition' | 'item' | 'S3 prefix';
+  /** The key it was computed for (one example of the hottest). */
+  key: string;
+  writesPerSecond: number;
+  readsPerSecond: number;
+  /** DynamoDB: WCU/s and RCU/s. S3: PUT/s and GET/s. */
+  writeUnits: number;
+  readUnits: number;
+  writeLimit: number;
+  readLimit: number;
+  over: boolean;
+}
+
+export interface ScaleReport {
+  scenario: ScaleScenario;
+  loads: Load[];
+  itemSizes: { what: string; bytes: number; over: boolean }[];
+  /** Lambda invocations (or consumer batches) in flight needed to keep up with the replay. */
+  processorConcurrency: number;
+  sqsCallsPerSecond: number;
+}
+
+/** DynamoDB's size of a value (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html). */
+function valueBytes(v: unknown): number {
+  if (typeof v === 'string') return Buffer.byteLength(v);
+  if (typeof v === 'number' || typeof v === 'bigint') {
+    const digits = String(v).replace(/[-.]/g, '').replace(/^0+/, '').replace(/e.*$/, '');
+    return Math.ceil(Math.max(1, digits.length) / 2) + 1;
+  }
+  if (typeof v === 'boolean' || v === null) return 1;
+  if (v instanceof Set) return [...(v as Set<unknown>)].reduce<number>((n, x) => n + valueBytes(x), 0);
+  if (Array.isArray(v)) return 3 + v.reduce<number>((n, x) => n + 1 + valueBytes(x), 0);
+  if (typeof v === 'object') return 3 + itemBytes(v as Record<string, unknown>) + Object.keys(v).length;
+  return 0;
+}
+
+/** An item's size: each attribute's name and value. */
+export function itemBytes(item: Record<string, unknown>): number {
+  return Object.entries(item).reduce(
+    (n, [name, v]) => (v === undefined ? n : n + Buffer.byteLength(name) + valueBytes(v)),
+    0,
+  );
+}
+
+const wcu = (bytes: number): number => Math.ceil(bytes / 1024);
+/** Eventually consistent reads (GSI queries): half a unit per 4 KB. */
+const rcuEventual = (bytes: number): number => Math.ceil(bytes / 4096) / 2;
+
+const sourceName = (i: number): string => `source-${String(i).padStart(3, '0')}`;
+const typeName = (i: number): string => `type.${String(i).padStart(2, '0')}`;
+const HOUR = '2026-11-27T12:00:00.000Z';
+
+/** A counter row as it stands after a busy hour (every count large), for its size. */
+function counterRowItem(source: string, type: string, shard: number): Record<string, unknown> {
+  const big = 123_456_789_012;
+  const item: Record<string, unknown> = {
+    ...keys.counter(hourOf(HOUR), shard, source, type),
+    source,
+    type,
+    hour: hourOf(HOUR),
+    lag_max_ms: big,
+  };
+  for (const c of COUNTS) item[c] = big;
+  LAG_BUCKETS_MS.forEach((_, i) => (item[`lag_b${i}`] = big));
+  return item;
+}
+
+/** An activity item at the end of a day: every minute marked. */
+function activityItem(source: string): Record<string, unknown> {
+  return {
+    ...keys.activity(source, dayOf(HOUR)),
+    active_minutes: new Set(Array.from({ length: 1440 }, (_, m) => m)),
+  };
+}
+
+/** An event's index item as ingest writes it (every index key), from the app's own builder. */
+function eventIndexItem(
+  source: string,
+  type: string,
+  entity: string,
+  late: boolean,
+): Record<string, unknown> {
+  const id = 'e'.repeat(32);
+  return eventItem(
+    {
+      event_id: id,
+      source,
+      type,
+      entity_id: entity,
+      occurred_at: HOUR,
+      received_at: HOUR,
+      lag_ms: late ? 3_600_000 : 1500,
+      late,
+      future: false,
+      payload_sha256: 'f'.repeat(64),
+      size_bytes: 512,
+      s3_key: singleRawKey(source, HOUR, id, Buffer.from('{}')),
+      request_id: '0123456789abcdef0123456789abcdef',
+      duplicate_count: 0,
+      conflict_count: 0,
+    },
+    Retention.forever(),
+  );
+}
+
+/** Sums rates per key, then answers the hottest key of each (what, scope). */
+class Tally {
+  private readonly byKey = new Map<string, Load>();
+
+  add(
+    base: Pick<Load, 'path' | 'what' | 'scope' | 'key' | 'writeLimit' | 'readLimit'>,
+    rates: { writes?: number; reads?: number; writeUnits?: number; readUnits?: number },
+  ): void {
+    const id = `${base.what}|${base.scope}|${base.key}`;
+    const load = this.byKey.get(id) ?? {
+      ...base,
+      writesPerSecond: 0,
+      readsPerSecond: 0,
+      writeUnits: 0,
+      readUnits: 0,
+      over: false,
+    };
+    load.writesPerSecond += rates.writes ?? 0;
+    load.readsPerSecond += rates.reads ?? 0;
+    load.writeUnits += rates.writeUnits ?? 0;
+    load.readUnits += rates.readUnits ?? 0;
+    this.byKey.set(id, load);
+  }
+
+  hottest(): Load[] {
+    const top = new Map<string, Load>();
+    for (const load of this.byKey.values()) {
+      load.over = load.writeUnits > load.writeLimit || load.readUnits > load.readLimit;
+      const id = `${load.path}|${load.what}|${load.scope}`;
+      const seen = top.get(id);
+      const weight = (l: Load) => Math.max(l.writeUnits / l.writeLimit, l.readUnits / l.readLimit);
+      if (!seen || weight(load) > weight(seen)) top.set(id, load);
+    }
+    return [...top.values()];
+  }
+}
+
+const DYNAMO = { writeLimit: LIMITS.partitionWcu, readLimit: LIMITS.partitionRcu };
+const S3 = { writeLimit: LIMITS.s3PutPerPrefix, readLimit: LIMITS.s3GetPerPrefix };
+const prefixOf = (key: string): string => key.slice(0, key.lastIndexOf('/') + 1);
+
+/**
+ * Writes per second one instance makes to one counter row fed `perSecond` events: with a flush
+ * interval, one flush per interval that saw any of them (Poisson arrivals); without, one per request.
+ */
+export function rowWritesPerSecond(perSecond: number, flushMs: number, eventsPerRequest: number): number {
+  if (flushMs <= 0) return perSecond / Math.max(1, Math.min(eventsPerRequest, perSecond));
+  const seconds = flushMs / 1000;
+  return (1 - Math.exp(-perSecond * seconds)) / seconds;
+}
+
+/** Writes per second one instance makes to a source's activity item: once per minute it was active. */
+export function activityWritesPerSecond(perSecond: number): number {
+  return (1 - Math.exp(-perSecond * 60)) / 60;
+}
+
+function ingestPath(s: ScaleScenario, t: Tally): void {
+  const pairs = s.sources * s.types;
+  const perPair = s.eventsPerSecond / pairs;
+  const perSource = s.eventsPerSecond / s.sources;
+  const entity = 'entity-000001';
+  const eventBytes = itemBytes(eventIndexItem(sourceName(0), typeName(0), entity, true));
+  const eventWcu = wcu(eventBytes);
+  const ingest = { path: 'ingest' as const };
+  for (let si = 0; si < s.sources; si++) {
+    const source = sourceName(si);
+    const item = eventIndexItem(source, typeName(0), entity, true);
+    // Each event item is written once under its own key; its index keys gather many.
+    t.add(
+      { ...ingest, ...DYNAMO, what: 'gsi2 source-day', scope: 'partition', key: String(item.gsi2pk) },
+      {
+        writes: perSource,
+        writeUnits: perSource * eventWcu,
+      },
+    );
+    const late = perSource * s.lateShare;
+    t.add(
+      { ...ingest, ...DYNAMO, what: 'gsi3 late source-day', scope: 'partition', key: String(item.gsi3pk) },
+      {
+        writes: late,
+        writeUnits: late * eventWcu,
+      },
+    );
+    // Raw objects: one per event under the source's hour, or one per batch under the hour.
+    const perRequest = s.eventsPerRequest;
+    const rawKey =
+      perRequest > 1
+        ? batchRawKey(HOUR, Buffer.from('batch'))
+        : singleRawKey(source, HOUR, 'e'.repeat(32), Buffer.from('{}'));
+    const puts = perRequest > 1 ? perSource / perRequest : perSource;
+    t.add(
+      { ...ingest, ...S3, what: 'raw objects', scope: 'S3 prefix', key: prefixOf(rawKey) },
+      {
+        writes: puts,
+        writeUnits: puts,
+      },
+    );
+    const activityWcu = wcu(itemBytes(activityItem(source)));
+    const activity = activityWritesPerSecond(perSource / s.instances) * s.instances;
+    const act = keys.activity(source, dayOf(HOUR));
+    for (const scope of ['partition', 'item'] as const) {
+      t.add(
+        {
+          ...ingest,
+          ...DYNAMO,
+          what: 'activity',
+          scope,
+          key: scope === 'item' ? `${act.pk} ${act.sk}` : act.pk,
+        },
+        {
+          writes: activity,
+          writeUnits: activity * activityWcu,
+        },
+      );
+    }
+    for (let ti = 0; ti < s.types; ti++) {
+      const type = typeName(ti);
+      const perInstance = perPair / s.instances;
+      const writes =
+        rowWritesPerSecond(perInstance, s.counterFlushMs, s.eventsPerRequest) * COUNTER_WRITES_PER_FLUSH;
+      const rowWcu = new Map<number, number>();
+      for (let i = 0; i < s.instances; i++) {
+        const shard = counterShard(`instance-${i}`, source, type, s.counterShards);
+        if (!rowWcu.has(shard)) rowWcu.set(shard, wcu(itemBytes(counterRowItem(source, type, shard))));
+        const units = writes * rowWcu.get(shard)!;
+        const key = keys.counter(hourOf(HOUR), shard, source, type);
+        t.add(
+          { ...ingest, ...DYNAMO, what: 'counter rows', scope: 'partition', key: key.pk },
+          {
+            writes,
+            writeUnits: units,
+          },
+        );
+        t.add(
+          { ...ingest, ...DYNAMO, what: 'counter rows', scope: 'item', key: `${key.pk} ${key.sk}` },
+          {
+            writes,
+            writeUnits: units,
+          },
+        );
+      }
+      // Each instance reads a pair's schemas once per cache period (4 KB, strongly consistent: 1 RCU).
+      const reads = s.schemaCacheMs > 0 ? s.instances / (s.schemaCacheMs / 1000) : perPair;
+      t.add(
+        { ...ingest, ...DYNAMO, what: 'schema lookups', scope: 'partition', key: `SCHEMA#${source}#${type}` },
+        {
+          reads,
+          readUnits: reads,
+        },
+      );
+    }
+  }
+  // Events spread evenly over entities; each entity's events share its gsi1 partition.
+  const perEntity = s.eventsPerSecond / s.entities;
+  t.add(
+    { ...ingest, ...DYNAMO, what: 'gsi1 entity', scope: 'partition', key: keys.entity(entity) },
+    {
+      writes: perEntity,
+      writeUnits: perEntity * eventWcu,
+    },
+  );
+}
+
+function replayPath(s: ScaleScenario, t: Tally): void {
+  const path = 'replay/processor' as const;
+  const rate = s.replayPerSecond;
+  if (rate <= 0) return;
+  const replayId = '00000000-0000-4000-8000-000000000000';
+  const job = replayProgressKeys.job(replayId);
+  const done = replayProgressKeys.done(replayId, 'e'.repeat(32));
+  // The runner checkpoints the job after every SendMessageBatch (10 messages).
+  const checkpoints = rate / 10;
+  // The processor marks each message done and ADDs `processed` to the job item in one transaction:
+  // a transactional write costs two units per item.
+  for (const scope of ['partition', 'item'] as const) {
+    const key = scope === 'item' ? `${job.pk} ${job.sk}` : job.pk;
+    t.add(
+      { path, ...DYNAMO, what: 'replay job', scope, key },
+      {
+        writes: checkpoints + rate,
+        writeUnits: checkpoints + 2 * rate,
+      },
+    );
+  }
+  t.add(
+    { path, ...DYNAMO, what: 'replay job', scope: 'partition', key: done.pk },
+    {
+      writes: rate,
+      writeUnits: 2 * rate,
+    },
+  );
+  // Each message of a bucket (entity x hour) recomputes it from the bucket's events and may write a
+  // version (its input ids inline up to INLINE_INPUT_IDS) and move its #LATEST pointer.
+  const perEntity = rate / s.entities;
+  const perBucket = (s.eventsPerSecond * 3600) / s.entities;
+  const bucket = bucketKey(bucketOf('entity-000001', HOUR));
+  const versionBytes = 600 + Math.min(perBucket, INLINE_INPUT_IDS) * 35;
+  t.add(
+    { path, ...DYNAMO, what: 'aggregate versions', scope: 'partition', key: aggregateKeys.latest(bucket).pk },
+    {
+      writes: 2 * perEntity,
+      writeUnits: perEntity * (wcu(versionBytes) + 1),
+    },
+  );
+  const eventBytes = itemBytes(eventIndexItem(sourceName(0), typeName(0), 'entity-000001', false));
+  t.add(
+    {
+      path,
+      ...DYNAMO,
+      what: 'gsi1 entity (bucket inputs read)',
+      scope: 'partition',
+      key: keys.entity('entity-000001'),
+    },
+    {
+      reads: perEntity,
+      readUnits: perEntity * rcuEventual(perBucket * eventBytes),
+    },
+  );
+  // Raw bytes read back: per source hour (single events) or all under the hour (batches).
+  const rawKey =
+    s.eventsPerRequest > 1
+      ? batchRawKey(HOUR, Buffer.from('batch'))
+      : singleRawKey(sourceName(0), HOUR, 'e'.repeat(32), Buffer.from('{}'));
+  const gets = s.eventsPerRequest > 1 ? rate : rate / s.sources;
+  t.add(
+    { path, ...S3, what: 'raw objects read', scope: 'S3 prefix', key: prefixOf(rawKey) },
+    {
+      reads: gets,
+      readUnits: gets,
+    },
+  );
+  const lineage = lineageKey(bucket, 1);
+  t.add(
+    { path, ...S3, what: 'lineage objects', scope: 'S3 prefix', key: prefixOf(lineage) },
+    {
+      writes: perEntity,
+      writeUnits: perEntity,
+    },
+  );
+}
+
+export function simulate(s: ScaleScenario): ScaleReport {
+  const t = new Tally();
+  ingestPath(s, t);
+  replayPath(s, t);
+  const sizes = [
+    { what: 'counter row', bytes: itemBytes(counterRowItem(sourceName(0), typeName(0), 0)) },
+    { what: 'activity item (1,440 minutes)', bytes: itemBytes(activityItem(sourceName(0))) },
+    {
+      what: 'event index item',
+      bytes: itemBytes(eventIndexItem(sourceName(0), typeName(0), 'entity', true)),
+    },
+  ];
+  return {
+    scenario: s,
+    loads: t.hottest(),
+    itemSizes: sizes.map((x) => ({ ...x, over: x.bytes > LIMITS.itemBytes })),
+    processorConcurrency: Math.ceil((s.replayPerSecond / s.sqsBatchSize) * (s.batchMs / 1000)),
+    // ReceiveMessage and DeleteMessageBatch per batch; standard queues have no such limit.
+    sqsCallsPerSecond: (2 * s.replayPerSecond) / s.sqsBatchSize,
+  };
+}
