@@ -175,6 +175,15 @@ export async function run(
   op: (i: number) => Promise<void>,
   units = 1,
 ): Promise<RunStats> {
+  const { latencies, seconds } = await timed(count, concurrency, op);
+  return statsOf(latencies, seconds, count * units);
+}
+
+async function timed(
+  count: number,
+  concurrency: number,
+  op: (i: number) => Promise<void>,
+): Promise<{ latencies: number[]; seconds: number }> {
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
@@ -188,14 +197,43 @@ export async function run(
       }
     }),
   );
-  const seconds = (performance.now() - started) / 1000;
+  return { latencies, seconds: (performance.now() - started) / 1000 };
+}
+
+function statsOf(latencies: number[], seconds: number, units: number): RunStats {
   return {
-    ops: count,
+    ops: latencies.length,
     seconds,
-    perSecond: (count * units) / seconds,
+    perSecond: units / seconds,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
   };
+}
+
+/**
+ * Runs `count` operations of the app and as many of the floor in alternating slices of `slice`
+ * (app first, then floor first, ...), so load from other processes on a shared machine weighs on both
+ * alike; each side's figures are over its own slices only.
+ */
+export async function runInterleaved(
+  count: number,
+  concurrency: number,
+  slice: number,
+  app: (i: number) => Promise<void>,
+  floor: (i: number) => Promise<void>,
+  units = 1,
+): Promise<{ app: RunStats; floor: RunStats }> {
+  const sides = [app, floor].map((op) => ({ op, latencies: [] as number[], seconds: 0 }));
+  for (let start = 0, k = 0; start < count; start += slice, k++) {
+    const n = Math.min(slice, count - start);
+    for (const side of k % 2 === 0 ? sides : [...sides].reverse()) {
+      const t = await timed(n, concurrency, (i) => side.op(start + i));
+      side.latencies.push(...t.latencies);
+      side.seconds += t.seconds;
+    }
+  }
+  const [a, f] = sides.map((side) => statsOf(side.latencies, side.seconds, count * units));
+  return { app: a, floor: f };
 }
 
 export const fmt = (n: number, digits = 1): string => n.toFixed(digits).padStart(9);

@@ -9,7 +9,7 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { BenchClient, fmt, median, printRow, run, startBench } from './bench-support';
+import { BenchClient, fmt, median, printRow, run, runInterleaved, startBench } from './bench-support';
 import { mapLimit } from '../src/shared/async/map-limit';
 import { checkEvent, eventRecord, ndjsonObject, Prepared } from '../src/ingest/ingest-model';
 import { batchRawKey, singleRawKey } from '../src/ingest/raw-keys';
@@ -24,6 +24,9 @@ const BATCH_SIZE = Number(process.env.BENCH_BATCH_SIZE ?? 100);
 const BATCH_CONCURRENCY = Number(process.env.BENCH_BATCH_CONCURRENCY ?? 4);
 /** Claims in flight inside one batch, as the ingest service does. */
 const CLAIM_CONCURRENCY = 32;
+/** App and floor alternate in slices of this many events (single) and batches (batch). */
+const SINGLE_SLICE = 250;
+const BATCH_SLICE = 10;
 /** Rounds of app and floor; the figure is the median ratio. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
@@ -139,32 +142,40 @@ async function main(): Promise<void> {
         ),
       BATCH_SIZE,
     );
-  const single = {
-    app: () => {
-      const a = randomUUID();
-      return run(SINGLE_EVENTS, SINGLE_CONCURRENCY, (i) => post('/ingest', JSON.stringify(event(a, i)), 201));
-    },
-    floor: () => {
-      const f = randomUUID();
-      const writes = Array.from({ length: SINGLE_EVENTS }, (_, i) => singleWrite(ctx.env, f, i));
-      return run(SINGLE_EVENTS, SINGLE_CONCURRENCY, (i) => floorSingle(writes[i]));
-    },
+  const single = () => {
+    const a = randomUUID();
+    const f = randomUUID();
+    const writes = Array.from({ length: SINGLE_EVENTS }, (_, i) => singleWrite(ctx.env, f, i));
+    return runInterleaved(
+      SINGLE_EVENTS,
+      SINGLE_CONCURRENCY,
+      SINGLE_SLICE,
+      (i) => post('/ingest', JSON.stringify(event(a, i)), 201),
+      (i) => floorSingle(writes[i]),
+    );
   };
-  const batch = {
-    app: () => batchRun(randomUUID()),
-    floor: () => {
-      const g = randomUUID();
-      const writes = Array.from({ length: BATCHES }, (_, n) => batchWrite(ctx.env, g, n));
-      return run(
-        BATCHES,
-        BATCH_CONCURRENCY,
-        async (n) => {
-          await floorPut(writes[n].key, writes[n].body);
-          await mapLimit(writes[n].items, CLAIM_CONCURRENCY, (item) => floorClaim(item));
-        },
-        BATCH_SIZE,
-      );
-    },
+  const batch = () => {
+    const a = randomUUID();
+    const g = randomUUID();
+    const writes = Array.from({ length: BATCHES }, (_, n) => batchWrite(ctx.env, g, n));
+    return runInterleaved(
+      BATCHES,
+      BATCH_CONCURRENCY,
+      BATCH_SLICE,
+      (n) =>
+        post(
+          '/ingest/batch',
+          JSON.stringify({
+            events: Array.from({ length: BATCH_SIZE }, (_, i) => event(a, n * BATCH_SIZE + i)),
+          }),
+          200,
+        ),
+      async (n) => {
+        await floorPut(writes[n].key, writes[n].body);
+        await mapLimit(writes[n].items, CLAIM_CONCURRENCY, (item) => floorClaim(item));
+      },
+      BATCH_SIZE,
+    );
   };
   const ratios = { single: [] as number[], batch: [] as number[] };
   for (let r = 0; r < ROUNDS; r++) {
@@ -172,11 +183,7 @@ async function main(): Promise<void> {
       ['single', single],
       ['batch', batch],
     ] as const) {
-      // App first in odd rounds, floor first in even ones, so drift on a shared machine weighs on both.
-      const [app, floor] =
-        r % 2 === 0
-          ? [await path.app(), await path.floor()]
-          : [await path.floor(), await path.app()].reverse();
+      const { app, floor } = await path();
       printRow(`${name} run ${r + 1}`, app, floor, 'ev');
       ratios[name].push(app.perSecond / floor.perSecond);
     }
