@@ -179,11 +179,17 @@ export async function run(
   return statsOf(latencies, seconds, count * units);
 }
 
-async function timed(
+/** Latencies (ms) of a run of operations and its duration. */
+export interface Timed {
+  latencies: number[];
+  seconds: number;
+}
+
+export async function timed(
   count: number,
   concurrency: number,
   op: (i: number) => Promise<void>,
-): Promise<{ latencies: number[]; seconds: number }> {
+): Promise<Timed> {
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
@@ -213,21 +219,21 @@ function statsOf(latencies: number[], seconds: number, units: number): RunStats 
 /**
  * Runs `count` operations of the app and as many of the floor in alternating slices of `slice`
  * (app first, then floor first, ...), so load from other processes on a shared machine weighs on both
- * alike; each side's figures are over its own slices only.
+ * alike; each side's figures are over its own slices only. A side runs a slice: its operations
+ * `start` to `start + n - 1`.
  */
 export async function runInterleaved(
   count: number,
-  concurrency: number,
   slice: number,
-  app: (i: number) => Promise<void>,
-  floor: (i: number) => Promise<void>,
+  app: (start: number, n: number) => Promise<Timed>,
+  floor: (start: number, n: number) => Promise<Timed>,
   units = 1,
 ): Promise<{ app: RunStats; floor: RunStats }> {
-  const sides = [app, floor].map((op) => ({ op, latencies: [] as number[], seconds: 0 }));
+  const sides = [app, floor].map((run) => ({ run, latencies: [] as number[], seconds: 0 }));
   for (let start = 0, k = 0; start < count; start += slice, k++) {
     const n = Math.min(slice, count - start);
     for (const side of k % 2 === 0 ? sides : [...sides].reverse()) {
-      const t = await timed(n, concurrency, (i) => side.op(start + i));
+      const t = await side.run(start, n);
       side.latencies.push(...t.latencies);
       side.seconds += t.seconds;
     }

@@ -9,7 +9,8 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { BenchClient, fmt, median, printRow, run, runInterleaved, startBench } from './bench-support';
+import { BenchClient, fmt, median, printRow, run, runInterleaved, startBench, timed } from './bench-support';
+import { LoadWorker } from './load-worker';
 import { mapLimit } from '../src/shared/async/map-limit';
 import { checkEvent, eventRecord, ndjsonObject, Prepared } from '../src/ingest/ingest-model';
 import { batchRawKey, singleRawKey } from '../src/ingest/raw-keys';
@@ -111,6 +112,7 @@ async function main(): Promise<void> {
     await floorClaim(w.item);
   };
   const client = new BenchClient(ctx.baseUrl);
+  const load = new LoadWorker(ctx.baseUrl);
   const post = async (path: string, body: string, expected: number) => {
     const res = await client.send('POST', path, body);
     if (res.status !== expected) throw new Error(`${path} answered ${res.status}`);
@@ -124,7 +126,12 @@ async function main(): Promise<void> {
 
   // Warm up both paths (JIT, connections, JVM).
   const warm = randomUUID();
-  await run(200, SINGLE_CONCURRENCY, (i) => post('/ingest', JSON.stringify(event(warm, i)), 201));
+  await load.send(
+    '/ingest',
+    Array.from({ length: 200 }, (_, i) => JSON.stringify(event(warm, i))),
+    SINGLE_CONCURRENCY,
+    201,
+  );
   const warmWrites = Array.from({ length: 200 }, (_, i) => singleWrite(ctx.env, `floor-${warm}`, i));
   await run(200, SINGLE_CONCURRENCY, (i) => floorSingle(warmWrites[i]));
 
@@ -148,32 +155,39 @@ async function main(): Promise<void> {
     const writes = Array.from({ length: SINGLE_EVENTS }, (_, i) => singleWrite(ctx.env, f, i));
     return runInterleaved(
       SINGLE_EVENTS,
-      SINGLE_CONCURRENCY,
       SINGLE_SLICE,
-      (i) => post('/ingest', JSON.stringify(event(a, i)), 201),
-      (i) => floorSingle(writes[i]),
+      (start, n) =>
+        load.send(
+          '/ingest',
+          Array.from({ length: n }, (_, i) => JSON.stringify(event(a, start + i))),
+          SINGLE_CONCURRENCY,
+          201,
+        ),
+      (start, n) => timed(n, SINGLE_CONCURRENCY, (i) => floorSingle(writes[start + i])),
     );
   };
   const batch = () => {
     const a = randomUUID();
     const g = randomUUID();
     const writes = Array.from({ length: BATCHES }, (_, n) => batchWrite(ctx.env, g, n));
+    const body = (n: number) =>
+      JSON.stringify({ events: Array.from({ length: BATCH_SIZE }, (_, i) => event(a, n * BATCH_SIZE + i)) });
     return runInterleaved(
       BATCHES,
-      BATCH_CONCURRENCY,
       BATCH_SLICE,
-      (n) =>
-        post(
+      (start, n) =>
+        load.send(
           '/ingest/batch',
-          JSON.stringify({
-            events: Array.from({ length: BATCH_SIZE }, (_, i) => event(a, n * BATCH_SIZE + i)),
-          }),
+          Array.from({ length: n }, (_, i) => body(start + i)),
+          BATCH_CONCURRENCY,
           200,
         ),
-      async (n) => {
-        await floorPut(writes[n].key, writes[n].body);
-        await mapLimit(writes[n].items, CLAIM_CONCURRENCY, (item) => floorClaim(item));
-      },
+      (start, n) =>
+        timed(n, BATCH_CONCURRENCY, async (i) => {
+          const w = writes[start + i];
+          await floorPut(w.key, w.body);
+          await mapLimit(w.items, CLAIM_CONCURRENCY, (item) => floorClaim(item));
+        }),
       BATCH_SIZE,
     );
   };
@@ -214,6 +228,7 @@ async function main(): Promise<void> {
       `with/without ${(withSchema.perSecond / plain).toFixed(2)}\n`,
   );
   client.close();
+  await load.close();
   await ctx.close();
 }
 
