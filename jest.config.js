@@ -59,6 +59,8 @@ module.exports = {
       ...withEmulators,
       displayName: 'e2e',
       roots: ['<rootDir>/test/e2e'],
+      // Every answer of a test app is checked against the OpenAPI document.
+      setupFilesAfterEnv: ['<rootDir>/test/support/contract-check.ts'],
       testRegex: '.*\\.e2e-spec\\.ts$',
     },
   ],

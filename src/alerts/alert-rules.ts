@@ -3,6 +3,7 @@
 // source's own rule replaces a general rule of the same name for that source.
 // class-transformer's @Type reads decorator metadata; Env validation loads this file before Nest does.
 import 'reflect-metadata';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { plainToInstance, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -42,9 +43,23 @@ const KIND_FIELDS: Record<RuleKind, readonly string[]> = {
 };
 const KIND_ONLY = [...new Set(Object.values(KIND_FIELDS).flat())];
 
+const optional = (options: Record<string, unknown>) => ApiPropertyOptional({ nullable: true, ...options });
+
 export class AlertRuleDto {
-  @IsString() @Matches(NAME, { message: 'name must match ^[a-z0-9][a-z0-9_-]{0,63}$' }) name!: string;
-  @IsIn(RULE_KINDS, { message: `kind must be one of ${RULE_KINDS.join(', ')}` }) kind!: RuleKind;
+  @ApiProperty({ pattern: NAME.source, description: 'with `source`, one rule per name and scope' })
+  @IsString()
+  @Matches(NAME, { message: 'name must match ^[a-z0-9][a-z0-9_-]{0,63}$' })
+  name!: string;
+  @ApiProperty({ enum: [...RULE_KINDS] })
+  @IsIn(RULE_KINDS, { message: `kind must be one of ${RULE_KINDS.join(', ')}` })
+  kind!: RuleKind;
+  @optional({
+    type: String,
+    minLength: 1,
+    maxLength: 64,
+    pattern: SOURCE.source,
+    description: 'absent: every source',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 64)
@@ -52,34 +67,98 @@ export class AlertRuleDto {
   source?: string;
 
   /** silence: minutes without events that fire (fractions allowed). */
+  @ApiPropertyOptional({
+    minimum: 0.01,
+    maximum: 10080,
+    description: 'silence (required): minutes without an event',
+  })
   @ValidateIf((o: AlertRuleDto) => o.kind === 'silence')
   @IsNumber(num)
   @Min(0.01)
   @Max(10080)
   minutes?: number;
   /** silence: the history that says whether the source is normally active. */
-  @IsOptional() @IsInt() @Min(1) @Max(168) baseline_hours?: number;
+  @optional({ type: 'integer', minimum: 1, maximum: 168, default: 24, description: 'silence' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(168)
+  baseline_hours?: number;
   /** silence: normally active = at most 1 - this share of the baseline spent in silences >= minutes. */
-  @IsOptional() @IsNumber(num) @Min(0) @Max(1) min_active_share?: number;
+  @optional({ type: Number, minimum: 0, maximum: 1, default: 0.9, description: 'silence' })
+  @IsOptional()
+  @IsNumber(num)
+  @Min(0)
+  @Max(1)
+  min_active_share?: number;
 
   /** lag_p99: milliseconds. */
-  @ValidateIf((o: AlertRuleDto) => o.kind === 'lag_p99') @IsInt() @Min(1) threshold_ms?: number;
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, description: 'lag_p99 (required): milliseconds' })
+  @ValidateIf((o: AlertRuleDto) => o.kind === 'lag_p99')
+  @IsInt()
+  @Min(1)
+  threshold_ms?: number;
   /** reject_rate, conflict_rate: a share of received submissions, 0 < threshold <= 1. */
-  @ValidateIf(isRate) @IsNumber(num) @Min(0.0001) @Max(1) threshold?: number;
-  @IsOptional() @IsInt() @Min(1) @Max(1440) window_minutes?: number;
+  @ApiPropertyOptional({
+    minimum: 0.0001,
+    maximum: 1,
+    description: 'reject_rate, conflict_rate (required): a share of received submissions',
+  })
+  @ValidateIf(isRate)
+  @IsNumber(num)
+  @Min(0.0001)
+  @Max(1)
+  threshold?: number;
+  @optional({ type: 'integer', minimum: 1, maximum: 1440, default: 60, description: 'lag_p99, rates' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1440)
+  window_minutes?: number;
   /** Fewer submissions than this in the window are too few to judge (the rule counts as clear). */
-  @IsOptional() @IsInt() @Min(1) @Max(1_000_000_000) min_events?: number;
+  @optional({
+    type: 'integer',
+    minimum: 1,
+    maximum: 1_000_000_000,
+    default: 20,
+    description: 'lag_p99, rates',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000_000)
+  min_events?: number;
 
   /** Consecutive breaching evaluations before an alert fires. */
-  @IsOptional() @IsInt() @Min(1) @Max(100) fire_after?: number;
+  @optional({ type: 'integer', minimum: 1, maximum: 100, default: 1 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  fire_after?: number;
   /** Consecutive clear evaluations before an open alert resolves. */
-  @IsOptional() @IsInt() @Min(1) @Max(100) clear_after?: number;
+  @optional({ type: 'integer', minimum: 1, maximum: 100, default: 2 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  clear_after?: number;
   /** Clear means below threshold x clear_ratio; between the two an alert neither fires nor resolves. */
-  @IsOptional() @IsNumber(num) @Min(0) @Max(1) clear_ratio?: number;
+  @optional({ type: Number, minimum: 0, maximum: 1, default: 0.8 })
+  @IsOptional()
+  @IsNumber(num)
+  @Min(0)
+  @Max(1)
+  clear_ratio?: number;
 }
 
 @ValidationCode('ALERTS.VALIDATION_FAILED')
 export class AlertRulesDto {
+  @ApiProperty({
+    type: [AlertRuleDto],
+    maxItems: MAX_RULES,
+    description: 'the whole set; [] switches alerting off',
+  })
   @IsArray()
   @ArrayMaxSize(MAX_RULES)
   @ValidateNested({ each: true })

@@ -1,42 +1,32 @@
 import { Body, Controller, Get, Param, Put, Query, Req } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiForbiddenResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiSecurity,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { callerOf } from '../shared/auth/auth.guard';
 import { Roles } from '../shared/auth/roles.decorator';
+import { ApiErrors } from '../shared/openapi/api-errors.decorator';
 import { AlertRulesDto } from './alert-rules';
 import { ListAlertsQueryDto } from './alerts.dto';
+import { AlertList, AlertRules, AlertView } from './alerts.responses';
 import { AlertsService } from './alerts.service';
 
 /** Open and recent alerts, and the rules; reference in docs/api.md, operations in docs/operations.md. */
 @Controller('alerts')
 @Roles('investigator')
 @ApiTags('alerts')
-@ApiSecurity('bearer')
-@ApiUnauthorizedResponse({ description: 'AUTH.MISSING_KEY, AUTH.INVALID_KEY' })
-@ApiForbiddenResponse({ description: 'AUTH.FORBIDDEN' })
 export class AlertsController {
   constructor(private readonly alerts: AlertsService) {}
 
   @Get()
   @ApiOperation({ summary: 'Open alerts, and every alert newest first' })
-  @ApiOkResponse({ description: '{ open, items, next_cursor }' })
-  @ApiBadRequestResponse({ description: 'ALERTS.VALIDATION_FAILED (limit, cursor)' })
+  @ApiOkResponse({ type: AlertList })
+  @ApiErrors('ALERTS.VALIDATION_FAILED', 'QUERY.INVALID_CURSOR')
   list(@Query() q: ListAlertsQueryDto) {
     return this.alerts.list(q.limit, q.cursor);
   }
 
   @Get('rules')
   @ApiOperation({ summary: 'The rules in force, with defaults applied, and where they come from' })
-  @ApiOkResponse({ description: '{ origin, updated_at, updated_by, rules }' })
+  @ApiOkResponse({ type: AlertRules })
   rules() {
     return this.alerts.effectiveRules();
   }
@@ -44,16 +34,17 @@ export class AlertsController {
   @Put('rules')
   @Roles('operator')
   @ApiOperation({ summary: 'Replace the rule set (overrides ALERTS_RULES and the defaults)' })
-  @ApiOkResponse({ description: 'the rules now in force' })
-  @ApiBadRequestResponse({ description: 'ALERTS.VALIDATION_FAILED, naming each field' })
+  @ApiOkResponse({ type: AlertRules, description: 'the rules now in force' })
+  @ApiErrors('ALERTS.VALIDATION_FAILED')
   putRules(@Body() body: AlertRulesDto, @Req() req: FastifyRequest) {
     return this.alerts.putRules(body, callerOf(req));
   }
 
   @Get(':alert_id')
   @ApiOperation({ summary: 'One alert' })
-  @ApiOkResponse({ description: 'the alert' })
-  @ApiNotFoundResponse({ description: 'ALERTS.NOT_FOUND' })
+  @ApiParam({ name: 'alert_id', schema: { type: 'string', format: 'uuid' } })
+  @ApiOkResponse({ type: AlertView })
+  @ApiErrors('ALERTS.NOT_FOUND')
   get(@Param('alert_id') alertId: string) {
     return this.alerts.get(alertId);
   }

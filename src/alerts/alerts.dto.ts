@@ -6,7 +6,7 @@ import { ValidationCode } from '../shared/http/validation.pipe';
 
 @ValidationCode('ALERTS.VALIDATION_FAILED')
 export class ListAlertsQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 20 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'limit must be an integer' })
@@ -14,7 +14,11 @@ export class ListAlertsQueryDto {
   @Max(100)
   limit: number = 20;
 
-  @ApiPropertyOptional({ description: 'opaque cursor: the next_cursor of the previous page' })
+  @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: 4096,
+    description: 'opaque cursor: the next_cursor of the previous page',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 4096)

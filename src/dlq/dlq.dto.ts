@@ -24,7 +24,7 @@ export const MAX_REDRIVE_IDS = 100;
 
 @ValidationCode('DLQ.VALIDATION_FAILED')
 export class ListDlqQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_LIST, default: 20 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_LIST, default: 20 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'limit must be an integer' })
@@ -35,7 +35,14 @@ export class ListDlqQueryDto {
 
 @ValidationCode('DLQ.VALIDATION_FAILED')
 export class RedriveDto {
-  @ApiPropertyOptional({ type: [String], description: 'the dead-lettered messages to move back' })
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'string', pattern: MESSAGE_ID.source },
+    nullable: true,
+    minItems: 1,
+    maxItems: MAX_REDRIVE_IDS,
+    description: 'the dead-lettered messages to move back (or `all`)',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMinSize(1)
@@ -43,12 +50,23 @@ export class RedriveDto {
   @Matches(MESSAGE_ID, { each: true, message: 'each message id must match ^[A-Za-z0-9-]{1,100}$' })
   message_ids?: string[];
 
-  @ApiPropertyOptional({ description: 'true moves every message (up to the per-call cap)' })
+  @ApiPropertyOptional({
+    type: Boolean,
+    nullable: true,
+    description: 'true moves every message (up to 1,000 per call)',
+  })
   @IsOptional()
   @IsBoolean({ message: 'all must be true or false' })
   all?: boolean;
 
-  @ApiPropertyOptional({ description: 'why; required with all, kept in the audit log' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    minLength: 1,
+    maxLength: 1000,
+    pattern: '\\S',
+    description: 'why; required with all, kept in the audit log',
+  })
   @IsOptional()
   @IsString()
   @Matches(/\S/, { message: 'reason must not be blank' })
@@ -58,7 +76,12 @@ export class RedriveDto {
 
 @ValidationCode('DLQ.VALIDATION_FAILED')
 export class DropQueryDto {
-  @ApiPropertyOptional({ description: 'why; kept in the audit log' })
+  @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: 1000,
+    pattern: '\\S',
+    description: 'why; kept in the audit log',
+  })
   @IsOptional()
   @IsString()
   @Matches(/\S/, { message: 'reason must not be blank' })

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { AppError } from '../shared/errors/app-error';
 import type { EventRecord } from '../shared/events/event-index';
 import { eventId, payloadSha256 } from '../shared/identity/event-identity';
-import { validateIngestEvent, ValidEvent } from './ingest.dto';
+import { MAX_BATCH_EVENTS, validateIngestEvent, ValidEvent } from './ingest.dto';
 import {
   batchProblems,
   batchResult,
@@ -11,7 +11,6 @@ import {
   FUTURE_TOLERANCE_MS,
   itemResult,
   labelOf,
-  MAX_BATCH_EVENTS,
   ndjsonObject,
   prepareEvent,
   singleResult,

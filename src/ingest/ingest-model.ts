@@ -6,12 +6,11 @@ import { AppError, FieldProblem } from '../shared/errors/app-error';
 import { eventId, normaliseTime, payloadSha256 } from '../shared/identity/event-identity';
 import type { IngestOutcome } from './ingest.metrics';
 import { portabilityProblems } from '../shared/json/portable-json';
-import { validateIngestEvent, ValidEvent } from './ingest.dto';
+import { MAX_BATCH_EVENTS, validateIngestEvent, ValidEvent } from './ingest.dto';
 import { TEXT } from '../shared/validation/event-fields';
 
 /** An event this far ahead of the clock is accepted but flagged `future`. */
 export const FUTURE_TOLERANCE_MS = 5 * 60_000;
-export const MAX_BATCH_EVENTS = 500;
 
 export interface RequestContext {
   requestId: string;

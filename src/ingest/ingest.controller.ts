@@ -1,16 +1,33 @@
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Roles } from '../shared/auth/roles.decorator';
+import { ApiErrors } from '../shared/openapi/api-errors.decorator';
 import { BatchResult, IngestResult } from './ingest-model';
+import { IngestBatchDto, IngestEventDto } from './ingest.dto';
+import { BatchOutcome, IngestAccepted, IngestDuplicate } from './ingest.responses';
 import { IngestService } from './ingest.service';
 
+/** The bodies are parsed by hand (ingest.dto.ts), so each is described with @ApiBody. */
 @Controller('ingest')
 @Roles('producer')
+@ApiTags('ingest')
 export class IngestController {
   constructor(private readonly ingest: IngestService) {}
 
   /** 201 for a first submission, 200 for a duplicate (see docs/api.md). */
   @Post()
+  @ApiOperation({
+    summary: 'Send one event',
+    description:
+      'Stores the event exactly as received, indexes it and answers once both are durable. ' +
+      'A repeat (same identity, same payload) answers 200 `duplicate`; an invalid event is kept under ' +
+      '`rejected/` with its errors. Body limit: INGEST_MAX_EVENT_BYTES (256 KiB).',
+  })
+  @ApiBody({ type: IngestEventDto })
+  @ApiResponse({ status: 201, type: IngestAccepted, description: 'Stored and indexed (first submission)' })
+  @ApiResponse({ status: 200, type: IngestDuplicate, description: 'A repeat of a stored event' })
+  @ApiErrors('INGEST.VALIDATION_FAILED', 'INGEST.SCHEMA_VIOLATION', 'INGEST.IDEMPOTENCY_CONFLICT')
   async one(
     @Body() body: unknown,
     @Req() req: FastifyRequest,
@@ -26,6 +43,26 @@ export class IngestController {
 
   @Post('batch')
   @HttpCode(200)
+  @ApiOperation({
+    summary: 'Send up to 500 events',
+    description:
+      'Each item settles on its own (accepted, duplicate, conflict, rejected or failed); the answer is ' +
+      '200 once the envelope is valid. `failed` items were not stored and are safe to resend; the ' +
+      'answer then carries `Retry-After`. Body limit: INGEST_MAX_BATCH_BYTES (5 MiB).',
+  })
+  @ApiBody({ type: IngestBatchDto })
+  @ApiResponse({
+    status: 200,
+    type: BatchOutcome,
+    description: 'Every item settled',
+    headers: {
+      'Retry-After': {
+        description: 'present when some items failed: seconds to wait before resending them',
+        schema: { type: 'integer' },
+      },
+    },
+  })
+  @ApiErrors('INGEST.VALIDATION_FAILED')
   async batch(
     @Body() body: unknown,
     @Req() req: FastifyRequest,

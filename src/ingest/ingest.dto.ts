@@ -1,40 +1,107 @@
 // The event a producer sends. Validated item by item (a batch item failing never fails the others),
 // so this DTO is checked with validateIngestEvent rather than a route-level pipe.
 import { problemsOf } from '../shared/errors/validation-problems';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
 import { IsInt, IsObject, IsOptional, Max, Min, validateSync } from 'class-validator';
 import { FieldProblem } from '../shared/errors/app-error';
-import { IsDateTime, IsEntityId, IsEventType, IsSource, IsText } from '../shared/validation/event-fields';
+import {
+  IsDateTime,
+  IsEntityId,
+  IsEventType,
+  IsSource,
+  IsText,
+  SOURCE,
+  TEXT,
+  TEXT_RULE,
+} from '../shared/validation/event-fields';
+
+/** Most events one POST /ingest/batch may carry. */
+export const MAX_BATCH_EVENTS = 500;
 
 export class IngestEventDto {
+  @ApiProperty({ minLength: 1, maxLength: 64, pattern: SOURCE.source, example: 'orders-svc' })
   @IsSource()
   source!: string;
 
+  @ApiProperty({
+    minLength: 1,
+    maxLength: 128,
+    pattern: '^\\S+$',
+    allOf: [{ pattern: TEXT.source }],
+    not: { enum: ['__proto__'] },
+    description: `no whitespace, printable (${TEXT_RULE}), not \`__proto__\``,
+    example: 'order.created',
+  })
   @IsEventType()
   type!: string;
 
+  @ApiProperty({
+    minLength: 1,
+    maxLength: 256,
+    pattern: TEXT.source,
+    description: `printable characters only: ${TEXT_RULE}`,
+    example: 'order-123',
+  })
   @IsEntityId()
   entity_id!: string;
 
+  @ApiProperty({
+    format: 'date-time',
+    description: 'RFC 3339 with an offset (`Z` or `±hh:mm`), a real calendar date',
+    example: '2026-11-25T10:00:00.123Z',
+  })
   @IsDateTime()
   occurred_at!: string;
 
+  @ApiProperty({ type: 'object', additionalProperties: true, example: { amount: 12.5 } })
   @IsObject({ message: 'payload must be a JSON object' })
   payload!: Record<string, unknown>;
 
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    minLength: 1,
+    maxLength: 256,
+    pattern: TEXT.source,
+    description: `printable (${TEXT_RULE}); makes (source, idempotency_key) the identity`,
+    example: 'order-123-created',
+  })
   @IsOptional()
   @IsText('idempotency_key')
   idempotency_key?: string;
 
+  @ApiPropertyOptional({
+    type: 'integer',
+    nullable: true,
+    minimum: 0,
+    maximum: Number.MAX_SAFE_INTEGER,
+    description: 'per source and entity, for GET /entities/{entity_id}/sequence-gaps',
+    example: 42,
+  })
   @IsOptional()
   @IsInt({ message: 'sequence must be an integer' })
   @Min(0)
   @Max(Number.MAX_SAFE_INTEGER)
   sequence?: number;
 
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    minLength: 1,
+    maxLength: 64,
+    pattern: TEXT.source,
+    example: '2',
+  })
   @IsOptional()
   @IsText('schema_version', 64)
   schema_version?: string;
+}
+
+/** The body of POST /ingest/batch, checked by batchEvents (the envelope) and item by item. */
+export class IngestBatchDto {
+  @ApiProperty({ type: [IngestEventDto], minItems: 1, maxItems: MAX_BATCH_EVENTS })
+  events!: IngestEventDto[];
 }
 
 export type ValidEvent = IngestEventDto;

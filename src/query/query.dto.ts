@@ -4,7 +4,10 @@
 import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
-import { IsDateTime, IsEntityId, IsEventType, IsSource } from '../shared/validation/event-fields';
+import { IsDateTime, IsEntityId, IsEventType, IsSource, SOURCE } from '../shared/validation/event-fields';
+
+const RFC3339_TEXT = 'RFC 3339 date-time with an offset (`Z` or `±hh:mm`)';
+const SOURCE_PROPERTY = { minLength: 1, maxLength: 64, pattern: SOURCE.source, example: 'orders-svc' };
 
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 1000;
@@ -13,7 +16,7 @@ const toBool = ({ value }: { value: unknown }): unknown =>
   value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
 
 export class PageQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'limit must be an integer' })
@@ -21,7 +24,11 @@ export class PageQueryDto {
   @Max(MAX_LIMIT)
   limit: number = DEFAULT_LIMIT;
 
-  @ApiPropertyOptional({ description: 'opaque cursor: the next_cursor of the previous page' })
+  @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: 4096,
+    description: 'opaque cursor: the next_cursor of the previous page',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 4096)
@@ -29,19 +36,19 @@ export class PageQueryDto {
 }
 
 export class WindowQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ format: 'date-time', example: '2026-11-25T02:00:00Z' })
+  @ApiPropertyOptional({ format: 'date-time', description: RFC3339_TEXT, example: '2026-11-25T02:00:00Z' })
   @IsOptional()
   @IsDateTime()
   from?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', example: '2026-11-25T03:00:00Z' })
+  @ApiPropertyOptional({ format: 'date-time', description: RFC3339_TEXT, example: '2026-11-25T03:00:00Z' })
   @IsOptional()
   @IsDateTime()
   to?: string;
 }
 
 class SourceWindowQueryDto extends WindowQueryDto {
-  @ApiProperty({ example: 'orders-svc' })
+  @ApiProperty(SOURCE_PROPERTY)
   @IsSource()
   source!: string;
 }
@@ -56,20 +63,24 @@ export class GetEventQueryDto {
 
 export class ListEventsQueryDto extends WindowQueryDto {
   @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: 256,
     description: 'an entity timeline, by occurred_at (exactly one of entity_id, source)',
+    example: 'order-123',
   })
   @IsOptional()
   @IsEntityId()
   entity_id?: string;
 
   @ApiPropertyOptional({
+    ...SOURCE_PROPERTY,
     description: 'a source timeline, by received_at (exactly one of entity_id, source)',
   })
   @IsOptional()
   @IsSource()
   source?: string;
 
-  @ApiPropertyOptional({ description: 'with source only: keep one event type' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 128, description: 'with source only: keep one event type' })
   @IsOptional()
   @IsEventType()
   type?: string;
@@ -82,6 +93,7 @@ export class ListEventsQueryDto extends WindowQueryDto {
 
 export class StatsQueryDto {
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 1,
     maximum: MAX_LIMIT,
     description: 'rows per page; with it (or a cursor) the answer carries next_cursor. Without: every row',
@@ -93,30 +105,34 @@ export class StatsQueryDto {
   @Max(MAX_LIMIT)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'opaque cursor: the next_cursor of the previous page' })
+  @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: 4096,
+    description: 'opaque cursor: the next_cursor of the previous page',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 4096)
   cursor?: string;
 
-  @ApiPropertyOptional({ format: 'date-time' })
+  @ApiPropertyOptional({ format: 'date-time', description: RFC3339_TEXT })
   @IsOptional()
   @IsDateTime()
   from?: string;
 
-  @ApiPropertyOptional({ format: 'date-time' })
+  @ApiPropertyOptional({ format: 'date-time', description: RFC3339_TEXT })
   @IsOptional()
   @IsDateTime()
   to?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional(SOURCE_PROPERTY)
   @IsOptional()
   @IsSource()
   source?: string;
 }
 
 export class LateQueryDto extends SourceWindowQueryDto {
-  @ApiPropertyOptional({ minimum: 0, description: 'keep only lags at or above this' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, description: 'keep only lags at or above this' })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'min_lag_ms must be an integer' })
@@ -127,7 +143,7 @@ export class LateQueryDto extends SourceWindowQueryDto {
 export class DuplicatesQueryDto extends SourceWindowQueryDto {}
 
 export class GapsQueryDto extends SourceWindowQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 1440, default: 10 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1440, default: 10 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'min_gap_minutes must be an integer' })
@@ -144,13 +160,16 @@ export class EntityParamDto {
 }
 
 export class SequenceGapsQueryDto {
-  @ApiProperty({ example: 'orders-svc' })
+  @ApiProperty(SOURCE_PROPERTY)
   @IsSource()
   source!: string;
 }
 
 export class RejectedQueryDto extends WindowQueryDto {
-  @ApiPropertyOptional({ description: 'omit for every source, including unreadable ones' })
+  @ApiPropertyOptional({
+    ...SOURCE_PROPERTY,
+    description: 'omit for every source, including unreadable ones',
+  })
   @IsOptional()
   @IsSource()
   source?: string;

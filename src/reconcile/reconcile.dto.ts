@@ -55,6 +55,7 @@ export class StartReconcileDto {
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
 
+@ValidationCode('RECONCILE.VALIDATION_FAILED')
 export class ListQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 100 })
   @IsOptional()

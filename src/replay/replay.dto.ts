@@ -65,35 +65,63 @@ const NotBeforeFrom = () =>
   });
 
 export class ReplayFilterDto {
-  @ApiPropertyOptional({ maxLength: 256 })
+  @ApiPropertyOptional({ type: String, nullable: true, minLength: 1, maxLength: 256 })
   @IsOptional()
   @IsEntityId()
   entity_id?: string;
 
-  @ApiPropertyOptional({ example: 'orders-svc' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    minLength: 1,
+    maxLength: 64,
+    pattern: '^[a-z0-9][a-z0-9._-]*$',
+    example: 'orders-svc',
+  })
   @IsOptional()
   @IsSource()
   source?: string;
 
-  @ApiPropertyOptional({ example: 'order.created' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    minLength: 1,
+    maxLength: 128,
+    pattern: '^\\S+$',
+    example: 'order.created',
+  })
   @IsOptional()
   @IsEventType()
   type?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'required unless event_ids is given' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'RFC 3339 with an offset; required unless event_ids is given',
+    example: '2026-11-25T00:00:00Z',
+  })
   @ValidateIf((f: ReplayFilterDto) => needsWindow(f, 'from'))
   @IsDefined({ message: 'from is required unless event_ids is given' })
   @IsDateTime()
   from?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'required unless event_ids is given' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'RFC 3339 with an offset, not before from; required unless event_ids is given',
+    example: '2026-11-26T00:00:00Z',
+  })
   @ValidateIf((f: ReplayFilterDto) => needsWindow(f, 'to'))
   @IsDefined({ message: 'to is required unless event_ids is given' })
   @IsDateTime()
   @NotBeforeFrom()
   to?: string;
 
-  @ApiPropertyOptional({ type: [String], maxItems: MAX_EVENT_IDS })
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'string', pattern: '^[0-9a-f]{32}$' },
+    nullable: true,
+    minItems: 1,
+    maxItems: MAX_EVENT_IDS,
+  })
   @IsOptional()
   @IsArray()
   @ArrayMinSize(1)
@@ -104,19 +132,29 @@ export class ReplayFilterDto {
 
 @ValidationCode('REPLAY.VALIDATION_FAILED')
 export class CreateReplayDto {
-  @ApiProperty({ type: ReplayFilterDto })
+  @ApiProperty({
+    type: ReplayFilterDto,
+    description: 'at least one of entity_id, source, event_ids; a from..to window unless event_ids is given',
+  })
   @IsObject({ message: 'filter must be an object' })
   @HasSelector()
   @ValidateNested()
   @Type(() => ReplayFilterDto)
   filter!: ReplayFilterDto;
 
-  @ApiPropertyOptional({ default: false, description: 'true answers the plan and creates nothing' })
+  @ApiPropertyOptional({
+    type: Boolean,
+    nullable: true,
+    default: false,
+    description: 'true answers the plan and creates nothing',
+  })
   @IsOptional()
   @IsBoolean()
   dry_run?: boolean;
 
   @ApiPropertyOptional({
+    type: 'integer',
+    nullable: true,
     minimum: 1,
     description: `default ${DEFAULT_MAX_EVENTS}, at most REPLAY_MAX_EVENTS`,
   })
@@ -125,19 +163,36 @@ export class CreateReplayDto {
   @Min(1)
   max_events?: number;
 
-  @ApiPropertyOptional({ minimum: 1, description: 'default REPLAY_DEFAULT_RATE, at most REPLAY_MAX_RATE' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    nullable: true,
+    minimum: 1,
+    description: 'default REPLAY_DEFAULT_RATE, at most REPLAY_MAX_RATE',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
   rate_per_second?: number;
 
-  @ApiProperty({ maxLength: 1000, description: 'why; kept in the audit log' })
+  @ApiProperty({
+    minLength: 1,
+    maxLength: 1000,
+    pattern: '\\S',
+    description: 'why; kept in the audit log',
+    example: 're-run after the pricing fix',
+  })
   @IsString()
   @Matches(/\S/, { message: 'reason must not be blank' })
   @Length(1, 1000)
   reason!: string;
 
-  @ApiPropertyOptional({ description: 'default PIPESCOPE_QUEUE; must be in REPLAY_ALLOWED_QUEUES' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    minLength: 1,
+    maxLength: 80,
+    description: 'default PIPESCOPE_QUEUE; must be in REPLAY_ALLOWED_QUEUES',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 80)
@@ -148,7 +203,7 @@ const LIMIT_MESSAGE = { message: 'an integer from 1 to 100' };
 
 @ValidationCode('REPLAY.VALIDATION_FAILED')
 export class ListReplaysQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 20 })
   @IsOptional()
   @Type(() => Number)
   @IsInt(LIMIT_MESSAGE)
@@ -165,13 +220,24 @@ export class ListReplaysQueryDto {
 /** What an operator sends to POST /replay/{id}/resend. */
 @ValidationCode('REPLAY.VALIDATION_FAILED')
 export class ResendReplayDto {
-  @ApiProperty({ maxLength: 1000, description: 'why; kept in the audit log' })
+  @ApiProperty({
+    minLength: 1,
+    maxLength: 1000,
+    pattern: '\\S',
+    description: 'why; kept in the audit log',
+    example: 'the consumer was down',
+  })
   @IsString()
   @Matches(/\S/, { message: 'reason must not be blank' })
   @Length(1, 1000)
   reason!: string;
 
-  @ApiPropertyOptional({ minimum: 1, description: 'default REPLAY_DEFAULT_RATE, at most REPLAY_MAX_RATE' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    nullable: true,
+    minimum: 1,
+    description: 'default REPLAY_DEFAULT_RATE, at most REPLAY_MAX_RATE',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)

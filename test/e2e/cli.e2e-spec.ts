@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { auth, KEYS, listen, startTestApp, TestApp } from '../support/test-app';
+import { auth, KEYS, listen, QUICK_PIPELINE, startTestApp, TestApp } from '../support/test-app';
 
 const CLI = join(__dirname, '../../dist/src/cli/pipescope.js');
 
@@ -43,12 +43,7 @@ describe('the pipescope CLI', () => {
   const occurred = (i: number) => new Date(Date.now() - 60_000 + i).toISOString();
 
   beforeAll(async () => {
-    // Generous storage timeouts: DynamoDB Local shares two cores with everything else in CI.
-    t = await startTestApp('cli', {
-      PROCESSOR_WAIT_TIME_S: '1',
-      REPLAY_POLL_MS: '300',
-      STORAGE_TIMEOUT_MS: '20000',
-    });
+    t = await startTestApp('cli', QUICK_PIPELINE);
     url = await listen(t);
     dir = mkdtempSync(join(tmpdir(), 'pipescope-cli-'));
   });

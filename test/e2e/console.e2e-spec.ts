@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { fmtMs } from '../../web/src/format';
 import { Browser, launchBrowser, tableRows, watch, Watched } from '../support/browser';
 import { seedConsoleData, Seeded } from '../support/console-seed';
-import { auth, KEYS, listen, startTestApp, TestApp } from '../support/test-app';
+import { auth, KEYS, listen, QUICK_PIPELINE, startTestApp, TestApp } from '../support/test-app';
 
 const SHOTS = process.env.PIPESCOPE_SCREENSHOTS;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are untyped JSON
@@ -49,11 +49,7 @@ describe('the investigator console', () => {
   };
 
   beforeAll(async () => {
-    t = await startTestApp('console', {
-      PROCESSOR_WAIT_TIME_S: '1',
-      REPLAY_POLL_MS: '300',
-      STORAGE_TIMEOUT_MS: '20000',
-    });
+    t = await startTestApp('console', QUICK_PIPELINE);
     url = await listen(t);
     seed = await seedConsoleData(url, KEYS.producer);
     browser = await launchBrowser();

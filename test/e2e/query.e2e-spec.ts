@@ -797,9 +797,9 @@ describe('Query API', () => {
     });
   });
 
-  describe('GET /docs', () => {
+  describe('GET /docs-json', () => {
     it('serves the OpenAPI document without a key, covering every query endpoint', async () => {
-      const res = await t.http().get('/docs').expect(200);
+      const res = await t.http().get('/docs-json').expect(200);
       expect(Object.keys(res.body.paths)).toEqual(
         expect.arrayContaining([
           '/events/{event_id}',

@@ -50,7 +50,10 @@ describe('request ceiling and client cancellation', () => {
       READ_MAX_ROUND_TRIPS: '1000',
       READ_MAX_ITEMS: '1000000',
       PROCESSOR_ENABLED: 'false',
+      // No background reader may query the table while the test counts Queries.
       REPLAY_POLL_MS: '600000',
+      RECONCILE_POLL_MS: '600000',
+      ALERTS_ENABLED: 'false',
       REPLAY_MAX_PLANS_PER_CALLER: '1',
     });
     proxy.delayMs = DELAY_MS;

@@ -6,6 +6,7 @@ import type TestAgent from 'supertest/lib/agent';
 import { bootApp, bootStorage, emulatorEnv } from '../../src/bootstrap';
 import { Env, validateEnv, withOverrides } from '../../src/shared/config/env.config';
 import type { LocalEndpoints } from '../../src/shared/local/local-stack';
+import { installContractCheck } from './contract';
 
 export const KEYS = {
   producer: 'producer-key-0123456789',
@@ -89,10 +90,21 @@ export interface TestApp {
 /** The whole app on `env`'s resources, booted as `npm start` boots it, ready for requests. */
 async function serve(config: Env): Promise<TestApp> {
   const { env, app, stop } = await bootApp(config, { emulators: emulatorsOf(config) });
+  installContractCheck(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return { app, env, http: () => request(app.getHttpServer()), close: stop };
 }
+
+/**
+ * A whole pipeline that answers quickly while a test drives it from outside (a browser, the CLI, curl):
+ * short polls, and generous storage timeouts since DynamoDB Local shares two cores with everything else.
+ */
+export const QUICK_PIPELINE = {
+  PROCESSOR_WAIT_TIME_S: '1',
+  REPLAY_POLL_MS: '300',
+  STORAGE_TIMEOUT_MS: '20000',
+};
 
 export async function startTestApp(label: string, overrides: Record<string, string> = {}): Promise<TestApp> {
   return serve(testEnv(label, overrides));

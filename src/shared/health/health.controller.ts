@@ -1,5 +1,6 @@
 // Liveness (the process answers) and readiness (S3, DynamoDB and SQS answer within a timeout).
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import {
   HealthCheck,
   HealthCheckResult,
@@ -13,9 +14,32 @@ import { RawStore } from '../raw/raw-store';
 import { Public } from '../auth/roles.decorator';
 import { Env } from '../config/env.config';
 import { AppError } from '../errors/app-error';
+import { ApiErrors } from '../openapi/api-errors.decorator';
+
+const CHECKS = {
+  type: 'object' as const,
+  additionalProperties: {
+    type: 'object' as const,
+    required: ['status'],
+    properties: {
+      status: { type: 'string' as const, enum: ['up', 'down'] },
+      latency_ms: { type: 'integer' as const },
+    },
+  },
+  example: { s3: { status: 'up', latency_ms: 3 } },
+};
+
+/** What Terminus answers when every check is up. */
+class HealthStatus {
+  @ApiProperty({ enum: ['ok'] }) status!: string;
+  @ApiProperty({ ...CHECKS, description: 'checks that are up' }) info!: object;
+  @ApiProperty({ ...CHECKS, description: 'checks that are down (none)' }) error!: object;
+  @ApiProperty({ ...CHECKS, description: 'every check' }) details!: object;
+}
 
 @Controller('health')
 @Public()
+@ApiTags('operations')
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
@@ -27,13 +51,21 @@ export class HealthController {
   ) {}
 
   @Get('live')
-  @HealthCheck()
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
+  @ApiOperation({ summary: 'Liveness: the process answers' })
+  @ApiOkResponse({ type: HealthStatus })
   live() {
     return this.health.check([]);
   }
 
   @Get('ready')
-  @HealthCheck()
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
+  @ApiOperation({
+    summary: 'Readiness: S3, DynamoDB and SQS each answer within HEALTH_TIMEOUT_MS',
+    description: '503 names the failing dependencies; `details` holds every check’s result.',
+  })
+  @ApiOkResponse({ type: HealthStatus })
+  @ApiErrors('HEALTH.NOT_READY')
   async ready() {
     try {
       return await this.health.check([

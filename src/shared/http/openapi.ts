@@ -1,19 +1,17 @@
-// The OpenAPI document, generated from the controllers and DTOs, served without a key at /docs (JSON)
-// and /docs-yaml. The Swagger UI would need @fastify/static; the document alone needs nothing more.
+// Serves the OpenAPI document without a key: JSON at /docs-json, YAML at /docs-yaml, and an
+// interactive viewer (Swagger UI) at /docs whose assets come from the swagger-ui-dist package on this
+// server, so it works with no network beyond it.
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
+import { buildOpenApiDocument } from '../openapi/openapi.document';
 
 export function serveOpenApi(app: INestApplication): void {
-  const config = new DocumentBuilder()
-    .setTitle('pipescope')
-    .setDescription('Ingest, investigation, replay and aggregates for data pipelines. See docs/api.md.')
-    .setVersion('0.1.0')
-    .addBearerAuth()
-    .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, config), {
-    ui: false,
-    raw: true,
-    jsonDocumentUrl: 'docs',
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
+    ui: true,
+    raw: ['json', 'yaml'],
+    jsonDocumentUrl: 'docs-json',
     yamlDocumentUrl: 'docs-yaml',
+    customSiteTitle: 'pipescope API',
+    swaggerOptions: { persistAuthorization: false, tryItOutEnabled: false, validatorUrl: null },
   });
 }

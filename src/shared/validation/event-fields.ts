@@ -14,7 +14,7 @@ export const SOURCE = /^[a-z0-9][a-z0-9._-]*$/;
  * and kin, which SQS and XML refuse).
  */
 export const TEXT = /^[^\p{Cc}\p{Cs}\p{Noncharacter_Code_Point}]+$/u;
-const TEXT_RULE = 'no control characters, unpaired surrogates or noncharacters';
+export const TEXT_RULE = 'no control characters, unpaired surrogates or noncharacters';
 const text = (field: string) => ({
   message: `${field} must contain printable characters only (${TEXT_RULE})`,
 });
