@@ -1,12 +1,7 @@
 import { counterShard, keys } from '../src/shared/aws/table-keys';
 import { COUNTER_WRITES_PER_FLUSH } from '../src/shared/ingest-stats/dynamo-ingest-stats-store';
-import {
-  activityWritesPerSecond,
-  itemBytes,
-  rowWritesPerSecond,
-  ScaleScenario,
-  simulate,
-} from './scale-model';
+import { itemBytes } from './scale-items';
+import { activityWritesPerSecond, rowWritesPerSecond, ScaleScenario, simulate } from './scale-model';
 
 const scenario = (over: Partial<ScaleScenario> = {}): ScaleScenario => ({
   eventsPerSecond: 10_000,
