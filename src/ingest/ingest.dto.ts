@@ -13,6 +13,8 @@ import {
   SOURCE,
   TEXT,
   TEXT_RULE,
+  EVENT_TYPE_SCHEMA,
+  ENTITY_ID_SCHEMA,
 } from '../shared/validation/event-fields';
 
 /** Most events one POST /ingest/batch may carry. */
@@ -23,25 +25,11 @@ export class IngestEventDto {
   @IsSource()
   source!: string;
 
-  @ApiProperty({
-    minLength: 1,
-    maxLength: 128,
-    pattern: '^\\S+$',
-    allOf: [{ pattern: TEXT.source }],
-    not: { enum: ['__proto__'] },
-    description: `no whitespace, printable (${TEXT_RULE}), not \`__proto__\``,
-    example: 'order.created',
-  })
+  @ApiProperty({ ...EVENT_TYPE_SCHEMA, example: 'order.created' })
   @IsEventType()
   type!: string;
 
-  @ApiProperty({
-    minLength: 1,
-    maxLength: 256,
-    pattern: TEXT.source,
-    description: `printable characters only: ${TEXT_RULE}`,
-    example: 'order-123',
-  })
+  @ApiProperty({ ...ENTITY_ID_SCHEMA, example: 'order-123' })
   @IsEntityId()
   entity_id!: string;
 

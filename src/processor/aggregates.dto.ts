@@ -2,13 +2,13 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, Min } from 'class-validator';
-import { IsDateTime, IsEntityId } from '../shared/validation/event-fields';
+import { IsDateTime, IsEntityId, ENTITY_ID_SCHEMA } from '../shared/validation/event-fields';
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
 
 export class AggregatesQueryDto {
-  @ApiProperty({ minLength: 1, maxLength: 256, example: 'order-123' })
+  @ApiProperty({ ...ENTITY_ID_SCHEMA, example: 'order-123' })
   @IsEntityId()
   entity_id!: string;
 

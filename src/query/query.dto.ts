@@ -4,7 +4,15 @@
 import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
-import { IsDateTime, IsEntityId, IsEventType, IsSource, SOURCE } from '../shared/validation/event-fields';
+import {
+  IsDateTime,
+  IsEntityId,
+  IsEventType,
+  IsSource,
+  SOURCE,
+  ENTITY_ID_SCHEMA,
+  EVENT_TYPE_SCHEMA,
+} from '../shared/validation/event-fields';
 
 const RFC3339_TEXT = 'RFC 3339 date-time with an offset (`Z` or `±hh:mm`)';
 const SOURCE_PROPERTY = { minLength: 1, maxLength: 64, pattern: SOURCE.source, example: 'orders-svc' };
@@ -63,8 +71,7 @@ export class GetEventQueryDto {
 
 export class ListEventsQueryDto extends WindowQueryDto {
   @ApiPropertyOptional({
-    minLength: 1,
-    maxLength: 256,
+    ...ENTITY_ID_SCHEMA,
     description: 'an entity timeline, by occurred_at (exactly one of entity_id, source)',
     example: 'order-123',
   })
@@ -80,7 +87,13 @@ export class ListEventsQueryDto extends WindowQueryDto {
   @IsSource()
   source?: string;
 
-  @ApiPropertyOptional({ minLength: 1, maxLength: 128, description: 'with source only: keep one event type' })
+  // A query parameter's schema takes no allOf/not: the printable rule is said in words.
+  @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: 128,
+    pattern: EVENT_TYPE_SCHEMA.pattern,
+    description: `with source only: keep one event type (${EVENT_TYPE_SCHEMA.description})`,
+  })
   @IsOptional()
   @IsEventType()
   type?: string;
@@ -154,7 +167,7 @@ export class GapsQueryDto extends SourceWindowQueryDto {
 
 /** The `{entity_id}` path segment, under the same rule as ingest's field (URL-encoded by the client). */
 export class EntityParamDto {
-  @ApiProperty({ example: 'order-123', minLength: 1, maxLength: 256 })
+  @ApiProperty({ ...ENTITY_ID_SCHEMA, example: 'order-123' })
   @IsEntityId()
   entity_id!: string;
 }

@@ -37,6 +37,9 @@ export class StartReconcileDto {
 
   @ApiPropertyOptional({
     example: 'raw/source=orders-svc/',
+    minLength: 4,
+    maxLength: 512,
+    pattern: '^raw\\/[\\x21-\\x7e]*$',
     description: 'only raw keys under this prefix, and index items pointing under it',
   })
   @IsOptional()
@@ -45,7 +48,7 @@ export class StartReconcileDto {
   @Matches(/^raw\/[\x21-\x7e]*$/, { message: 'prefix must start with raw/ and hold no spaces' })
   prefix?: string;
 
-  @ApiPropertyOptional({ maxLength: 1000, example: 'INC-4411: service killed mid-request' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 1000, example: 'INC-4411: service killed mid-request' })
   @IsOptional()
   @IsString()
   @Length(1, 1000)
@@ -57,7 +60,7 @@ const toInt = ({ value }: { value: unknown }): unknown =>
 
 @ValidationCode('RECONCILE.VALIDATION_FAILED')
 export class ListQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100 })
   @IsOptional()
   @Transform(toInt)
   @IsInt()
@@ -65,7 +68,11 @@ export class ListQueryDto {
   @Max(100)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'opaque cursor: the next_cursor of the previous page' })
+  @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: 2048,
+    description: 'opaque cursor: the next_cursor of the previous page',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 2048)

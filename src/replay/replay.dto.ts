@@ -26,7 +26,15 @@ import type { ReplayFilter } from './replay-job-store';
 import type { Env } from '../shared/config/env.config';
 import { AppError, validationError } from '../shared/errors/app-error';
 import { ValidationCode } from '../shared/http/validation.pipe';
-import { isDateTime, IsDateTime, IsEntityId, IsEventType, IsSource } from '../shared/validation/event-fields';
+import {
+  isDateTime,
+  IsDateTime,
+  IsEntityId,
+  IsEventType,
+  IsSource,
+  ENTITY_ID_SCHEMA,
+  EVENT_TYPE_SCHEMA,
+} from '../shared/validation/event-fields';
 
 export const DEFAULT_MAX_EVENTS = 10000;
 /** Kept small enough that the filter fits in the job item (DynamoDB items are at most 400 KB). */
@@ -65,7 +73,7 @@ const NotBeforeFrom = () =>
   });
 
 export class ReplayFilterDto {
-  @ApiPropertyOptional({ type: String, nullable: true, minLength: 1, maxLength: 256 })
+  @ApiPropertyOptional({ ...ENTITY_ID_SCHEMA, type: String, nullable: true })
   @IsOptional()
   @IsEntityId()
   entity_id?: string;
@@ -85,9 +93,7 @@ export class ReplayFilterDto {
   @ApiPropertyOptional({
     type: String,
     nullable: true,
-    minLength: 1,
-    maxLength: 128,
-    pattern: '^\\S+$',
+    ...EVENT_TYPE_SCHEMA,
     example: 'order.created',
   })
   @IsOptional()

@@ -75,8 +75,8 @@ export const IsEventType = (): PropertyDecorator =>
   applyDecorators(
     IsString(),
     Length(1, 128),
-    Matches(/^\S+$/, { message: 'type must not contain whitespace' }),
     Matches(TEXT, text('type')),
+    Matches(/^\S+$/, { message: 'type must not contain whitespace' }),
     NotEquals('__proto__', { message: 'type must not be __proto__' }),
   );
 
@@ -85,3 +85,20 @@ export const IsText = (field: string, max = 256): PropertyDecorator =>
   applyDecorators(IsString(), Length(1, max), Matches(TEXT, text(field)));
 
 export const IsEntityId = (): PropertyDecorator => IsText('entity_id');
+
+/** The OpenAPI schema keywords of IsEntityId, for its @ApiProperty. */
+export const ENTITY_ID_SCHEMA = {
+  minLength: 1,
+  maxLength: 256,
+  pattern: TEXT.source,
+  description: `printable characters only: ${TEXT_RULE}`,
+};
+/** The OpenAPI schema keywords of IsEventType, for its @ApiProperty. */
+export const EVENT_TYPE_SCHEMA = {
+  minLength: 1,
+  maxLength: 128,
+  pattern: '^\\S+$',
+  allOf: [{ pattern: TEXT.source }],
+  not: { enum: ['__proto__'] },
+  description: `no whitespace, printable (${TEXT_RULE}), not \`__proto__\``,
+};
