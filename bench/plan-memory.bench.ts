@@ -8,6 +8,7 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { DynamoTable, readLimitsOf } from '../src/shared/aws/dynamo-table';
+import { PageCursors } from '../src/shared/paging/page-cursor';
 import { Retention } from '../src/shared/retention/retention';
 import { eventItem } from '../src/shared/events/dynamo-event-index';
 import { EventRecord } from '../src/shared/events/event-index';
@@ -44,7 +45,12 @@ async function main(): Promise<void> {
     gc();
     const booted = process.memoryUsage().rss;
     // Loaded in chunks, so the load itself does not leave the heap large before the measurement.
-    const table = new DynamoTable(bench.clients.dynamo, bench.env.PIPESCOPE_TABLE, readLimitsOf(bench.env));
+    const table = new DynamoTable(
+      bench.clients.dynamo,
+      bench.env.PIPESCOPE_TABLE,
+      readLimitsOf(bench.env),
+      PageCursors.fromEnv(bench.env),
+    );
     let selectionBytes = 0;
     const loadStarted = performance.now();
     for (let i = 0; i < EVENTS; i += LOAD_CHUNK) {

@@ -3,6 +3,7 @@
 // next to the bare DynamoDB Query doing the same read in the same run; the ratio is app / floor.
 // Run: npm run bench:query   (env: BENCH_EVENTS, BENCH_REQUESTS to change the sizes)
 import 'reflect-metadata';
+import { PageCursors } from '../src/shared/paging/page-cursor';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
@@ -145,7 +146,12 @@ async function main(): Promise<void> {
     const now = Date.now();
     const events = history(now);
     const loadStart = performance.now();
-    const table = new DynamoTable(clients.dynamo, env.PIPESCOPE_TABLE, readLimitsOf(env));
+    const table = new DynamoTable(
+      clients.dynamo,
+      env.PIPESCOPE_TABLE,
+      readLimitsOf(env),
+      PageCursors.fromEnv(env),
+    );
     await putItems(
       table,
       events.map((e) => eventItem(e, Retention.forever())),

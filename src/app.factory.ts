@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { AuthHooks } from './shared/auth/auth.hooks';
 import { serveConsole } from './console/console.static';
 import { Env } from './shared/config/env.config';
 import { HttpMetrics } from './shared/metrics/http.metrics';
@@ -19,6 +20,18 @@ import type { IncomingMessage } from 'node:http';
  */
 export const MAX_PARAM_LENGTH = 1024;
 
+export interface RouteSummary {
+  method: string;
+  url: string;
+}
+
+const routeLists = new WeakMap<object, RouteSummary[]>();
+
+/** Every route the app's router holds (HEAD routes Fastify adds for GET included), as registered. */
+export function registeredRoutes(app: NestFastifyApplication): RouteSummary[] {
+  return [...(routeLists.get(app.getHttpAdapter().getInstance()) ?? [])];
+}
+
 /** Per-route body limits; everything else gets the smallest. */
 export function bodyLimitFor(url: string, env: Env): number {
   if (url === '/ingest/batch') return env.INGEST_MAX_BATCH_BYTES;
@@ -34,8 +47,11 @@ export async function createApp(env: Env): Promise<NestFastifyApplication> {
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
   });
   const fastify = adapter.getInstance();
+  const routes: RouteSummary[] = [];
+  routeLists.set(fastify, routes);
   fastify.addHook('onRoute', (route) => {
     route.bodyLimit ??= bodyLimitFor(route.url, env);
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
@@ -50,6 +66,8 @@ export async function createApp(env: Env): Promise<NestFastifyApplication> {
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
+  // Before any route is registered (at init), so every route gets them.
+  app.get(AuthHooks).install(fastify);
   const http = app.get(HttpMetrics);
   fastify.addHook('onResponse', (request, reply, done) => {
     http.requestDuration.observe(

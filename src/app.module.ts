@@ -1,5 +1,5 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER } from '@nestjs/core';
 import { IngestModule } from './ingest/ingest.module';
 import { QueryModule } from './query/query.module';
 import { ReplayModule } from './replay/replay.module';
@@ -9,7 +9,7 @@ import { DlqModule } from './dlq/dlq.module';
 import { AlertsModule } from './alerts/alerts.module';
 import { SchemasModule } from './schemas/schemas.module';
 import { MetricsModule } from './shared/metrics/metrics.module';
-import { ApiKeyGuard } from './shared/auth/auth.guard';
+import { AuthModule } from './shared/auth/auth.module';
 import { AwsModule } from './shared/aws/aws.module';
 import { AppConfigModule } from './shared/config/config.module';
 import { Env } from './shared/config/env.config';
@@ -39,13 +39,11 @@ export class AppModule {
         LoggingModule,
         AwsModule,
         MetricsModule,
+        AuthModule,
         HealthModule,
         ...FEATURES,
       ],
-      providers: [
-        { provide: APP_GUARD, useClass: ApiKeyGuard },
-        { provide: APP_FILTER, useClass: AppErrorFilter },
-      ],
+      providers: [{ provide: APP_FILTER, useClass: AppErrorFilter }],
     };
   }
 }

@@ -10,6 +10,7 @@ import { createAwsClients, destroyAwsClients } from './shared/aws/aws-clients';
 import { ProvisionReport, ResourceProvisioner } from './shared/aws/provisioner';
 import { Env, withOverrides } from './shared/config/env.config';
 import { LocalEndpoints, LocalStack, LocalStackOptions } from './shared/local/local-stack';
+import { localCursorSecret } from './shared/local/local-secrets';
 
 /** Where local mode's emulators come from. */
 export type Emulators =
@@ -104,6 +105,10 @@ export async function bootStorage(env: Env, options: BootOptions = {}): Promise<
     if (typeof emulators === 'string') started = await startEmulators(env, emulators, options.onEmulatorLog);
     endpoints = started?.endpoints ?? (emulators as LocalEndpoints);
     env = emulatorEnv(env, endpoints);
+    // Cursors handed out before a restart stay valid after it.
+    if (emulators === 'data-dir' && !env.CURSOR_SECRET) {
+      env = withOverrides(env, { CURSOR_SECRET: localCursorSecret(env.DATA_DIR) });
+    }
   }
   const stop = async () => started?.stop();
   try {

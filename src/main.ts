@@ -49,12 +49,23 @@ async function main(): Promise<void> {
   running.booted = booted;
   if (booted.provisioned) log.info({ ...booted.provisioned, op: 'provision' }, 'local resources ready');
   const { app } = booted;
-  await app.listen({ port: env.PORT, host: env.HOST });
+  const host = env.listenHost;
+  if (!env.API_KEYS) {
+    log.warn(
+      { op: 'listen', host, auth: 'off', host_from: env.HOST === undefined ? 'default' : 'HOST' },
+      env.HOST === undefined
+        ? 'auth is off (no API_KEYS): listening on loopback only; set HOST to listen elsewhere'
+        : 'auth is off (no API_KEYS) and HOST is set: anyone who reaches this address is trusted',
+    );
+  }
+  await app.listen({ port: env.PORT, host });
+  const address = app.getHttpServer().address();
   log.info(
     {
       op: 'ready',
       mode: env.PIPESCOPE_MODE,
       url: await app.getUrl(),
+      listening: typeof address === 'object' && address ? address.address : address,
       startup_ms: Math.round(performance.now() - started),
       emulators: booted.endpoints,
     },

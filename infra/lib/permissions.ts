@@ -38,6 +38,7 @@ export interface Grant {
  */
 export const COMMAND_ACTIONS: Record<string, string[]> = {
   PutObjectCommand: ['s3:PutObject'],
+  DeleteObjectCommand: ['s3:DeleteObject'],
   GetObjectCommand: ['s3:GetObject', 's3:ListBucket'],
   HeadObjectCommand: ['s3:GetObject', 's3:ListBucket'],
   ListObjectsV2Command: ['s3:ListBucket'],
@@ -82,6 +83,12 @@ export const API_GRANTS: Grant[] = [
     on: [{ objects: 'raw' }, { objects: 'rejected' }, { objects: 'replays' }],
     calls: ['PutObjectCommand'],
     why: 'raw events and batches (conditional create), rejected submissions, frozen replay selections',
+  },
+  {
+    actions: ['s3:DeleteObject'],
+    on: [{ objects: 'raw' }],
+    calls: ['DeleteObjectCommand'],
+    why: "only raw bytes ingest wrote in the same request and that no index item points to (a repeat's or a conflict's object, a batch object rewritten after a race; docs/ingest.md)",
   },
   {
     actions: ['s3:GetObject'],

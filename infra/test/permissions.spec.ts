@@ -67,10 +67,17 @@ describe('least-privilege grant lists', () => {
     }
   });
 
-  it('never grant deletes, scans or a wildcard action', () => {
-    for (const [, grants] of allGrants) {
-      for (const action of grants.flatMap((g) => g.actions)) {
-        expect(action).not.toMatch(/\*|Delete(Object|Item|Table|Bucket|Queue)|Scan|Purge/);
+  it('never grant deletes, scans or a wildcard action, but the one delete of unreferenced raw bytes', () => {
+    for (const [role, grants] of allGrants) {
+      for (const g of grants) {
+        for (const action of g.actions) {
+          // Ingest removes raw bytes it wrote itself that no index item points to (docs/ingest.md).
+          if (role === 'api' && action === 's3:DeleteObject') {
+            expect(g.on).toEqual([{ objects: 'raw' }]);
+            continue;
+          }
+          expect(action).not.toMatch(/\*|Delete(Object|Item|Table|Bucket|Queue)|Scan|Purge/);
+        }
       }
     }
   });

@@ -3,7 +3,19 @@
 // Without either folder it keeps everything in memory.
 // Prints "READY <port>" once listening; exits when its parent goes away (stdin closes) or on SIGTERM.
 import { startFauxqs } from 'fauxqs';
+import { Server } from 'node:net';
 import { parseArgs } from 'node:util';
+
+// fauxqs 2.4 listens on 0.0.0.0 whatever its options say (its `host` only names queue URLs), and
+// takes any credentials: this process's listening sockets are held to loopback instead.
+const LOOPBACK = '127.0.0.1';
+const listen = Server.prototype.listen;
+Server.prototype.listen = function (...args) {
+  if (typeof args[0] === 'object' && args[0] !== null && !('fd' in args[0]) && !('path' in args[0])) {
+    args[0] = { ...args[0], host: LOOPBACK };
+  }
+  return listen.apply(this, args);
+};
 
 const { values } = parseArgs({
   options: {

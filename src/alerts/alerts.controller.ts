@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Put, Query, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { callerOf } from '../shared/auth/auth.guard';
+import { callerOf } from '../shared/auth/caller';
 import { Roles } from '../shared/auth/roles.decorator';
 import { ApiErrors } from '../shared/openapi/api-errors.decorator';
 import { AlertRulesDto } from './alert-rules';

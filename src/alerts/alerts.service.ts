@@ -1,7 +1,7 @@
 // Alert rules and the alert list for the API; the evaluator (alerts.evaluator.ts) reads the effective
 // rules from here too. Rules come from PUT /alerts/rules when stored, else ALERTS_RULES, else defaults.
 import { Injectable, Logger } from '@nestjs/common';
-import type { Caller } from '../shared/auth/auth.guard';
+import type { Caller } from '../shared/auth/caller';
 import { Env } from '../shared/config/env.config';
 import { AppError, validationError } from '../shared/errors/app-error';
 import type { Page } from '../shared/paging/page';
@@ -62,15 +62,15 @@ export class AlertsService {
     const problems = ruleProblems(body.rules);
     if (problems.length > 0) throw validationError('ALERTS.VALIDATION_FAILED', problems);
     const updatedAt = new Date().toISOString();
-    await this.store.putRules({ rules: body.rules, updated_at: updatedAt, updated_by: caller.label });
+    await this.store.putRules({ rules: body.rules, updated_at: updatedAt, updated_by: caller.id });
     this.logger.log(
-      { op: 'alerts.audit', action: 'put_rules', requested_by: caller.label, rules: body.rules },
+      { op: 'alerts.audit', action: 'put_rules', requested_by: caller.id, rules: body.rules },
       'alert rules replaced',
     );
     return {
       origin: 'stored',
       updated_at: updatedAt,
-      updated_by: caller.label,
+      updated_by: caller.id,
       rules: body.rules.map(withDefaults),
     };
   }

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { callerOf } from '../shared/auth/auth.guard';
+import { callerOf } from '../shared/auth/caller';
 import { Roles } from '../shared/auth/roles.decorator';
 import { validationError } from '../shared/errors/app-error';
 import { ApiErrors } from '../shared/openapi/api-errors.decorator';

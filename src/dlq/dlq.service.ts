@@ -1,7 +1,7 @@
 // The dead-letter queue for operators: list what is there and why, move messages back to the replay
 // queue, drop one. Every change is audited in the log (op "dlq.audit"), like replays.
 import { Injectable, Logger } from '@nestjs/common';
-import type { Caller } from '../shared/auth/auth.guard';
+import type { Caller } from '../shared/auth/caller';
 import { Env } from '../shared/config/env.config';
 import { AppError, validationError } from '../shared/errors/app-error';
 import { MessageFailureStore } from '../shared/message-failures/message-failure-store';
@@ -120,7 +120,7 @@ export class DlqService {
       {
         op: 'dlq.audit',
         action: 'redrive',
-        requested_by: caller.label,
+        requested_by: caller.id,
         reason: request.reason?.trim() ?? null,
         selection: ids ? { message_ids: ids } : { all: true },
         queue: target,
@@ -154,7 +154,7 @@ export class DlqService {
       {
         op: 'dlq.audit',
         action: 'drop',
-        requested_by: caller.label,
+        requested_by: caller.id,
         reason: query.reason?.trim() ?? null,
         message_id: messageId,
         replay_id: view.replay_id,

@@ -1,3 +1,4 @@
+import { AUTH_OFF } from '../shared/auth/caller';
 import { AppError } from '../shared/errors/app-error';
 import { bucketIndex } from '../shared/metrics/lag-histogram';
 import { validateIngestEvent } from './ingest.dto';
@@ -26,13 +27,13 @@ describe('requestCounts', () => {
     const dup = prepared(2, {}, 5);
     const conflict = prepared(3, { type: 'order.paid' }, 5);
     const failed = prepared(4, {}, 5);
-    const record = eventRecord(a, { requestId: 'r', receivedAt: RECEIVED }, 'k');
+    const record = eventRecord(a, { requestId: 'r', receivedAt: RECEIVED, caller: AUTH_OFF }, 'k');
     const { rows, activity } = requestCounts(
       [
         { p: a, settled: { outcome: 'accepted', record } },
         { p: late, settled: { outcome: 'accepted', record } },
         { p: dup, settled: { outcome: 'duplicate', record } },
-        { p: conflict, settled: { outcome: 'conflict', stored: record } },
+        { p: conflict, settled: { outcome: 'conflict', stored: record, differs: ['type'] } },
         { p: failed, settled: { outcome: 'failed', error: new AppError('STORAGE.UNAVAILABLE', 'x') } },
       ],
       [{ source: 'orders-svc', type: 'Bad Type' }, 42],
@@ -67,7 +68,7 @@ describe('requestCounts', () => {
 
   it('counts a negative lag (an event from the future) as zero in the histogram', () => {
     const ahead = prepared(0, {}, -30_000);
-    const record = eventRecord(ahead, { requestId: 'r', receivedAt: RECEIVED }, 'k');
+    const record = eventRecord(ahead, { requestId: 'r', receivedAt: RECEIVED, caller: AUTH_OFF }, 'k');
     const { rows } = requestCounts([{ p: ahead, settled: { outcome: 'accepted', record } }], [], RECEIVED);
     expect(rows[0]).toMatchObject({ lag_sum_ms: 0, lag_max_ms: 0 });
     expect(rows[0].lag_buckets[bucketIndex(0)]).toBe(1);

@@ -1,14 +1,18 @@
 import fc from 'fast-check';
+import { MAX_BATCH_EVENTS } from '../shared/contracts/ingest-limits';
+import type { Caller } from '../shared/auth/caller';
+import { SourceScope } from '../shared/auth/source-scope';
 import { AppError } from '../shared/errors/app-error';
 import type { EventRecord } from '../shared/events/event-index';
 import { eventId, payloadSha256 } from '../shared/identity/event-identity';
-import { MAX_BATCH_EVENTS, validateIngestEvent, ValidEvent } from './ingest.dto';
+import { validateIngestEvent, ValidEvent } from './ingest.dto';
 import {
   batchProblems,
   batchResult,
   checkEvent,
   eventRecord,
   FUTURE_TOLERANCE_MS,
+  identityDifferences,
   itemResult,
   labelOf,
   ndjsonObject,
@@ -30,7 +34,8 @@ const valid = (overrides: Record<string, unknown> = {}): ValidEvent => {
   return checked.event;
 };
 const RECEIVED = Date.parse('2026-11-25T10:00:02.500Z');
-const ctx = { requestId: 'req-1', receivedAt: RECEIVED };
+const producer: Caller = { id: 'orders-key', role: 'producer', scope: SourceScope.parse('orders-*') };
+const ctx = { requestId: 'req-1', receivedAt: RECEIVED, caller: producer };
 
 describe('ingest model', () => {
   describe('prepareEvent', () => {
@@ -91,7 +96,7 @@ describe('ingest model', () => {
   });
 
   describe('checkEvent', () => {
-    const limits = { maxEventBytes: 1000, lateThresholdMs: () => 1_000 };
+    const limits = { maxEventBytes: 1000, maxPayloadDepth: 3, lateThresholdMs: () => 1_000 };
     const check = (value: unknown, text = JSON.stringify(value)) =>
       checkEvent(4, value, Buffer.from(text), limits, RECEIVED);
 
@@ -104,6 +109,7 @@ describe('ingest model', () => {
     it('refuses an item over the single-event limit before reading it', () => {
       expect(checkEvent(4, {}, Buffer.alloc(1001), limits, RECEIVED)).toEqual({
         ok: false,
+        code: 'INGEST.VALIDATION_FAILED',
         problems: [{ field: 'events[4]', message: 'the event is 1001 bytes; at most 1000 are allowed' }],
       });
     });
@@ -113,6 +119,22 @@ describe('ingest model', () => {
         '{"source":"s","type":"t","entity_id":"e","occurred_at":"2026-11-25T10:00:00Z","payload":{"n":1e400}}';
       const checked = checkEvent(0, JSON.parse(text), Buffer.from(text), limits, RECEIVED);
       expect(checked.ok ? [] : checked.problems.map((p) => p.field)).toEqual(['payload.n']);
+    });
+
+    it('refuses a payload nested past the limit as INGEST.PAYLOAD_TOO_DEEP, naming the field', () => {
+      expect(check({ ...valid(), payload: { a: { b: { c: 1 } } } }).ok).toBe(true);
+      expect(check({ ...valid(), payload: { a: { b: { c: {} } } } })).toEqual({
+        ok: false,
+        code: 'INGEST.PAYLOAD_TOO_DEEP',
+        problems: [{ field: 'payload.a.b.c', message: 'payload.a.b.c is nested deeper than 3 levels' }],
+      });
+    });
+
+    it('reads a payload a hundred thousand levels deep without overflowing the stack', () => {
+      let payload: unknown = 1;
+      for (let i = 0; i < 100_000; i++) payload = { a: payload };
+      const checked = checkEvent(0, { ...valid(), payload }, Buffer.from('{}'), limits, RECEIVED);
+      expect(checked).toMatchObject({ ok: false, code: 'INGEST.PAYLOAD_TOO_DEEP' });
     });
 
     it('never throws, whatever the value', () => {
@@ -172,6 +194,7 @@ describe('ingest model', () => {
       s3_key: 'raw/k',
       s3_range: [3, 5],
       request_id: 'req-1',
+      key_id: 'orders-key',
       duplicate_count: 0,
       conflict_count: 0,
     });
@@ -201,12 +224,16 @@ describe('ingest model', () => {
       });
     });
 
-    it('throws a conflict naming both payload hashes', () => {
-      expect(() => singleResult(p, { outcome: 'conflict', stored }, ctx, 'raw/k')).toThrow(
+    const conflict = { outcome: 'conflict' as const, stored, differs: identityDifferences(p, stored) };
+
+    it('throws a conflict naming what differs and both payload hashes', () => {
+      expect(() => singleResult(p, conflict, ctx, 'raw/k')).toThrow(
         expect.objectContaining({
           code: 'INGEST.IDEMPOTENCY_CONFLICT',
+          message: expect.stringContaining('a different payload'),
           details: {
             event_id: p.eventId,
+            differing_fields: ['payload'],
             stored_payload_sha256: 'f'.repeat(64),
             received_payload_sha256: p.payloadSha256,
           },
@@ -214,12 +241,24 @@ describe('ingest model', () => {
       );
     });
 
+    it("hides the stored payload's hash from a key whose sources do not cover the stored event", () => {
+      const elsewhere = { ...conflict, stored: { ...stored, source: 'billing' } };
+      const err = itemResult(p, elsewhere, producer).error;
+      expect(err?.details).toEqual({
+        event_id: p.eventId,
+        differing_fields: ['payload'],
+        received_payload_sha256: p.payloadSha256,
+      });
+      const all: Caller = { ...producer, scope: SourceScope.ALL };
+      expect(itemResult(p, elsewhere, all).error?.details).toHaveProperty('stored_payload_sha256');
+    });
+
     it('tallies batch items by outcome', () => {
       const failed = new AppError('STORAGE.UNAVAILABLE', 'down');
       const results = [
-        itemResult(p, { outcome: 'accepted', record: stored }),
-        itemResult(p, { outcome: 'conflict', stored }),
-        itemResult(p, { outcome: 'failed', error: failed }),
+        itemResult(p, { outcome: 'accepted', record: stored }, producer),
+        itemResult(p, conflict, producer),
+        itemResult(p, { outcome: 'failed', error: failed }, producer),
       ];
       expect(results[1]).toMatchObject({
         status: 'conflict',
@@ -238,6 +277,50 @@ describe('ingest model', () => {
         rejected: 0,
         failed: 1,
       });
+    });
+  });
+
+  describe('identityDifferences', () => {
+    const p = prepareEvent(0, valid({ idempotency_key: 'k1' }), Buffer.from('{}'), RECEIVED, 1_000);
+    const stored = eventRecord(p, ctx, 'raw/k');
+
+    it('finds none for the same event, whatever its sequence or schema version', () => {
+      const again = prepareEvent(
+        0,
+        valid({ idempotency_key: 'k1', sequence: 9 }),
+        Buffer.from('{ }'),
+        RECEIVED,
+        0,
+      );
+      expect(identityDifferences(again, stored)).toEqual([]);
+    });
+
+    it.each([
+      [{ type: 'order.paid' }, ['type']],
+      [{ entity_id: 'order-2' }, ['entity_id']],
+      [{ occurred_at: '2026-11-25T12:00:00.001+02:00' }, ['occurred_at']],
+      [{ payload: { amount: 6 } }, ['payload']],
+      [{ type: 'x', payload: {} }, ['type', 'payload']],
+    ])('names each identity field that differs: %j', (change, fields) => {
+      const other = prepareEvent(
+        0,
+        valid({ idempotency_key: 'k1', ...change }),
+        Buffer.from('{}'),
+        RECEIVED,
+        0,
+      );
+      expect(identityDifferences(other, stored)).toEqual(fields);
+    });
+
+    it('treats the same instant in another offset as the same occurred_at', () => {
+      const utc = prepareEvent(
+        0,
+        valid({ idempotency_key: 'k1', occurred_at: '2026-11-25T10:00:00Z' }),
+        Buffer.from('{}'),
+        RECEIVED,
+        0,
+      );
+      expect(identityDifferences(utc, stored)).toEqual([]);
     });
   });
 

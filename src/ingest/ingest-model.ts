@@ -1,12 +1,15 @@
 // The ingest event model, pure: what a request's events become (prepared events with their identity,
 // lag and flags), how a batch body is shaped, how a batch object lays out its items, and how each
 // item's outcome is answered. No I/O here: IngestService orchestrates the stores around it.
+import type { Caller } from '../shared/auth/caller';
 import type { EventRecord } from '../shared/events/event-index';
 import { AppError, FieldProblem } from '../shared/errors/app-error';
 import { eventId, normaliseTime, payloadSha256 } from '../shared/identity/event-identity';
+import { MAX_BATCH_EVENTS } from '../shared/contracts/ingest-limits';
 import type { IngestOutcome } from './ingest.metrics';
-import { portabilityProblems } from '../shared/json/portable-json';
-import { MAX_BATCH_EVENTS, validateIngestEvent, ValidEvent } from './ingest.dto';
+import { jsonProblem } from '../shared/json/json-limits';
+import { MAX_JSON_DEPTH, portabilityProblems } from '../shared/json/portable-json';
+import { validateIngestEvent, ValidEvent } from './ingest.dto';
 import { TEXT } from '../shared/validation/event-fields';
 
 /** An event this far ahead of the clock is accepted but flagged `future`. */
@@ -16,6 +19,8 @@ export interface RequestContext {
   requestId: string;
   /** Epoch ms the request arrived. */
   receivedAt: number;
+  /** Who sent it: its key id goes into the index item, attempts and rejected rows. */
+  caller: Caller;
 }
 
 export interface AcceptedResult {
@@ -73,7 +78,7 @@ export interface Prepared {
 export type Settled =
   | { outcome: 'accepted'; record: EventRecord }
   | { outcome: 'duplicate'; record: EventRecord }
-  | { outcome: 'conflict'; stored: EventRecord; rejectedKey?: string }
+  | { outcome: 'conflict'; stored: EventRecord; differs: string[]; rejectedKey?: string }
   | { outcome: 'failed'; error: AppError };
 
 /** A refused item: its value as parsed, its bytes as received, and what is wrong with it. */
@@ -147,29 +152,56 @@ export function batchProblems(body: unknown, keys: string[]): FieldProblem[] {
   return problems;
 }
 
-export type EventCheck = { ok: true; prepared: Prepared } | { ok: false; problems: FieldProblem[] };
+export type EventCheck =
+  | { ok: true; prepared: Prepared }
+  | { ok: false; code: 'INGEST.VALIDATION_FAILED' | 'INGEST.PAYLOAD_TOO_DEEP'; problems: FieldProblem[] };
+
+export interface EventLimits {
+  maxEventBytes: number;
+  /** Deepest `payload` nesting (the payload object is level 1); deeper is INGEST.PAYLOAD_TOO_DEEP. */
+  maxPayloadDepth: number;
+  lateThresholdMs: (source: string) => number;
+}
+
+const invalid = (problems: FieldProblem[]): EventCheck => ({
+  ok: false,
+  code: 'INGEST.VALIDATION_FAILED',
+  problems,
+});
 
 /**
- * Reads one event (a single body or one batch item) and never throws: its bytes within the size limit
- * and portable (every JSON parser reads them as pipescope does), a valid event, then its identity.
- * Whatever one item holds, only that item is refused.
+ * Reads one event (a single body or one batch item) and never throws: its bytes within the size limit,
+ * its payload within the depth limit, portable (every JSON parser reads them as pipescope does), a
+ * valid event, then its identity. Whatever one item holds, only that item is refused.
  */
 export function checkEvent(
   index: number,
   value: unknown,
   bytes: Buffer,
-  limits: { maxEventBytes: number; lateThresholdMs: (source: string) => number },
+  limits: EventLimits,
   receivedAtMs: number,
 ): EventCheck {
   if (bytes.length > limits.maxEventBytes) {
     const message = `the event is ${bytes.length} bytes; at most ${limits.maxEventBytes} are allowed`;
-    return { ok: false, problems: [{ field: `events[${index}]`, message }] };
+    return invalid([{ field: `events[${index}]`, message }]);
   }
+  // Depth first, walking without recursion: hashing and validation recurse into what they read.
+  const payload = (value as { payload?: unknown } | null)?.payload;
+  const deep =
+    typeof payload === 'object' ? jsonProblem(payload, limits.maxPayloadDepth, 'payload', false) : undefined;
+  if (deep)
+    return {
+      ok: false,
+      code: 'INGEST.PAYLOAD_TOO_DEEP',
+      problems: [{ field: deep.field, message: deep.message }],
+    };
   try {
     const problems = portabilityProblems(bytes);
+    // Nested past what every parser reads (portability names it): not walked any further.
+    if (jsonProblem(value, MAX_JSON_DEPTH, '', false)) return invalid(problems);
     const checked = validateIngestEvent(value);
     if (!checked.ok || problems.length > 0) {
-      return { ok: false, problems: [...problems, ...(checked.ok ? [] : checked.problems)] };
+      return invalid([...problems, ...(checked.ok ? [] : checked.problems)]);
     }
     const { event } = checked;
     return {
@@ -179,7 +211,7 @@ export function checkEvent(
   } catch (err) {
     // A defect, not the producer's fault; still only this event is refused, and it is kept and logged.
     const message = `the event could not be read: ${(err as Error)?.message ?? String(err)}`;
-    return { ok: false, problems: [{ field: '(body)', message }] };
+    return invalid([{ field: '(body)', message }]);
   }
 }
 
@@ -233,19 +265,41 @@ export function eventRecord(
     s3_key: s3Key,
     s3_range: range,
     request_id: ctx.requestId,
+    key_id: ctx.caller.id,
     duplicate_count: 0,
     conflict_count: 0,
   };
 }
 
-export function conflictError(p: Prepared, stored: EventRecord): AppError {
+/** The fields of the event's identity in which a repeat differs from the stored event. */
+export function identityDifferences(p: Prepared, stored: EventRecord): string[] {
+  const fields: [string, unknown, unknown][] = [
+    ['type', p.event.type, stored.type],
+    ['entity_id', p.event.entity_id, stored.entity_id],
+    ['occurred_at', p.occurredAt, stored.occurred_at],
+    ['payload', p.payloadSha256, stored.payload_sha256],
+  ];
+  return fields.filter(([, mine, theirs]) => mine !== theirs).map(([field]) => field);
+}
+
+/**
+ * The 409 of a reused idempotency key. The stored payload's hash is shown only to a caller whose
+ * scope covers the stored event's source: it says nothing about another producer's data otherwise.
+ */
+export function conflictError(
+  p: Prepared,
+  settled: Extract<Settled, { outcome: 'conflict' }>,
+  caller: Caller,
+): AppError {
+  const { stored, differs } = settled;
   return new AppError(
     'INGEST.IDEMPOTENCY_CONFLICT',
     `idempotency_key ${JSON.stringify(p.event.idempotency_key)} of source ${p.event.source} was already used ` +
-      'with a different payload; the conflicting submission is kept under rejected/',
+      `for an event with a different ${differs.join(', ')}; the conflicting submission is kept under rejected/`,
     {
       event_id: p.eventId,
-      stored_payload_sha256: stored.payload_sha256,
+      differing_fields: differs,
+      ...(caller.scope.covers(stored.source) ? { stored_payload_sha256: stored.payload_sha256 } : {}),
       received_payload_sha256: p.payloadSha256,
     },
   );
@@ -279,20 +333,20 @@ export function singleResult(
         duplicate_count: settled.record.duplicate_count,
       };
     case 'conflict':
-      throw conflictError(p, settled.stored);
+      throw conflictError(p, settled, ctx.caller);
     case 'failed':
       throw settled.error;
   }
 }
 
 /** One item's entry in a batch answer. */
-export function itemResult(p: Prepared, settled: Settled): BatchItemResult {
+export function itemResult(p: Prepared, settled: Settled, caller: Caller): BatchItemResult {
   switch (settled.outcome) {
     case 'accepted':
     case 'duplicate':
       return { index: p.index, event_id: p.eventId, status: settled.outcome };
     case 'conflict': {
-      const err = conflictError(p, settled.stored);
+      const err = conflictError(p, settled, caller);
       return {
         index: p.index,
         event_id: p.eventId,
@@ -310,12 +364,12 @@ export function itemResult(p: Prepared, settled: Settled): BatchItemResult {
   }
 }
 
-export function refusedItemResult(index: number, problems: FieldProblem[]): BatchItemResult {
-  return {
-    index,
-    status: 'rejected',
-    error: { code: 'INGEST.VALIDATION_FAILED', message: 'Invalid event', details: problems },
-  };
+export function refusedItemResult(
+  index: number,
+  refused: Extract<EventCheck, { ok: false }>,
+): BatchItemResult {
+  const message = refused.code === 'INGEST.PAYLOAD_TOO_DEEP' ? 'Payload nested too deep' : 'Invalid event';
+  return { index, status: 'rejected', error: { code: refused.code, message, details: refused.problems } };
 }
 
 export function schemaViolation(index: number, problems: FieldProblem[]): BatchItemResult {

@@ -17,8 +17,7 @@ import {
   ENTITY_ID_SCHEMA,
 } from '../shared/validation/event-fields';
 
-/** Most events one POST /ingest/batch may carry. */
-export const MAX_BATCH_EVENTS = 500;
+import { MAX_BATCH_EVENTS } from '../shared/contracts/ingest-limits';
 
 export class IngestEventDto {
   @ApiProperty({ minLength: 1, maxLength: 64, pattern: SOURCE.source, example: 'orders-svc' })

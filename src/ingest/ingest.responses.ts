@@ -35,6 +35,7 @@ class ItemError {
   @ApiProperty({
     enum: [
       'INGEST.VALIDATION_FAILED',
+      'INGEST.PAYLOAD_TOO_DEEP',
       'INGEST.SCHEMA_VIOLATION',
       'INGEST.IDEMPOTENCY_CONFLICT',
       'STORAGE.UNAVAILABLE',

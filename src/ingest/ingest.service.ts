@@ -1,10 +1,11 @@
-// The write path, orchestration only: validate, identify (ingest-model.ts), store raw bytes first, then
-// claim the index item; payloads are checked against their registered schema (PayloadSchemas);
-// duplicates and conflicts are counted against the stored event; refused bodies are kept by the
-// RejectedWriter; counters and metrics by IngestAccounting. Nothing is answered 2xx
-// unless both the raw object and the index item are durable.
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+// The write path, orchestration only: check the caller may write the events' sources, validate,
+// identify (ingest-model.ts), check payloads against their registered schema (PayloadSchemas), store
+// raw bytes first, then claim the index item; duplicates and conflicts are counted against the stored
+// event, and raw bytes nobody points at are removed (raw-cleanup.ts); refused bodies are kept by the
+// RejectedWriter; counters and metrics by IngestAccounting. Nothing is answered 2xx unless both the
+// raw object and the index item are durable.
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { RateLimits } from '../shared/auth/rate-limits';
 import { mapLimit } from '../shared/async/map-limit';
 import { Env } from '../shared/config/env.config';
 import { AppError, FieldProblem, validationError } from '../shared/errors/app-error';
@@ -22,6 +23,7 @@ import {
   BatchItemResult,
   BatchResult,
   checkEvent,
+  EventLimits,
   eventRecord,
   IngestResult,
   itemResult,
@@ -38,6 +40,9 @@ import {
 import { BatchEnvelope, eventSpans } from './json-spans';
 import { batchRawKey, singleRawKey } from './raw-keys';
 import { RejectedWriter } from './rejected-writer';
+import { EventSettler } from './event-settler';
+import { singleObjectUnreferenced, storedEventOf } from './raw-cleanup';
+import { RawSweeper } from './raw-sweeper';
 import { Identified, identifyStored } from './stored-events';
 
 const CLAIM_CONCURRENCY = 32;
@@ -53,9 +58,12 @@ function spansOf(bytes: Buffer): BatchEnvelope {
 
 @Injectable()
 export class IngestService implements OnApplicationShutdown {
+  private readonly logger = new Logger(IngestService.name);
   private readonly accounting: IngestAccounting;
   private readonly rejectedWriter: RejectedWriter;
-  private readonly limits: { maxEventBytes: number; lateThresholdMs: (source: string) => number };
+  private readonly settler: EventSettler;
+  private readonly sweeper: RawSweeper;
+  private readonly limits: EventLimits;
 
   constructor(
     private readonly raw: RawStore,
@@ -63,13 +71,17 @@ export class IngestService implements OnApplicationShutdown {
     rejectedRows: RejectedStore,
     stats: IngestStatsStore,
     metrics: IngestMetrics,
-    private readonly env: Env,
+    private readonly rateLimits: RateLimits,
     private readonly schemas: PayloadSchemas,
+    env: Env,
   ) {
     this.accounting = new IngestAccounting(stats, metrics, env.COUNTER_FLUSH_MS);
     this.rejectedWriter = new RejectedWriter(raw, rejectedRows, this.accounting);
+    this.settler = new EventSettler(index, this.rejectedWriter, this.accounting);
+    this.sweeper = new RawSweeper(raw, index, this.accounting);
     this.limits = {
       maxEventBytes: env.INGEST_MAX_EVENT_BYTES,
+      maxPayloadDepth: env.INGEST_MAX_PAYLOAD_DEPTH,
       lateThresholdMs: (source) => env.lateThresholdMs(source),
     };
   }
@@ -81,11 +93,14 @@ export class IngestService implements OnApplicationShutdown {
 
   async ingestOne(body: unknown, bytes: Buffer, ctx: RequestContext): Promise<IngestResult> {
     await this.refuseInvalidJson(body, bytes, ctx);
+    this.admit([body], ctx);
     // The body limit already bounds a single event's size (413).
     const checked = checkEvent(0, body, bytes, { ...this.limits, maxEventBytes: Infinity }, ctx.receivedAt);
     if (!checked.ok) {
       await this.keepRefused(ctx, bytes, body, checked.problems);
-      throw validationError('INGEST.VALIDATION_FAILED', checked.problems);
+      throw checked.code === 'INGEST.PAYLOAD_TOO_DEEP'
+        ? new AppError(checked.code, `Invalid request: ${checked.problems[0].message}`, checked.problems)
+        : validationError(checked.code, checked.problems);
     }
     const p = checked.prepared;
     const [violations] = await this.schemaViolations([p.event]);
@@ -99,7 +114,8 @@ export class IngestService implements OnApplicationShutdown {
     } catch (err) {
       throw this.accounting.storageFailure(err, 'PutObject');
     }
-    const settled = await this.settle(p, ctx, s3Key);
+    const settled = await this.settler.settle(p, ctx, s3Key);
+    if (singleObjectUnreferenced(settled, s3Key)) await this.sweeper.remove(s3Key, ctx);
     await this.countUnlessFailed([{ p, settled }], [], ctx);
     return singleResult(p, settled, ctx, s3Key);
   }
@@ -113,6 +129,7 @@ export class IngestService implements OnApplicationShutdown {
       throw validationError('INGEST.VALIDATION_FAILED', shape);
     }
     const events = (body as { events: unknown[] }).events;
+    this.admit(events, ctx);
     const spans = envelope.events ?? [];
     const results = new Array<BatchItemResult>(events.length);
     const prepared: Prepared[] = [];
@@ -127,7 +144,7 @@ export class IngestService implements OnApplicationShutdown {
         valid.push(checked.prepared);
       } else {
         refused.push({ value, bytes: itemBytes, problems: checked.problems });
-        results[i] = refusedItemResult(i, checked.problems);
+        results[i] = refusedItemResult(i, checked);
       }
     });
     const violations = await this.schemaViolations(valid.map((v) => v.event));
@@ -143,31 +160,7 @@ export class IngestService implements OnApplicationShutdown {
     const refusedWrites = refused.map((r) =>
       this.rejectedWriter.keep(ctx, r.bytes, r.value, r.problems, { reason: r.reason }),
     );
-
-    const { firsts, repeats } = splitRepeats(prepared);
-    const unique = [...firsts.values()];
-    const settledByIndex = new Map<number, Settled>();
-    const object = ndjsonObject(unique);
-    const s3Key = batchRawKey(new Date(ctx.receivedAt).toISOString(), object.body);
-    let stored = unique.length === 0;
-    if (unique.length > 0) {
-      try {
-        await this.raw.putIfAbsent(s3Key, object.body, 'application/x-ndjson');
-        stored = true;
-      } catch (err) {
-        const error = this.accounting.storageFailure(err, 'PutObject');
-        for (const p of prepared) settledByIndex.set(p.index, { outcome: 'failed', error });
-      }
-    }
-    if (stored) {
-      await mapLimit(unique, CLAIM_CONCURRENCY, async (p) => {
-        settledByIndex.set(p.index, await this.settle(p, ctx, s3Key, object.ranges.get(p.index)));
-      });
-      for (const p of repeats) {
-        const first = settledByIndex.get(firsts.get(p.eventId)!.index)!;
-        settledByIndex.set(p.index, first.outcome === 'failed' ? first : await this.settle(p, ctx, s3Key));
-      }
-    }
+    const settledByIndex = await this.storeBatch(prepared, ctx);
     await Promise.all(refusedWrites);
 
     const outcomes: Outcome[] = prepared.map((p) => ({ p, settled: settledByIndex.get(p.index)! }));
@@ -176,7 +169,7 @@ export class IngestService implements OnApplicationShutdown {
       refused.map((r) => r.value),
       ctx,
     );
-    for (const { p, settled } of outcomes) results[p.index] = itemResult(p, settled);
+    for (const { p, settled } of outcomes) results[p.index] = itemResult(p, settled, ctx.caller);
     return batchResult(results);
   }
 
@@ -196,7 +189,7 @@ export class IngestService implements OnApplicationShutdown {
 
   /** A stored event's identity as ingest computes it for bytes received at `receivedAtMs`. */
   identify(bytes: Buffer, receivedAtMs: number): Identified {
-    return identifyStored(bytes, receivedAtMs, (source) => this.env.lateThresholdMs(source));
+    return identifyStored(bytes, receivedAtMs, this.limits.lateThresholdMs);
   }
 
   /**
@@ -215,6 +208,79 @@ export class IngestService implements OnApplicationShutdown {
     if (!claim.claimed) return { recovered: false, existing: claim.existing };
     await this.accounting.countRecovered([{ p, settled: { outcome: 'accepted', record } }], ctx);
     return { recovered: true, record };
+  }
+
+  /**
+   * Stores a batch's valid events: idempotency-keyed events already indexed settle at once (so a
+   * conflict's bytes never reach raw/), the rest go into one NDJSON object and claim their items.
+   */
+  private async storeBatch(prepared: Prepared[], ctx: RequestContext): Promise<Map<number, Settled>> {
+    const settledByIndex = new Map<number, Settled>();
+    const failAll = (err: unknown, operation: string) => {
+      const error = this.accounting.storageFailure(err, operation);
+      for (const p of prepared) settledByIndex.set(p.index, { outcome: 'failed', error });
+      return settledByIndex;
+    };
+    const { firsts, repeats } = splitRepeats(prepared);
+    const unique = [...firsts.values()];
+    let known: Map<string, EventRecord>;
+    try {
+      known = await this.index.getEvents(
+        unique.filter((p) => p.event.idempotency_key !== undefined).map((p) => p.eventId),
+      );
+    } catch (err) {
+      return failAll(err, 'index');
+    }
+    const fresh = unique.filter((p) => !known.has(p.eventId));
+    const object = ndjsonObject(fresh);
+    const s3Key = batchRawKey(new Date(ctx.receivedAt).toISOString(), object.body);
+    if (fresh.length > 0) {
+      try {
+        await this.raw.putIfAbsent(s3Key, object.body, 'application/x-ndjson');
+      } catch (err) {
+        return failAll(err, 'PutObject');
+      }
+    }
+    await mapLimit(unique, CLAIM_CONCURRENCY, async (p) => {
+      const stored = known.get(p.eventId);
+      settledByIndex.set(
+        p.index,
+        stored
+          ? await this.settler.settleRepeat(p, ctx, stored)
+          : await this.settler.settle(p, ctx, s3Key, object.ranges.get(p.index)),
+      );
+    });
+    // A repeat inside the batch settles against what its first occurrence found or stored.
+    for (const p of repeats) {
+      const first = settledByIndex.get(firsts.get(p.eventId)!.index)!;
+      const stored = storedEventOf(first);
+      settledByIndex.set(p.index, stored ? await this.settler.settleRepeat(p, ctx, stored) : first);
+    }
+    if (fresh.length > 0) await this.sweeper.batchObject(fresh, settledByIndex, s3Key, ctx);
+    return settledByIndex;
+  }
+
+  /**
+   * Before anything is stored: every event that names a source must name one the caller may write
+   * (else the whole request is 403, logged with the key id), and the events must fit its rate limit.
+   */
+  private admit(values: unknown[], ctx: RequestContext): void {
+    const { caller } = ctx;
+    for (const value of values) {
+      const source = (value as { source?: unknown } | null)?.source;
+      if (typeof source === 'string' && !caller.scope.covers(source)) {
+        this.logger.warn(
+          { op: 'auth', code: 'AUTH.SOURCE_FORBIDDEN', key_id: caller.id, source, request_id: ctx.requestId },
+          'request refused',
+        );
+        throw new AppError(
+          'AUTH.SOURCE_FORBIDDEN',
+          `Key ${caller.id} may not write source ${JSON.stringify(source)}; it may write ${caller.scope.toString()}`,
+          { key_id: caller.id, source },
+        );
+      }
+    }
+    this.rateLimits.takeEvents(caller, values.length);
   }
 
   /** A body that is not JSON is kept under rejected/ and answered 400. */
@@ -242,44 +308,6 @@ export class IngestService implements OnApplicationShutdown {
       return await this.schemas.violations(events);
     } catch (err) {
       throw this.accounting.storageFailure(err, 'schemas');
-    }
-  }
-
-  /** Claims the index item; on a repeat, decides duplicate or conflict and records the attempt. */
-  private async settle(
-    p: Prepared,
-    ctx: RequestContext,
-    s3Key: string,
-    range?: [number, number],
-  ): Promise<Settled> {
-    const record = eventRecord(p, ctx, s3Key, range);
-    try {
-      const claim = await this.index.claim(record);
-      if (claim.claimed) return { outcome: 'accepted', record };
-      const stored = claim.existing;
-      const attempt = {
-        attempt_id: randomUUID(),
-        event_id: p.eventId,
-        source: p.event.source,
-        received_at: record.received_at,
-        payload_sha256: p.payloadSha256,
-        request_id: ctx.requestId,
-      };
-      if (stored.payload_sha256 === p.payloadSha256) {
-        const repeat = await this.index.recordRepeat({ ...attempt, kind: 'duplicate' });
-        return { outcome: 'duplicate', record: repeat.event };
-      }
-      const rejectedKey = await this.rejectedWriter.keep(
-        ctx,
-        p.bytes,
-        p.event,
-        [{ field: 'idempotency_key', message: 'reused with a different payload' }],
-        { reason: 'conflict', eventId: p.eventId },
-      );
-      await this.index.recordRepeat({ ...attempt, kind: 'conflict', s3_key: rejectedKey });
-      return { outcome: 'conflict', stored, rejectedKey };
-    } catch (err) {
-      return { outcome: 'failed', error: this.accounting.storageFailure(err, 'index') };
     }
   }
 }

@@ -42,6 +42,7 @@ export class RejectedWriter {
       ...(source !== '~' ? { source } : {}),
       received_at: receivedAt,
       request_id: ctx.requestId,
+      key_id: ctx.caller.id,
       reason: options.reason ?? 'validation',
       // Bounded, so the row always fits DynamoDB's 400 KB item limit; the S3 object keeps them all.
       errors: boundedProblems(problems),

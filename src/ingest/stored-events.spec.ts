@@ -1,3 +1,4 @@
+import { AUTH_OFF } from '../shared/auth/caller';
 import { eventRecord, ndjsonObject, prepareEvent } from './ingest-model';
 import { validateIngestEvent, ValidEvent } from './ingest.dto';
 import {
@@ -72,7 +73,7 @@ describe('identifyStored', () => {
 describe('integrityProblems', () => {
   const bytes = Buffer.from(JSON.stringify(event(3)));
   const p = prepareEvent(0, valid(event(3)), bytes, RECEIVED, 1000);
-  const record = eventRecord(p, { requestId: 'r', receivedAt: RECEIVED }, 'raw/x.json');
+  const record = eventRecord(p, { requestId: 'r', receivedAt: RECEIVED, caller: AUTH_OFF }, 'raw/x.json');
 
   it('finds nothing wrong with the bytes as stored', () => {
     expect(integrityProblems(record, bytes)).toEqual([]);

@@ -1,6 +1,7 @@
 // Reading back what ingest stored, pure: the members of a batch object (the inverse of ndjsonObject),
 // a stored event's identity as ingest computed it, and whether stored bytes still match an index item.
 import type { EventRecord } from '../shared/events/event-index';
+import { MAX_JSON_DEPTH } from '../shared/json/portable-json';
 import { checkEvent, Prepared } from './ingest-model';
 import { valueSpans } from './json-spans';
 
@@ -37,7 +38,12 @@ export function identifyStored(
   } catch (err) {
     return { ok: false, reason: `not valid JSON: ${(err as Error).message}` };
   }
-  const limits = { maxEventBytes: Infinity, lateThresholdMs: lateThresholdOf };
+  // The deepest payload any parser here handles: ingest's own limit may have been lowered since.
+  const limits = {
+    maxEventBytes: Infinity,
+    maxPayloadDepth: MAX_JSON_DEPTH,
+    lateThresholdMs: lateThresholdOf,
+  };
   const checked = checkEvent(0, value, bytes, limits, receivedAtMs);
   if (!checked.ok) {
     return { ok: false, reason: checked.problems.map((p) => `${p.field}: ${p.message}`).join('; ') };

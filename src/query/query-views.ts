@@ -22,6 +22,8 @@ export interface EventView {
   s3_key: string;
   s3_range: [number, number] | null;
   request_id: string;
+  /** Id of the key (or `signed:<source>`) that sent the first submission; null before key ids existed. */
+  key_id: string | null;
   duplicate_count: number;
   conflict_count: number;
   first_duplicate_at: string | null;
@@ -37,6 +39,7 @@ export interface AttemptView {
   received_at: string;
   payload_sha256: string;
   request_id: string;
+  key_id: string | null;
   /** Duplicates share the first submission's payload hash; conflicts do not. */
   same_payload_as_first: boolean;
   /** first: the raw object; conflict: the rejected/ object keeping the conflicting body. */
@@ -65,6 +68,7 @@ export interface ConflictView {
   first_received_at: string | null;
   received_at: string;
   request_id: string;
+  key_id: string | null;
   stored_payload_sha256: string | null;
   received_payload_sha256: string;
   rejected_s3_key: string | null;
@@ -75,6 +79,7 @@ export interface RejectedView {
   source: string | null;
   received_at: string;
   request_id: string;
+  key_id: string | null;
   reason: RejectedRecord['reason'];
   errors: RejectedRecord['errors'];
   /** How many problems there were, when `errors` holds only the first (the object holds all). */
@@ -108,6 +113,7 @@ export function eventView(e: EventRecord): EventView {
     s3_key: e.s3_key,
     s3_range: nul(e.s3_range),
     request_id: e.request_id,
+    key_id: nul(e.key_id),
     duplicate_count: e.duplicate_count ?? 0,
     conflict_count: e.conflict_count ?? 0,
     first_duplicate_at: nul(e.first_duplicate_at),
@@ -151,6 +157,7 @@ export function conflictView(c: Attempt, first: EventRecord | undefined): Confli
     first_received_at: nul(first?.received_at),
     received_at: c.received_at,
     request_id: c.request_id,
+    key_id: nul(c.key_id),
     stored_payload_sha256: nul(first?.payload_sha256),
     received_payload_sha256: c.payload_sha256,
     rejected_s3_key: nul(c.s3_key),
@@ -164,6 +171,7 @@ export function rejectedView(r: RejectedRecord, raw: string | undefined): Reject
     source: nul(r.source),
     received_at: r.received_at,
     request_id: r.request_id,
+    key_id: nul(r.key_id),
     reason: r.reason,
     errors: r.errors,
     errors_total: nul(r.errors_total),

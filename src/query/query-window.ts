@@ -64,7 +64,12 @@ export function parseWindow(
   return { from: iso(fromMs), to: iso(toMs) };
 }
 
-/** A source window: a day ending now unless given, at most `maxDays` wide. */
-export function sourceWindow(from: string | undefined, to: string | undefined, maxDays: number): TimeWindow {
-  return parseWindow(from, to, { defaultSpanMs: DAY_MS, maxSpanMs: maxDays * DAY_MS });
+/** A source window: a day ending `now` unless given, at most `maxDays` wide. */
+export function sourceWindow(
+  from: string | undefined,
+  to: string | undefined,
+  maxDays: number,
+  now: number = Date.now(),
+): TimeWindow {
+  return parseWindow(from, to, { defaultSpanMs: DAY_MS, maxSpanMs: maxDays * DAY_MS }, now);
 }

@@ -7,7 +7,7 @@ import { Attempt, EventIndex, EventRecord } from '../shared/events/event-index';
 import { RawStore } from '../shared/raw/raw-store';
 import { RejectedRecord, RejectedStore } from '../shared/rejected/rejected-store';
 import { LateQueryDto, ListEventsQueryDto, PageQueryDto, RejectedQueryDto } from './query.dto';
-import { decodeQueryCursor, encodeQueryCursor, invalidCursor } from './query-cursor';
+import { invalidCursor, PageCursors, queryClock } from '../shared/paging/page-cursor';
 import {
   AttemptView,
   EventView,
@@ -30,6 +30,7 @@ export class QueryService {
     private readonly index: EventIndex,
     private readonly raw: RawStore,
     private readonly rejectedRows: RejectedStore,
+    private readonly cursors: PageCursors,
   ) {}
 
   async event(eventId: string, withRaw: boolean): Promise<EventView & { raw?: string }> {
@@ -66,13 +67,15 @@ export class QueryService {
       received_at: a.received_at,
       payload_sha256: a.payload_sha256,
       request_id: a.request_id,
+      key_id: nul(a.key_id),
       same_payload_as_first: a.payload_sha256 === event.payload_sha256,
       s3_key: nul(a.s3_key),
     });
-    const wrap = (inner: string | null) => (inner === null ? null : encodeQueryCursor({ a: inner }));
+    const scope = { attempts: eventId };
+    const wrap = (inner: string | null) => (inner === null ? null : this.cursors.seal(scope, { a: inner }));
     // The first submission leads the first page; later pages continue the kept attempts.
     if (q.cursor !== undefined) {
-      const { a } = decodeQueryCursor(q.cursor, ['a']);
+      const { a } = this.cursors.open(scope, q.cursor);
       if (typeof a !== 'string') throw invalidCursor();
       const page = await this.index.attempts(eventId, { limit: q.limit, cursor: a || undefined });
       return {
@@ -88,6 +91,7 @@ export class QueryService {
       received_at: event.received_at,
       payload_sha256: event.payload_sha256,
       request_id: event.request_id,
+      key_id: nul(event.key_id),
       same_payload_as_first: true,
       s3_key: event.s3_key,
     };
@@ -114,7 +118,8 @@ export class QueryService {
         { field: 'source', message },
       ]);
     }
-    const page = { limit: q.limit, cursor: q.cursor };
+    const clock = queryClock(q.cursor);
+    const page = { limit: q.limit, cursor: q.cursor, clock };
     if (q.entity_id !== undefined) {
       if (q.type !== undefined) {
         throw validationError('QUERY.VALIDATION_FAILED', [
@@ -133,21 +138,28 @@ export class QueryService {
         { field: 'order', message: 'a source timeline is always oldest first (received_at)' },
       ]);
     }
-    const window = sourceWindow(q.from, q.to, MAX_SOURCE_WINDOW_DAYS);
+    const window = sourceWindow(q.from, q.to, MAX_SOURCE_WINDOW_DAYS, clock);
     return mapPage(await this.index.eventsOfSource(q.source!, q.type, window, page), eventView);
   }
 
   async late(q: LateQueryDto): Promise<PageView<EventView>> {
-    const window = sourceWindow(q.from, q.to, MAX_SOURCE_WINDOW_DAYS);
+    const clock = queryClock(q.cursor);
+    const window = sourceWindow(q.from, q.to, MAX_SOURCE_WINDOW_DAYS, clock);
     return mapPage(
-      await this.index.lateEvents(q.source, window, { limit: q.limit, cursor: q.cursor }, q.min_lag_ms),
+      await this.index.lateEvents(
+        q.source,
+        window,
+        { limit: q.limit, cursor: q.cursor, clock },
+        q.min_lag_ms,
+      ),
       eventView,
     );
   }
 
   async rejected(q: RejectedQueryDto): Promise<PageView<RejectedView>> {
-    const window = sourceWindow(q.from, q.to, MAX_SOURCE_WINDOW_DAYS);
-    const page = await this.rejectedRows.list(q.source, window, { limit: q.limit, cursor: q.cursor });
+    const clock = queryClock(q.cursor);
+    const window = sourceWindow(q.from, q.to, MAX_SOURCE_WINDOW_DAYS, clock);
+    const page = await this.rejectedRows.list(q.source, window, { limit: q.limit, cursor: q.cursor, clock });
     // A listing stays small whatever was refused: large bodies are listed by their pointer (s3_key).
     return mapPage(page, (r) => rejectedView(r, r.raw));
   }

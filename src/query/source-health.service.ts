@@ -8,7 +8,7 @@ import { IngestStatsStore } from '../shared/ingest-stats/ingest-stats-store';
 import { Page, TimeWindow } from '../shared/paging/page';
 import { findGaps, Gap } from './activity-gaps';
 import { DEFAULT_LIMIT, DuplicatesQueryDto, GapsQueryDto, StatsQueryDto } from './query.dto';
-import { decodeQueryCursor, encodeQueryCursor, invalidCursor } from './query-cursor';
+import { CursorState, invalidCursor, PageCursors, queryClock } from '../shared/paging/page-cursor';
 import { ConflictView, conflictView, DuplicateView, duplicateView } from './query-views';
 import { HOUR_MS, MAX_GAP_WINDOW_DAYS, MAX_SOURCE_WINDOW_DAYS, sourceWindow } from './query-window';
 import { analyseSequence, SequenceReport } from './sequence-gaps';
@@ -22,6 +22,7 @@ export class SourceHealthService {
   constructor(
     private readonly index: EventIndex,
     private readonly ingestStats: IngestStatsStore,
+    private readonly cursors: PageCursors,
   ) {}
 
   /** Every row, or with `limit` or `cursor` one page of them and `next_cursor`. */
@@ -33,8 +34,10 @@ export class SourceHealthService {
     rows: StatsRow[];
     next_cursor?: string | null;
   }> {
-    const after = q.cursor === undefined ? undefined : statsCursor(q.cursor);
-    const window = sourceWindow(q.from, q.to, MAX_SOURCE_WINDOW_DAYS);
+    const clock = queryClock(q.cursor);
+    const window = sourceWindow(q.from, q.to, MAX_SOURCE_WINDOW_DAYS, clock);
+    const scope = { stats: q.source ?? null, window };
+    const after = q.cursor === undefined ? undefined : statsPosition(this.cursors.open(scope, q.cursor));
     const hours = hoursOf(window.from, window.to);
     const counters = await this.ingestStats.counters(hours, q.source);
     const answer = {
@@ -48,7 +51,7 @@ export class SourceHealthService {
     return {
       ...answer,
       rows: page.rows,
-      next_cursor: page.next ? encodeQueryCursor({ ...page.next }) : null,
+      next_cursor: page.next ? this.cursors.seal(scope, { ...page.next }, clock) : null,
     };
   }
 
@@ -61,24 +64,24 @@ export class SourceHealthService {
     next_cursor: string | null;
     stopped_early: boolean;
   }> {
-    const window = sourceWindow(q.from, q.to, MAX_SOURCE_WINDOW_DAYS);
+    const clock = queryClock(q.cursor);
+    const window = sourceWindow(q.from, q.to, MAX_SOURCE_WINDOW_DAYS, clock);
+    const scope = { duplicates: q.source, window };
     // One cursor pages both lists; null in it means that list is finished.
-    let dupCursor: string | null = '';
-    let confCursor: string | null = '';
+    let dupCursor: unknown = '';
+    let confCursor: unknown = '';
     if (q.cursor !== undefined) {
-      const state = decodeQueryCursor(q.cursor, ['d', 'c']);
-      if (typeof state.d === 'number' || typeof state.c === 'number') throw invalidCursor();
+      const state = this.cursors.open(scope, q.cursor);
       dupCursor = state.d;
       confCursor = state.c;
+      const ok = (c: unknown) => c === null || typeof c === 'string';
+      if (!ok(dupCursor) || !ok(confCursor)) throw invalidCursor();
     }
+    const page = (c: unknown) => ({ limit: q.limit, cursor: (c as string) || undefined, clock });
     const empty: Page<never> = { items: [], next_cursor: null };
     const [dups, confs] = await Promise.all([
-      dupCursor === null
-        ? empty
-        : this.index.duplicatedEvents(q.source, window, { limit: q.limit, cursor: dupCursor || undefined }),
-      confCursor === null
-        ? empty
-        : this.index.conflicts(q.source, window, { limit: q.limit, cursor: confCursor || undefined }),
+      dupCursor === null ? empty : this.index.duplicatedEvents(q.source, window, page(dupCursor)),
+      confCursor === null ? empty : this.index.conflicts(q.source, window, page(confCursor)),
     ]);
     const stored = await this.index.getEvents(confs.items.map((c) => c.event_id));
     const more = dups.next_cursor !== null || confs.next_cursor !== null;
@@ -87,14 +90,16 @@ export class SourceHealthService {
       ...window,
       items: dups.items.map(duplicateView),
       conflicts: confs.items.map((c) => conflictView(c, stored.get(c.event_id))),
-      next_cursor: more ? encodeQueryCursor({ d: dups.next_cursor, c: confs.next_cursor }) : null,
+      next_cursor: more
+        ? this.cursors.seal(scope, { d: dups.next_cursor, c: confs.next_cursor }, clock)
+        : null,
       stopped_early: Boolean(dups.stopped_early || confs.stopped_early),
     };
   }
 
   async gaps(
     q: GapsQueryDto,
-    now: number = Date.now(),
+    now: number = queryClock(q.cursor),
   ): Promise<{
     source: string;
     from: string;
@@ -105,7 +110,8 @@ export class SourceHealthService {
     items: Gap[];
     next_cursor: string | null;
   }> {
-    const window = sourceWindow(q.from, q.to, MAX_GAP_WINDOW_DAYS);
+    const window = sourceWindow(q.from, q.to, MAX_GAP_WINDOW_DAYS, now);
+    const scope = { gaps: q.source, window, min_gap_minutes: q.min_gap_minutes };
     // Minutes that have not happened yet are not silence.
     const examined: TimeWindow = {
       from: window.from,
@@ -115,7 +121,7 @@ export class SourceHealthService {
     const report = findGaps(active, examined, q.min_gap_minutes);
     let offset = 0;
     if (q.cursor !== undefined) {
-      const { o } = decodeQueryCursor(q.cursor, ['o']);
+      const { o } = this.cursors.open(scope, q.cursor);
       if (typeof o !== 'number' || !Number.isInteger(o) || o < 0) throw invalidCursor();
       offset = o;
     }
@@ -128,7 +134,7 @@ export class SourceHealthService {
       examined_minutes: report.examined_minutes,
       active_minutes: report.active_minutes,
       items,
-      next_cursor: next ? encodeQueryCursor({ o: offset + q.limit }) : null,
+      next_cursor: next ? this.cursors.seal(scope, { o: offset + q.limit }, now) : null,
     };
   }
 
@@ -156,9 +162,9 @@ export class SourceHealthService {
   }
 }
 
-/** A /stats cursor: the position of the last row of the previous page. */
-function statsCursor(cursor: string): StatsPosition {
-  const { h, b, r, s, t } = decodeQueryCursor(cursor, ['h', 'b', 'r', 's', 't']);
+/** A /stats cursor's state: the position of the last row of the previous page. */
+function statsPosition(state: CursorState): StatsPosition {
+  const { h, b, r, s, t } = state;
   if (typeof h !== 'number' || typeof b !== 'number' || typeof r !== 'number') throw invalidCursor();
   if (typeof s !== 'string' || typeof t !== 'string') throw invalidCursor();
   return { h, b, r, s, t };

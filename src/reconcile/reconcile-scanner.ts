@@ -3,6 +3,7 @@
 // one the index points elsewhere for is `unreferenced`. Index side: every index item of a page is read
 // back from its raw object; a missing one is `missing_raw`, one that no longer matches `corrupt_raw`.
 // Idempotent: a page done twice (after a crash) finds and writes the same things.
+import { AUTH_OFF, Caller } from '../shared/auth/caller';
 import { IngestService } from '../ingest/ingest.service';
 import type { Prepared } from '../ingest/ingest-model';
 import { matchesKey, parseRawKey, RawKeyParts } from '../ingest/raw-keys';
@@ -14,6 +15,9 @@ import { RawObjectInfo, RawStore } from '../shared/raw/raw-store';
 import { Retention } from '../shared/retention/retention';
 import { Finding, ReconcileCounts } from './reconcile-job-store';
 import { hourWindow, inScope } from './reconcile-plan';
+
+/** The writer recovered events are indexed under (`key_id` `reconcile`). */
+const RECONCILE_CALLER: Caller = { ...AUTH_OFF, id: 'reconcile' };
 
 /** Objects per raw page: batch objects can be megabytes each, single events are small. */
 const PAGE = { batch: 25, single: 500, index: 200 } as const;
@@ -104,7 +108,12 @@ export class ReconcileScanner {
       const outcome = await this.ingest.recover(
         p,
         { s3Key: key, range: e.member?.range },
-        { requestId: recoveryRequestId(ctx.reconcileId), receivedAt: Date.parse(e.object.last_modified) },
+        // The producer's key is not in the raw bytes: a recovered event names the reconcile as its writer.
+        {
+          requestId: recoveryRequestId(ctx.reconcileId),
+          receivedAt: Date.parse(e.object.last_modified),
+          caller: RECONCILE_CALLER,
+        },
         recoveredAt,
       );
       if (outcome.recovered) {

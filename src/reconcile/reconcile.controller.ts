@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { callerOf } from '../shared/auth/caller';
 import { Roles } from '../shared/auth/roles.decorator';
 import { ApiErrors } from '../shared/openapi/api-errors.decorator';
 import type { Page } from '../shared/paging/page';
@@ -36,7 +37,7 @@ export class ReconcileController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ReconcileView> {
     // An empty body arrives as {} (the pipe makes it so): a dry run over the last day.
-    const job = await this.reconcile.create(body, req.caller?.label ?? 'auth-off');
+    const job = await this.reconcile.create(body, callerOf(req).id);
     this.scheduler.wake();
     void reply.status(202).header('location', `/admin/reconcile/${job.reconcile_id}`);
     return job;

@@ -3,7 +3,7 @@
 // limited and audited like any replay. Its messages carry the original's id, so once they are
 // processed the original's `processed` reaches what it sent and its `unprocessed` empties.
 import { Injectable } from '@nestjs/common';
-import type { Caller } from '../shared/auth/auth.guard';
+import type { Caller } from '../shared/auth/caller';
 import { Env } from '../shared/config/env.config';
 import { AppError, validationError } from '../shared/errors/app-error';
 import { ReplayJobStore } from './replay-job-store';

@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { EventIndex, EventRecord } from '../shared/events/event-index';
 import { RawStore } from '../shared/raw/raw-store';
 import { ReplayFilter, ReplayJob, ReplayJobStore } from './replay-job-store';
-import type { Caller } from '../shared/auth/auth.guard';
+import type { Caller } from '../shared/auth/caller';
+import { RateLimits } from '../shared/auth/rate-limits';
 import { Env } from '../shared/config/env.config';
 import { AppError, validationError } from '../shared/errors/app-error';
 import { CallerSlots } from './caller-slots';
@@ -49,6 +50,7 @@ export class ReplayService {
     private readonly jobs: ReplayJobStore,
     private readonly runner: ReplayRunner,
     private readonly unprocessed: UnprocessedFinder,
+    private readonly limits: RateLimits,
     private readonly env: Env,
   ) {
     this.slots = new CallerSlots(env.REPLAY_MAX_PLANS_PER_CALLER);
@@ -56,17 +58,17 @@ export class ReplayService {
 
   /** The plan of a dry run, tallied while the selection streams by. */
   async plan(request: ReplayRequest, caller: Caller): Promise<ReplayPlan> {
-    return this.slots.run(caller.label, async () => {
+    return this.slots.run(caller.id, async () => {
       const tally = new PlanTally();
-      const end = await this.select(request.filter, request.max_events, (entries) => tally.add(entries));
+      const end = await this.selectFor(caller, request, (entries) => tally.add(entries));
       return tally.plan(request.rate_per_second, end.truncated);
     });
   }
 
   async create(request: ReplayRequest, caller: Caller): Promise<ReplayView> {
-    return this.slots.run(caller.label, async () => {
+    return this.slots.run(caller.id, async () => {
       await this.checkCapacity();
-      return this.launch(request, (take) => this.select(request.filter, request.max_events, take), caller);
+      return this.launch(request, (take) => this.selectFor(caller, request, take), caller);
     });
   }
 
@@ -110,7 +112,7 @@ export class ReplayService {
     const header: ManifestHeader = {
       replay_id: replayId,
       created_at: createdAt,
-      requested_by: caller.label,
+      requested_by: caller.id,
       reason: request.reason,
       filter: request.filter,
       queue: request.queue,
@@ -131,7 +133,7 @@ export class ReplayService {
       status: 'pending',
       filter: request.filter,
       reason: request.reason,
-      requested_by: caller.label,
+      requested_by: caller.id,
       queue: request.queue,
       created_at: createdAt,
       matched: plan.matched,
@@ -152,7 +154,7 @@ export class ReplayService {
         op: 'replay.audit',
         stage: 'created',
         replay_id: replayId,
-        requested_by: caller.label,
+        requested_by: caller.id,
         reason: request.reason,
         filter: request.filter,
         queue: request.queue,
@@ -202,7 +204,7 @@ export class ReplayService {
       failed: cancelled.failed,
     };
     this.logger.log(
-      { ...audit, stage: 'cancel_requested', cancelled_by: caller.label, status_before: before.status },
+      { ...audit, stage: 'cancel_requested', cancelled_by: caller.id, status_before: before.status },
       'replay cancel requested',
     );
     // A running job's runner logs its end (with the last batch counted); a pending one ends here.
@@ -214,6 +216,21 @@ export class ReplayService {
     const job = REPLAY_ID.test(replayId) ? await this.jobs.get(replayId) : undefined;
     if (!job) throw new AppError('REPLAY.NOT_FOUND', `replay ${replayId} not found`);
     return job;
+  }
+
+  /**
+   * A plan's selection, charged to the caller's event rate limit (dry runs included): a plan starts
+   * only while the caller's event budget is not spent, and what it selected is taken afterwards.
+   */
+  private async selectFor(
+    caller: Caller,
+    request: ReplayRequest,
+    take: (entries: ManifestEntry[]) => void | Promise<void>,
+  ): Promise<SelectionEnd> {
+    this.limits.takeEvents(caller, 1);
+    const end = await this.select(request.filter, request.max_events, take);
+    this.limits.chargeEvents(caller, end.matched - 1);
+    return end;
   }
 
   /**

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query, Req } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { callerOf } from '../shared/auth/auth.guard';
+import { callerOf } from '../shared/auth/caller';
 import { Roles } from '../shared/auth/roles.decorator';
 import { ApiErrors } from '../shared/openapi/api-errors.decorator';
 import { RegisterSchemaQueryDto, SchemaPairParamsDto } from './schemas.dto';
@@ -44,7 +44,7 @@ export class SchemasController {
     @Body() body: unknown,
     @Req() req: FastifyRequest,
   ) {
-    return this.schemas.register(p.source, p.type, body, q.schema_version, callerOf(req).label);
+    return this.schemas.register(p.source, p.type, body, q.schema_version, callerOf(req).id);
   }
 
   @Get(':source/:type')
@@ -62,6 +62,6 @@ export class SchemasController {
   @ApiOkResponse({ type: SchemaSummary, description: 'the pair, status retired' })
   @ApiErrors('SCHEMA.VALIDATION_FAILED', 'SCHEMA.NOT_FOUND')
   retire(@Param() p: SchemaPairParamsDto, @Req() req: FastifyRequest) {
-    return this.schemas.retire(p.source, p.type, callerOf(req).label);
+    return this.schemas.retire(p.source, p.type, callerOf(req).id);
   }
 }

@@ -183,7 +183,7 @@ describe('the investigator console', () => {
     const rejected = await tableRows(page, 'rejected');
     expect(rejected.map((r) => [r.reason, r.errors]).sort()).toEqual(
       [
-        ['conflict', 'idempotency_key: reused with a different payload'],
+        ['conflict', 'idempotency_key: reused for an event with a different payload'],
         ['validation', 'entity_id: entity_id is required'],
         ['validation', 'type: type must not contain whitespace'],
       ].sort(),

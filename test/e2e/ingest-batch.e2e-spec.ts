@@ -159,7 +159,8 @@ describe('POST /ingest/batch', () => {
       [Buffer.from(base('{"a":1,"a":2}')), 'payload.a'],
       [Buffer.from(base('{"n":1e400}')), 'payload.n'],
       [Buffer.from(base('{"n":12345678901234567890}')), 'payload.n'],
-      [Buffer.from(base(`${'['.repeat(100)}${']'.repeat(100)}`)), 'payload'],
+      // Past INGEST_MAX_PAYLOAD_DEPTH (32): INGEST.PAYLOAD_TOO_DEEP at the first level too deep.
+      [Buffer.from(base(`${'['.repeat(100)}${']'.repeat(100)}`)), `payload${'[0]'.repeat(32)}`],
       [Buffer.from(base('{"__proto__":{"admin":true}}')), 'payload.__proto__'],
       [Buffer.from(base('{}', ',"sequence":9007199254740993')), 'sequence'],
       [Buffer.from(base('{}').replace('2026-11-25T10:00:00Z', '0000-01-01T00:00:00+01:00')), 'occurred_at'],

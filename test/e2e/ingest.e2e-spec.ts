@@ -102,6 +102,7 @@ describe('POST /ingest', () => {
     expect(res.body.error.code).toBe('INGEST.IDEMPOTENCY_CONFLICT');
     expect(res.body.error.details).toEqual({
       event_id: first.body.event_id,
+      differing_fields: ['payload'],
       stored_payload_sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
       received_payload_sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
     });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { freePort, LOCAL_CREDENTIALS } from '../../src/shared/local/local-stack';
 import { emfProblems } from '../support/emf-schema';
 import { wireEvent } from '../support/factories';
-import { API_KEYS, KEYS, testStorage } from '../support/test-app';
+import { API_KEYS, KEY_IDS, KEYS, testStorage } from '../support/test-app';
 
 const MAIN = join(__dirname, '../../dist/src/main.js');
 const r = randomBytes(3).toString('hex');
@@ -209,6 +209,8 @@ describe('the running process, through the tools a platform uses', () => {
     expect((logged.req as { url: string }).url).toBe(
       `/stats?source=${SOURCE}&api_key=[redacted]&token=[redacted]`,
     );
+    // The line names the key by its id, never by the key.
+    expect(logged.key_id).toBe(KEY_IDS.investigator);
     expect(stdout).not.toContain(leaked);
     expect(stdout).not.toContain(KEYS.investigator);
   });

@@ -9,17 +9,18 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../src/shared/local/local-stack';
+import { listeningAddresses, LOOPBACK_ADDRESSES } from '../support/listening';
 import { cleanEnv, exited, ReadyLine, waitReady } from '../support/process';
 
 const MAIN = join(__dirname, '../../dist/src/main.js');
 
 interface Running {
   child: ChildProcess;
-  ready: ReadyLine & { emulators: NonNullable<ReadyLine['emulators']> };
+  ready: ReadyLine & { emulators: NonNullable<ReadyLine['emulators']>; listening: string };
   port: number;
   /** Everything the process printed on stdout up to its ready line. */
   stdout: string;
@@ -52,10 +53,16 @@ async function waitGone(pids: number[], ms: number): Promise<number[]> {
   return pids.filter(alive);
 }
 
-async function boot(dataDir: string): Promise<Running> {
+/** Boots the entry point; without API_KEYS (auth off), and HOST only when `host` is given. */
+async function boot(dataDir: string, host?: string): Promise<Running> {
   const port = await freePort();
   const child = spawn(process.execPath, [MAIN], {
-    env: cleanEnv({ DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' }),
+    env: cleanEnv({
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      LOG_LEVEL: 'info',
+      ...(host ? { HOST: host } : {}),
+    }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const { ready, stdout } = await waitReady(child);
@@ -103,6 +110,41 @@ describe('the pipescope process', () => {
     const ready = await fetch(`http://127.0.0.1:${first.port}/health/ready`);
     expect(ready.status).toBe(200);
     expect(first.ready.startup_ms).toBeGreaterThan(0);
+
+    // Auth is off and HOST unset: the API and every emulator listen on loopback only, and it says so.
+    const listen = first.stdout.split('\n').find((l) => l.includes('"op":"listen"'));
+    expect(JSON.parse(listen!)).toMatchObject({
+      level: 40,
+      host: '127.0.0.1',
+      auth: 'off',
+      host_from: 'default',
+    });
+    expect(first.ready.listening).toBe('127.0.0.1');
+    const ports = [first.port, ...Object.values(first.ready.emulators).map((u) => Number(new URL(u).port))];
+    for (const port of ports) {
+      const addresses = listeningAddresses(port);
+      expect(addresses.length).toBeGreaterThan(0);
+      for (const address of addresses) expect(LOOPBACK_ADDRESSES).toContain(address);
+    }
+
+    // A page cursor, signed with the key local mode keeps in the data folder.
+    const entity = `kept-${Date.now()}`;
+    const events = [1, 2, 3].map((n) => ({
+      source: 'proc',
+      type: 't',
+      entity_id: entity,
+      occurred_at: `2026-11-25T10:00:0${n}Z`,
+      payload: { n },
+    }));
+    const ingested = await fetch(`http://127.0.0.1:${first.port}/ingest/batch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ events }),
+    });
+    expect(ingested.status).toBe(200);
+    const page = await fetch(`http://127.0.0.1:${first.port}/events?entity_id=${entity}&limit=1`);
+    const { next_cursor: cursor } = (await page.json()) as { next_cursor: string };
+    expect(statSync(join(dataDir, 'cursor-secret')).mode & 0o777).toBe(0o600);
     const notJson = first.stdout
       .split('\n')
       .filter(Boolean)
@@ -148,8 +190,22 @@ describe('the pipescope process', () => {
     expect(await exited(first.child)).toBe(0);
     expect(await waitGone(children, 10_000)).toEqual([]);
 
-    const second = await boot(dataDir);
+    // HOST set explicitly is honoured with auth off too, and said so.
+    const second = await boot(dataDir, '::1');
     try {
+      expect(second.ready.listening).toBe('::1');
+      expect(listeningAddresses(second.port)).toEqual(['::1']);
+      const listened = second.stdout.split('\n').find((l) => l.includes('"op":"listen"'));
+      expect(JSON.parse(listened!)).toMatchObject({ host: '::1', auth: 'off', host_from: 'HOST' });
+      // The cursor of the first run still pages after the restart.
+      const next = await fetch(
+        `http://[::1]:${second.port}/events?entity_id=${entity}&limit=1&cursor=${encodeURIComponent(cursor)}`,
+      );
+      expect(next.status).toBe(200);
+      expect(((await next.json()) as { items: { occurred_at: string }[] }).items[0].occurred_at).toBe(
+        '2026-11-25T10:00:02.000Z',
+      );
+
       const s3b = new S3Client({
         region: 'us-east-1',
         endpoint: second.ready.emulators.s3,

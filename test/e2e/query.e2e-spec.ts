@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { IngestStatsStore } from '../../src/shared/ingest-stats/ingest-stats-store';
 import { wireEvent, WireEvent } from '../support/factories';
-import { auth, startTestApp, TestApp } from '../support/test-app';
+import { auth, KEY_IDS, startTestApp, TestApp } from '../support/test-app';
 
 const HOUR = 3_600_000;
 const MIN = 60_000;
@@ -178,6 +178,7 @@ describe('Query API', () => {
         s3_key: o3.s3_key,
         s3_range: null,
         request_id: `o3-first-${r}`,
+        key_id: KEY_IDS.producer,
         duplicate_count: 2,
         conflict_count: 0,
         first_duplicate_at: sent.o3dup1.body.received_at,
@@ -227,6 +228,7 @@ describe('Query API', () => {
         received_at: sent[name].body.received_at,
         payload_sha256: o3.payload_sha256,
         request_id: requestId,
+        key_id: KEY_IDS.producer,
         same_payload_as_first: true,
         s3_key: kind === 'first' ? o3.s3_key : null,
       });
@@ -264,6 +266,7 @@ describe('Query API', () => {
           received_at: expect.any(String),
           payload_sha256: sent.o5conflict.body.error.details.received_payload_sha256,
           request_id: `o5-conflict-${r}`,
+          key_id: KEY_IDS.producer,
           same_payload_as_first: false,
           s3_key: expect.stringMatching(/^rejected\//),
         },
@@ -617,6 +620,7 @@ describe('Query API', () => {
             first_received_at: o5.received_at,
             received_at: expect.any(String),
             request_id: `o5-conflict-${r}`,
+            key_id: KEY_IDS.producer,
             stored_payload_sha256: o5.payload_sha256,
             received_payload_sha256: sent.o5conflict.body.error.details.received_payload_sha256,
             rejected_s3_key: expect.stringMatching(/^rejected\//),
@@ -657,8 +661,9 @@ describe('Query API', () => {
           source: ORDERS,
           received_at: expect.any(String),
           request_id: `o5-conflict-${r}`,
+          key_id: KEY_IDS.producer,
           reason: 'conflict',
-          errors: [{ field: 'idempotency_key', message: 'reused with a different payload' }],
+          errors: [{ field: 'idempotency_key', message: 'reused for an event with a different payload' }],
           errors_total: null,
           event_id: idOf('o5'),
           size_bytes: Buffer.byteLength(sent.o5conflict.text),
@@ -670,6 +675,7 @@ describe('Query API', () => {
           source: ORDERS,
           received_at: expect.any(String),
           request_id: `bad1-${r}`,
+          key_id: KEY_IDS.producer,
           reason: 'validation',
           errors: sent.bad1.body.error.details,
           errors_total: null,

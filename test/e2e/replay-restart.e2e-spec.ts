@@ -1,3 +1,4 @@
+import { PageCursors } from '../../src/shared/paging/page-cursor';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { QueuePublisher } from '../../src/shared/queue/queue-publisher';
 import { createAwsClients, destroyAwsClients } from '../../src/shared/aws/aws-clients';
@@ -38,7 +39,12 @@ describe('replay across restarts and runners', () => {
       // Stopped cleanly: still running, with a checkpoint short of the end, and no runner holding it.
       const clients = createAwsClients(first.env);
       const stopped = await new DynamoReplayJobStore(
-        new DynamoTable(clients.dynamo, first.env.PIPESCOPE_TABLE, readLimitsOf(first.env)),
+        new DynamoTable(
+          clients.dynamo,
+          first.env.PIPESCOPE_TABLE,
+          readLimitsOf(first.env),
+          PageCursors.fromEnv(first.env),
+        ),
       ).get(id);
       destroyAwsClients(clients);
       expect(stopped).toMatchObject({ status: 'running' });

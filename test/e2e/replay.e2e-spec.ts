@@ -6,7 +6,7 @@ import { QueuePublisher } from '../../src/shared/queue/queue-publisher';
 import { RawStore } from '../../src/shared/raw/raw-store';
 import { keys } from '../../src/shared/aws/table-keys';
 import { events, ingestHistory, Ingested, receiveMore, receiveReplay, waitForJob } from '../support/replay';
-import { auth, startTestApp, TestApp } from '../support/test-app';
+import { auth, KEY_IDS, startTestApp, TestApp } from '../support/test-app';
 
 const WINDOW = {
   from: new Date(Date.now() - 3_600_000).toISOString(),
@@ -216,7 +216,7 @@ describe('/replay', () => {
         status: 'completed',
         filter: { source, ...WINDOW },
         reason: 'reprocess after fix',
-        requested_by: expect.stringMatching(/^operator:[0-9a-f]{4}$/),
+        requested_by: KEY_IDS.operator,
         queue: name,
         created_at: expect.any(String),
         started_at: expect.any(String),
@@ -367,7 +367,7 @@ describe('/replay', () => {
         const audits = spy.mock.calls
           .map(([fields]) => fields as Record<string, unknown>)
           .filter((f) => f?.op === 'replay.audit' && f.replay_id === id);
-        const who = { requested_by: expect.stringMatching(/^operator:/), reason: 'audit me' };
+        const who = { requested_by: KEY_IDS.operator, reason: 'audit me' };
         expect(audits).toEqual([
           expect.objectContaining({ ...who, stage: 'created', filter: { source, ...WINDOW }, matched: 3 }),
           expect.objectContaining({ ...who, stage: 'completed', matched: 3, sent: 3, failed: 0 }),

@@ -1,4 +1,5 @@
 // Real repositories over the shared emulators, with freshly provisioned, uniquely named resources.
+import { PageCursors } from '../../src/shared/paging/page-cursor';
 import { createAwsClients, destroyAwsClients, AwsClients } from '../../src/shared/aws/aws-clients';
 import { DynamoTable, readLimitsOf } from '../../src/shared/aws/dynamo-table';
 import { DynamoEventIndex } from '../../src/shared/events/dynamo-event-index';
@@ -25,7 +26,12 @@ export interface Stores {
 export async function openStores(label: string, overrides: Record<string, string> = {}): Promise<Stores> {
   const env = await testStorage(label, overrides);
   const clients = createAwsClients(env);
-  const table = new DynamoTable(clients.dynamo, env.PIPESCOPE_TABLE, readLimitsOf(env));
+  const table = new DynamoTable(
+    clients.dynamo,
+    env.PIPESCOPE_TABLE,
+    readLimitsOf(env),
+    PageCursors.fromEnv(env),
+  );
   return {
     env,
     clients,

@@ -14,8 +14,15 @@ export const KEYS = {
   operator: 'operator-key-0123456789',
 } as const;
 
+/** Each key's id in logs, attempts and audit lines. */
+export const KEY_IDS = {
+  producer: 'test-producer',
+  investigator: 'test-investigator',
+  operator: 'test-operator',
+} as const;
+
 export const API_KEYS = Object.entries(KEYS)
-  .map(([role, key]) => `${role}:${key}`)
+  .map(([role, key]) => `${KEY_IDS[role as keyof typeof KEYS]}=${role}:${key}`)
   .join(',');
 
 export function uniqueNames(label: string): Record<string, string> {

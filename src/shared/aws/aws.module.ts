@@ -21,6 +21,7 @@ import { RejectedStore } from '../rejected/rejected-store';
 import { Retention } from '../retention/retention';
 import { AwsClients, createAwsClients, destroyAwsClients } from './aws-clients';
 import { DynamoTable, readLimitsOf } from './dynamo-table';
+import { PageCursors } from '../paging/page-cursor';
 import { ResourceProvisioner } from './provisioner';
 import { StorageMetrics } from './storage.metrics';
 
@@ -40,11 +41,12 @@ export const SQS_CLIENT = Symbol('SQS_CLIENT');
           metrics.calls.inc({ dependency, operation, outcome }),
         ),
     },
+    { provide: PageCursors, inject: [Env], useFactory: (env: Env) => PageCursors.fromEnv(env) },
     {
       provide: DynamoTable,
-      inject: [AWS_CLIENTS, Env],
-      useFactory: (c: AwsClients, env: Env) =>
-        new DynamoTable(c.dynamo, env.PIPESCOPE_TABLE, readLimitsOf(env)),
+      inject: [AWS_CLIENTS, Env, PageCursors],
+      useFactory: (c: AwsClients, env: Env, cursors: PageCursors) =>
+        new DynamoTable(c.dynamo, env.PIPESCOPE_TABLE, readLimitsOf(env), cursors),
     },
     {
       provide: RawStore,
@@ -89,6 +91,7 @@ export const SQS_CLIENT = Symbol('SQS_CLIENT');
   exports: [
     AWS_CLIENTS,
     SQS_CLIENT,
+    PageCursors,
     DynamoTable,
     Retention,
     RawStore,

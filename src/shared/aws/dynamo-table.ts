@@ -16,7 +16,7 @@ import {
   UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { decodeCursor, encodeCursor } from '../paging/page-cursor';
+import { PageCursors } from '../paging/page-cursor';
 import type { Page, PageRequest, TimeWindow } from '../paging/page';
 import { ReadBudget, ReadLimits } from '../paging/read-budget';
 import type { Env } from '../config/env.config';
@@ -60,6 +60,7 @@ export class DynamoTable {
     readonly db: DynamoDBDocumentClient,
     readonly name: string,
     private readonly limits: ReadLimits,
+    private readonly cursors: PageCursors,
   ) {}
 
   /** Runs one SDK call; an unavailable dependency becomes StorageUnavailableError, others pass unchanged. */
@@ -173,9 +174,11 @@ export class DynamoTable {
    * partition is read in chunks of FILTERED_READ_CHUNK examined items (DynamoDB applies `Limit`
    * before the filter). The read stops when its budget (round trips, items examined, time) is spent:
    * it answers what it found, possibly nothing, with a cursor to continue and `stopped_early`.
+   * Cursors are bound to `partitions` (keys, window, filter, order): another query's cursor is a 400.
    */
   async pagedQuery<T>(partitions: TableQuery[], page: PageRequest, map: (item: Item) => T): Promise<Page<T>> {
-    const state = decodeCursor(page.cursor);
+    const state = this.openCursor(partitions, page.cursor);
+    const seal = (next: CursorAt) => this.cursors.seal(partitions, { ...next }, page.clock);
     const budget = new ReadBudget(this.limits);
     const items: T[] = [];
     let p = state.p;
@@ -186,7 +189,7 @@ export class DynamoTable {
       if (budget.spent()) {
         return {
           items,
-          next_cursor: encodeCursor(start ? { p, k: start } : { p }),
+          next_cursor: seal(start ? { p, k: start } : { p }),
           stopped_early: items.length < page.limit,
         };
       }
@@ -200,7 +203,7 @@ export class DynamoTable {
         const taken = got.slice(0, need);
         items.push(...taken.map(map));
         last = taken[taken.length - 1] ?? last;
-        return { items, next_cursor: encodeCursor({ p, k: keyOf(last, partition.IndexName) }) };
+        return { items, next_cursor: seal({ p, k: keyOf(last, partition.IndexName) }) };
       }
       items.push(...got.map(map));
       last = got[got.length - 1] ?? last;
@@ -208,7 +211,7 @@ export class DynamoTable {
       if (!start) {
         p += 1;
         if (items.length === page.limit && p < partitions.length) {
-          return { items, next_cursor: encodeCursor({ p }) };
+          return { items, next_cursor: seal({ p }) };
         }
       }
     }
@@ -217,13 +220,24 @@ export class DynamoTable {
 
   /** One page of a single-partition query, newest or oldest first as the query says. */
   async queryPage<T>(input: TableQuery, page: PageRequest, map: (item: Item) => T): Promise<Page<T>> {
-    const state = decodeCursor(page.cursor);
+    const state = this.openCursor(input, page.cursor);
     const out = await this.query({ ...input, Limit: page.limit, ExclusiveStartKey: state.k });
+    const next: CursorAt | undefined = out.LastEvaluatedKey ? { p: 0, k: out.LastEvaluatedKey } : undefined;
     return {
       items: (out.Items ?? []).map(map),
-      next_cursor: out.LastEvaluatedKey ? encodeCursor({ p: 0, k: out.LastEvaluatedKey }) : null,
+      next_cursor: next ? this.cursors.seal(input, { ...next }, page.clock) : null,
     };
   }
+
+  private openCursor(scope: unknown, cursor: string | undefined): CursorAt {
+    return cursor === undefined ? { p: 0 } : (this.cursors.open(scope, cursor) as unknown as CursorAt);
+  }
+}
+
+/** Where a paged read continues: the partition index and DynamoDB's LastEvaluatedKey inside it. */
+interface CursorAt {
+  p: number;
+  k?: Item;
 }
 
 /** The key DynamoDB would return as LastEvaluatedKey after `item`: table keys plus the index's keys. */

@@ -122,4 +122,30 @@ describe('validateEnv', () => {
     expect([...ENV_KEYS].sort()).toEqual(declared.sort());
     expect(new Env()).toBeInstanceOf(Env);
   });
+
+  it('listens on loopback while auth is off, unless HOST says otherwise', () => {
+    expect(validateEnv({}).listenHost).toBe('127.0.0.1');
+    expect(validateEnv({ HOST: '0.0.0.0' }).listenHost).toBe('0.0.0.0');
+    expect(validateEnv({ API_KEYS: 'producer:0123456789abcdef01' }).listenHost).toBe('0.0.0.0');
+    expect(validateEnv({ API_KEYS: 'producer:0123456789abcdef01', HOST: '10.0.0.5' }).listenHost).toBe(
+      '10.0.0.5',
+    );
+  });
+
+  it.each([
+    [
+      { SOURCE_SIGNING_SECRETS: 'orders-svc:short' },
+      /SOURCE_SIGNING_SECRETS entry 1: secret must be at least 32/,
+    ],
+    [
+      { SOURCE_SIGNING_SECRETS: `Orders:${'s'.repeat(32)}` },
+      /SOURCE_SIGNING_SECRETS entry 1: expected source:secret/,
+    ],
+    [{ CURSOR_SECRET: 'too-short' }, /CURSOR_SECRET must be at least 32 characters/],
+    [{ CURSOR_TTL_S: '10' }, /CURSOR_TTL_S/],
+    [{ RATE_LIMIT_REQUESTS_PER_S: '-1' }, /RATE_LIMIT_REQUESTS_PER_S/],
+    [{ INGEST_MAX_PAYLOAD_DEPTH: '0' }, /INGEST_MAX_PAYLOAD_DEPTH/],
+  ])('refuses %o, naming the variable', (raw, message) => {
+    expect(() => validateEnv(raw)).toThrow(message);
+  });
 });

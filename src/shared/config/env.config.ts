@@ -2,6 +2,7 @@
 // handler) pass process.env to validateEnv; everything else receives the resulting Env.
 import { parseApiKeys } from '../auth/api-keys';
 import { retentionProblems } from '../retention/retention';
+import { parseSigningSecrets } from '../auth/request-signing';
 // The rule schema belongs to alerting; the environment variable is validated with it here, at boot.
 import { parseRules } from '../../alerts/alert-rules';
 import { plainToInstance, Transform } from 'class-transformer';
@@ -31,15 +32,28 @@ const url = { require_tld: false, require_protocol: true, protocols: ['http', 'h
 
 export class Env {
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535) PORT: number = 3000;
-  @IsOptional() @IsString() HOST: string = '0.0.0.0';
+  /** Listen address; unset = all interfaces, or loopback only while auth is off (see listenHost). */
+  @IsOptional() @IsString() HOST?: string;
   @IsOptional() @IsIn(['local', 'aws']) PIPESCOPE_MODE: Mode = 'local';
   @IsOptional() @IsString() DATA_DIR: string = './.data';
   @IsOptional() @IsString() AWS_REGION: string = 'us-east-1';
   @IsOptional() @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/) PIPESCOPE_BUCKET: string = 'pipescope-local';
   @IsOptional() @Matches(/^[A-Za-z0-9_.-]{3,255}$/) PIPESCOPE_TABLE: string = 'pipescope';
   @IsOptional() @Matches(/^[A-Za-z0-9_-]{1,75}$/) PIPESCOPE_QUEUE: string = 'pipescope-replay';
-  /** Comma-separated `role:key` pairs; see auth/api-keys.ts. */
+  /** Comma-separated `[id=]role:key[:sources]` entries; see auth/api-keys.ts. */
   @IsOptional() @IsString() API_KEYS?: string;
+  /** Comma-separated `source:secret` pairs for HMAC-signed ingest; see auth/request-signing.ts. */
+  @IsOptional() @IsString() SOURCE_SIGNING_SECRETS?: string;
+  /** Requests per second each key may make (per instance); 0 = unlimited. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(1000000) RATE_LIMIT_REQUESTS_PER_S: number = 1000;
+  /** Events per second each key may ingest or plan (per instance); 0 = unlimited. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(10000000) RATE_LIMIT_EVENTS_PER_S: number = 20000;
+  /** Key that signs page cursors (at least 32 characters); see paging/page-cursor.ts for the default. */
+  @IsOptional()
+  @Matches(/^\S{32,}$/, { message: 'CURSOR_SECRET must be at least 32 characters, no spaces' })
+  CURSOR_SECRET?: string;
+  /** How long a page cursor stays valid. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(60) @Max(604800) CURSOR_TTL_S: number = 3600;
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL: LogLevel =
     'info';
   @IsOptional() @IsUrl(url) AWS_ENDPOINT_URL_S3?: string;
@@ -62,6 +76,8 @@ export class Env {
   @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(600000) READ_MAX_MS: number = 10000;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1024) @Max(16777216) INGEST_MAX_EVENT_BYTES: number = 262144;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1024) @Max(67108864) INGEST_MAX_BATCH_BYTES: number = 5242880;
+  /** Deepest nesting of an event's payload (the payload object itself is level 1). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100) INGEST_MAX_PAYLOAD_DEPTH: number = 32;
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) LATE_THRESHOLD_MS: number = 300000;
   /** Per-source late thresholds, `source:ms` pairs, comma-separated. */
   @IsOptional() @Matches(/^([a-z0-9][a-z0-9._-]*:\d+)(,[a-z0-9][a-z0-9._-]*:\d+)*$/) LATE_THRESHOLDS?: string;
@@ -156,6 +172,11 @@ export class Env {
     return this.lateThresholds.get(source) ?? this.LATE_THRESHOLD_MS;
   }
 
+  /** Where to listen: HOST when set; without it all interfaces, or loopback only while auth is off. */
+  get listenHost(): string {
+    return this.HOST ?? (this.API_KEYS ? '0.0.0.0' : '127.0.0.1');
+  }
+
   get deadLetterQueue(): string {
     return `${this.PIPESCOPE_QUEUE}-dlq`;
   }
@@ -200,13 +221,15 @@ export function validateEnv(raw: Record<string, unknown>): Env {
     );
   }
   const problems: string[] = [];
-  if (env.API_KEYS) {
+  const check = (parse: () => unknown): void => {
     try {
-      parseApiKeys(env.API_KEYS);
+      parse();
     } catch (err) {
       problems.push((err as Error).message);
     }
-  } else if (env.PIPESCOPE_MODE === 'aws') {
+  };
+  if (env.API_KEYS) check(() => parseApiKeys(env.API_KEYS!));
+  else if (env.PIPESCOPE_MODE === 'aws') {
     problems.push('API_KEYS: required when PIPESCOPE_MODE=aws (auth cannot be switched off in aws mode)');
   } else if (env.METRICS_REQUIRE_KEY) {
     problems.push('METRICS_REQUIRE_KEY: needs API_KEYS (with auth off there is no key to require)');
@@ -229,6 +252,7 @@ export function validateEnv(raw: Record<string, unknown>): Env {
     if ('problems' in parsed)
       problems.push(...parsed.problems.map((p) => `ALERTS_RULES: ${p.field}: ${p.message}`));
   }
+  if (env.SOURCE_SIGNING_SECRETS) check(() => parseSigningSecrets(env.SOURCE_SIGNING_SECRETS!));
   if (problems.length > 0) throw new ConfigError(problems);
   env.S3_FORCE_PATH_STYLE ??= env.PIPESCOPE_MODE === 'local';
   env.lateThresholds = new Map(

@@ -28,6 +28,7 @@ const EVENT_FIELDS = [
   's3_key',
   's3_range',
   'request_id',
+  'key_id',
   'duplicate_count',
   'conflict_count',
   'first_duplicate_at',
@@ -46,6 +47,7 @@ function toAttempt(item: Item): Attempt {
     received_at: String(item.received_at),
     payload_sha256: String(item.payload_sha256),
     request_id: String(item.request_id),
+    ...(typeof item.key_id === 'string' ? { key_id: item.key_id } : {}),
     ...(typeof item.s3_key === 'string' ? { s3_key: item.s3_key } : {}),
   };
 }
@@ -137,6 +139,17 @@ export class DynamoEventIndex extends EventIndex {
       await this.table.put(item);
     }
     return { event: toEvent(updated), attemptKept };
+  }
+
+  async repoint(eventId: string, from: string, to: string, range?: [number, number]): Promise<boolean> {
+    const updated = await this.table.updateIf({
+      Key: keys.event(eventId),
+      ConditionExpression: 's3_key = :from',
+      UpdateExpression: range ? 'SET s3_key = :to, s3_range = :range' : 'SET s3_key = :to REMOVE s3_range',
+      ExpressionAttributeValues: { ':from': from, ':to': to, ...(range ? { ':range': range } : {}) },
+      ReturnValues: 'NONE',
+    });
+    return updated !== undefined;
   }
 
   async getEvent(eventId: string): Promise<EventRecord | undefined> {

@@ -22,6 +22,8 @@ export interface EventRecord {
   /** Inclusive byte range of this event inside a batch object; absent for a single-event object. */
   s3_range?: [number, number];
   request_id: string;
+  /** Id of the key (or signed source) that sent the first submission. */
+  key_id?: string;
   duplicate_count: number;
   conflict_count: number;
   first_duplicate_at?: string;
@@ -42,6 +44,8 @@ export interface Attempt {
   payload_sha256: string;
   /** The request's id (the client's x-request-id when sane): kept for correlation, not as a key. */
   request_id: string;
+  /** Id of the key (or signed source) that sent the repeat. */
+  key_id?: string;
   /** Where the conflicting body was kept (rejected/ object), for conflicts. */
   s3_key?: string;
 }
@@ -60,6 +64,11 @@ export abstract class EventIndex {
   abstract claim(event: EventRecord): Promise<{ claimed: true } | { claimed: false; existing: EventRecord }>;
   /** Counts a duplicate or conflicting resubmission against a stored event and keeps the attempt. */
   abstract recordRepeat(attempt: Attempt): Promise<RepeatResult>;
+  /**
+   * Points a stored event at another copy of its bytes, if it still points at `from`; false when it
+   * does not (nothing changed). Ingest uses it to move a batch's events off an object it removes.
+   */
+  abstract repoint(eventId: string, from: string, to: string, range?: [number, number]): Promise<boolean>;
   abstract getEvent(eventId: string): Promise<EventRecord | undefined>;
   /** Several events by id (BatchGetItem); ids not found are absent from the map. */
   abstract getEvents(eventIds: string[]): Promise<Map<string, EventRecord>>;

@@ -3,9 +3,13 @@
 // an unparseable submission can still be kept as a rejected row before the 400 goes out. Ingest
 // routes get JSON.parse's value (own `__proto__` keys are inert there): ingest judges each event's
 // bytes itself (src/shared/json/portable-json.ts), so one bad batch item never fails the others.
+// Every other route refuses a body nested deeper than MAX_BODY_DEPTH or holding a number no double
+// can hold, naming the field, before anything recursive (the class transformer) walks it.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import sjson from 'secure-json-parse';
+import { AppError } from '../errors/app-error';
 import { startsWithBom } from '../json/portable-json';
+import { jsonProblem, MAX_BODY_DEPTH } from '../json/json-limits';
 
 export class InvalidJsonBody {
   constructor(readonly reason: string) {}
@@ -55,19 +59,26 @@ export function installJsonBodyParser(
           new InvalidJsonBody('the body starts with a byte order mark (U+FEFF); send UTF-8 without one'),
         );
       }
+      let value: unknown;
       try {
         const text = body.toString('utf8');
-        done(
-          null,
-          keep
-            ? JSON.parse(text)
-            : sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }),
-        );
+        value = keep
+          ? JSON.parse(text)
+          : sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
       } catch (err) {
         const reason = (err as Error).message;
         if (keep) return done(null, new InvalidJsonBody(reason));
-        done(parseError(`Body is not valid JSON: ${reason}`, 'FST_ERR_CTP_INVALID_JSON_BODY'));
+        return done(parseError(`Body is not valid JSON: ${reason}`, 'FST_ERR_CTP_INVALID_JSON_BODY'));
       }
+      const problem = keep ? undefined : jsonProblem(value, MAX_BODY_DEPTH);
+      if (problem) {
+        return done(
+          new AppError('REQUEST.VALIDATION_FAILED', `Invalid request: ${problem.message}`, [
+            { field: problem.field, message: problem.message },
+          ]),
+        );
+      }
+      done(null, value);
     },
   );
 }

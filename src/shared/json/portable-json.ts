@@ -20,7 +20,7 @@ export const startsWithBom = (bytes: Buffer): boolean =>
   bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
 
 /** `payload.items[2]` style paths; odd keys bracketed and quoted, long ones shortened. */
-function pathOf(root: string, segments: readonly (string | number)[]): string {
+export function pathOf(root: string, segments: readonly (string | number)[]): string {
   let path = root;
   for (const key of segments) {
     if (typeof key === 'number') path = `${path}[${key}]`;

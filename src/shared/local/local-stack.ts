@@ -1,5 +1,6 @@
 // Embedded local AWS: supervises DynamoDB Local (Java) and fauxqs (one process for S3, one for SQS) as
-// child processes.
+// child processes, each listening on 127.0.0.1 only: the emulators take any credentials, so anyone
+// who could reach them would bypass the API's keys.
 // Each child dies with this process: Linux parent-death signal via setpriv where available, and the
 // Node children also exit when their stdin pipe closes, which happens however this process ends.
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -50,20 +51,29 @@ function projectRoot(): string {
   return dir;
 }
 
+/** The loopback address every emulator listens on. */
+export const LOOPBACK = '127.0.0.1';
+
 export function checkJava(): void {
-  const probe = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  // One call for both facts: java.base's version is Java's, and whether jdk.compiler is there.
+  const probe = spawnSync('java', ['--list-modules'], { encoding: 'utf8' });
   if (probe.error) throw new JavaMissingError('`java` was not found on PATH');
-  const match = /version "(\d+)(?:\.(\d+))?/.exec(probe.stderr);
-  const major = match ? Number(match[1] === '1' ? match[2] : match[1]) : NaN;
-  if (!(major >= 17))
-    throw new JavaMissingError(`found ${probe.stderr.split('\n')[0] || 'an unknown version'}`);
+  const major = Number(/^java\.base@(\d+)/m.exec(probe.stdout)?.[1]);
+  if (!(major >= 17)) {
+    const found = `${probe.stdout}${probe.stderr}`.trim().split('\n')[0];
+    throw new JavaMissingError(`found ${found ? `a Java that says: ${found}` : 'an unknown version'}`);
+  }
+  // The launcher that binds DynamoDB Local to loopback runs from source (scripts/emulators).
+  if (!/^jdk\.compiler@/m.test(probe.stdout)) {
+    throw new JavaMissingError(`found Java ${major} without the jdk.compiler module, which a JDK has`);
+  }
 }
 
 export async function freePort(): Promise<number> {
   return new Promise((done, fail) => {
     const server = createServer();
     server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(0, LOOPBACK, () => {
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : 0;
       server.close(() => done(port));
@@ -212,9 +222,12 @@ export async function startDynamo(
       '-XX:+UseSerialGC',
       '-Xshare:auto',
       `-Djava.library.path=${join(jarDir, 'DynamoDBLocal_lib')}`,
-      '-jar',
+      '-cp',
       join(jarDir, 'DynamoDBLocal.jar'),
+      join(projectRoot(), 'scripts/emulators/DynamoDbLocalLoopback.java'),
+      LOOPBACK,
       '-sharedDb',
+      '-disableTelemetry',
       '-port',
       String(listenPort),
       ...storage,
@@ -224,7 +237,7 @@ export async function startDynamo(
     dir ? resolve(dir) : tmpdir(),
   );
   proc.child.stdout?.resume();
-  await waitForHttp(`http://127.0.0.1:${listenPort}/`, 30000, proc);
+  await waitForHttp(`http://${LOOPBACK}:${listenPort}/`, 30000, proc);
   return { proc, port: listenPort };
 }
 
@@ -251,9 +264,9 @@ export class LocalStack {
     );
     return new LocalStack(
       {
-        dynamodb: `http://127.0.0.1:${dynamo.port}`,
-        s3: `http://127.0.0.1:${s3.port}`,
-        sqs: `http://127.0.0.1:${sqs.port}`,
+        dynamodb: `http://${LOOPBACK}:${dynamo.port}`,
+        s3: `http://${LOOPBACK}:${s3.port}`,
+        sqs: `http://${LOOPBACK}:${sqs.port}`,
       },
       [dynamo.proc, s3.proc, sqs.proc],
     );

@@ -9,6 +9,7 @@ import { Env } from '../config/env.config';
 import { LogContext } from './log-context';
 import { redactUrl } from './redact-url';
 import { requestIdOf } from './request-id';
+import { keyIdOf } from '../auth/caller';
 
 export const REDACT_PATHS = [
   'req.headers.authorization',
@@ -57,6 +58,11 @@ export function bootLogger(env: Env): Logger {
           // Every line logged inside a request carries its request_id (the request itself only on the
           // line that closes it); without this the id reached no line at all.
           quietReqLogger: true,
+          // The line closing a request names the key that made it (its non-secret id).
+          customProps: (req) => {
+            const keyId = keyIdOf(req);
+            return keyId ? { key_id: keyId } : {};
+          },
           // Health probes every few seconds would drown the log.
           autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
           serializers: {

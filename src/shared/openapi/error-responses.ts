@@ -13,9 +13,14 @@ export const ERROR_MEANINGS: Record<ErrorCode, string> = {
   'REQUEST.METHOD_NOT_ALLOWED': 'the route does not take this method',
   'AUTH.MISSING_KEY': 'no API key was sent',
   'AUTH.INVALID_KEY': 'the API key is not one of API_KEYS',
+  'AUTH.INVALID_SIGNATURE':
+    'the X-Pipescope-Signature does not verify, is outside its 5-minute window, or names a source with no secret',
+  'AUTH.SOURCE_FORBIDDEN': 'the key may not write the event’s source (`details.key_id`, `details.source`)',
   'AUTH.FORBIDDEN': 'the key’s role may not do this',
   'INGEST.VALIDATION_FAILED': 'the event (or the batch envelope) is invalid; `details` names each field',
   'INGEST.IDEMPOTENCY_CONFLICT': 'the idempotency key was used before with a different payload',
+  'INGEST.PAYLOAD_TOO_DEEP':
+    'the payload nests deeper than INGEST_MAX_PAYLOAD_DEPTH; `details` names the path',
   'INGEST.SCHEMA_VIOLATION':
     'the payload breaks the JSON Schema registered for its (source, type); `details` points at each problem',
   'QUERY.VALIDATION_FAILED': 'parameters that do not fit together; `details` names the fields',

@@ -45,13 +45,16 @@ export const TAGS = {
   operations: 'Health probes and metrics, no key',
 } as const;
 
-const BODY_METHODS = new Set(['post', 'put', 'patch']);
+/** Methods whose requests may carry a body the app parses (a DELETE's is parsed too). */
+const BODY_METHODS = new Set(['post', 'put', 'patch', 'delete']);
 const KEY_ERRORS: ErrorCode[] = ['AUTH.MISSING_KEY', 'AUTH.INVALID_KEY', 'AUTH.FORBIDDEN'];
 /** Keyed routes read or write storage. */
-const KEYED_ERRORS: ErrorCode[] = [...KEY_ERRORS, 'STORAGE.UNAVAILABLE', 'REQUEST.TIMEOUT'];
+const KEYED_ERRORS: ErrorCode[] = [...KEY_ERRORS, 'RATE_LIMITED', 'STORAGE.UNAVAILABLE', 'REQUEST.TIMEOUT'];
 const BOTH_KEYS: SecurityRequirementObject[] = [{ bearer: [] }, { 'api-key': [] }];
+/** Any JSON body: unparsable, too large, another type, or nested past 128 levels / a number no double holds. */
 const BODY_ERRORS: ErrorCode[] = [
   'REQUEST.INVALID_JSON',
+  'REQUEST.VALIDATION_FAILED',
   'REQUEST.BODY_TOO_LARGE',
   'REQUEST.UNSUPPORTED_MEDIA_TYPE',
 ];

@@ -17,4 +17,6 @@ export interface Page<T> {
 export interface PageRequest {
   limit: number;
   cursor?: string;
+  /** The query clock its default window was resolved at (see page-cursor.ts); now when absent. */
+  clock?: number;
 }

@@ -27,6 +27,11 @@ export abstract class RawStore {
   /** Overwrites or creates an object; only for mutable, non-raw data (replay manifests, lineage). */
   abstract put(key: string, body: Buffer, contentType: string): Promise<void>;
   abstract exists(key: string): Promise<boolean>;
+  /**
+   * Removes an object. Ingest uses it only on raw objects it wrote in the same request and that no
+   * index item points to (a repeat's or a conflict's bytes); nothing else deletes under raw/.
+   */
+  abstract delete(key: string): Promise<void>;
   abstract list(prefix: string, limit?: number): Promise<string[]>;
   /** One page of the objects under `prefix` in key order, starting after the key `after`. */
   abstract listPage(prefix: string, after?: string, limit?: number): Promise<RawListPage>;

@@ -1,4 +1,5 @@
 import {
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
@@ -82,6 +83,14 @@ export class S3RawStore extends RawStore {
     } catch (err) {
       if (statusOf(err) === 404 || (err as S3ErrorShape).name === 'NotFound') return false;
       return rethrowStorage('s3', 'HeadObject', err);
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    try {
+      await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    } catch (err) {
+      rethrowStorage('s3', 'DeleteObject', err);
     }
   }
 

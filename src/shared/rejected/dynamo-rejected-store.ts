@@ -11,6 +11,7 @@ const REJECTED_FIELDS = [
   'source',
   'received_at',
   'request_id',
+  'key_id',
   'reason',
   'errors',
   'errors_total',

@@ -8,6 +8,8 @@ export interface RejectedRecord {
   source?: string;
   received_at: string;
   request_id: string;
+  /** Id of the key (or signed source) that sent it. */
+  key_id?: string;
   reason: 'validation' | 'schema' | 'conflict';
   /** The first problems (fields and messages clipped); the S3 object at s3_key holds every one. */
   errors: { field: string; message: string }[];

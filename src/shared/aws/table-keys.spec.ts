@@ -1,0 +1,73 @@
+// The DynamoDB key formats, pinned to literal examples: stored items are found by these keys, so a
+// format change is a migration, not a refactor (docs/extending.md, "Key layout"). Change a line here
+// only together with a plan for the items already written.
+import {
+  aggregateKeys,
+  alertKeys,
+  daysOf,
+  hoursOf,
+  keys,
+  reconcileKeys,
+  replayProgressKeys,
+  schemaKeys,
+} from './table-keys';
+
+const E = '5b1f0e5c2a7d4e8f9a0b1c2d3e4f5a6b';
+const AT = '2026-11-25T10:00:00.123Z';
+
+describe('the DynamoDB key formats', () => {
+  it('keys events, attempts and their index partitions', () => {
+    expect(keys.event(E)).toEqual({ pk: `EVT#${E}`, sk: '#EVT' });
+    expect(keys.attempt(E, AT, 'a1')).toEqual({ pk: `EVT#${E}`, sk: `ATT#${AT}#a1` });
+    expect(keys.entity('order-1')).toBe('ENT#order-1');
+    expect(keys.sourceDay('orders-svc', '2026-11-25')).toBe('SRC#orders-svc#2026-11-25');
+    expect(keys.lateDay('orders-svc', '2026-11-25')).toBe('LATE#orders-svc#2026-11-25');
+    expect(keys.duplicateDay('orders-svc', '2026-11-25')).toBe('DUP#orders-svc#2026-11-25');
+    expect(keys.conflictDay('orders-svc', '2026-11-25')).toBe('CONF#orders-svc#2026-11-25');
+    expect(keys.sortKey(AT, E)).toBe(`${AT}#${E}`);
+  });
+
+  it('keys rejected rows, activity, replay jobs, leases and message failures', () => {
+    expect(keys.rejected('r1')).toEqual({ pk: 'REJ#r1', sk: '#REJ' });
+    expect(keys.rejectedSourceDay(undefined, '2026-11-25')).toBe('REJ#~#2026-11-25');
+    expect(keys.rejectedDay('2026-11-25')).toBe('REJALL#2026-11-25');
+    expect(keys.activity('orders-svc', '2026-11-25')).toEqual({ pk: 'ACT#orders-svc', sk: '2026-11-25' });
+    expect(keys.replayJob('j1')).toEqual({ pk: 'REPLAY#j1', sk: '#JOB' });
+    expect(replayProgressKeys.done('j1', E)).toEqual({ pk: 'REPLAY#j1', sk: `DONE#${E}` });
+    expect(keys.lease('alerts')).toEqual({ pk: 'LEASE#alerts', sk: '#LEASE' });
+    expect(keys.messageFailure('m1')).toEqual({ pk: 'MSGFAIL#m1', sk: '#FAIL' });
+  });
+
+  it('keys reconcile jobs, alerts and schemas in partitions of their own', () => {
+    expect(reconcileKeys.finding('c1', 'missing_raw', E)).toEqual({
+      pk: 'RECON#c1',
+      sk: `F#missing_raw#${E}`,
+    });
+    expect(alertKeys.state('silence', 'orders-svc')).toEqual({ pk: 'ALERTSTATE', sk: 'silence#orders-svc' });
+    expect(schemaKeys.version('orders-svc', 'order.created', 3)).toEqual({
+      pk: 'SCHEMA#orders-svc#order.created',
+      sk: 'V#0000000003',
+    });
+  });
+
+  it('pads aggregate versions so string order is version order', () => {
+    expect(aggregateKeys.version('order-1@2026-11-25T10', 12)).toEqual({
+      pk: 'AGG#order-1@2026-11-25T10',
+      sk: 'V#0000000012',
+    });
+    expect(aggregateKeys.version('k', 9).sk < aggregateKeys.version('k', 10).sk).toBe(true);
+  });
+
+  it('walks the UTC days and hours a window touches, oldest first', () => {
+    expect(daysOf('2026-11-24T23:59:59.999Z', '2026-11-26T00:00:00.000Z')).toEqual([
+      '2026-11-24',
+      '2026-11-25',
+      '2026-11-26',
+    ]);
+    expect(hoursOf('2026-11-25T22:30:00.000Z', '2026-11-26T00:10:00.000Z')).toEqual([
+      '2026-11-25T22',
+      '2026-11-25T23',
+      '2026-11-26T00',
+    ]);
+  });
+});
