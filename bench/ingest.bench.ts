@@ -17,6 +17,7 @@ import { checkEvent, eventRecord, ndjsonObject, Prepared } from '../src/ingest/i
 import { batchRawKey, singleRawKey } from '../src/ingest/raw-keys';
 import { eventItem } from '../src/shared/events/dynamo-event-index';
 import { Retention } from '../src/shared/retention/retention';
+import { AUTH_OFF } from '../src/shared/auth/caller';
 import type { Env } from '../src/shared/config/env.config';
 
 const SINGLE_EVENTS = Number(process.env.BENCH_SINGLE_EVENTS ?? 2000);
@@ -64,7 +65,7 @@ function singleWrite(env: Env, runId: string, i: number): { key: string; body: B
   const receivedAt = Date.now();
   const p = prepare(env, 0, event(runId, i), receivedAt);
   const key = singleRawKey(p.event.source, p.occurredAt, p.eventId, p.bytes);
-  const ctx = { requestId: randomUUID(), receivedAt };
+  const ctx = { requestId: randomUUID(), receivedAt, caller: AUTH_OFF };
   return { key, body: p.bytes, item: eventItem(eventRecord(p, ctx, key), Retention.fromEnv(env)) };
 }
 
@@ -76,7 +77,7 @@ function batchWrite(env: Env, runId: string, n: number): { key: string; body: Bu
   );
   const object = ndjsonObject(prepared);
   const key = batchRawKey(new Date(receivedAt).toISOString(), object.body);
-  const ctx = { requestId: randomUUID(), receivedAt };
+  const ctx = { requestId: randomUUID(), receivedAt, caller: AUTH_OFF };
   const retention = Retention.fromEnv(env);
   const items = prepared.map((p) =>
     eventItem(eventRecord(p, ctx, key, object.ranges.get(p.index)), retention),
@@ -87,7 +88,11 @@ function batchWrite(env: Env, runId: string, n: number): { key: string; body: Bu
 /** The app's own check and identity of one event, as ingest computes them. */
 function prepare(env: Env, index: number, value: unknown, receivedAt: number): Prepared {
   const bytes = Buffer.from(JSON.stringify(value));
-  const limits = { maxEventBytes: Infinity, lateThresholdMs: (s: string) => env.lateThresholdMs(s) };
+  const limits = {
+    maxEventBytes: Infinity,
+    maxPayloadDepth: env.INGEST_MAX_PAYLOAD_DEPTH,
+    lateThresholdMs: (s: string) => env.lateThresholdMs(s),
+  };
   const checked = checkEvent(index, JSON.parse(bytes.toString()), bytes, limits, receivedAt);
   if (!checked.ok) throw new Error(`bench event refused: ${JSON.stringify(checked.problems)}`);
   return checked.prepared;
