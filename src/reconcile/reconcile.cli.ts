@@ -13,6 +13,7 @@ import { Logger } from 'nestjs-pino';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { bootStorage } from '../bootstrap';
+import { AuthModule } from '../shared/auth/auth.module';
 import { AwsModule } from '../shared/aws/aws.module';
 import { AppConfigModule } from '../shared/config/config.module';
 import { ConfigError, Env, validateEnv } from '../shared/config/env.config';
@@ -35,7 +36,15 @@ class ReconcileCliModule {
   static register(env: Env) {
     return {
       module: ReconcileCliModule,
-      imports: [AppConfigModule.forRoot(env), LoggingModule, AwsModule, MetricsModule, ReconcileCoreModule],
+      // AuthModule: the ingest service it repairs through takes the rate limits (unused offline).
+      imports: [
+        AppConfigModule.forRoot(env),
+        LoggingModule,
+        AwsModule,
+        MetricsModule,
+        AuthModule,
+        ReconcileCoreModule,
+      ],
     };
   }
 }

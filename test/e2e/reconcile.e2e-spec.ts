@@ -88,18 +88,24 @@ describe('reconcile', () => {
       const first = await ingest(wireEvent({ source }));
       const at = first.received_at as string;
       const normal = [first, await ingest(wireEvent({ source, occurred_at: at }))];
-      // A retry sent reformatted (new raw object, same event) and an idempotency key reused with
-      // another payload (a conflict): both leave a raw object the index does not point at.
+      // A retry sent reformatted (same event, other bytes) and an idempotency key reused with another
+      // payload (a conflict). Ingest keeps neither under raw/ (a repeat's object is swept, a conflict's
+      // body goes to rejected/ only), so a process that died before its sweep is what leaves one: the
+      // same bytes written as ingest writes them, the index pointing elsewhere.
       const retried = wireEvent({ source, occurred_at: at });
       await ingest(retried);
-      await ingest(JSON.stringify(retried, null, 2), 200);
+      const reformatted = JSON.stringify(retried, null, 2);
+      await ingest(reformatted, 200);
+      await orphanSingle(raw, retried, reformatted);
       const keyed = wireEvent({
         source,
         occurred_at: at,
         idempotency_key: `k-${randomBytes(4).toString('hex')}`,
       });
       await ingest(keyed);
-      await ingest({ ...keyed, payload: { changed: true } }, 409);
+      const conflicting = { ...keyed, payload: { changed: true } };
+      await ingest(conflicting, 409);
+      await orphanSingle(raw, conflicting);
       // The app "died" between the raw write and the index claim: one single event, a batch of two.
       const lone = wireEvent({ source, occurred_at: at });
       orphans.push({ ...(await orphanSingle(raw, lone)), event: lone });

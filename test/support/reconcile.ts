@@ -17,9 +17,9 @@ export interface Orphan {
   range?: [number, number];
 }
 
-/** Stores one event as POST /ingest would, and stops before the index claim. */
-export async function orphanSingle(raw: RawStore, e: WireEvent): Promise<Orphan> {
-  const bytes = Buffer.from(JSON.stringify(e));
+/** Stores one event (as `text`, default compact JSON) as POST /ingest would, and stops before the index claim. */
+export async function orphanSingle(raw: RawStore, e: WireEvent, text = JSON.stringify(e)): Promise<Orphan> {
+  const bytes = Buffer.from(text);
   const id = eventId(e);
   const key = singleRawKey(e.source, normaliseTime(e.occurred_at), id, bytes);
   await raw.putIfAbsent(key, bytes, 'application/json');
