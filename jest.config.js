@@ -46,7 +46,7 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      roots: ['<rootDir>/src', '<rootDir>/examples', '<rootDir>/web', '<rootDir>/infra'],
+      roots: ['<rootDir>/src', '<rootDir>/examples', '<rootDir>/web', '<rootDir>/infra', '<rootDir>/bench'],
       testRegex: '.*\\.spec\\.ts$',
     },
     {

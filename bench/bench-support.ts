@@ -1,5 +1,6 @@
 // Shared set-up for the benchmark scripts: emulators started in-process for the run, unique
 // resources, the app on a free port, and exact latency percentiles.
+import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -103,11 +104,60 @@ export async function startBench(
   };
 }
 
+/**
+ * The load generator's HTTP client: node:http over kept-alive sockets. It shares the two cores with the
+ * app and the emulators, and fetch (undici with web streams) costs the generator more CPU per request,
+ * which would count against the app: the floor has no HTTP client at all.
+ */
+export class BenchClient {
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 256 });
+
+  constructor(private readonly baseUrl: string) {}
+
+  /** Sends a request and reads the whole answer; its status and body text. */
+  send(method: string, path: string, body?: string): Promise<{ status: number; text: string }> {
+    return new Promise((resolve, reject) => {
+      const req = request(
+        `${this.baseUrl}${path}`,
+        {
+          method,
+          agent: this.agent,
+          headers:
+            body === undefined
+              ? {}
+              : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+          );
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
 /** Exact percentile (nearest rank) of a list of samples. */
 export function percentile(samples: number[], p: number): number {
   if (samples.length === 0) return NaN;
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/** The median of a list of figures (the mean of the middle two for an even count). */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 export interface RunStats {
@@ -125,6 +175,21 @@ export async function run(
   op: (i: number) => Promise<void>,
   units = 1,
 ): Promise<RunStats> {
+  const { latencies, seconds } = await timed(count, concurrency, op);
+  return statsOf(latencies, seconds, count * units);
+}
+
+/** Latencies (ms) of a run of operations and its duration. */
+export interface Timed {
+  latencies: number[];
+  seconds: number;
+}
+
+export async function timed(
+  count: number,
+  concurrency: number,
+  op: (i: number) => Promise<void>,
+): Promise<Timed> {
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
@@ -138,14 +203,43 @@ export async function run(
       }
     }),
   );
-  const seconds = (performance.now() - started) / 1000;
+  return { latencies, seconds: (performance.now() - started) / 1000 };
+}
+
+function statsOf(latencies: number[], seconds: number, units: number): RunStats {
   return {
-    ops: count,
+    ops: latencies.length,
     seconds,
-    perSecond: (count * units) / seconds,
+    perSecond: units / seconds,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
   };
+}
+
+/**
+ * Runs `count` operations of the app and as many of the floor in alternating slices of `slice`
+ * (app first, then floor first, ...), so load from other processes on a shared machine weighs on both
+ * alike; each side's figures are over its own slices only. A side runs a slice: its operations
+ * `start` to `start + n - 1`.
+ */
+export async function runInterleaved(
+  count: number,
+  slice: number,
+  app: (start: number, n: number) => Promise<Timed>,
+  floor: (start: number, n: number) => Promise<Timed>,
+  units = 1,
+): Promise<{ app: RunStats; floor: RunStats }> {
+  const sides = [app, floor].map((run) => ({ run, latencies: [] as number[], seconds: 0 }));
+  for (let start = 0, k = 0; start < count; start += slice, k++) {
+    const n = Math.min(slice, count - start);
+    for (const side of k % 2 === 0 ? sides : [...sides].reverse()) {
+      const t = await side.run(start, n);
+      side.latencies.push(...t.latencies);
+      side.seconds += t.seconds;
+    }
+  }
+  const [a, f] = sides.map((side) => statsOf(side.latencies, side.seconds, count * units));
+  return { app: a, floor: f };
 }
 
 export const fmt = (n: number, digits = 1): string => n.toFixed(digits).padStart(9);

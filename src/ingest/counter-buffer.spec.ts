@@ -116,4 +116,62 @@ describe('CounterBuffer', () => {
       expect.any(String),
     );
   });
+
+  describe('with a flush interval', () => {
+    it('answers at once and writes each row once per interval, whatever the number of requests', async () => {
+      const stats = new FakeStats();
+      const buffer = new CounterBuffer(stats, undefined, 100);
+      for (let i = 0; i < 50; i++) await buffer.add([delta('a'), delta('b', 2)], []);
+      expect(stats.calls).toBe(0);
+      await waitFor(() => stats.calls === 1);
+      expect(Object.fromEntries(stats.rows)).toEqual({ a: 50, b: 100 });
+      await buffer.add([delta('a')], []);
+      await new Promise((r) => setTimeout(r, 30));
+      expect(stats.calls).toBe(1);
+      await waitFor(() => stats.calls === 2);
+      expect(stats.rows.get('a')).toBe(51);
+      await buffer.close();
+    });
+
+    it('writes what is pending at close without waiting for the interval', async () => {
+      const stats = new FakeStats();
+      const buffer = new CounterBuffer(stats, undefined, 60_000);
+      await buffer.add([delta('a', 3)], [{ source: 'a', day: '2026-11-25', minutes: [7] }]);
+      await buffer.close();
+      expect(stats.rows.get('a')).toBe(3);
+      expect(stats.activityMinutes).toEqual(new Set(['a|7']));
+    });
+
+    it('retries a failed flush no sooner than the interval, and loses nothing', async () => {
+      const stats = new FakeStats();
+      stats.plan = ['down'];
+      const buffer = new CounterBuffer(stats, undefined, 300);
+      await buffer.add([delta('a')], []);
+      await waitFor(() => stats.calls === 1);
+      const failedAt = Date.now();
+      await buffer.add([delta('a', 4)], []);
+      await waitFor(() => stats.calls === 2);
+      expect(Date.now() - failedAt).toBeGreaterThanOrEqual(250);
+      expect(stats.rows.get('a')).toBe(5);
+      await buffer.close();
+    });
+  });
+
+  it('writes a minute of activity once: minutes already written are not sent again', async () => {
+    const stats = new FakeStats();
+    const sent: number[][] = [];
+    const mark = stats.markActivity.bind(stats);
+    stats.markActivity = (entries: ActivityMinutes[]) => {
+      sent.push(entries.flatMap((e) => e.minutes));
+      return mark(entries);
+    };
+    const buffer = new CounterBuffer(stats);
+    const minute = (m: number) => [{ source: 'a', day: '2026-11-25', minutes: [m] }];
+    await buffer.add([delta('a')], minute(5));
+    await buffer.add([delta('a')], minute(5));
+    await buffer.add([], minute(5));
+    await buffer.add([delta('a')], minute(6));
+    expect(sent).toEqual([[5], [6]]);
+    expect(stats.rows.get('a')).toBe(3);
+  });
 });

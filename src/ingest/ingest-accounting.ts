@@ -1,5 +1,5 @@
 // The accounting of ingest: what each request adds to the per (source, type, hour) counter rows and the
-// sources' active minutes (through the group-commit CounterBuffer), the ingest metrics, and the count
+// sources' active minutes (through the CounterBuffer's coalesced flushes), the ingest metrics, and the count
 // of storage failures.
 import { Logger } from '@nestjs/common';
 import { dayOf, hourOf } from '../shared/aws/table-keys';
@@ -78,15 +78,20 @@ export class IngestAccounting {
   constructor(
     stats: IngestStatsStore,
     private readonly metrics: IngestMetrics,
+    flushMs = 0,
   ) {
-    this.buffer = new CounterBuffer(stats, (err, pendingRows) => {
-      // The events themselves are durable; the rows are retried, so a failure never fails a request.
-      this.metrics.statsWriteFailures.inc();
-      this.logger.warn(
-        { err, op: 'count', pending_rows: pendingRows },
-        'stats counter write failed; will retry',
-      );
-    });
+    this.buffer = new CounterBuffer(
+      stats,
+      (err, pendingRows) => {
+        // The events themselves are durable; the rows are retried, so a failure never fails a request.
+        this.metrics.statsWriteFailures.inc();
+        this.logger.warn(
+          { err, op: 'count', pending_rows: pendingRows },
+          'stats counter write failed; will retry',
+        );
+      },
+      flushMs,
+    );
   }
 
   /** At shutdown: writes pending counter rows, logging any it cannot (see CounterBuffer). */

@@ -75,7 +75,7 @@ export class IngestService implements OnApplicationShutdown {
     private readonly schemas: PayloadSchemas,
     env: Env,
   ) {
-    this.accounting = new IngestAccounting(stats, metrics);
+    this.accounting = new IngestAccounting(stats, metrics, env.COUNTER_FLUSH_MS);
     this.rejectedWriter = new RejectedWriter(raw, rejectedRows, this.accounting);
     this.settler = new EventSettler(index, this.rejectedWriter, this.accounting);
     this.sweeper = new RawSweeper(raw, index, this.accounting);

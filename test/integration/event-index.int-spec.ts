@@ -1,3 +1,5 @@
+import { counterShard, keys } from '../../src/shared/aws/table-keys';
+import { DynamoIngestStatsStore } from '../../src/shared/ingest-stats/dynamo-ingest-stats-store';
 import { emptyCounterDelta } from '../../src/shared/ingest-stats/ingest-stats-store';
 import { eventRecord } from '../support/factories';
 import { openStores, Stores } from '../support/stores';
@@ -190,5 +192,62 @@ describe('DynamoEventIndex against DynamoDB Local', () => {
     const active = await stores.stats.activity('act', ['2026-11-24', '2026-11-25']);
     expect(active.get('2026-11-25')).toEqual([1, 2, 3, 600]);
     expect(active.has('2026-11-24')).toBe(false);
+  });
+
+  it('sums a row that several writers spread over the shards, and reads rows of the unsharded layout', async () => {
+    const hour = '2026-11-25T11';
+    const layout = (writer: string) => ({ shards: 4, writer });
+    const writers = Array.from(
+      { length: 8 },
+      (_, i) => new DynamoIngestStatsStore(stores.table, layout(`w${i}`)),
+    );
+    // Written before sharding: the hour's partition without a shard, which is shard 0.
+    await stores.table.put({
+      ...keys.counter(hour, 0, 'shard-src', 't'),
+      source: 'shard-src',
+      type: 't',
+      hour,
+      received: 5,
+    });
+    await Promise.all(
+      writers.map((w, i) =>
+        w.addCounters([
+          { ...emptyCounterDelta('shard-src', 't', hour), received: 1, accepted: 1, lag_max_ms: i * 10 },
+        ]),
+      ),
+    );
+    expect(keys.counter(hour, 0, 'shard-src', 't').pk).toBe(`CNT#${hour}`);
+    const used = new Set(writers.map((_, i) => counterShard(`w${i}`, 'shard-src', 't', 4)));
+    expect(used.size).toBeGreaterThan(1);
+    const rows = await new DynamoIngestStatsStore(stores.table, layout('reader')).counters(
+      [hour],
+      'shard-src',
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ received: 13, accepted: 8, lag_max_ms: 70 });
+    // A reader that knows one shard only sees that one: COUNTER_SHARDS must not shrink.
+    const narrow = await new DynamoIngestStatsStore(stores.table, { shards: 1, writer: 'r' }).counters(
+      [hour],
+      'shard-src',
+    );
+    expect(narrow[0].received).toBeLessThan(13);
+  });
+
+  it('keeps the largest lag when another writer raised it first, and loses no counts', async () => {
+    const hour = '2026-11-25T12';
+    const one = { shards: 1, writer: 'x' };
+    const a = new DynamoIngestStatsStore(stores.table, one);
+    const b = new DynamoIngestStatsStore(stores.table, one);
+    const delta = (max: number) => ({
+      ...emptyCounterDelta('max-src', 't', hour),
+      received: 1,
+      lag_max_ms: max,
+    });
+    await a.addCounters([delta(500)]);
+    await b.addCounters([delta(100)]);
+    await b.addCounters([delta(200)]);
+    await a.addCounters([delta(900)]);
+    const [row] = await stores.stats.counters([hour], 'max-src');
+    expect(row).toMatchObject({ received: 4, lag_max_ms: 900 });
   });
 });

@@ -38,7 +38,7 @@ export async function openStores(label: string, overrides: Record<string, string
     raw: new S3RawStore(clients.s3, env.PIPESCOPE_BUCKET),
     table,
     index: new DynamoEventIndex(table, Retention.fromEnv(env)),
-    stats: new DynamoIngestStatsStore(table),
+    stats: new DynamoIngestStatsStore(table, { shards: env.COUNTER_SHARDS, writer: 'test-stores' }),
     rejected: new DynamoRejectedStore(table, Retention.fromEnv(env)),
     queue: new SqsQueuePublisher(clients.sqs, env.PIPESCOPE_QUEUE),
     close: () => destroyAwsClients(clients),

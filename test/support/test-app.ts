@@ -60,6 +60,9 @@ function runEnv(): Env {
     LOG_LEVEL: logLevel,
     // A test that reads EMF lines switches them on.
     METRICS_EMF_ENABLED: 'false',
+    // Counters written before each answer, so a test reads them right after; the timed flush of the
+    // default is tested on its own (ingest-stats-flush.e2e-spec.ts, counter-buffer.spec.ts).
+    COUNTER_FLUSH_MS: '0',
   });
   base = emulatorEnv(env, endpoints);
   return base;

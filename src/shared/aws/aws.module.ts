@@ -2,6 +2,7 @@
 // generic operations, and the repositories over them. Stores one feature alone writes are provided by
 // that feature's module (replay jobs by ReplayModule, aggregates by the processor).
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { Env } from '../config/env.config';
 import { DynamoEventIndex } from '../events/dynamo-event-index';
 import { EventIndex } from '../events/event-index';
@@ -65,8 +66,9 @@ export const SQS_CLIENT = Symbol('SQS_CLIENT');
     },
     {
       provide: IngestStatsStore,
-      inject: [DynamoTable],
-      useFactory: (t: DynamoTable) => new DynamoIngestStatsStore(t),
+      inject: [DynamoTable, Env],
+      useFactory: (t: DynamoTable, env: Env) =>
+        new DynamoIngestStatsStore(t, { shards: env.COUNTER_SHARDS, writer: randomUUID() }),
     },
     {
       provide: MessageFailureStore,

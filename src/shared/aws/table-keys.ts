@@ -7,6 +7,9 @@ export type GsiName = (typeof GSI)[number];
 export const dayOf = (iso: string): string => iso.slice(0, 10);
 export const hourOf = (iso: string): string => iso.slice(0, 13);
 
+const counterPartition = (hour: string, shard: number): string =>
+  shard === 0 ? `CNT#${hour}` : `CNT#${hour}#${shard}`;
+
 export const keys = {
   event: (eventId: string) => ({ pk: `EVT#${eventId}`, sk: '#EVT' }),
   attemptPrefix: 'ATT#',
@@ -30,8 +33,15 @@ export const keys = {
   rejectedSourceDay: (source: string | undefined, day: string) => `REJ#${source ?? '~'}#${day}`,
   /** gsi3: all rejected rows per day. */
   rejectedDay: (day: string) => `REJALL#${day}`,
-  counter: (hour: string, source: string, type: string) => ({ pk: `CNT#${hour}`, sk: `${source}#${type}` }),
-  counterHour: (hour: string) => `CNT#${hour}`,
+  /**
+   * A counter row of one shard of an hour (docs/scaling.md). Shard 0 is `CNT#<hour>`, the layout before
+   * sharding, so rows written then are read as shard 0; shard k > 0 is `CNT#<hour>#<k>`.
+   */
+  counter: (hour: string, shard: number, source: string, type: string) => ({
+    pk: counterPartition(hour, shard),
+    sk: `${source}#${type}`,
+  }),
+  counterPartition,
   activity: (source: string, day: string) => ({ pk: `ACT#${source}`, sk: day }),
   activitySource: (source: string) => `ACT#${source}`,
   sortKey: (iso: string, id: string) => `${iso}#${id}`,
@@ -46,6 +56,22 @@ export const keys = {
   /** Why the processor could not handle a queue message, by SQS message id (kept into the DLQ). */
   messageFailure: (messageId: string) => ({ pk: `MSGFAIL#${messageId}`, sk: '#FAIL' }),
 };
+
+/**
+ * The shard a writer adds a (source, type) row to: a hash of the writer (one random id per process),
+ * source and type, so one busy row is spread over the shards by the instances writing it, and one
+ * instance's rows over the shards by their names. Readers query every shard and sum (docs/scaling.md).
+ */
+export function counterShard(writer: string, source: string, type: string, shards: number): number {
+  if (shards <= 1) return 0;
+  // FNV-1a, 32 bits: cheap, and even enough over a handful of shards.
+  let h = 0x811c9dc5;
+  for (const text of [writer, source, type]) {
+    for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+    h = Math.imul(h ^ 0x23, 0x01000193) >>> 0;
+  }
+  return h % shards;
+}
 
 /** Days (YYYY-MM-DD, UTC) touched by a window, oldest first. */
 export function daysOf(from: string, to: string): string[] {

@@ -82,6 +82,13 @@ export class Env {
   /** Per-source late thresholds, `source:ms` pairs, comma-separated. */
   @IsOptional() @Matches(/^([a-z0-9][a-z0-9._-]*:\d+)(,[a-z0-9][a-z0-9._-]*:\d+)*$/) LATE_THRESHOLDS?: string;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1000) @Max(3600000) METRICS_FLUSH_MS: number = 60000;
+  /**
+   * How often an instance writes its stats counters and activity (at most one write per row per
+   * interval); 0 writes at once and each ingest request waits for its counters (docs/ingest.md).
+   */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(60000) COUNTER_FLUSH_MS: number = 1000;
+  /** Partitions each hour's counter rows are spread over (docs/scaling.md); readers query them all. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(64) COUNTER_SHARDS: number = 1;
   /** Label sets a metric with client-chosen labels (source, type) keeps; the rest count as `other`. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000000) METRICS_MAX_SERIES: number = 1000;
   /** A label set of such a metric not observed for this long leaves /metrics. */

@@ -1,23 +1,30 @@
-// Ingest stats on the single DynamoDB table: counter rows (pk CNT#<hour>, sk <source>#<type>) updated
-// with ADD, and one activity item per source and day (pk ACT#<source>, sk <day>) holding a number set
-// of active minutes.
+// Ingest stats on the single DynamoDB table: counter rows (pk CNT#<hour>[#<shard>], sk <source>#<type>)
+// updated with ADD, each writer adding to its own shard of a row, and one activity item per source and
+// day (pk ACT#<source>, sk <day>) holding a number set of active minutes.
+import { randomUUID } from 'node:crypto';
 import { mapLimit } from '../async/map-limit';
 import { DynamoTable, isConditionFailure, Item } from '../aws/dynamo-table';
-import { keys } from '../aws/table-keys';
+import { counterShard, keys } from '../aws/table-keys';
 import { LAG_BUCKETS_MS } from '../metrics/lag-histogram';
 import {
   ActivityMinutes,
   CounterDelta,
   CounterRow,
-  emptyCounterDelta,
   IngestStatsStore,
+  mergeDelta,
   UnwrittenError,
 } from './ingest-stats-store';
+
+/**
+ * UpdateItems one row takes per flush at most: the counts with the maximum lag, and the counts again
+ * alone when another writer raised the maximum first (docs/scaling.md).
+ */
+export const COUNTER_WRITES_PER_FLUSH = 2;
 
 /** Row reads or writes in flight at once for one call. */
 const ROW_CONCURRENCY = 16;
 
-const COUNTS = [
+export const COUNTS = [
   'received',
   'accepted',
   'duplicates',
@@ -59,8 +66,23 @@ function toCounterRow(item: Item): CounterRow {
   };
 }
 
+/** How this writer spreads its counter rows: over `shards` partitions per hour, by `writer` (its id). */
+export interface CounterLayout {
+  shards: number;
+  writer: string;
+}
+
+/** Rows whose stored maximum lag a writer remembers; past it the memory starts again (only costs a write). */
+const KNOWN_MAX_ROWS = 10_000;
+
 export class DynamoIngestStatsStore extends IngestStatsStore {
-  constructor(private readonly table: DynamoTable) {
+  /** The lag_max_ms each row this writer wrote is known to hold: a delta below it needs no condition. */
+  private readonly knownMax = new Map<string, number>();
+
+  constructor(
+    private readonly table: DynamoTable,
+    private readonly layout: CounterLayout = { shards: 1, writer: randomUUID() },
+  ) {
     super();
   }
 
@@ -69,24 +91,27 @@ export class DynamoIngestStatsStore extends IngestStatsStore {
     let cause: unknown;
     await mapLimit(deltas, ROW_CONCURRENCY, async (d) => {
       try {
-        if (hasCounts(d)) await this.addCounts(d);
+        await this.addRow(d);
       } catch (err) {
+        // One update carries the counts and the maximum, so a failed row is retried whole.
         cause = err;
         unwritten.push(d);
-        return;
-      }
-      try {
-        if (d.lag_max_ms > 0 || d.lag_buckets.some((n) => n > 0)) await this.raiseLagMax(d);
-      } catch (err) {
-        // The counts are in; only the maximum is left to write (a retry must not add them again).
-        cause = err;
-        unwritten.push({ ...emptyCounterDelta(d.source, d.type, d.hour), lag_max_ms: d.lag_max_ms });
       }
     });
     if (unwritten.length > 0) throw new UnwrittenError(unwritten, cause);
   }
 
-  private async addCounts(d: CounterDelta): Promise<void> {
+  /**
+   * One UpdateItem: ADD the counts, and SET lag_max_ms in the same write when this delta may raise it
+   * (conditioned on the stored maximum being lower). Only when that condition fails (another writer
+   * raised it further) does a second, unconditional ADD of the counts follow.
+   */
+  private async addRow(d: CounterDelta): Promise<void> {
+    const shard = counterShard(this.layout.writer, d.source, d.type, this.layout.shards);
+    const key = keys.counter(d.hour, shard, d.source, d.type);
+    const id = `${key.pk}|${key.sk}`;
+    const raise = d.lag_max_ms > (this.knownMax.get(id) ?? 0);
+    if (!raise && !hasCounts(d)) return;
     const values: Item = { ':source': d.source, ':type': d.type, ':hour': d.hour };
     const adds: string[] = COUNTS.map((c) => {
       values[`:${c}`] = exact(d[c]);
@@ -98,26 +123,34 @@ export class DynamoIngestStatsStore extends IngestStatsStore {
         values[`:b${i}`] = exact(n);
       }
     });
-    await this.table.update({
-      Key: keys.counter(d.hour, d.source, d.type),
+    const counts = {
+      Key: key,
       UpdateExpression: `ADD ${adds.join(', ')} SET #source = :source, #type = :type, #hour = :hour`,
       ExpressionAttributeNames: { '#source': 'source', '#type': 'type', '#hour': 'hour' },
       ExpressionAttributeValues: values,
-    });
+    };
+    if (raise) {
+      try {
+        await this.table.update({
+          ...counts,
+          UpdateExpression: `${counts.UpdateExpression}, lag_max_ms = :max`,
+          ConditionExpression: 'attribute_not_exists(lag_max_ms) OR lag_max_ms < :max',
+          ExpressionAttributeValues: { ...values, ':max': exact(d.lag_max_ms) },
+        });
+        this.remember(id, d.lag_max_ms);
+        return;
+      } catch (err) {
+        if (!isConditionFailure(err)) throw err;
+        if (!hasCounts(d)) return;
+      }
+    }
+    const after = await this.table.update({ ...counts, ReturnValues: 'ALL_NEW' });
+    this.remember(id, Number(after?.lag_max_ms ?? 0));
   }
 
-  /** lag_max can't be ADDed: a conditional SET raises it only when this delta's max is larger. */
-  private async raiseLagMax(d: CounterDelta): Promise<void> {
-    try {
-      await this.table.update({
-        Key: keys.counter(d.hour, d.source, d.type),
-        UpdateExpression: 'SET lag_max_ms = :max',
-        ConditionExpression: 'attribute_not_exists(lag_max_ms) OR lag_max_ms < :max',
-        ExpressionAttributeValues: { ':max': exact(d.lag_max_ms) },
-      });
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
-    }
+  private remember(id: string, max: number): void {
+    if (this.knownMax.size >= KNOWN_MAX_ROWS && !this.knownMax.has(id)) this.knownMax.clear();
+    this.knownMax.set(id, max);
   }
 
   async markActivity(entries: ActivityMinutes[]): Promise<void> {
@@ -139,15 +172,25 @@ export class DynamoIngestStatsStore extends IngestStatsStore {
   }
 
   async counters(hours: string[], source?: string): Promise<CounterRow[]> {
-    const perHour = await mapLimit(hours, ROW_CONCURRENCY, (hour) =>
+    const partitions = hours.flatMap((hour) =>
+      Array.from({ length: this.layout.shards }, (_, shard) => keys.counterPartition(hour, shard)),
+    );
+    const perPartition = await mapLimit(partitions, ROW_CONCURRENCY, (pk) =>
       this.table.queryAll({
         KeyConditionExpression: source ? 'pk = :pk AND begins_with(sk, :src)' : 'pk = :pk',
-        ExpressionAttributeValues: source
-          ? { ':pk': keys.counterHour(hour), ':src': `${source}#` }
-          : { ':pk': keys.counterHour(hour) },
+        ExpressionAttributeValues: source ? { ':pk': pk, ':src': `${source}#` } : { ':pk': pk },
       }),
     );
-    return perHour.flat().map(toCounterRow);
+    // A row written by several writers lies in several shards: sum them into one.
+    const rows = new Map<string, CounterRow>();
+    for (const item of perPartition.flat()) {
+      const row = toCounterRow(item);
+      const id = `${row.hour}|${row.source}|${row.type}`;
+      const seen = rows.get(id);
+      if (seen) mergeDelta(seen, row);
+      else rows.set(id, row);
+    }
+    return [...rows.values()];
   }
 
   async activity(source: string, days: string[]): Promise<Map<string, number[]>> {

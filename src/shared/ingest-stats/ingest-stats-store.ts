@@ -1,6 +1,6 @@
 // Port for what ingest counts: per (source, type, hour) counter rows with a fixed lag histogram, and
 // the minutes in which each source sent anything (for silence detection). Ingest writes them; the
-// query module reads them for /stats, /lag and /gaps.
+// query module reads them for /stats, /lag and /gaps, alerting and reconcile read them too.
 import { emptyBuckets } from '../metrics/lag-histogram';
 
 /** Counts of one (source, type, hour); lag bucket i holds lags <= LAG_BUCKETS_MS[i] (last: +Inf). */
@@ -52,6 +52,21 @@ export function emptyCounterDelta(source: string, type: string, hour: string): C
   };
 }
 
+/** Adds `d`'s counts to `into` (the maximum lag is the larger of the two). */
+export function mergeDelta(into: CounterDelta, d: CounterDelta): void {
+  into.received += d.received;
+  into.accepted += d.accepted;
+  into.duplicates += d.duplicates;
+  into.conflicts += d.conflicts;
+  into.rejected += d.rejected;
+  into.late += d.late;
+  into.future += d.future;
+  into.bytes += d.bytes;
+  into.lag_sum_ms += d.lag_sum_ms;
+  into.lag_max_ms = Math.max(into.lag_max_ms, d.lag_max_ms);
+  d.lag_buckets.forEach((n, i) => (into.lag_buckets[i] += n));
+}
+
 /**
  * A multi-row write that could only partly be made: `unwritten` holds exactly what is missing (whole
  * rows, or a row's lag_max alone when its counts were added), so a retry never adds anything twice.
@@ -68,8 +83,9 @@ export class UnwrittenError<T> extends Error {
 
 export abstract class IngestStatsStore {
   /**
-   * Adds counter deltas: one UpdateItem per (source, type, hour) row. Throws UnwrittenError with the
-   * deltas still to write when any row failed.
+   * Adds counter deltas: one UpdateItem per (source, type, hour) row, on this writer's shard of the
+   * row (a second one only when another writer raised the row's maximum lag first). Throws
+   * UnwrittenError with the deltas still to write when any row failed.
    */
   abstract addCounters(deltas: CounterDelta[]): Promise<void>;
   /**
@@ -77,7 +93,7 @@ export abstract class IngestStatsStore {
    * Idempotent (a set union). Throws UnwrittenError with the entries still to write.
    */
   abstract markActivity(minutes: ActivityMinutes[]): Promise<void>;
-  /** Counter rows of the given hours, of one source or of all. */
+  /** Counter rows of the given hours, of one source or of all, every shard of a row summed into one. */
   abstract counters(hours: string[], source?: string): Promise<CounterRow[]>;
   /** Active minutes per day for a source: day `YYYY-MM-DD` to sorted minute-of-day numbers. */
   abstract activity(source: string, days: string[]): Promise<Map<string, number[]>>;
