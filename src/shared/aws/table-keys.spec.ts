@@ -3,6 +3,7 @@
 // only together with a plan for the items already written.
 import {
   aggregateKeys,
+  counterShard,
   alertKeys,
   daysOf,
   hoursOf,
@@ -48,6 +49,18 @@ describe('the DynamoDB key formats', () => {
       pk: 'SCHEMA#orders-svc#order.created',
       sk: 'V#0000000003',
     });
+  });
+
+  it('keys counter rows by hour, shard 0 keeping the unsharded key', () => {
+    expect(keys.counter('2026-11-25T10', 0, 'orders-svc', 'order.created')).toEqual({
+      pk: 'CNT#2026-11-25T10',
+      sk: 'orders-svc#order.created',
+    });
+    expect(keys.counter('2026-11-25T10', 3, 'orders-svc', 'order.created').pk).toBe('CNT#2026-11-25T10#3');
+    expect(counterShard('w1', 'orders-svc', 'order.created', 1)).toBe(0);
+    const shards = new Set(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((w) => counterShard(w, 's', 't', 4)));
+    expect([...shards].every((k) => Number.isInteger(k) && k >= 0 && k < 4)).toBe(true);
+    expect(shards.size).toBeGreaterThan(1);
   });
 
   it('keys aggregates per aggregator and bucket, padding versions so string order is version order', () => {
