@@ -19,6 +19,12 @@ import type { StatsRow as StatsRowType } from './stats-rows';
 
 type Answer<S, M extends keyof S> = S[M] extends (...args: never[]) => Promise<infer R> ? R : never;
 
+/** Who sent it, as logs and audit lines name the key. */
+const KEY_ID = {
+  type: String,
+  nullable: true,
+  description: 'id of the API key (or `signed:<source>`, `reconcile`) that sent it; never the key itself',
+};
 const NULLABLE_TIME = { ...DATE_TIME, type: String, nullable: true };
 
 export class EventView implements views.EventView {
@@ -48,12 +54,7 @@ export class EventView implements views.EventView {
   })
   s3_range!: [number, number] | null;
   @ApiProperty({ description: 'of the request that stored it' }) request_id!: string;
-  @ApiProperty({
-    type: String,
-    nullable: true,
-    description: 'id of the API key (or `signed:<source>`, `reconcile`) that sent it; never the key itself',
-  })
-  key_id!: string | null;
+  @ApiProperty(KEY_ID) key_id!: string | null;
   @ApiProperty(COUNT) duplicate_count!: number;
   @ApiProperty(COUNT) conflict_count!: number;
   @ApiProperty(NULLABLE_TIME) first_duplicate_at!: string | null;
@@ -83,12 +84,7 @@ export class AttemptView implements views.AttemptView {
   @ApiProperty(DATE_TIME) received_at!: string;
   @ApiProperty(SHA256) payload_sha256!: string;
   @ApiProperty() request_id!: string;
-  @ApiProperty({
-    type: String,
-    nullable: true,
-    description: 'id of the API key (or `signed:<source>`, `reconcile`) that sent it; never the key itself',
-  })
-  key_id!: string | null;
+  @ApiProperty(KEY_ID) key_id!: string | null;
   @ApiProperty({ description: 'duplicates share the first payload hash; conflicts do not' })
   same_payload_as_first!: boolean;
   @ApiProperty({
@@ -178,12 +174,7 @@ export class ConflictView implements views.ConflictView {
   @ApiProperty(NULLABLE_TIME) first_received_at!: string | null;
   @ApiProperty({ ...DATE_TIME, description: 'of the conflicting submission' }) received_at!: string;
   @ApiProperty() request_id!: string;
-  @ApiProperty({
-    type: String,
-    nullable: true,
-    description: 'id of the API key (or `signed:<source>`, `reconcile`) that sent it; never the key itself',
-  })
-  key_id!: string | null;
+  @ApiProperty(KEY_ID) key_id!: string | null;
   @ApiProperty({ ...SHA256, type: String, nullable: true }) stored_payload_sha256!: string | null;
   @ApiProperty(SHA256) received_payload_sha256!: string;
   @ApiProperty({ type: String, nullable: true, description: 'the rejected/ object keeping the body' })
@@ -261,12 +252,7 @@ export class RejectedView implements views.RejectedView {
   source!: string | null;
   @ApiProperty(DATE_TIME) received_at!: string;
   @ApiProperty() request_id!: string;
-  @ApiProperty({
-    type: String,
-    nullable: true,
-    description: 'id of the API key (or `signed:<source>`, `reconcile`) that sent it; never the key itself',
-  })
-  key_id!: string | null;
+  @ApiProperty(KEY_ID) key_id!: string | null;
   @ApiProperty({ enum: ['validation', 'schema', 'conflict'] }) reason!: 'validation' | 'schema' | 'conflict';
   @ApiProperty({
     type: [FieldProblem],
