@@ -20,18 +20,8 @@ export interface MarksRefusal {
 /** TransactWriteItems items that marks take: a DONE marker per event and the job's count. */
 export const markItemsOf = (m: ReplayMarks): number => m.eventIds.length + 1;
 
-/** Replay progress as the processor reports it. */
+/** Replay progress as the replay module reads it back. */
 export abstract class ReplayProgress {
-  /**
-   * Counts one processed event of a replay, once per (replay, event) however often it is delivered.
-   * Returns true when this call counted it.
-   */
-  abstract markProcessed(replayId: string, eventId: string): Promise<boolean>;
-  /**
-   * Counts several processed events of one replay at once, each once per (replay, event) however
-   * often it is delivered. Returns how many this call counted (0 when the replay has no job).
-   */
-  abstract markProcessedMany(replayId: string, eventIds: string[]): Promise<number>;
   /** The events of a replay the processor has handled (its DONE markers, kept RETENTION_DONE_MARKERS_DAYS). */
   abstract processedEventIds(replayId: string): Promise<Set<string>>;
 }

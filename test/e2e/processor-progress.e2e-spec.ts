@@ -12,7 +12,6 @@ import { AggregateStore } from '../../src/processor/aggregate-store';
 import { ReplayProgress } from '../../src/replay/replay-progress';
 import { DynamoReplayProgress } from '../../src/replay/dynamo-replay-progress';
 import { DynamoTable } from '../../src/shared/aws/dynamo-table';
-import { Retention } from '../../src/shared/retention/retention';
 import { replayMessageBody } from '../support/replay-messages';
 import { ingestHistory } from '../support/replay';
 import type { WireEvent } from '../support/factories';
@@ -58,7 +57,7 @@ describe('processor progress', () => {
           limit: 100,
         })
     ).items;
-    progress = new DynamoReplayProgress(t.app.get(DynamoTable), t.app.get(Retention));
+    progress = new DynamoReplayProgress(t.app.get(DynamoTable));
     await t.app.get<AwsClients>(AWS_CLIENTS).dynamo.send(
       new PutCommand({
         TableName: t.env.PIPESCOPE_TABLE,

@@ -54,7 +54,7 @@ describe('DynamoAggregateStore and DynamoReplayProgress', () => {
   beforeAll(async () => {
     stores = await openStores('aggstore');
     store = new DynamoAggregateStore(stores.table, Retention.fromEnv(stores.env));
-    progress = new DynamoReplayProgress(stores.table, Retention.fromEnv(stores.env));
+    progress = new DynamoReplayProgress(stores.table);
   });
   afterAll(() => stores.close());
 
@@ -131,27 +131,6 @@ describe('DynamoAggregateStore and DynamoReplayProgress', () => {
     const hourly = await store.latestOfEntity('ent-1', '2026-11-25T00', '2026-11-25T23', AGG);
     expect(hourly.map((v) => v.period)).toEqual(['2026-11-25T09', '2026-11-25T11']);
     expect(await store.latestOfEntity('ent-1', '2026-11-25T10', '2026-11-25T23', 'daily')).toEqual([]);
-  });
-
-  it('counts a processed event once per replay, in batches, and only when the replay job exists', async () => {
-    const table = stores.env.PIPESCOPE_TABLE;
-    await stores.clients.dynamo.send(
-      new PutCommand({ TableName: table, Item: replayProgressKeys.job('job-1') }),
-    );
-    const counts = await Promise.all([
-      progress.markProcessedMany('job-1', ['e1', 'e2', 'e3']),
-      progress.markProcessedMany('job-1', ['e3', 'e4', 'e4']),
-      progress.markProcessed('job-1', 'e1'),
-    ]);
-    expect(counts[0] + counts[1] + (counts[2] ? 1 : 0)).toBe(4);
-    const job = await stores.clients.dynamo.send(
-      new GetCommand({ TableName: table, Key: replayProgressKeys.job('job-1') }),
-    );
-    expect(job.Item?.processed).toBe(4);
-    expect(await progress.processedEventIds('job-1')).toEqual(new Set(['e1', 'e2', 'e3', 'e4']));
-    expect(await progress.markProcessedMany('job-1', ['e2', 'e4'])).toBe(0);
-    expect(await progress.markProcessedMany('no-such-job', ['e1'])).toBe(0);
-    expect(await progress.markProcessed('no-such-job', 'e1')).toBe(false);
   });
 
   it('counts replay marks in the commit of the versions: together or not at all, once per event', async () => {
