@@ -75,7 +75,8 @@ export class MessageVerifier {
         return { error };
       }
     });
-    const early = parsed.map((p) => ('error' in p ? undefined : this.earlyRead(p)));
+    // At most `parallelism` reads ahead (a Lambda batch may hold thousands); the rest read after.
+    const early = parsed.map((p, i) => ('error' in p || i >= parallelism ? undefined : this.earlyRead(p)));
     const ids = [...new Set(parsed.flatMap((p) => ('error' in p ? [] : [p.event_id])))];
     const records = ids.length > 0 ? await this.index.getEvents(ids) : new Map<string, EventRecord>();
     this.reads.itemsRead(records.size);
