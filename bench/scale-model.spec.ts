@@ -16,6 +16,7 @@ const scenario = (over: Partial<ScaleScenario> = {}): ScaleScenario => ({
   schemaCacheMs: 30_000,
   replayPerSecond: 0,
   sqsBatchSize: 10,
+  progressShards: 64,
   batchMs: 500,
   ...over,
 });
@@ -76,22 +77,29 @@ describe('scale model', () => {
     expect(gsi2.over).toBe(true);
   });
 
-  it('counts the replay checkpoints, the per-batch progress and the DONE markers on the replay job', () => {
+  it('puts only checkpoints on the replay job and spreads the progress over its shards', () => {
     const r = simulate(scenario({ replayPerSecond: 400 }));
-    const job = load(r, 'replay job', 'item');
-    // 1 checkpoint a second and 40 batch transactions (10 messages each) ADDing processed, two units each.
-    expect(job.writeUnits).toBeCloseTo(1 + 2 * 40, 6);
-    expect(job.over).toBe(false);
-    // The job's partition also takes one DONE marker per message, transactional: two units each.
-    const partition = load(r, 'replay job and DONE markers', 'partition');
-    expect(partition.writeUnits).toBeCloseTo(1 + 2 * 40 + 2 * 400, 6);
-    expect(partition.over).toBe(false);
-    expect(
-      simulate(scenario({ replayPerSecond: 1000 })).loads.some(
-        (l) => l.over && l.what === 'replay job and DONE markers',
-      ),
-    ).toBe(true);
+    // 1 checkpoint a second; the processor never writes the job item.
+    expect(load(r, 'replay job', 'item').writeUnits).toBeCloseTo(1, 6);
+    // Every shard partition holds markers of this replay; none takes more than a few times its share
+    // (400 markers and up to 400 counts over 64 shards, two units each).
+    const shard = load(r, 'replay progress shard', 'partition');
+    expect(shard.key).toMatch(/^REPLAY#00000000-0000-4000-8000-000000000000#\d+$/);
+    expect(shard.writeUnits).toBeGreaterThan((2 * 400) / 64);
+    expect(shard.writeUnits).toBeLessThan((4 * 4 * 400) / 64);
     expect(r.processorConcurrency).toBe(20);
+  });
+
+  it('keeps one replay at 10,000 messages/s under the partition limit with 64 shards, not with 1', () => {
+    const fast = simulate(scenario({ replayPerSecond: 10_000 }));
+    const over = (r: ReturnType<typeof simulate>) =>
+      r.loads.filter((l) => l.path === 'replay/processor' && l.over).map((l) => l.what);
+    expect(over(fast)).toEqual([]);
+    expect(load(fast, 'replay progress shard', 'partition').writeUnits).toBeGreaterThan(300);
+    expect(over(simulate(scenario({ replayPerSecond: 10_000, progressShards: 1 })))).toEqual([
+      'replay progress shard',
+      'replay progress count',
+    ]);
   });
 
   it('sizes items as DynamoDB does: names and values', () => {

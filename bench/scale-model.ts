@@ -1,7 +1,7 @@
 // What a given traffic does to DynamoDB partitions and items and to S3 prefixes, computed from the
 // app's own key builders and flush policy (never copies of them): the write path (ingest: event
 // items and their index keys, counter rows, activity items, raw objects) and the replay/processor
-// path (replay checkpoints, processed markers, aggregate versions, raw reads, lineage). Pure: the
+// path (replay checkpoints, sharded progress markers and counts, aggregate versions, raw reads, lineage). Pure: the
 // `simulate:scale` script prints it, docs/scaling.md shows it, scale-model.spec.ts tests it.
 import {
   aggregateKeys,
@@ -9,8 +9,10 @@ import {
   dayOf,
   hourOf,
   keys,
+  progressShard,
   replayProgressKeys,
 } from '../src/shared/aws/table-keys';
+import { createHash } from 'node:crypto';
 import { COUNTER_WRITES_PER_FLUSH } from '../src/shared/ingest-stats/dynamo-ingest-stats-store';
 import { batchRawKey, singleRawKey } from '../src/ingest/raw-keys';
 import { bucketKey, hourBucket } from '../src/processor/aggregate';
@@ -63,6 +65,8 @@ export interface ScaleScenario {
   schemaCacheMs: number;
   /** Messages per second one replay sends (`rate_per_second`), which the processor then consumes. */
   replayPerSecond: number;
+  /** REPLAY_PROGRESS_SHARDS: partitions one replay's progress (markers, counts) is spread over. */
+  progressShards: number;
   /** PROCESSOR_BATCH_SIZE, the SQS batch of a Lambda event source or a consumer receive. */
   sqsBatchSize: number;
   /** How long one batch takes the processor (its messages run in parallel), for the concurrency needed. */
@@ -266,21 +270,37 @@ function replayPath(s: ScaleScenario, t: Tally): void {
   if (rate <= 0) return;
   const replayId = '00000000-0000-4000-8000-000000000000';
   const job = replayProgressKeys.job(replayId);
-  const done = replayProgressKeys.done(replayId, 'e'.repeat(32));
   // The runner checkpoints the job at most every REPLAY_CHECKPOINT_MS (1 s) or half of
-  // REPLAY_CHECKPOINT_BATCHES batches (50 batches of 10), whichever comes first.
+  // REPLAY_CHECKPOINT_BATCHES batches (50 batches of 10), whichever comes first. The processor never
+  // writes the job item of a job with progress_shards.
   const checkpoints = Math.max(1, rate / 500);
-  // The processor counts a batch's messages in its aggregate transaction: a DONE marker per message (in
-  // the job's partition) and one ADD of `processed` to the job item per replay (two units each).
-  const batches = rate / 10;
   t.add(
     { path, ...DYNAMO, what: 'replay job', scope: 'item', key: `${job.pk} ${job.sk}` },
-    { writes: checkpoints + batches, writeUnits: checkpoints + 2 * batches },
+    { writes: checkpoints, writeUnits: checkpoints },
   );
-  t.add(
-    { path, ...DYNAMO, what: 'replay job and DONE markers', scope: 'partition', key: done.pk },
-    { writes: checkpoints + batches + rate, writeUnits: checkpoints + 2 * batches + 2 * rate },
-  );
+  // The processor counts a batch's messages in its aggregate transaction: a DONE marker per message
+  // and one ADD of `processed` per shard the batch touches, each in the event's progress shard
+  // (progressShard of its id), two units each. Modelled over one second's event ids, in batches.
+  const sample = Math.min(Math.ceil(rate), 100_000);
+  const scale = rate / sample;
+  for (let i = 0; i < sample; i += s.sqsBatchSize) {
+    const shards = new Map<number, number>();
+    for (let j = i; j < Math.min(i + s.sqsBatchSize, sample); j++) {
+      const shard = progressShard(createHash('md5').update(`event-${j}`).digest('hex'), s.progressShards);
+      shards.set(shard, (shards.get(shard) ?? 0) + 1);
+    }
+    for (const [shard, markers] of shards) {
+      const count = replayProgressKeys.count(replayId, shard);
+      t.add(
+        { path, ...DYNAMO, what: 'replay progress shard', scope: 'partition', key: count.pk },
+        { writes: (markers + 1) * scale, writeUnits: 2 * (markers + 1) * scale },
+      );
+      t.add(
+        { path, ...DYNAMO, what: 'replay progress count', scope: 'item', key: `${count.pk} ${count.sk}` },
+        { writes: scale, writeUnits: 2 * scale },
+      );
+    }
+  }
   // Each message adds one contribution item to its bucket's partition (entity x hour, per aggregator),
   // written conditionally; each batch commits, per bucket it touched, one version (listing the ids it
   // added) and the #LATEST pointer. No bucket is re-read: the event items come from one BatchGetItem

@@ -20,6 +20,7 @@ const OPTIONS = {
   'counter-flush-ms': { type: 'string' },
   'replay-per-second': { type: 'string' },
   'sqs-batch-size': { type: 'string' },
+  'progress-shards': { type: 'string' },
   'batch-ms': { type: 'string', default: '500' },
 } as const;
 
@@ -47,6 +48,7 @@ function scenario(argv: string[]): ScaleScenario {
     // A replay as fast as the traffic it re-runs, unless told otherwise (REPLAY_MAX_RATE caps it).
     replayPerSecond: num('replay-per-second', Math.min(eventsPerSecond, env.REPLAY_MAX_RATE)),
     sqsBatchSize: Math.max(1, num('sqs-batch-size', env.PROCESSOR_BATCH_SIZE)),
+    progressShards: Math.max(1, num('progress-shards', env.REPLAY_PROGRESS_SHARDS)),
     batchMs: num('batch-ms'),
   };
 }
@@ -59,7 +61,7 @@ export function render(r: ScaleReport): string {
   const lines = [
     `scenario: ${n(s.eventsPerSecond)} events/s, ${s.sources} sources x ${s.types} types, ${s.instances} instances, ` +
       `${n(s.entities)} entities, ${s.eventsPerRequest} event(s) per request; COUNTER_SHARDS=${s.counterShards}, ` +
-      `COUNTER_FLUSH_MS=${s.counterFlushMs}; replay ${n(s.replayPerSecond)} messages/s, PROCESSOR_BATCH_SIZE=${s.sqsBatchSize}`,
+      `COUNTER_FLUSH_MS=${s.counterFlushMs}; replay ${n(s.replayPerSecond)} messages/s, PROCESSOR_BATCH_SIZE=${s.sqsBatchSize}, REPLAY_PROGRESS_SHARDS=${s.progressShards}`,
     `limits: ${LIMITS.partitionWcu} WCU/s and ${LIMITS.partitionRcu} RCU/s per partition (and per item), ` +
       `${LIMITS.itemBytes / 1024} KB per item, ${LIMITS.s3PutPerPrefix} PUT/s and ${LIMITS.s3GetPerPrefix} GET/s per S3 prefix`,
     '',

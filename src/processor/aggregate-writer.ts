@@ -75,6 +75,7 @@ export class AggregateWriter {
   async write(buckets: BucketInputs[], marks: ReplayMarks[] = []): Promise<WriteOutcome[]> {
     /** Events per replay not yet known to be counted (or jobless). */
     const unmarked = new Map(marks.map((m) => [m.replayId, new Set(m.eventIds)]));
+    const shards = new Map(marks.map((m) => [m.replayId, m.shards]));
     const states: State[] = buckets.map((b) => {
       const key = bucketKey(b.bucket);
       const id = `${b.aggregator.name}#${key}`;
@@ -111,7 +112,7 @@ export class AggregateWriter {
           else s.outcome = 'unchanged';
         }
         if (writes.length === 0 && unmarked.size === 0) break;
-        if (await this.commit(writes, unmarked)) break;
+        if (await this.commit(writes, unmarked, shards)) break;
         if (attempt > 0) await delay(10 * 2 ** attempt * (0.5 + Math.random()));
       }
       return states.map((s) => s.outcome!);
@@ -177,6 +178,7 @@ export class AggregateWriter {
   private async commit(
     writes: { state: State; write: VersionWrite }[],
     unmarked: Map<string, Set<string>>,
+    shards: Map<string, number | undefined>,
   ): Promise<boolean> {
     const computedAt = new Date().toISOString();
     const lineage = lineageKey(computedAt, randomUUID());
@@ -192,7 +194,10 @@ export class AggregateWriter {
       );
       await this.raw.put(lineage, Buffer.from(JSON.stringify(body)), 'application/json');
     }
-    const marks = [...unmarked].map(([replayId, ids]) => ({ replayId, eventIds: [...ids] }));
+    const marks = [...unmarked].map(([replayId, ids]): ReplayMarks => {
+      const n = shards.get(replayId);
+      return { replayId, eventIds: [...ids], ...(n === undefined ? {} : { shards: n }) };
+    });
     const drop = (replayId: string, eventIds: string[]) => {
       const left = unmarked.get(replayId);
       for (const id of eventIds) left?.delete(id);

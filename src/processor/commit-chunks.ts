@@ -2,7 +2,7 @@
 // an event's marks go in the transaction that adds its first contribution (aggregated and counted
 // together), the marks of events that add nothing (no bucket, or counted before) fill in after.
 import { COMMIT_MAX_ITEMS, itemsOf, VersionWrite } from './aggregate-store';
-import type { ReplayMarks } from '../replay/replay-progress';
+import { countItemOf, ReplayMarks } from '../replay/replay-progress';
 
 export interface CommitChunk<W> {
   writes: W[];
@@ -23,6 +23,7 @@ export function commitChunks<W>(
   marks: ReplayMarks[],
 ): CommitChunk<W>[] {
   const replaysOf = new Map<string, string[]>();
+  const shardsOf = new Map(marks.map((m) => [m.replayId, m.shards]));
   for (const { replayId, eventIds } of marks)
     for (const id of new Set(eventIds)) replaysOf.set(id, [...(replaysOf.get(id) ?? []), replayId]);
   const units: Unit<W>[] = writes.map((write) => ({
@@ -39,26 +40,33 @@ export function commitChunks<W>(
   const out: CommitChunk<W>[] = [];
   let writesIn: W[] = [];
   let marksIn = new Map<string, string[]>();
+  let countsIn = new Set<string>();
   let items = 0;
   const close = () => {
     if (writesIn.length === 0 && marksIn.size === 0) return;
     out.push({
       writes: writesIn,
-      marks: [...marksIn].map(([replayId, eventIds]) => ({ replayId, eventIds })),
+      marks: [...marksIn].map(([replayId, eventIds]) => {
+        const shards = shardsOf.get(replayId);
+        return { replayId, eventIds, ...(shards === undefined ? {} : { shards }) };
+      }),
     });
     writesIn = [];
     marksIn = new Map();
+    countsIn = new Set();
     items = 0;
   };
-  // A replay's first mark in a transaction brings the job's count item.
+  // The first mark of a count item (the job's, or a shard's) in a transaction brings that item.
+  const countsOf = (u: Unit<W>) => u.marks.map(([r, id]) => countItemOf(r, id, shardsOf.get(r)));
   const cost = (u: Unit<W>) =>
     (u.write ? itemsOf(writeOf(u.write)) : 0) +
     u.marks.length +
-    new Set(u.marks.map(([r]) => r).filter((r) => !marksIn.has(r))).size;
+    new Set(countsOf(u).filter((c) => !countsIn.has(c))).size;
   for (const u of units) {
     if (items > 0 && items + cost(u) > COMMIT_MAX_ITEMS) close();
     items += cost(u);
     if (u.write) writesIn.push(u.write);
+    for (const c of countsOf(u)) countsIn.add(c);
     for (const [r, id] of u.marks) marksIn.set(r, [...(marksIn.get(r) ?? []), id]);
   }
   close();

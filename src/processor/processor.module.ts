@@ -18,6 +18,8 @@ import { ProcessorMetrics } from './processor.metrics';
 import { ProcessorService } from './processor.service';
 import { AggregatorRegistry } from './aggregator-registry';
 import type { Aggregator } from './aggregator';
+import { ReplayLayouts } from '../replay/replay-progress';
+import { DynamoReplayLayouts } from '../replay/dynamo-replay-progress';
 
 /** What code passes to ProcessorModule.register: aggregators beside those PROCESSOR_AGGREGATORS names. */
 export class ProcessorOptions {
@@ -46,6 +48,12 @@ export function longPollSeconds(env: Env): number {
       provide: AggregateStore,
       inject: [DynamoTable, Retention],
       useFactory: (t: DynamoTable, r: Retention) => new DynamoAggregateStore(t, r),
+    },
+    // How each replay's progress is laid out, read once per job (the replay module owns the job item).
+    {
+      provide: ReplayLayouts,
+      inject: [DynamoTable],
+      useFactory: (t: DynamoTable) => new DynamoReplayLayouts(t),
     },
   ],
   exports: [ProcessorService, ProcessorMetrics, AggregateStore, AggregatorRegistry],

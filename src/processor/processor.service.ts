@@ -16,6 +16,7 @@ import { mapLimit } from '../shared/async/map-limit';
 import { MessageFailureStore } from '../shared/message-failures/message-failure-store';
 import { failureCause } from './failure-cause';
 import { labelsOf } from '../shared/contracts/replay-message';
+import { ReplayLayouts, ReplayMarks } from '../replay/replay-progress';
 
 export { PROCESSOR_VERSION } from './aggregate-writer';
 /** Messages (and buckets) of one batch worked on at once. */
@@ -42,6 +43,7 @@ export class ProcessorService {
     private readonly registry: AggregatorRegistry,
     private readonly metrics: ProcessorMetrics,
     private readonly failures: MessageFailureStore,
+    private readonly layouts: ReplayLayouts,
   ) {
     this.verifier = new MessageVerifier(index, raw, metrics);
     this.writer = new AggregateWriter(aggregates, raw, metrics);
@@ -68,8 +70,8 @@ export class ProcessorService {
     const byReplay = new Map<string, string[]>();
     for (const v of verified)
       byReplay.set(v.message.replay_id, [...(byReplay.get(v.message.replay_id) ?? []), v.message.event_id]);
-    const marks = [...byReplay].map(([replayId, eventIds]) => ({ replayId, eventIds }));
     try {
+      const marks = await this.marksOf(byReplay);
       const outcomes = await this.writer.write(groups, marks);
       const versioned = new Set(groups.flatMap((g, i) => (outcomes[i] === 'versioned' ? g.messageIds : [])));
       for (const v of verified) {
@@ -84,6 +86,18 @@ export class ProcessorService {
     const ordered = messages.map((m) => results.get(m.messageId)!);
     await this.recordFailures(messages, ordered);
     return ordered;
+  }
+
+  /** Each replay's events, laid out as its job says; a replay without a job is counted nowhere. */
+  private async marksOf(byReplay: Map<string, string[]>): Promise<ReplayMarks[]> {
+    const marks = await Promise.all(
+      [...byReplay].map(async ([replayId, eventIds]) => {
+        const layout = await this.layouts.of(replayId);
+        if (!layout) return undefined;
+        return { replayId, eventIds, ...(layout.shards === undefined ? {} : { shards: layout.shards }) };
+      }),
+    );
+    return marks.filter((m) => m !== undefined);
   }
 
   /** Each verified event in the bucket of every aggregator it is an input of. */

@@ -5,6 +5,11 @@ import { keys } from '../shared/aws/table-keys';
 import { claimJobUpdate, releaseUpdate } from '../shared/lease/lease';
 import type { Page } from '../shared/paging/page';
 import { Checkpoint, ReplayJob, ReplayJobStore, ReplayStatus } from './replay-job-store';
+import { shardCounts } from './dynamo-replay-progress';
+import { mapLimit } from '../shared/async/map-limit';
+
+/** Jobs of a listing whose shard counts are read at once. */
+const COUNT_READS = 4;
 
 const JOB_FIELDS = [
   'replay_id',
@@ -31,6 +36,7 @@ const JOB_FIELDS = [
   'resend_of',
   'owner',
   'lease_until',
+  'progress_shards',
 ] as const;
 
 function toJob(item: Item): ReplayJob {
@@ -45,6 +51,13 @@ function toJob(item: Item): ReplayJob {
 export class DynamoReplayJobStore extends ReplayJobStore {
   constructor(private readonly table: DynamoTable) {
     super();
+  }
+
+  /** The job with `processed` summed over its shard counts (the processor writes those, not the job). */
+  private async counted(item: Item): Promise<ReplayJob> {
+    const job = toJob(item);
+    job.processed += await shardCounts(this.table, job.replay_id, job.progress_shards);
+    return job;
   }
 
   async create(job: ReplayJob): Promise<void> {
@@ -65,11 +78,11 @@ export class DynamoReplayJobStore extends ReplayJobStore {
 
   async get(replayId: string): Promise<ReplayJob | undefined> {
     const item = await this.table.get(keys.replayJob(replayId));
-    return item ? toJob(item) : undefined;
+    return item ? this.counted(item) : undefined;
   }
 
   async list(limit: number, cursor?: string): Promise<Page<ReplayJob>> {
-    return this.table.queryPage(
+    const page = await this.table.queryPage(
       {
         IndexName: 'gsi1',
         KeyConditionExpression: 'gsi1pk = :pk',
@@ -77,8 +90,9 @@ export class DynamoReplayJobStore extends ReplayJobStore {
         ScanIndexForward: false,
       },
       { limit, cursor },
-      toJob,
+      (item) => item,
     );
+    return { ...page, items: await mapLimit(page.items, COUNT_READS, (item) => this.counted(item)) };
   }
 
   async active(): Promise<ReplayJob[]> {
@@ -87,6 +101,7 @@ export class DynamoReplayJobStore extends ReplayJobStore {
       KeyConditionExpression: 'gsi2pk = :pk',
       ExpressionAttributeValues: { ':pk': keys.replaysActive },
     });
+    // For the runners, which never read `processed`: the job item's own figure, no shard reads.
     return items.map(toJob);
   }
 
@@ -185,6 +200,6 @@ export class DynamoReplayJobStore extends ReplayJobStore {
         ':at': finishedAt,
       },
     });
-    return item ? toJob(item) : undefined;
+    return item ? this.counted(item) : undefined;
   }
 }

@@ -1,8 +1,9 @@
 import type { Page } from '../shared/paging/page';
 // Port for replay jobs: one DynamoDB item per job (pk REPLAY#<id>, sk #JOB), listed newest first
 // through gsi1, and the pending/running ones through the sparse gsi2 partition REPLAY_ACTIVE.
-// The processor ADDs `processed` to the same item, so after creation every write here is an
-// UpdateItem that sets only its own attributes.
+// The processor ADDs `processed` to the same item for a job created before sharding (and counts a
+// sharded one's in items of its own), so after creation every write here is an UpdateItem that sets
+// only its own attributes.
 
 export const REPLAY_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type ReplayStatus = (typeof REPLAY_STATUSES)[number];
@@ -37,8 +38,16 @@ export interface ReplayJob {
   sent: number;
   /** Messages given up on after retries. */
   failed: number;
-  /** Messages the processor has handled (it ADDs to this attribute). */
+  /**
+   * Messages the processor has handled: the sum of the job's shard counts, plus what it ADDed to the
+   * job item (all of it for a job created before sharding).
+   */
   processed: number;
+  /**
+   * Partitions the processor spreads this job's progress over (REPLAY_PROGRESS_SHARDS when created);
+   * absent on jobs created before sharding, whose progress is on the job item and beside it.
+   */
+  progress_shards?: number;
   /** The checkpoint: index of the next manifest entry to send. */
   next_index: number;
   manifest_key: string;
@@ -63,10 +72,11 @@ export interface Checkpoint {
 export abstract class ReplayJobStore {
   /** Stores a new job (status pending); the id must be new. */
   abstract create(job: ReplayJob): Promise<void>;
+  /** The job, `processed` summed over its progress shards (as in list and cancel). */
   abstract get(replayId: string): Promise<ReplayJob | undefined>;
   /** Every job, newest first. */
   abstract list(limit: number, cursor?: string): Promise<Page<ReplayJob>>;
-  /** Pending and running jobs, oldest first. */
+  /** Pending and running jobs, oldest first; their `processed` is not summed (no caller reads it). */
   abstract active(): Promise<ReplayJob[]>;
   /**
    * Takes a pending or running job for `owner` (status becomes running) unless another live runner

@@ -1,12 +1,17 @@
 // Replay progress, part of the replay contract: the processor reports each event it handled for a
 // replay, and the replay module reads the count back on the job (`processed`) and, to find what was
 // sent but never processed, the events themselves (the DONE markers). The processor counts in the
-// transaction that aggregates the events (AggregateStore.commit takes ReplayMarks).
+// transaction that aggregates the events (AggregateStore.commit takes ReplayMarks). A job created
+// with `progress_shards` spreads its markers and counts over that many partitions (docs/replay.md,
+// "Progress"); one without keeps them in the job's own partition, counted on the job item.
+import { progressShard } from '../shared/aws/table-keys';
 
 /** Events of one replay the processor handled, to count once each per (replay, event). */
 export interface ReplayMarks {
   replayId: string;
   eventIds: string[];
+  /** The job's `progress_shards`; absent for a job without it (the unsharded layout). */
+  shards?: number;
 }
 
 /** Why the marks of a refused write did not hold. */
@@ -17,11 +22,35 @@ export interface MarksRefusal {
   jobless: boolean;
 }
 
-/** TransactWriteItems items that marks take: a DONE marker per event and the job's count. */
-export const markItemsOf = (m: ReplayMarks): number => m.eventIds.length + 1;
+/** The count item an event's mark adds to: the job's (unsharded) or its shard's. */
+export const countItemOf = (replayId: string, eventId: string, shards?: number): string =>
+  shards === undefined ? replayId : `${replayId}#${progressShard(eventId, shards)}`;
+
+/** The count items of marks, each once, in order of first use. */
+export const countItemsOf = (m: ReplayMarks): string[] => [
+  ...new Set(m.eventIds.map((id) => countItemOf(m.replayId, id, m.shards))),
+];
+
+/** TransactWriteItems items that marks take: a DONE marker per event and each count item once. */
+export const markItemsOf = (m: ReplayMarks): number => m.eventIds.length + countItemsOf(m).length;
+
+/** How the processor counts a replay's events: its job's layout. */
+export interface ReplayLayout {
+  /** `progress_shards` of the job; absent for a job created before sharding. */
+  shards?: number;
+}
+
+/** The processor's view of replay jobs: whether one exists and how its progress is laid out. */
+export abstract class ReplayLayouts {
+  /** The job's layout, or undefined when the replay has no job (its events are counted nowhere). */
+  abstract of(replayId: string): Promise<ReplayLayout | undefined>;
+}
 
 /** Replay progress as the replay module reads it back. */
 export abstract class ReplayProgress {
-  /** The events of a replay the processor has handled (its DONE markers, kept RETENTION_DONE_MARKERS_DAYS). */
-  abstract processedEventIds(replayId: string): Promise<Set<string>>;
+  /**
+   * The events of a replay the processor has handled (its DONE markers, kept
+   * RETENTION_DONE_MARKERS_DAYS): the unsharded partition and, given the job's `progress_shards`, each shard.
+   */
+  abstract processedEventIds(replayId: string, shards?: number): Promise<Set<string>>;
 }

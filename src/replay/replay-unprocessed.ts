@@ -71,7 +71,10 @@ export class UnprocessedFinder {
     }
     const cached = this.cache.get(job.replay_id);
     if (cached?.processed === job.processed) return { known: true, entries: cached.entries };
-    const [done, sent] = await Promise.all([this.progress.processedEventIds(job.replay_id), this.sent(job)]);
+    const [done, sent] = await Promise.all([
+      this.progress.processedEventIds(job.replay_id, job.progress_shards),
+      this.sent(job),
+    ]);
     const entries = sent.filter((e) => !done.has(e.event_id));
     this.cache.delete(job.replay_id);
     this.cache.set(job.replay_id, { processed: job.processed, entries });

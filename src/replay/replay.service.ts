@@ -157,6 +157,7 @@ export class ReplayService {
       processed: 0,
       next_index: 0,
       manifest_key: manifestKey(replayId),
+      progress_shards: this.env.REPLAY_PROGRESS_SHARDS,
       ...(resendOf ? { resend_of: resendOf } : {}),
     };
     await this.jobs.create(job);

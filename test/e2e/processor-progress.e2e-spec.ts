@@ -1,6 +1,7 @@
 // Replay progress is counted in the transaction that aggregates: every verified message counts once
 // for its replay, whether its event landed in a bucket or not, a redelivered batch counts nothing
-// again, and a replay without a job (messages sent by hand) is processed and counted nowhere. Also
+// again, and a replay without a job (messages sent by hand) is processed and counted nowhere; a job
+// with progress_shards is counted in its shards and read back summed. Also
 // the raw read that starts beside the index read: its bytes are used only where the index agrees.
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { EventIndex, EventRecord } from '../../src/shared/events/event-index';
@@ -10,6 +11,7 @@ import type { AwsClients } from '../../src/shared/aws/aws-clients';
 import { ProcessorService } from '../../src/processor/processor.service';
 import { AggregateStore } from '../../src/processor/aggregate-store';
 import { ReplayProgress } from '../../src/replay/replay-progress';
+import { ReplayJobStore } from '../../src/replay/replay-job-store';
 import { DynamoReplayProgress } from '../../src/replay/dynamo-replay-progress';
 import { DynamoTable } from '../../src/shared/aws/dynamo-table';
 import { replayMessageBody } from '../support/replay-messages';
@@ -93,6 +95,23 @@ describe('processor progress', () => {
     expect((await processedOf('prog-1'))?.processed).toBe(6);
     const versions = await t.app.get(AggregateStore).versions(AGG, `c-1@${DAY}`);
     expect(versions.map((v) => v.input_count)).toEqual([4]);
+  });
+
+  it('counts a job with progress_shards in its shards, never on the job item, once per event', async () => {
+    const dynamo = t.app.get<AwsClients>(AWS_CLIENTS).dynamo;
+    await dynamo.send(
+      new PutCommand({
+        TableName: t.env.PIPESCOPE_TABLE,
+        Item: { ...replayProgressKeys.job('prog-s'), replay_id: 'prog-s', progress_shards: 64 },
+      }),
+    );
+    const service = t.app.get(ProcessorService);
+    const messages = [...batch('prog-s', records, 's'), ...batch('prog-s', records.slice(0, 2), 's-dup')];
+    expect((await service.processBatch(messages)).filter((r) => !r.ok)).toEqual([]);
+    expect((await service.processBatch(messages)).filter((r) => !r.ok)).toEqual([]);
+    expect((await processedOf('prog-s'))?.processed).toBeUndefined();
+    expect((await t.app.get(ReplayJobStore).get('prog-s'))?.processed).toBe(6);
+    expect(await progress.processedEventIds('prog-s', 64)).toEqual(new Set(records.map((r) => r.event_id)));
   });
 
   it('reads the raw bytes where the index says, whatever range or key the message names', async () => {

@@ -8,6 +8,7 @@ import {
   daysOf,
   hoursOf,
   keys,
+  progressShard,
   reconcileKeys,
   replayProgressKeys,
   schemaKeys,
@@ -49,6 +50,21 @@ describe('the DynamoDB key formats', () => {
       pk: 'SCHEMA#orders-svc#order.created',
       sk: 'V#0000000003',
     });
+  });
+
+  it('keys sharded replay progress in a partition per shard, the unsharded layout beside the job', () => {
+    expect(replayProgressKeys.done('j1', E, 7)).toEqual({ pk: 'REPLAY#j1#7', sk: `DONE#${E}` });
+    expect(replayProgressKeys.count('j1', 7)).toEqual({ pk: 'REPLAY#j1#7', sk: '#COUNT' });
+    expect(replayProgressKeys.partition('j1')).toBe('REPLAY#j1');
+    expect(replayProgressKeys.partition('j1', 0)).toBe('REPLAY#j1#0');
+    // Stable across processes and releases: a redelivered event finds its marker in the same shard.
+    expect(progressShard(E, 64)).toBe(progressShard(E, 64));
+    expect(progressShard('e1', 1)).toBe(0);
+    const shards = Array.from({ length: 6400 }, (_, i) => progressShard(`event-${i}`, 64));
+    const perShard = shards.reduce((m, s) => m.set(s, (m.get(s) ?? 0) + 1), new Map<number, number>());
+    expect(perShard.size).toBe(64);
+    // Even enough: no shard takes more than twice its share.
+    expect(Math.max(...perShard.values())).toBeLessThan(200);
   });
 
   it('keys counter rows by hour, shard 0 keeping the unsharded key', () => {

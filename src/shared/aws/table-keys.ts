@@ -63,14 +63,17 @@ export const keys = {
  * instance's rows over the shards by their names. Readers query every shard and sum (docs/scaling.md).
  */
 export function counterShard(writer: string, source: string, type: string, shards: number): number {
-  if (shards <= 1) return 0;
-  // FNV-1a, 32 bits: cheap, and even enough over a handful of shards.
+  return shards <= 1 ? 0 : fnv1a(writer, source, type) % shards;
+}
+
+/** FNV-1a, 32 bits, over texts each ended by `#`: cheap, stable, and even enough over a few shards. */
+function fnv1a(...texts: string[]): number {
   let h = 0x811c9dc5;
-  for (const text of [writer, source, type]) {
+  for (const text of texts) {
     for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
     h = Math.imul(h ^ 0x23, 0x01000193) >>> 0;
   }
-  return h % shards;
+  return h;
 }
 
 /** Days (YYYY-MM-DD, UTC) touched by a window, oldest first. */
@@ -119,13 +122,32 @@ export const aggregateKeys = {
   entitySort: (periodStartHour: string, aggregator: string) => `${periodStartHour}#${aggregator}`,
 };
 
-/** Replay progress written by the processor: the job item and one marker per processed event. */
+const replayPartition = (replayId: string, shard?: number): string =>
+  shard === undefined ? `REPLAY#${replayId}` : `REPLAY#${replayId}#${shard}`;
+
+/**
+ * Replay progress written by the processor (docs/data-model.md). A job with `progress_shards` has its
+ * DONE markers and a `#COUNT` item in each of that many partitions `REPLAY#<id>#<shard>`; a job
+ * without (created before sharding) has its markers beside the job item and `processed` on it.
+ */
 export const replayProgressKeys = {
-  /** The replay job item the replay module owns; the processor only ADDs `processed` to it. */
+  /** The replay job item the replay module owns; the processor ADDs `processed` to it (unsharded jobs). */
   job: keys.replayJob,
-  done: (replayId: string, eventId: string) => ({ pk: `REPLAY#${replayId}`, sk: `DONE#${eventId}` }),
+  /** Where a replay's markers are: `shard` undefined is the unsharded layout, the job's own partition. */
+  partition: replayPartition,
+  done: (replayId: string, eventId: string, shard?: number) => ({
+    pk: replayPartition(replayId, shard),
+    sk: `DONE#${eventId}`,
+  }),
   donePrefix: 'DONE#',
+  /** A shard's count of processed events (`ADD processed`); readers sum every shard's. */
+  count: (replayId: string, shard: number) => ({ pk: replayPartition(replayId, shard), sk: '#COUNT' }),
 };
+
+/** The progress shard of an event of a sharded replay: a stable hash of its id, so redeliveries agree. */
+export function progressShard(eventId: string, shards: number): number {
+  return shards <= 1 ? 0 : fnv1a(eventId) % shards;
+}
 
 /** Reconcile jobs (src/reconcile/): the job item and one item per finding in the job's partition. */
 export const reconcileKeys = {

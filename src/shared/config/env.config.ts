@@ -117,6 +117,11 @@ export class Env {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100000) REPLAY_DEFAULT_RATE: number = 100;
   /** Highest `rate_per_second` a replay may ask for. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000000) REPLAY_MAX_RATE: number = 10000;
+  /**
+   * Partitions a new replay job's progress (DONE markers and counts) is spread over, so one fast replay
+   * has no hot partition (docs/scaling.md); fixed per job at creation.
+   */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(256) REPLAY_PROGRESS_SHARDS: number = 64;
   /** How long a runner's claim on a job lasts without a checkpoint before another instance may resume it. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1000) @Max(3600000) REPLAY_LEASE_MS: number = 30000;
   /** SendMessageBatch calls one replay keeps in flight at once. */
