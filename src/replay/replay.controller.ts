@@ -6,7 +6,8 @@ import { Roles } from '../shared/auth/roles.decorator';
 import { Env } from '../shared/config/env.config';
 import { AppError } from '../shared/errors/app-error';
 import { ApiErrors } from '../shared/openapi/api-errors.decorator';
-import { CreateReplayDto, ListReplaysQueryDto, ResendReplayDto, toReplayRequest } from './replay.dto';
+import { CreateReplayDto, ListReplaysQueryDto, ResendReplayDto } from './replay.dto';
+import { toReplayRequest } from './replay-request';
 import { ReplayResendService } from './replay-resend.service';
 import {
   ReplayCreated,

@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { AppError, FieldProblem } from '../shared/errors/app-error';
 import { validateEnv } from '../shared/config/env.config';
 import { AppValidationPipe } from '../shared/http/validation.pipe';
-import { CreateReplayDto, ListReplaysQueryDto, ReplayRequest, toReplayRequest } from './replay.dto';
+import { CreateReplayDto, ListReplaysQueryDto } from './replay.dto';
+import { ReplayRequest, toReplayRequest } from './replay-request';
 
 const env = validateEnv({
   PIPESCOPE_QUEUE: 'main-q',

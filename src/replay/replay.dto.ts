@@ -1,7 +1,8 @@
 // What an operator or investigator sends to POST /replay and GET /replay. The global ValidationPipe
 // checks the shape and the rules between fields (a selector is required, a window unless event_ids
 // are given, from <= to) in one pass, so every problem comes back at once as REPLAY.VALIDATION_FAILED.
-// toReplayRequest then applies the configured limits (rate, max_events, window width, queue allow list).
+// toReplayRequest (replay-request.ts) then applies the configured limits.
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -22,9 +23,6 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import type { ReplayFilter } from './replay-job-store';
-import type { Env } from '../shared/config/env.config';
-import { AppError, validationError } from '../shared/errors/app-error';
 import { ValidationCode } from '../shared/http/validation.pipe';
 import {
   isDateTime,
@@ -40,7 +38,7 @@ export const DEFAULT_MAX_EVENTS = 10000;
 /** Kept small enough that the filter fits in the job item (DynamoDB items are at most 400 KB). */
 export const MAX_EVENT_IDS = 1000;
 
-const given = (value: unknown): boolean => value !== undefined && value !== null;
+export const given = (value: unknown): boolean => value !== undefined && value !== null;
 /** A window is needed unless event_ids are given; a given bound is checked either way. */
 const needsWindow = (f: ReplayFilterDto, bound: 'from' | 'to'): boolean =>
   !given(f.event_ids) || given(f[bound]);
@@ -71,6 +69,35 @@ const NotBeforeFrom = () =>
       defaultMessage: () => 'to must not be before from',
     },
   });
+
+/** Why the operator asks: required, not blank, kept in the audit log. */
+const Reason = (example: string) =>
+  applyDecorators(
+    ApiProperty({
+      minLength: 1,
+      maxLength: 1000,
+      pattern: '\\S',
+      description: 'why; kept in the audit log',
+      example,
+    }),
+    IsString(),
+    Matches(/\S/, { message: 'reason must not be blank' }),
+    Length(1, 1000),
+  );
+
+/** Messages sent per second; the configured limit is applied by toReplayRequest (replay-request.ts). */
+const RatePerSecond = () =>
+  applyDecorators(
+    ApiPropertyOptional({
+      type: 'integer',
+      nullable: true,
+      minimum: 1,
+      description: 'default REPLAY_DEFAULT_RATE, at most REPLAY_MAX_RATE',
+    }),
+    IsOptional(),
+    IsInt(),
+    Min(1),
+  );
 
 export class ReplayFilterDto {
   @ApiPropertyOptional({ ...ENTITY_ID_SCHEMA, type: String, nullable: true })
@@ -169,27 +196,10 @@ export class CreateReplayDto {
   @Min(1)
   max_events?: number;
 
-  @ApiPropertyOptional({
-    type: 'integer',
-    nullable: true,
-    minimum: 1,
-    description: 'default REPLAY_DEFAULT_RATE, at most REPLAY_MAX_RATE',
-  })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
+  @RatePerSecond()
   rate_per_second?: number;
 
-  @ApiProperty({
-    minLength: 1,
-    maxLength: 1000,
-    pattern: '\\S',
-    description: 'why; kept in the audit log',
-    example: 're-run after the pricing fix',
-  })
-  @IsString()
-  @Matches(/\S/, { message: 'reason must not be blank' })
-  @Length(1, 1000)
+  @Reason('re-run after the pricing fix')
   reason!: string;
 
   @ApiPropertyOptional({
@@ -239,98 +249,9 @@ export class ListReplaysQueryDto {
 /** What an operator sends to POST /replay/{id}/resend. */
 @ValidationCode('REPLAY.VALIDATION_FAILED')
 export class ResendReplayDto {
-  @ApiProperty({
-    minLength: 1,
-    maxLength: 1000,
-    pattern: '\\S',
-    description: 'why; kept in the audit log',
-    example: 'the consumer was down',
-  })
-  @IsString()
-  @Matches(/\S/, { message: 'reason must not be blank' })
-  @Length(1, 1000)
+  @Reason('the consumer was down')
   reason!: string;
 
-  @ApiPropertyOptional({
-    type: 'integer',
-    nullable: true,
-    minimum: 1,
-    description: 'default REPLAY_DEFAULT_RATE, at most REPLAY_MAX_RATE',
-  })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
+  @RatePerSecond()
   rate_per_second?: number;
-}
-
-/** A request that passed every check, with defaults applied and times normalised to UTC. */
-export interface ReplayRequest {
-  filter: ReplayFilter;
-  dry_run: boolean;
-  max_events: number;
-  rate_per_second: number;
-  reason: string;
-  queue: string;
-  /** The output format of the messages, one registered on this instance. */
-  format: string;
-}
-
-const utc = (iso: string): string => new Date(iso).toISOString();
-
-/**
- * Applies the configured limits (each its own code) and defaults to a validated request; `formats`
- * are the output formats registered here.
- */
-export function toReplayRequest(dto: CreateReplayDto, env: Env, formats: readonly string[]): ReplayRequest {
-  const problems = [
-    ...(dto.rate_per_second !== undefined && dto.rate_per_second > env.REPLAY_MAX_RATE
-      ? [{ field: 'rate_per_second', message: `at most ${env.REPLAY_MAX_RATE}` }]
-      : []),
-    ...(dto.format !== undefined && !formats.includes(dto.format)
-      ? [{ field: 'format', message: `unknown format; one of ${formats.join(', ')}` }]
-      : []),
-  ];
-  if (problems.length > 0) throw validationError('REPLAY.VALIDATION_FAILED', problems);
-  const maxEvents = dto.max_events ?? Math.min(DEFAULT_MAX_EVENTS, env.REPLAY_MAX_EVENTS);
-  if (maxEvents > env.REPLAY_MAX_EVENTS) {
-    throw new AppError(
-      'REPLAY.TOO_MANY_EVENTS',
-      `max_events ${maxEvents} is over the limit of ${env.REPLAY_MAX_EVENTS} (REPLAY_MAX_EVENTS)`,
-      [{ field: 'max_events', message: `at most ${env.REPLAY_MAX_EVENTS}` }],
-    );
-  }
-  const f = dto.filter;
-  if (f.from && f.to) {
-    const days = (Date.parse(f.to) - Date.parse(f.from)) / 86_400_000;
-    if (days > env.REPLAY_MAX_WINDOW_DAYS) {
-      throw new AppError(
-        'REPLAY.WINDOW_TOO_WIDE',
-        `the window spans ${days.toFixed(1)} days; at most ${env.REPLAY_MAX_WINDOW_DAYS} (REPLAY_MAX_WINDOW_DAYS)`,
-        [{ field: 'filter.to', message: `window at most ${env.REPLAY_MAX_WINDOW_DAYS} days` }],
-      );
-    }
-  }
-  const queue = dto.queue ?? env.PIPESCOPE_QUEUE;
-  if (!env.replayAllowedQueues.includes(queue)) {
-    throw new AppError('REPLAY.QUEUE_NOT_ALLOWED', `queue ${queue} is not in REPLAY_ALLOWED_QUEUES`, [
-      { field: 'queue', message: `one of ${env.replayAllowedQueues.join(', ')}` },
-    ]);
-  }
-  const filter: ReplayFilter = {
-    ...(given(f.entity_id) ? { entity_id: f.entity_id } : {}),
-    ...(given(f.source) ? { source: f.source } : {}),
-    ...(given(f.type) ? { type: f.type } : {}),
-    ...(given(f.from) ? { from: utc(f.from!) } : {}),
-    ...(given(f.to) ? { to: utc(f.to!) } : {}),
-    ...(given(f.event_ids) ? { event_ids: [...new Set(f.event_ids)] } : {}),
-  };
-  return {
-    filter,
-    dry_run: dto.dry_run ?? false,
-    max_events: maxEvents,
-    rate_per_second: dto.rate_per_second ?? env.REPLAY_DEFAULT_RATE,
-    reason: dto.reason.trim(),
-    queue,
-    format: dto.format ?? 'pointer',
-  };
 }

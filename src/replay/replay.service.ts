@@ -19,7 +19,7 @@ import {
   PART_SIZE,
   toEntry,
 } from './replay-manifest';
-import { ReplayRequest } from './replay.dto';
+import { ReplayRequest } from './replay-request';
 import { DRY_RUN_REPLAY_ID, PlanTally, ReplayPlan, ReplayView, toView } from './replay-view';
 import { ReplayFormats } from './replay-formats';
 import { ReplayRunner } from './replay.runner';

@@ -12,6 +12,10 @@ export class RequestEndedError extends Error {
     super(answered ? 'the request was answered' : 'the client closed the connection');
     this.name = 'RequestEndedError';
   }
+
+  /** The two reasons, made once: every request ends with one, and a stack says nothing about either. */
+  static readonly ANSWERED = new RequestEndedError(true);
+  static readonly CLIENT_GONE = new RequestEndedError(false);
 }
 
 /** Runs `fn` (and everything it starts) as part of the request whose signal this is. */

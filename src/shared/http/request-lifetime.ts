@@ -31,7 +31,7 @@ export function installRequestLifetime(fastify: FastifyInstance, timeoutMs: numb
     }, timeoutMs);
     reply.raw.once('close', () => {
       clearTimeout(ceiling);
-      ended.abort(new RequestEndedError(reply.raw.writableFinished));
+      ended.abort(reply.raw.writableFinished ? RequestEndedError.ANSWERED : RequestEndedError.CLIENT_GONE);
     });
     runInRequest(ended.signal, done);
   });
