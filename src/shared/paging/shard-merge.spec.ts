@@ -172,7 +172,9 @@ describe('mergeShards', () => {
     const req = { days: 1, shards: 4, order: 'asc' as const, limit: 10 };
     const first = await mergeShards(req, { p: 0 }, new ReadBudget(roomy), read);
     expect(first.next?.p).toBe(0);
-    expect(first.next?.a).toHaveLength(4);
+    // One key per shard at most, so a cursor stays small with many shards.
+    const keysHeld = [...first.next!.a!, ...first.next!.h!].filter((k) => k !== null);
+    expect(keysHeld.length).toBeLessThanOrEqual(4);
     const before = trips();
     const second = await mergeShards(req, first.next!, new ReadBudget(roomy), read);
     expect([...first.items, ...second.items]).toEqual(expected(store, 'asc').slice(0, 20));

@@ -3,9 +3,9 @@
 // sort key (`<received_at>#<event_id>`, unique and totally ordered), days one after another, in the
 // query's order. Pure over a `read` function, so the paging rules are unit-tested without storage.
 //
-// The cursor holds, for the day it stopped in, each shard's position: the sort key up to which that
-// shard was consumed (emitted, or examined and filtered out), the sort key of its next match when
-// one was seen but not emitted, or that it is finished. A shard then continues from there, so nothing
+// The cursor holds, for the day it stopped in, one position per shard: the sort key of its next match
+// when one was seen but not emitted, else the sort key up to which that shard was consumed (emitted,
+// or examined and filtered out), or that it is finished. A shard then continues from there, so nothing
 // is lost or repeated across pages, and a read that spends its budget before it can emit anything
 // (a filter matching rarely, more shards than round trips) still moves on: the next page needs no
 // read of a shard whose next match is known until that match is the one to emit.
@@ -98,16 +98,17 @@ export async function mergeShards<T>(
       done: first && (at.d ?? []).includes(s),
     }));
     let last: string | undefined;
-    const finished = (s: ShardState<T>): boolean => s.done && s.buffer.length === 0 && s.head === undefined;
+    const next = (s: ShardState<T>): string | undefined => s.buffer[0]?.sort ?? s.head;
+    const finished = (s: ShardState<T>): boolean => s.done && next(s) === undefined;
+    // One key per shard at most: its next match when known (read again from there), else how far it got.
     const position = (): MergeAt => ({
       p,
       a: shards.map((s) =>
-        finished(s)
+        finished(s) || next(s) !== undefined
           ? null
-          : (further(req.order, further(req.order, s.after, last), s.buffer.length ? undefined : s.scanned) ??
-            null),
+          : (further(req.order, further(req.order, s.after, last), s.scanned) ?? null),
       ),
-      h: shards.map((s) => s.buffer[0]?.sort ?? s.head ?? null),
+      h: shards.map((s) => next(s) ?? null),
       d: shards.flatMap((s, i) => (finished(s) ? [i] : [])),
     });
     const stop = (): MergedPage<T> => ({ items, next: position(), stopped_early: items.length < req.limit });
@@ -135,9 +136,10 @@ export async function mergeShards<T>(
       let pick = -1;
       let best: string | undefined;
       for (let i = 0; i < shards.length; i++) {
-        const next = shards[i].buffer[0]?.sort ?? shards[i].head;
-        if (next === undefined) continue;
-        if (best === undefined || (req.order === 'asc' ? next < best : next > best)) [pick, best] = [i, next];
+        const key = next(shards[i]);
+        if (key !== undefined && (best === undefined || (req.order === 'asc' ? key < best : key > best))) {
+          [pick, best] = [i, key];
+        }
       }
       if (pick < 0) break;
       if (items.length === req.limit) return { items, next: position() };
