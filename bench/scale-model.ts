@@ -295,8 +295,8 @@ function replayPath(s: ScaleScenario, t: Tally): void {
   // The runner checkpoints the job at most every REPLAY_CHECKPOINT_MS (1 s) or half of
   // REPLAY_CHECKPOINT_BATCHES batches (50 batches of 10), whichever comes first.
   const checkpoints = Math.max(1, rate / 500);
-  // The processor commits a batch's progress in one transaction per batch and replay: a DONE marker per
-  // message (in the job's partition) and one ADD of `processed` to the job item (two units each).
+  // The processor counts a batch's messages in its aggregate transaction: a DONE marker per message (in
+  // the job's partition) and one ADD of `processed` to the job item per replay (two units each).
   const batches = rate / 10;
   t.add(
     { path, ...DYNAMO, what: 'replay job', scope: 'item', key: `${job.pk} ${job.sk}` },

@@ -171,7 +171,7 @@ export const PROCESSOR_GRANTS: Grant[] = [
     actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     on: [{ table: true }],
     calls: ['GetCommand', 'BatchGetCommand', 'PutCommand', 'TransactWriteCommand'],
-    why: "a batch's indexed events (one BatchGetItem), aggregate pointers; versions, contributions and pointers of a batch (one transaction), processed markers + job counter (one transaction per replay)",
+    why: "a batch's indexed events (one BatchGetItem), aggregate pointers; versions, contributions, pointers, processed markers and job counters of a batch (one transaction)",
   },
   {
     actions: ['dynamodb:Query'],

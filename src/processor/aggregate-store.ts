@@ -1,6 +1,8 @@
 // Port for versioned aggregates (DynamoDB): per (aggregator, bucket) immutable version items, a latest
 // pointer, and one contribution item per input event, which makes each event count once and is the
-// bucket's lineage (which version added which event).
+// bucket's lineage (which version added which event). A commit also counts the events it aggregated
+// for their replays (the replay contract's ReplayMarks), in the same transaction.
+import type { ReplayMarks, MarksRefusal } from '../replay/replay-progress';
 
 export interface AggregateVersion {
   /** The aggregator's name and version that computed the value. */
@@ -63,10 +65,13 @@ export interface WriteRefusal {
 
 export type CommitResult =
   | { committed: true }
-  /** Nothing was written; `refusals[i]` says why write i did not hold (undefined: it did). */
-  | { committed: false; refusals: (WriteRefusal | undefined)[] };
+  /**
+   * Nothing was written; `refusals[i]` says why write i did not hold, `marks[j]` why marks j did not
+   * (undefined: it did, and was refused only with the rest).
+   */
+  | { committed: false; refusals: (WriteRefusal | undefined)[]; marks: (MarksRefusal | undefined)[] };
 
-/** TransactWriteItems takes 100 items: a commit's writes hold at most this many items together. */
+/** TransactWriteItems takes 100 items: a commit's writes and marks hold at most this many together. */
 export const COMMIT_MAX_ITEMS = 100;
 
 /** The items a write takes in a commit: its contributions, the version and the pointer. */
@@ -77,9 +82,11 @@ export abstract class AggregateStore {
   abstract latest(aggregator: string, key: string): Promise<AggregateVersion | undefined>;
   /**
    * Writes, in one transaction, for each write a new version, its contributions (each only if the
-   * event never contributed) and the latest pointer (only if it still names `previous`): all or none.
+   * event never contributed) and the latest pointer (only if it still names `previous`), and for each
+   * replay's marks a DONE marker per event (only if absent) and `processed` raised by their number on
+   * the replay's job (only if it exists): all or none. Marks name each replay once.
    */
-  abstract commit(writes: VersionWrite[]): Promise<CommitResult>;
+  abstract commit(writes: VersionWrite[], marks?: ReplayMarks[]): Promise<CommitResult>;
   /** The contributions of a bucket, of versions up to `upTo` when given. */
   abstract contributions(aggregator: string, key: string, upTo?: number): Promise<Contribution[]>;
   /** One event's contribution to a bucket, or undefined when it is no input of it. */

@@ -2,21 +2,17 @@
 // the new inputs (value by the aggregator's `add`, input hash by addition). All buckets a batch touches
 // are committed in one transaction with a contribution item per new input, written only if that event
 // never contributed: an event counts once however often it is delivered, and the cost of a message
-// does not grow with the size of its bucket. See docs/processor.md, "Write algorithm".
+// does not grow with the size of its bucket. The same transaction counts the batch's events for their
+// replays (DONE markers and `processed`). See docs/processor.md, "Write algorithm".
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../shared/errors/app-error';
 import type { EventRecord } from '../shared/events/event-index';
 import { RawStore } from '../shared/raw/raw-store';
 import { mapLimit } from '../shared/async/map-limit';
-import {
-  AggregateStore,
-  AggregateVersion,
-  COMMIT_MAX_ITEMS,
-  Contribution,
-  itemsOf,
-  VersionWrite,
-} from './aggregate-store';
+import { AggregateStore, AggregateVersion, Contribution, VersionWrite } from './aggregate-store';
+import type { ReplayMarks } from '../replay/replay-progress';
+import { commitChunks } from './commit-chunks';
 import type { Aggregator, Bucket } from './aggregator';
 import { addToInputHash, bucketKey, mergeSamples, sampleEventId, sortInputs } from './aggregate';
 import { lineageKey, lineageOf } from './lineage';
@@ -71,11 +67,14 @@ export class AggregateWriter {
   ) {}
 
   /**
-   * Adds each bucket's inputs, committing every bucket of the batch together; one writer per bucket
-   * at a time in this process (buckets locked in key order, so batches never wait on each other in a
-   * circle). Answers each bucket's outcome, in order; throws when the commit could not be made.
+   * Adds each bucket's inputs and counts the marked events for their replays, committing all of the
+   * batch together; one writer per bucket at a time in this process (buckets locked in key order, so
+   * batches never wait on each other in a circle). Answers each bucket's outcome, in order; throws
+   * when the commit could not be made.
    */
-  async write(buckets: BucketInputs[]): Promise<WriteOutcome[]> {
+  async write(buckets: BucketInputs[], marks: ReplayMarks[] = []): Promise<WriteOutcome[]> {
+    /** Events per replay not yet known to be counted (or jobless). */
+    const unmarked = new Map(marks.map((m) => [m.replayId, new Set(m.eventIds)]));
     const states: State[] = buckets.map((b) => {
       const key = bucketKey(b.bucket);
       const id = `${b.aggregator.name}#${key}`;
@@ -111,8 +110,8 @@ export class AggregateWriter {
           if (write) writes.push({ state: s, write });
           else s.outcome = 'unchanged';
         }
-        if (writes.length === 0) break;
-        if (await this.commit(writes)) break;
+        if (writes.length === 0 && unmarked.size === 0) break;
+        if (await this.commit(writes, unmarked)) break;
         if (attempt > 0) await delay(10 * 2 ** attempt * (0.5 + Math.random()));
       }
       return states.map((s) => s.outcome!);
@@ -171,34 +170,51 @@ export class AggregateWriter {
   }
 
   /**
-   * Writes the lineage file, then commits the versions (in as few transactions as the item limit
-   * allows). True when all committed; otherwise the states learn what to drop or read again.
+   * Writes the lineage file (when there are versions), then commits the versions and marks (in as few
+   * transactions as the item limit allows). True when all committed; otherwise the states and the
+   * unmarked events learn what to drop or read again.
    */
-  private async commit(writes: { state: State; write: VersionWrite }[]): Promise<boolean> {
+  private async commit(
+    writes: { state: State; write: VersionWrite }[],
+    unmarked: Map<string, Set<string>>,
+  ): Promise<boolean> {
     const computedAt = new Date().toISOString();
     const lineage = lineageKey(computedAt, randomUUID());
     for (const { write } of writes) {
       write.version.computed_at = computedAt;
       write.version.lineage_key = lineage;
     }
-    const body = lineageOf(
-      computedAt,
-      writes.map((w) => w.write),
-    );
-    await this.raw.put(lineage, Buffer.from(JSON.stringify(body)), 'application/json');
+    // Before the commit: a version never names a lineage file that is not there.
+    if (writes.length > 0) {
+      const body = lineageOf(
+        computedAt,
+        writes.map((w) => w.write),
+      );
+      await this.raw.put(lineage, Buffer.from(JSON.stringify(body)), 'application/json');
+    }
+    const marks = [...unmarked].map(([replayId, ids]) => ({ replayId, eventIds: [...ids] }));
+    const drop = (replayId: string, eventIds: string[]) => {
+      const left = unmarked.get(replayId);
+      for (const id of eventIds) left?.delete(id);
+      if (left?.size === 0) unmarked.delete(replayId);
+    };
     let all = true;
-    for (const chunk of chunks(writes)) {
-      const result = await this.store.commit(chunk.map((w) => w.write));
+    for (const chunk of commitChunks(writes, (w) => w.write, marks)) {
+      const result = await this.store.commit(
+        chunk.writes.map((w) => w.write),
+        chunk.marks,
+      );
       if (result.committed) {
-        for (const { state, write } of chunk) {
+        for (const { state, write } of chunk.writes) {
           state.outcome = 'versioned';
           this.remember(state.id, write.version);
           this.metrics.version(write.version.aggregator);
         }
+        for (const m of chunk.marks) drop(m.replayId, m.eventIds);
         continue;
       }
       all = false;
-      chunk.forEach(({ state }, i) => {
+      chunk.writes.forEach(({ state }, i) => {
         const refusal = result.refusals[i];
         if (!refusal) return;
         const counted = new Set(refusal.counted);
@@ -210,9 +226,15 @@ export class AggregateWriter {
           state.stale = true;
         }
       });
+      // Marks counted before are dropped; a replay with no job is counted nowhere.
+      chunk.marks.forEach((m, j) => {
+        const refusal = result.marks[j];
+        if (refusal?.jobless) unmarked.delete(m.replayId);
+        else if (refusal) drop(m.replayId, refusal.counted);
+      });
       // Writes refused for no reason of their own (another write of the transaction failed) go again.
     }
-    if (all) {
+    if (all && writes.length > 0) {
       this.logger.log(
         {
           op: 'version',
@@ -265,24 +287,6 @@ export class AggregateWriter {
       return n.event;
     });
   }
-}
-
-/** Writes in groups that fit one transaction each. */
-function chunks<T extends { write: VersionWrite }>(writes: T[]): T[][] {
-  const out: T[][] = [];
-  let current: T[] = [];
-  let items = 0;
-  for (const w of writes) {
-    if (current.length > 0 && items + itemsOf(w.write) > COMMIT_MAX_ITEMS) {
-      out.push(current);
-      current = [];
-      items = 0;
-    }
-    current.push(w);
-    items += itemsOf(w.write);
-  }
-  if (current.length > 0) out.push(current);
-  return out;
 }
 
 function contributionOf(m: Member, version: number): Contribution {

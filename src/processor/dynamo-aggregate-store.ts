@@ -1,16 +1,21 @@
 // Aggregates on the single DynamoDB table, one partition per (aggregator, bucket): immutable version
 // items (sk V#<n>), one contribution item per input event (sk IN#<event_id>) and a forward-only
 // #LATEST pointer, listed per entity through gsi1. New versions, their contributions and the pointer
-// moves of a batch are one transaction, so an event counts once and a version never lacks its inputs.
-import { DynamoTable, Item, isTransactionCancelled, pick } from '../shared/aws/dynamo-table';
+// moves of a batch are one transaction, so an event counts once and a version never lacks its inputs;
+// the batch's replay progress (DONE markers, `processed`) is written in that transaction too.
+import { cancellationCodes, DynamoTable, Item, pick } from '../shared/aws/dynamo-table';
 import { aggregateKeys } from '../shared/aws/table-keys';
 import {
   AggregateStore,
   AggregateVersion,
   CommitResult,
   Contribution,
+  itemsOf,
   VersionWrite,
 } from './aggregate-store';
+import { DynamoReplayMarks } from '../replay/dynamo-replay-progress';
+import { markItemsOf, ReplayMarks } from '../replay/replay-progress';
+import { Retention } from '../shared/retention/retention';
 import { periodStart } from './aggregate';
 
 const VERSION_FIELDS = [
@@ -47,8 +52,14 @@ const toVersion = (item: Item): AggregateVersion => pick<AggregateVersion>(item,
 const toContribution = (item: Item): Contribution => pick<Contribution>(item, CONTRIBUTION_FIELDS);
 
 export class DynamoAggregateStore extends AggregateStore {
-  constructor(private readonly table: DynamoTable) {
+  private readonly marks: DynamoReplayMarks;
+
+  constructor(
+    private readonly table: DynamoTable,
+    retention: Retention,
+  ) {
     super();
+    this.marks = new DynamoReplayMarks(table.name, retention);
   }
 
   async latest(aggregator: string, key: string): Promise<AggregateVersion | undefined> {
@@ -56,7 +67,7 @@ export class DynamoAggregateStore extends AggregateStore {
     return item ? toVersion(item) : undefined;
   }
 
-  async commit(writes: VersionWrite[]): Promise<CommitResult> {
+  async commit(writes: VersionWrite[], marks: ReplayMarks[] = []): Promise<CommitResult> {
     const put = (Item: Item, ConditionExpression: string, values?: Item) => ({
       Put: {
         TableName: this.table.name,
@@ -65,49 +76,58 @@ export class DynamoAggregateStore extends AggregateStore {
         ...(values ? { ExpressionAttributeValues: values } : {}),
       },
     });
-    const items = writes.flatMap(({ version, added, previous }) => {
-      const { aggregator, key } = version;
-      const pointer: Item = {
-        ...aggregateKeys.latest(aggregator, key),
-        ...version,
-        gsi1pk: aggregateKeys.entity(version.entity_id),
-        gsi1sk: aggregateKeys.entitySort(periodStart(version.period), aggregator),
-      };
-      return [
-        ...added.map((c) =>
+    const now = Date.now();
+    const items = [
+      ...writes.flatMap(({ version, added, previous }) => {
+        const { aggregator, key } = version;
+        const pointer: Item = {
+          ...aggregateKeys.latest(aggregator, key),
+          ...version,
+          gsi1pk: aggregateKeys.entity(version.entity_id),
+          gsi1sk: aggregateKeys.entitySort(periodStart(version.period), aggregator),
+        };
+        return [
+          ...added.map((c) =>
+            put(
+              { ...aggregateKeys.contribution(aggregator, key, c.event_id), ...c },
+              'attribute_not_exists(pk)',
+            ),
+          ),
           put(
-            { ...aggregateKeys.contribution(aggregator, key, c.event_id), ...c },
+            { ...aggregateKeys.version(aggregator, key, version.version), ...version },
             'attribute_not_exists(pk)',
           ),
-        ),
-        put(
-          { ...aggregateKeys.version(aggregator, key, version.version), ...version },
-          'attribute_not_exists(pk)',
-        ),
-        previous === 0
-          ? put(pointer, 'attribute_not_exists(pk)')
-          : put(pointer, 'version = :previous', { ':previous': previous }),
-      ];
-    });
+          previous === 0
+            ? put(pointer, 'attribute_not_exists(pk)')
+            : put(pointer, 'version = :previous', { ':previous': previous }),
+        ];
+      }),
+      ...marks.flatMap((m) => this.marks.items(m, now)),
+    ];
     try {
       await this.table.transactWrite({ TransactItems: items });
       return { committed: true };
     } catch (err) {
-      const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-      if (!isTransactionCancelled(err) || !reasons) throw err;
+      const codes = cancellationCodes(err);
+      if (!codes) throw err;
       let at = 0;
-      const refusals = writes.map(({ added }) => {
-        const codes = reasons.slice(at, at + added.length + 2).map((r) => r.Code ?? 'None');
-        at += added.length + 2;
-        if (codes.every((c) => c === 'None')) return undefined;
-        const counted = added.filter((_, i) => codes[i] === 'ConditionalCheckFailed').map((c) => c.event_id);
+      const next = (n: number) => codes.slice(at, (at += n));
+      const refusals = writes.map((w) => {
+        const { added } = w;
+        const own = next(itemsOf(w));
+        if (own.every((c) => c === 'None')) return undefined;
+        const counted = added.filter((_, i) => own[i] === 'ConditionalCheckFailed').map((c) => c.event_id);
         // A conflict with another writer at this moment reads as stale too: read it again.
-        const stale = codes.some(
+        const stale = own.some(
           (c, i) => c !== 'None' && (i >= added.length || c !== 'ConditionalCheckFailed'),
         );
         return { counted, stale };
       });
-      return { committed: false, refusals };
+      return {
+        committed: false,
+        refusals,
+        marks: marks.map((m) => this.marks.refusal(m, next(markItemsOf(m)))),
+      };
     }
   }
 

@@ -9,8 +9,6 @@ import { SQS_CLIENT } from '../shared/aws/aws.module';
 import { Retention } from '../shared/retention/retention';
 import { Env } from '../shared/config/env.config';
 import { DynamoTable } from '../shared/aws/dynamo-table';
-import { DynamoReplayProgress } from '../replay/dynamo-replay-progress';
-import { ReplayProgress } from '../replay/replay-progress';
 import { AggregateStore } from './aggregate-store';
 import { DynamoAggregateStore } from './dynamo-aggregate-store';
 import { AggregatesController } from './aggregates.controller';
@@ -43,16 +41,11 @@ export function longPollSeconds(env: Env): number {
       useFactory: (env: Env, options?: ProcessorOptions) =>
         AggregatorRegistry.fromConfig(env.processorAggregators, options?.aggregators),
     },
+    // Its commits count replay progress too (the replay contract's marks; the job item is the replay module's).
     {
       provide: AggregateStore,
-      inject: [DynamoTable],
-      useFactory: (t: DynamoTable) => new DynamoAggregateStore(t),
-    },
-    // The processor reports progress through the replay contract; the replay module owns the job item.
-    {
-      provide: ReplayProgress,
       inject: [DynamoTable, Retention],
-      useFactory: (t: DynamoTable, r: Retention) => new DynamoReplayProgress(t, r),
+      useFactory: (t: DynamoTable, r: Retention) => new DynamoAggregateStore(t, r),
     },
   ],
   exports: [ProcessorService, ProcessorMetrics, AggregateStore, AggregatorRegistry],

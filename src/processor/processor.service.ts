@@ -1,7 +1,7 @@
 // The processing shared by the SQS consumer and the Lambda handler: verify a batch of messages against
 // the index (one BatchGetItem) and their raw objects, add each event to the bucket of every registered
-// aggregator (incrementally, all buckets in one transaction, see aggregate-writer.ts), then count the
-// batch's events for their replays in one transaction per replay.
+// aggregator (incrementally, all buckets in one transaction, see aggregate-writer.ts) and count the
+// batch's events for their replays in that same transaction.
 import { Injectable, Logger } from '@nestjs/common';
 import { AggregateStore } from './aggregate-store';
 import { EventIndex } from '../shared/events/event-index';
@@ -12,7 +12,6 @@ import { AggregatorRegistry } from './aggregator-registry';
 import { AggregateWriter, BucketInputs } from './aggregate-writer';
 import { InboundMessage, IntegrityError, MessageVerifier, Verified } from './message-verifier';
 import { MessageOutcome, ProcessorMetrics } from './processor.metrics';
-import { ReplayProgress } from '../replay/replay-progress';
 import { mapLimit } from '../shared/async/map-limit';
 import { MessageFailureStore } from '../shared/message-failures/message-failure-store';
 import { failureCause } from './failure-cause';
@@ -41,7 +40,6 @@ export class ProcessorService {
     raw: RawStore,
     aggregates: AggregateStore,
     private readonly registry: AggregatorRegistry,
-    private readonly progress: ReplayProgress,
     private readonly metrics: ProcessorMetrics,
     private readonly failures: MessageFailureStore,
   ) {
@@ -67,39 +65,21 @@ export class ProcessorService {
       else this.unverified(v.messageId, v.error, fail);
     }
     const groups = [...this.groupsOf(verified).values()];
-    const failedBy = new Map<string, unknown>();
-    const versioned = new Set<string>();
+    const byReplay = new Map<string, string[]>();
+    for (const v of verified)
+      byReplay.set(v.message.replay_id, [...(byReplay.get(v.message.replay_id) ?? []), v.message.event_id]);
+    const marks = [...byReplay].map(([replayId, eventIds]) => ({ replayId, eventIds }));
     try {
-      const outcomes = await this.writer.write(groups);
-      groups.forEach((g, i) => {
-        if (outcomes[i] === 'versioned') for (const id of g.messageIds) versioned.add(id);
-      });
-    } catch (err) {
-      for (const g of groups) for (const id of g.messageIds) failedBy.set(id, err);
-    }
-    const done = verified.filter((v) => {
-      if (!failedBy.has(v.messageId)) return true;
-      fail(v.messageId, failedBy.get(v.messageId), 'failed');
-      return false;
-    });
-    const byReplay = new Map<string, Verified[]>();
-    for (const v of done)
-      byReplay.set(v.message.replay_id, [...(byReplay.get(v.message.replay_id) ?? []), v]);
-    await mapLimit([...byReplay], 4, async ([replayId, vs]) => {
-      try {
-        await this.progress.markProcessedMany(
-          replayId,
-          vs.map((v) => v.message.event_id),
-        );
-        for (const v of vs) {
-          const outcome = versioned.has(v.messageId) ? 'versioned' : 'unchanged';
-          results.set(v.messageId, { messageId: v.messageId, ok: true, outcome });
-          this.metrics.message(outcome);
-        }
-      } catch (err) {
-        for (const v of vs) fail(v.messageId, err, 'failed');
+      const outcomes = await this.writer.write(groups, marks);
+      const versioned = new Set(groups.flatMap((g, i) => (outcomes[i] === 'versioned' ? g.messageIds : [])));
+      for (const v of verified) {
+        const outcome = versioned.has(v.messageId) ? 'versioned' : 'unchanged';
+        results.set(v.messageId, { messageId: v.messageId, ok: true, outcome });
+        this.metrics.message(outcome);
       }
-    });
+    } catch (err) {
+      for (const v of verified) fail(v.messageId, err, 'failed');
+    }
     stop();
     const ordered = messages.map((m) => results.get(m.messageId)!);
     await this.recordFailures(messages, ordered);

@@ -13,7 +13,6 @@ import { ReplayService } from './replay.service';
 import { ReplayResendService } from './replay-resend.service';
 import { UnprocessedFinder } from './replay-unprocessed';
 import { DynamoReplayProgress } from './dynamo-replay-progress';
-import { Retention } from '../shared/retention/retention';
 import { ReplayProgress } from './replay-progress';
 import { ReplayFormatter } from './replay-formatter';
 import {
@@ -45,8 +44,8 @@ export interface ReplayModuleOptions {
     {
       // The processor writes the DONE markers; replay reads them to find unprocessed events.
       provide: ReplayProgress,
-      inject: [DynamoTable, Retention],
-      useFactory: (t: DynamoTable, r: Retention) => new DynamoReplayProgress(t, r),
+      inject: [DynamoTable],
+      useFactory: (t: DynamoTable) => new DynamoReplayProgress(t),
     },
     {
       provide: ReplayJobStore,

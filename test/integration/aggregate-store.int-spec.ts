@@ -53,8 +53,8 @@ describe('DynamoAggregateStore and DynamoReplayProgress', () => {
 
   beforeAll(async () => {
     stores = await openStores('aggstore');
-    store = new DynamoAggregateStore(stores.table);
-    progress = new DynamoReplayProgress(stores.table, Retention.fromEnv(stores.env));
+    store = new DynamoAggregateStore(stores.table, Retention.fromEnv(stores.env));
+    progress = new DynamoReplayProgress(stores.table);
   });
   afterAll(() => stores.close());
 
@@ -101,7 +101,11 @@ describe('DynamoAggregateStore and DynamoReplayProgress', () => {
       { version: version(a, 1), added: [input('ma1', 1)], previous: 0 },
       { version: version(b, 1), added: [input('mb2', 1)], previous: 0 },
     ]);
-    expect(refused).toEqual({ committed: false, refusals: [undefined, { counted: [], stale: true }] });
+    expect(refused).toEqual({
+      committed: false,
+      refusals: [undefined, { counted: [], stale: true }],
+      marks: [],
+    });
     expect(await store.latest(AGG, a)).toBeUndefined();
     expect(
       await store.commit([
@@ -129,24 +133,56 @@ describe('DynamoAggregateStore and DynamoReplayProgress', () => {
     expect(await store.latestOfEntity('ent-1', '2026-11-25T10', '2026-11-25T23', 'daily')).toEqual([]);
   });
 
-  it('counts a processed event once per replay, in batches, and only when the replay job exists', async () => {
+  it('counts replay marks in the commit of the versions: together or not at all, once per event', async () => {
     const table = stores.env.PIPESCOPE_TABLE;
+    const processedOf = async (replayId: string) =>
+      (
+        await stores.clients.dynamo.send(
+          new GetCommand({ TableName: table, Key: replayProgressKeys.job(replayId) }),
+        )
+      ).Item?.processed as number | undefined;
     await stores.clients.dynamo.send(
-      new PutCommand({ TableName: table, Item: replayProgressKeys.job('job-1') }),
+      new PutCommand({ TableName: table, Item: replayProgressKeys.job('job-m') }),
     );
-    const counts = await Promise.all([
-      progress.markProcessedMany('job-1', ['e1', 'e2', 'e3']),
-      progress.markProcessedMany('job-1', ['e3', 'e4', 'e4']),
-      progress.markProcessed('job-1', 'e1'),
-    ]);
-    expect(counts[0] + counts[1] + (counts[2] ? 1 : 0)).toBe(4);
-    const job = await stores.clients.dynamo.send(
-      new GetCommand({ TableName: table, Key: replayProgressKeys.job('job-1') }),
-    );
-    expect(job.Item?.processed).toBe(4);
-    expect(await progress.processedEventIds('job-1')).toEqual(new Set(['e1', 'e2', 'e3', 'e4']));
-    expect(await progress.markProcessedMany('job-1', ['e2', 'e4'])).toBe(0);
-    expect(await progress.markProcessedMany('no-such-job', ['e1'])).toBe(0);
-    expect(await progress.markProcessed('no-such-job', 'e1')).toBe(false);
+    const key = 'marks-1@2026-11-25T10';
+    await commit1(version(key, 1), [input('m1', 1)], 0);
+    // A stale write refuses the marks with it; the marks themselves held.
+    expect(
+      await store.commit(
+        [{ version: version(key, 1), added: [input('m2', 1)], previous: 0 }],
+        [{ replayId: 'job-m', eventIds: ['m2', 'm9'] }],
+      ),
+    ).toEqual({ committed: false, refusals: [{ counted: [], stale: true }], marks: [undefined] });
+    expect(await processedOf('job-m')).toBeUndefined();
+    expect(await progress.processedEventIds('job-m')).toEqual(new Set());
+    // m9 is in no bucket: it is counted all the same.
+    expect(
+      await store.commit(
+        [{ version: version(key, 2), added: [input('m2', 2)], previous: 1 }],
+        [{ replayId: 'job-m', eventIds: ['m2', 'm9'] }],
+      ),
+    ).toEqual({ committed: true });
+    expect(await processedOf('job-m')).toBe(2);
+    // Redelivered: the marks name what was counted before, and a replay with no job says so.
+    expect(
+      await store.commit(
+        [],
+        [
+          { replayId: 'job-m', eventIds: ['m9', 'm3'] },
+          { replayId: 'no-job-m', eventIds: ['m3'] },
+        ],
+      ),
+    ).toEqual({
+      committed: false,
+      refusals: [],
+      marks: [
+        { counted: ['m9'], jobless: false },
+        { counted: [], jobless: true },
+      ],
+    });
+    expect(await store.commit([], [{ replayId: 'job-m', eventIds: ['m3'] }])).toEqual({ committed: true });
+    expect(await processedOf('job-m')).toBe(3);
+    expect(await progress.processedEventIds('job-m')).toEqual(new Set(['m2', 'm9', 'm3']));
+    expect(await progress.processedEventIds('no-job-m')).toEqual(new Set());
   });
 });

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { keys, replayProgressKeys } from '../../src/shared/aws/table-keys';
 import { ResourceProvisioner } from '../../src/shared/aws/provisioner';
-import { DynamoReplayProgress } from '../../src/replay/dynamo-replay-progress';
+import { DynamoAggregateStore } from '../../src/processor/dynamo-aggregate-store';
 import { Retention } from '../../src/shared/retention/retention';
 import { eventRecord } from '../support/factories';
 import { openStores, Stores } from '../support/stores';
@@ -51,9 +51,9 @@ describe('retention against the emulators', () => {
       size_bytes: 2,
     });
     const before = Math.floor(Date.now() / 1000);
-    const progress = new DynamoReplayProgress(stores.table, Retention.fromEnv(stores.env));
+    const aggregates = new DynamoAggregateStore(stores.table, Retention.fromEnv(stores.env));
     await stores.table.put({ ...keys.replayJob('retention-job'), processed: 0 });
-    await progress.markProcessed('retention-job', event.event_id);
+    await aggregates.commit([], [{ replayId: 'retention-job', eventIds: [event.event_id] }]);
 
     const item = await stores.table.get(keys.event(event.event_id));
     expect(item?.expires_at).toBe(epoch('2026-03-01T10:00:00.000Z') + 400 * DAY_S);

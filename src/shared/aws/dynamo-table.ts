@@ -26,6 +26,8 @@ import { rethrowStorage } from './storage-errors';
 export type Item = Record<string, unknown>;
 export type TableQuery = Omit<QueryCommandInput, 'TableName'>;
 export type TableUpdate = Omit<UpdateCommandInput, 'TableName'>;
+/** One write of a TransactWriteItems call. */
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /** True for the error DynamoDB answers when a write's ConditionExpression did not hold. */
 export const isConditionFailure = (err: unknown): boolean =>
@@ -34,6 +36,13 @@ export const isConditionFailure = (err: unknown): boolean =>
 /** True for the error DynamoDB answers when a transaction was cancelled (a condition did not hold). */
 export const isTransactionCancelled = (err: unknown): boolean =>
   (err as { name?: string })?.name === 'TransactionCanceledException';
+
+/** Per item of a cancelled transaction its code (`None` when it held); undefined for another failure. */
+export function cancellationCodes(err: unknown): string[] | undefined {
+  const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+  if (!isTransactionCancelled(err) || !reasons) return undefined;
+  return reasons.map((r) => r.Code ?? 'None');
+}
 
 /** BatchGetItem takes at most 100 keys per call. */
 const BATCH_GET_MAX = 100;

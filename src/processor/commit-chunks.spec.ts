@@ -1,0 +1,64 @@
+import { COMMIT_MAX_ITEMS, Contribution, itemsOf, VersionWrite } from './aggregate-store';
+import { markItemsOf, ReplayMarks } from '../replay/replay-progress';
+import { commitChunks } from './commit-chunks';
+
+const write = (key: string, eventIds: string[]): VersionWrite => ({
+  version: { key } as VersionWrite['version'],
+  added: eventIds.map((event_id) => ({ event_id }) as Contribution),
+  previous: 0,
+});
+const items = (c: { writes: VersionWrite[]; marks: ReplayMarks[] }) =>
+  c.writes.reduce((n, w) => n + itemsOf(w), 0) + c.marks.reduce((n, m) => n + markItemsOf(m), 0);
+
+describe('commitChunks', () => {
+  it('keeps a small batch in one transaction, each replay named once', () => {
+    const chunks = commitChunks([write('a', ['e1', 'e2']), write('b', ['e3'])], (w) => w, [
+      { replayId: 'r1', eventIds: ['e1', 'e3', 'e4'] },
+      { replayId: 'r2', eventIds: ['e2'] },
+    ]);
+    expect(chunks).toHaveLength(1);
+    expect(chunks[0].writes.map((w) => w.version.key)).toEqual(['a', 'b']);
+    expect(chunks[0].marks).toEqual([
+      { replayId: 'r1', eventIds: ['e1', 'e3', 'e4'] },
+      { replayId: 'r2', eventIds: ['e2'] },
+    ]);
+  });
+
+  it('puts each mark in the transaction that adds its event, and none over the item limit', () => {
+    const writes = Array.from({ length: 12 }, (_, i) =>
+      write(
+        `k${i}`,
+        Array.from({ length: 10 }, (_, j) => `e${i}-${j}`),
+      ),
+    );
+    const eventIds = writes.flatMap((w) => w.added.map((c) => c.event_id));
+    const chunks = commitChunks(writes, (w) => w, [
+      { replayId: 'r1', eventIds: [...eventIds, 'no-bucket'] },
+      { replayId: 'r2', eventIds: eventIds.slice(0, 5) },
+    ]);
+    expect(chunks.length).toBeGreaterThan(1);
+    for (const c of chunks) {
+      expect(items(c)).toBeLessThanOrEqual(COMMIT_MAX_ITEMS);
+      const added = new Set(c.writes.flatMap((w) => w.added.map((a) => a.event_id)));
+      for (const m of c.marks)
+        for (const id of m.eventIds) expect(added.has(id) || id === 'no-bucket').toBe(true);
+    }
+    const marked = chunks.flatMap((c) =>
+      c.marks.flatMap((m) => m.eventIds.map((id) => `${m.replayId}:${id}`)),
+    );
+    expect(marked.sort()).toEqual(
+      [...eventIds, 'no-bucket']
+        .map((id) => `r1:${id}`)
+        .concat(eventIds.slice(0, 5).map((id) => `r2:${id}`))
+        .sort(),
+    );
+    expect(chunks.flatMap((c) => c.writes)).toEqual(writes);
+  });
+
+  it('commits marks alone when no bucket changed, and nothing when there is nothing', () => {
+    expect(commitChunks([], (w: VersionWrite) => w, [{ replayId: 'r', eventIds: ['e1', 'e1'] }])).toEqual([
+      { writes: [], marks: [{ replayId: 'r', eventIds: ['e1'] }] },
+    ]);
+    expect(commitChunks([], (w: VersionWrite) => w, [])).toEqual([]);
+  });
+});

@@ -1,0 +1,66 @@
+// How a batch's writes and replay marks are cut into transactions of at most COMMIT_MAX_ITEMS items:
+// an event's marks go in the transaction that adds its first contribution (aggregated and counted
+// together), the marks of events that add nothing (no bucket, or counted before) fill in after.
+import { COMMIT_MAX_ITEMS, itemsOf, VersionWrite } from './aggregate-store';
+import type { ReplayMarks } from '../replay/replay-progress';
+
+export interface CommitChunk<W> {
+  writes: W[];
+  /** Each replay once. */
+  marks: ReplayMarks[];
+}
+
+interface Unit<W> {
+  write?: W;
+  /** [replayId, eventId] */
+  marks: [string, string][];
+}
+
+/** The writes (in order) and marks of a commit, in transactions that each fit the item limit. */
+export function commitChunks<W>(
+  writes: W[],
+  writeOf: (w: W) => VersionWrite,
+  marks: ReplayMarks[],
+): CommitChunk<W>[] {
+  const replaysOf = new Map<string, string[]>();
+  for (const { replayId, eventIds } of marks)
+    for (const id of new Set(eventIds)) replaysOf.set(id, [...(replaysOf.get(id) ?? []), replayId]);
+  const units: Unit<W>[] = writes.map((write) => ({
+    write,
+    marks: writeOf(write).added.flatMap((c) => {
+      const replays = replaysOf.get(c.event_id) ?? [];
+      replaysOf.delete(c.event_id);
+      return replays.map((r): [string, string] => [r, c.event_id]);
+    }),
+  }));
+  for (const [id, replays] of replaysOf)
+    units.push(...replays.map((r) => ({ marks: [[r, id]] as [string, string][] })));
+
+  const out: CommitChunk<W>[] = [];
+  let writesIn: W[] = [];
+  let marksIn = new Map<string, string[]>();
+  let items = 0;
+  const close = () => {
+    if (writesIn.length === 0 && marksIn.size === 0) return;
+    out.push({
+      writes: writesIn,
+      marks: [...marksIn].map(([replayId, eventIds]) => ({ replayId, eventIds })),
+    });
+    writesIn = [];
+    marksIn = new Map();
+    items = 0;
+  };
+  // A replay's first mark in a transaction brings the job's count item.
+  const cost = (u: Unit<W>) =>
+    (u.write ? itemsOf(writeOf(u.write)) : 0) +
+    u.marks.length +
+    new Set(u.marks.map(([r]) => r).filter((r) => !marksIn.has(r))).size;
+  for (const u of units) {
+    if (items > 0 && items + cost(u) > COMMIT_MAX_ITEMS) close();
+    items += cost(u);
+    if (u.write) writesIn.push(u.write);
+    for (const [r, id] of u.marks) marksIn.set(r, [...(marksIn.get(r) ?? []), id]);
+  }
+  close();
+  return out;
+}

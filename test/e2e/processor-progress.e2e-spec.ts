@@ -1,0 +1,113 @@
+// Replay progress is counted in the transaction that aggregates: every verified message counts once
+// for its replay, whether its event landed in a bucket or not, a redelivered batch counts nothing
+// again, and a replay without a job (messages sent by hand) is processed and counted nowhere. Also
+// the raw read that starts beside the index read: its bytes are used only where the index agrees.
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { EventIndex, EventRecord } from '../../src/shared/events/event-index';
+import { replayProgressKeys } from '../../src/shared/aws/table-keys';
+import { AWS_CLIENTS } from '../../src/shared/aws/aws.module';
+import type { AwsClients } from '../../src/shared/aws/aws-clients';
+import { ProcessorService } from '../../src/processor/processor.service';
+import { AggregateStore } from '../../src/processor/aggregate-store';
+import { ReplayProgress } from '../../src/replay/replay-progress';
+import { DynamoReplayProgress } from '../../src/replay/dynamo-replay-progress';
+import { DynamoTable } from '../../src/shared/aws/dynamo-table';
+import { replayMessageBody } from '../support/replay-messages';
+import { ingestHistory } from '../support/replay';
+import type { WireEvent } from '../support/factories';
+import { startTestApp, TestApp } from '../support/test-app';
+
+const DAY = '2026-11-18';
+const AGG = 'revenue_per_customer_day';
+
+describe('processor progress', () => {
+  let t: TestApp;
+  let records: EventRecord[];
+  let progress: ReplayProgress;
+
+  const processedOf = async (replayId: string) =>
+    (
+      await t.app
+        .get<AwsClients>(AWS_CLIENTS)
+        .dynamo.send(
+          new GetCommand({ TableName: t.env.PIPESCOPE_TABLE, Key: replayProgressKeys.job(replayId) }),
+        )
+    ).Item;
+  const batch = (replayId: string, rs: EventRecord[], prefix: string) =>
+    rs.map((r, i) => ({ messageId: `${prefix}-${i}`, body: replayMessageBody(replayId, r) }));
+
+  beforeAll(async () => {
+    // Only the example aggregator: events without a customer land in no bucket.
+    t = await startTestApp('progress', {
+      PROCESSOR_ENABLED: 'false',
+      PROCESSOR_AGGREGATORS: './examples/revenue-per-customer-day.aggregator',
+    });
+    const events: WireEvent[] = Array.from({ length: 6 }, (_, i) => ({
+      source: 'prog-svc',
+      type: i < 4 ? 'order.paid' : 'note.added',
+      entity_id: 'prog-entity',
+      occurred_at: `${DAY}T09:0${i}:00.000Z`,
+      payload: i < 4 ? { customer_id: 'c-1', amount: i + 1 } : { text: `note ${i}` },
+    }));
+    await ingestHistory(t, events);
+    records = (
+      await t.app
+        .get(EventIndex)
+        .eventsOfEntity('prog-entity', { from: `${DAY}T00:00:00.000Z`, to: `${DAY}T23:59:59.999Z` }, 'asc', {
+          limit: 100,
+        })
+    ).items;
+    progress = new DynamoReplayProgress(t.app.get(DynamoTable));
+    await t.app.get<AwsClients>(AWS_CLIENTS).dynamo.send(
+      new PutCommand({
+        TableName: t.env.PIPESCOPE_TABLE,
+        Item: { ...replayProgressKeys.job('prog-1'), replay_id: 'prog-1' },
+      }),
+    );
+  });
+  afterAll(() => t?.close());
+
+  it('counts every message once, bucketed or not, with and without a job, however often it comes', async () => {
+    expect(records).toHaveLength(6);
+    const service = t.app.get(ProcessorService);
+    const messages = [
+      ...batch('prog-1', records, 'a'),
+      ...batch('prog-1', records.slice(0, 1), 'dup'),
+      ...batch('by-hand', records.slice(0, 2), 'h'),
+    ];
+    const first = await service.processBatch(messages);
+    expect(first.filter((r) => !r.ok)).toEqual([]);
+    // The notes (a-4, a-5) add to no bucket; every message of the customer's day made its version.
+    expect(first.map((r) => r.ok && r.outcome)).toEqual(
+      messages.map((m) => (m.messageId === 'a-4' || m.messageId === 'a-5' ? 'unchanged' : 'versioned')),
+    );
+    expect((await processedOf('prog-1'))?.processed).toBe(6);
+    expect(await progress.processedEventIds('prog-1')).toEqual(new Set(records.map((r) => r.event_id)));
+    // No job: processed, counted nowhere, and no job item appears.
+    expect(await processedOf('by-hand')).toBeUndefined();
+    expect(await progress.processedEventIds('by-hand')).toEqual(new Set());
+
+    // The whole batch again (a redelivery): nothing new, nothing counted twice.
+    const again = await service.processBatch(messages);
+    expect(again.map((r) => r.ok && r.outcome)).toEqual(messages.map(() => 'unchanged'));
+    expect((await processedOf('prog-1'))?.processed).toBe(6);
+    const versions = await t.app.get(AggregateStore).versions(AGG, `c-1@${DAY}`);
+    expect(versions.map((v) => v.input_count)).toEqual([4]);
+  });
+
+  it('reads the raw bytes where the index says, whatever range or key the message names', async () => {
+    const service = t.app.get(ProcessorService);
+    const [r] = records;
+    expect(r.s3_range).toBeDefined();
+    const wrongRange = JSON.parse(replayMessageBody('prog-2', r)) as Record<string, unknown>;
+    wrongRange.s3_range = [0, 5];
+    const otherKey = JSON.parse(replayMessageBody('prog-2', records[1])) as Record<string, unknown>;
+    otherKey.s3_key = 'raw/batches/date=2026-11-18/hour=09/' + 'f'.repeat(64) + '.ndjson';
+    const results = await service.processBatch([
+      { messageId: 'range', body: JSON.stringify(wrongRange) },
+      { messageId: 'key', body: JSON.stringify(otherKey) },
+    ]);
+    expect(results[0]).toMatchObject({ ok: true });
+    expect(results[1]).toMatchObject({ ok: false, error: { details: { reason: 'pointer_mismatch' } } });
+  });
+});
