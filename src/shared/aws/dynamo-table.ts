@@ -237,8 +237,7 @@ export class DynamoTable {
     page: PageRequest,
     map: (item: Item) => T,
   ): Promise<Page<T>> {
-    const at =
-      page.cursor === undefined ? { p: 0 } : (this.cursors.open(days, page.cursor) as unknown as MergeAt);
+    const at = this.openCursor(days, page.cursor) as unknown as MergeAt;
     const first = days[0]?.[0];
     const sortOf = (item: Item): string => String(item[`${first?.IndexName ?? ''}sk`]);
     const order = first?.ScanIndexForward === false ? 'desc' : 'asc';
@@ -260,19 +259,16 @@ export class DynamoTable {
         ...(next ? { next: { token: next, sort: sortOf(next) } } : {}),
       };
     };
+    const filtered = first?.FilterExpression ? { filteredChunk: FILTERED_READ_CHUNK } : {};
     const request = {
       days: days.length,
-      shards: first ? days[0].length : 0,
+      shards: days[0]?.length ?? 0,
       order,
       limit: page.limit,
-      ...(first?.FilterExpression ? { filteredChunk: FILTERED_READ_CHUNK } : {}),
+      ...filtered,
     } as const;
-    const out = await mergeShards(request, at, new ReadBudget(this.limits), read);
-    return {
-      items: out.items,
-      next_cursor: out.next ? this.cursors.seal(days, { ...out.next }, page.clock) : null,
-      ...(out.stopped_early === undefined ? {} : { stopped_early: out.stopped_early }),
-    };
+    const { next, ...found } = await mergeShards(request, at, new ReadBudget(this.limits), read);
+    return { ...found, next_cursor: next ? this.cursors.seal(days, { ...next }, page.clock) : null };
   }
 
   /** One page of a single-partition query, newest or oldest first as the query says. */
