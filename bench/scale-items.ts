@@ -1,5 +1,6 @@
 // Items as the app writes them, built with its own builders, and their size by DynamoDB's rules: what
 // the scale model charges a write or read of each (scale-model.ts).
+import { createHash } from 'node:crypto';
 import { dayOf, hourOf, keys } from '../src/shared/aws/table-keys';
 import { COUNTS } from '../src/shared/ingest-stats/dynamo-ingest-stats-store';
 import { LAG_BUCKETS_MS } from '../src/shared/metrics/lag-histogram';
@@ -60,14 +61,18 @@ export function activityItem(source: string): Record<string, unknown> {
   };
 }
 
-/** An event's index item as ingest writes it (every index key), from the app's own builder. */
+/**
+ * An event's index item as ingest writes it (every index key, its gsi2 key on the event's shard of
+ * `sourceShards`), from the app's own builder.
+ */
 export function eventIndexItem(
   source: string,
   type: string,
   entity: string,
   late: boolean,
+  sourceShards = 1,
+  id = 'e'.repeat(32),
 ): Record<string, unknown> {
-  const id = 'e'.repeat(32);
   return eventItem(
     {
       event_id: id,
@@ -87,5 +92,10 @@ export function eventIndexItem(
       conflict_count: 0,
     },
     Retention.forever(),
+    sourceShards,
   );
 }
+
+/** The n-th of a run of event ids shaped like real ones (128 bits of SHA-256, hex), for spreading over shards. */
+export const sampleEventId = (n: number): string =>
+  createHash('sha256').update(String(n)).digest('hex').slice(0, 32);

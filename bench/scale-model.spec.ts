@@ -1,7 +1,13 @@
-import { counterShard, keys } from '../src/shared/aws/table-keys';
+import { counterShard, keys, sourceShard } from '../src/shared/aws/table-keys';
 import { COUNTER_WRITES_PER_FLUSH } from '../src/shared/ingest-stats/dynamo-ingest-stats-store';
-import { itemBytes } from './scale-items';
-import { activityWritesPerSecond, rowWritesPerSecond, ScaleScenario, simulate } from './scale-model';
+import { itemBytes, sampleEventId } from './scale-items';
+import {
+  activityWritesPerSecond,
+  EVENT_ID_SAMPLE,
+  rowWritesPerSecond,
+  ScaleScenario,
+  simulate,
+} from './scale-model';
 
 const scenario = (over: Partial<ScaleScenario> = {}): ScaleScenario => ({
   eventsPerSecond: 10_000,
@@ -12,6 +18,7 @@ const scenario = (over: Partial<ScaleScenario> = {}): ScaleScenario => ({
   eventsPerRequest: 1,
   lateShare: 0.03,
   counterShards: 1,
+  sourceIndexShards: 1,
   counterFlushMs: 1000,
   schemaCacheMs: 30_000,
   replayPerSecond: 0,
@@ -75,6 +82,25 @@ describe('scale model', () => {
     expect(gsi2.key).toBe(keys.sourceDay('source-000', '2026-11-27'));
     expect(gsi2.writesPerSecond).toBeCloseTo(5000, 6);
     expect(gsi2.over).toBe(true);
+  });
+
+  it('spreads one busy source over the source index shards its event ids hash to', () => {
+    const busy = { eventsPerSecond: 10_000, sources: 1, types: 1, instances: 50 };
+    expect(load(simulate(scenario(busy)), 'gsi2 source-day', 'partition')).toMatchObject({
+      key: 'SRC#source-000#2026-11-27',
+      writesPerSecond: 10_000,
+      over: true,
+    });
+    const gsi2 = load(simulate(scenario({ ...busy, sourceIndexShards: 16 })), 'gsi2 source-day', 'partition');
+    expect(gsi2.over).toBe(false);
+    // The hottest shard holds what the real shard function sent there, no more.
+    const shard = Number(gsi2.key.split('#')[3] ?? 0);
+    expect(gsi2.key).toBe(keys.sourceDay('source-000', '2026-11-27', shard));
+    let ids = 0;
+    for (let n = 0; n < EVENT_ID_SAMPLE; n++) if (sourceShard(sampleEventId(n), 16) === shard) ids += 1;
+    expect(gsi2.writesPerSecond).toBeCloseTo((10_000 * ids) / EVENT_ID_SAMPLE, 6);
+    expect(gsi2.writesPerSecond).toBeGreaterThan(10_000 / 16);
+    expect(gsi2.writesPerSecond).toBeLessThan(1.05 * (10_000 / 16));
   });
 
   it('puts only checkpoints on the replay job and spreads the progress over its shards', () => {

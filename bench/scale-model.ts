@@ -11,8 +11,8 @@ import {
   keys,
   progressShard,
   replayProgressKeys,
+  sourceShard,
 } from '../src/shared/aws/table-keys';
-import { createHash } from 'node:crypto';
 import { COUNTER_WRITES_PER_FLUSH } from '../src/shared/ingest-stats/dynamo-ingest-stats-store';
 import { batchRawKey, singleRawKey } from '../src/ingest/raw-keys';
 import { bucketKey, hourBucket } from '../src/processor/aggregate';
@@ -23,6 +23,7 @@ import {
   eventIndexItem,
   HOUR,
   itemBytes,
+  sampleEventId,
   sourceName,
   typeName,
   wcu,
@@ -59,6 +60,8 @@ export interface ScaleScenario {
   /** Share of events that arrive late (gsi3). */
   lateShare: number;
   counterShards: number;
+  /** SOURCE_INDEX_SHARDS: gsi2 partitions per source day. */
+  sourceIndexShards: number;
   /** COUNTER_FLUSH_MS; 0 writes each request's rows at once. */
   counterFlushMs: number;
   /** SCHEMAS_CACHE_TTL_MS. */
@@ -138,6 +141,25 @@ class Tally {
   }
 }
 
+/** Event ids the source-day shares are computed over: enough that a shard's share is within ~2%. */
+export const EVENT_ID_SAMPLE = 65_536;
+
+/**
+ * The share of a source's events each source index shard takes, from a run of ids shaped like real
+ * ones put through the app's own shard function, with one id of each shard to build its key with.
+ */
+export function sourceShardShares(shards: number): { id: string; share: number }[] {
+  const byShard = new Map<number, { id: string; share: number }>();
+  for (let n = 0; n < EVENT_ID_SAMPLE; n++) {
+    const id = sampleEventId(n);
+    const shard = sourceShard(id, shards);
+    const seen = byShard.get(shard) ?? { id, share: 0 };
+    seen.share += 1 / EVENT_ID_SAMPLE;
+    byShard.set(shard, seen);
+  }
+  return [...byShard.values()];
+}
+
 const DYNAMO = { writeLimit: LIMITS.partitionWcu, readLimit: LIMITS.partitionRcu };
 const S3 = { writeLimit: LIMITS.s3PutPerPrefix, readLimit: LIMITS.s3GetPerPrefix };
 const prefixOf = (key: string): string => key.slice(0, key.lastIndexOf('/') + 1);
@@ -165,17 +187,19 @@ function ingestPath(s: ScaleScenario, t: Tally): void {
   const eventBytes = itemBytes(eventIndexItem(sourceName(0), typeName(0), entity, true));
   const eventWcu = wcu(eventBytes);
   const ingest = { path: 'ingest' as const };
+  const shares = sourceShardShares(s.sourceIndexShards);
   for (let si = 0; si < s.sources; si++) {
     const source = sourceName(si);
     const item = eventIndexItem(source, typeName(0), entity, true);
-    // Each event item is written once under its own key; its index keys gather many.
-    t.add(
-      { ...ingest, ...DYNAMO, what: 'gsi2 source-day', scope: 'partition', key: String(item.gsi2pk) },
-      {
-        writes: perSource,
-        writeUnits: perSource * eventWcu,
-      },
-    );
+    // Each event item is written once under its own key; its index keys gather many. The source-day
+    // key's shard is a hash of the event id (SOURCE_INDEX_SHARDS), whatever the source.
+    for (const { id, share } of shares) {
+      const key = String(eventIndexItem(source, typeName(0), entity, true, s.sourceIndexShards, id).gsi2pk);
+      t.add(
+        { ...ingest, ...DYNAMO, what: 'gsi2 source-day', scope: 'partition', key },
+        { writes: perSource * share, writeUnits: perSource * share * eventWcu },
+      );
+    }
     const late = perSource * s.lateShare;
     t.add(
       { ...ingest, ...DYNAMO, what: 'gsi3 late source-day', scope: 'partition', key: String(item.gsi3pk) },
@@ -281,12 +305,12 @@ function replayPath(s: ScaleScenario, t: Tally): void {
   // The processor counts a batch's messages in its aggregate transaction: a DONE marker per message
   // and one ADD of `processed` per shard the batch touches, each in the event's progress shard
   // (progressShard of its id), two units each. Modelled over one second's event ids, in batches.
-  const sample = Math.min(Math.ceil(rate), 100_000);
+  const sample = Math.min(Math.ceil(rate), EVENT_ID_SAMPLE);
   const scale = rate / sample;
   for (let i = 0; i < sample; i += s.sqsBatchSize) {
     const shards = new Map<number, number>();
     for (let j = i; j < Math.min(i + s.sqsBatchSize, sample); j++) {
-      const shard = progressShard(createHash('md5').update(`event-${j}`).digest('hex'), s.progressShards);
+      const shard = progressShard(sampleEventId(j), s.progressShards);
       shards.set(shard, (shards.get(shard) ?? 0) + 1);
     }
     for (const [shard, markers] of shards) {

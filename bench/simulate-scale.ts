@@ -17,6 +17,7 @@ const OPTIONS = {
   'events-per-request': { type: 'string', default: '1' },
   'late-share': { type: 'string', default: '0.03' },
   'counter-shards': { type: 'string' },
+  'source-index-shards': { type: 'string' },
   'counter-flush-ms': { type: 'string' },
   'replay-per-second': { type: 'string' },
   'sqs-batch-size': { type: 'string' },
@@ -43,6 +44,7 @@ function scenario(argv: string[]): ScaleScenario {
     eventsPerRequest: Math.max(1, num('events-per-request')),
     lateShare: num('late-share'),
     counterShards: Math.max(1, num('counter-shards', env.COUNTER_SHARDS)),
+    sourceIndexShards: Math.max(1, num('source-index-shards', env.SOURCE_INDEX_SHARDS)),
     counterFlushMs: num('counter-flush-ms', env.COUNTER_FLUSH_MS),
     schemaCacheMs: env.SCHEMAS_CACHE_TTL_MS,
     // A replay as fast as the traffic it re-runs, unless told otherwise (REPLAY_MAX_RATE caps it).
@@ -61,7 +63,7 @@ export function render(r: ScaleReport): string {
   const lines = [
     `scenario: ${n(s.eventsPerSecond)} events/s, ${s.sources} sources x ${s.types} types, ${s.instances} instances, ` +
       `${n(s.entities)} entities, ${s.eventsPerRequest} event(s) per request; COUNTER_SHARDS=${s.counterShards}, ` +
-      `COUNTER_FLUSH_MS=${s.counterFlushMs}; replay ${n(s.replayPerSecond)} messages/s, PROCESSOR_BATCH_SIZE=${s.sqsBatchSize}, REPLAY_PROGRESS_SHARDS=${s.progressShards}`,
+      `SOURCE_INDEX_SHARDS=${s.sourceIndexShards}, COUNTER_FLUSH_MS=${s.counterFlushMs}; replay ${n(s.replayPerSecond)} messages/s, PROCESSOR_BATCH_SIZE=${s.sqsBatchSize}, REPLAY_PROGRESS_SHARDS=${s.progressShards}`,
     `limits: ${LIMITS.partitionWcu} WCU/s and ${LIMITS.partitionRcu} RCU/s per partition (and per item), ` +
       `${LIMITS.itemBytes / 1024} KB per item, ${LIMITS.s3PutPerPrefix} PUT/s and ${LIMITS.s3GetPerPrefix} GET/s per S3 prefix`,
     '',

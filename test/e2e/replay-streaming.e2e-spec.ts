@@ -1,6 +1,7 @@
 // Replay selections stream: plans are tallied and manifests written part by part as the index is
 // read, so a selection of several parts comes out complete and in index order. Events are loaded
-// straight into the index (the runner only sends pointers, it never reads the raw objects here).
+// straight into the index (the runner only sends pointers, it never reads the raw objects here), with
+// the source index in one partition per day and spread over several (SOURCE_INDEX_SHARDS).
 import { DynamoTable } from '../../src/shared/aws/dynamo-table';
 import { Retention } from '../../src/shared/retention/retention';
 import { eventItem } from '../../src/shared/events/dynamo-event-index';
@@ -15,7 +16,7 @@ const DAY = '2026-11-12';
 const WINDOW = { from: `${DAY}T00:00:00Z`, to: `${DAY}T23:59:59Z` };
 const COUNT = 2 * PART_SIZE + 300;
 
-describe('replay selections stream', () => {
+describe.each([1, 4])('replay selections stream (SOURCE_INDEX_SHARDS=%i)', (shards) => {
   let t: TestApp;
   let history: EventRecord[];
   const post = (body: object, role: 'operator' | 'investigator' = 'operator') =>
@@ -26,7 +27,11 @@ describe('replay selections stream', () => {
       .send({ reason: 'streaming', filter: { source: 'stream', ...WINDOW }, ...body });
 
   beforeAll(async () => {
-    t = await startTestApp('streaming', { PROCESSOR_ENABLED: 'false', REPLAY_MAX_EVENTS: '5000' });
+    t = await startTestApp(`streaming-${shards}`, {
+      PROCESSOR_ENABLED: 'false',
+      REPLAY_MAX_EVENTS: '5000',
+      SOURCE_INDEX_SHARDS: String(shards),
+    });
     history = Array.from({ length: COUNT }, (_, i) =>
       eventRecord({
         source: 'stream',
@@ -37,7 +42,7 @@ describe('replay selections stream', () => {
     );
     await putItems(
       t.app.get(DynamoTable),
-      history.map((e) => eventItem(e, Retention.forever())),
+      history.map((e) => eventItem(e, Retention.forever(), shards)),
     );
   });
 
@@ -79,6 +84,23 @@ describe('replay selections stream', () => {
     expect(header).toMatchObject({ matched: COUNT, truncated: false });
     expect(parts.map((p) => p.length)).toEqual([PART_SIZE, PART_SIZE, COUNT - 2 * PART_SIZE]);
     expect(parts.flat().map((e) => e.event_id)).toEqual(history.map((e) => e.event_id));
+  });
+
+  it('lists the source timeline through the API in index order, page by page', async () => {
+    const listed: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const res = await t
+        .http()
+        .get('/events')
+        .query({ source: 'stream', type: 'a', ...WINDOW, limit: 250, ...(cursor ? { cursor } : {}) })
+        .set(auth('investigator'))
+        .expect(200);
+      const body = res.body as { items: { event_id: string }[]; next_cursor: string | null };
+      listed.push(...body.items.map((e) => e.event_id));
+      cursor = body.next_cursor ?? undefined;
+    } while (cursor);
+    expect(listed).toEqual(history.filter((e) => e.type === 'a').map((e) => e.event_id));
   });
 
   it('stops at max_events and says the selection was truncated', async () => {

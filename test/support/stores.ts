@@ -37,7 +37,7 @@ export async function openStores(label: string, overrides: Record<string, string
     clients,
     raw: new S3RawStore(clients.s3, env.PIPESCOPE_BUCKET),
     table,
-    index: new DynamoEventIndex(table, Retention.fromEnv(env)),
+    index: new DynamoEventIndex(table, Retention.fromEnv(env), env.SOURCE_INDEX_SHARDS),
     stats: new DynamoIngestStatsStore(table, { shards: env.COUNTER_SHARDS, writer: 'test-stores' }),
     rejected: new DynamoRejectedStore(table, Retention.fromEnv(env)),
     queue: new SqsQueuePublisher(clients.sqs, env.PIPESCOPE_QUEUE),

@@ -56,8 +56,9 @@ export const SQS_CLIENT = Symbol('SQS_CLIENT');
     { provide: Retention, inject: [Env], useFactory: (env: Env) => Retention.fromEnv(env) },
     {
       provide: EventIndex,
-      inject: [DynamoTable, Retention],
-      useFactory: (t: DynamoTable, r: Retention) => new DynamoEventIndex(t, r),
+      inject: [DynamoTable, Retention, Env],
+      useFactory: (t: DynamoTable, r: Retention, env: Env) =>
+        new DynamoEventIndex(t, r, env.SOURCE_INDEX_SHARDS),
     },
     {
       provide: RejectedStore,

@@ -17,11 +17,11 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PageCursors } from '../paging/page-cursor';
-import type { Page, PageRequest, TimeWindow } from '../paging/page';
+import type { Page, PageRequest } from '../paging/page';
 import { ReadBudget, ReadLimits } from '../paging/read-budget';
+import { MergeAt, mergeShards, ReadShard } from '../paging/shard-merge';
 import type { Env } from '../config/env.config';
 import { rethrowStorage } from './storage-errors';
-import { daysOf } from './table-keys';
 
 export type Item = Record<string, unknown>;
 export type TableQuery = Omit<QueryCommandInput, 'TableName'>;
@@ -227,6 +227,50 @@ export class DynamoTable {
     return { items, next_cursor: null };
   }
 
+  /**
+   * pagedQuery over days whose items are spread over shards: `days[d]` holds one query per shard of
+   * day d, as dayShardPartitions builds them (`<index>sk BETWEEN :from AND :to`, one order). Each
+   * day's shards are merged by the index sort key (shard-merge.ts); same budget and bound cursors.
+   */
+  async mergedPagedQuery<T>(
+    days: TableQuery[][],
+    page: PageRequest,
+    map: (item: Item) => T,
+  ): Promise<Page<T>> {
+    const at = this.openCursor(days, page.cursor) as unknown as MergeAt;
+    const first = days[0]?.[0];
+    const sortOf = (item: Item): string => String(item[`${first?.IndexName ?? ''}sk`]);
+    const order = first?.ScanIndexForward === false ? 'desc' : 'asc';
+    const read: ReadShard<T> = async (d, s, from, limit) => {
+      const q = days[d][s];
+      const bound = from.after ?? from.at;
+      const values = { ...q.ExpressionAttributeValues, [order === 'asc' ? ':from' : ':to']: bound };
+      const out = await this.query({
+        ...q,
+        Limit: limit,
+        ExclusiveStartKey: from.token as Item | undefined,
+        ...(bound === undefined ? {} : { ExpressionAttributeValues: values }),
+      });
+      const got = out.Items ?? [];
+      const next = out.LastEvaluatedKey;
+      return {
+        items: got.map((item) => ({ sort: sortOf(item), value: map(item) })),
+        examined: out.ScannedCount ?? got.length,
+        ...(next ? { next: { token: next, sort: sortOf(next) } } : {}),
+      };
+    };
+    const filtered = first?.FilterExpression ? { filteredChunk: FILTERED_READ_CHUNK } : {};
+    const request = {
+      days: days.length,
+      shards: days[0]?.length ?? 0,
+      order,
+      limit: page.limit,
+      ...filtered,
+    } as const;
+    const { next, ...found } = await mergeShards(request, at, new ReadBudget(this.limits), read);
+    return { ...found, next_cursor: next ? this.cursors.seal(days, { ...next }, page.clock) : null };
+  }
+
   /** One page of a single-partition query, newest or oldest first as the query says. */
   async queryPage<T>(input: TableQuery, page: PageRequest, map: (item: Item) => T): Promise<Page<T>> {
     const state = this.openCursor(input, page.cursor);
@@ -257,27 +301,4 @@ function keyOf(item: Item, index: string | undefined): Item {
     key[`${index}sk`] = item[`${index}sk`];
   }
   return key;
-}
-
-/**
- * One query per received day in the window, on a GSI whose sort key starts with the timestamp
- * (`<iso>#<id>`), optionally filtered by `type`.
- */
-export function dayPartitions(
-  index: 'gsi2' | 'gsi3' | 'gsi4',
-  partitionKey: (day: string) => string,
-  window: TimeWindow,
-  type?: string,
-): TableQuery[] {
-  return daysOf(window.from, window.to).map((day) => ({
-    IndexName: index,
-    KeyConditionExpression: `${index}pk = :pk AND ${index}sk BETWEEN :from AND :to`,
-    ExpressionAttributeValues: {
-      ':pk': partitionKey(day),
-      ':from': window.from,
-      ':to': `${window.to}#~`,
-      ...(type ? { ':type': type } : {}),
-    },
-    ...(type ? { FilterExpression: '#type = :type', ExpressionAttributeNames: { '#type': 'type' } } : {}),
-  }));
 }

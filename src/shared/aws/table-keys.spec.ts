@@ -12,6 +12,7 @@ import {
   reconcileKeys,
   replayProgressKeys,
   schemaKeys,
+  sourceShard,
 } from './table-keys';
 
 const E = '5b1f0e5c2a7d4e8f9a0b1c2d3e4f5a6b';
@@ -65,6 +66,25 @@ describe('the DynamoDB key formats', () => {
     expect(perShard.size).toBe(64);
     // Even enough: no shard takes more than twice its share.
     expect(Math.max(...perShard.values())).toBeLessThan(200);
+  });
+
+  it('keys source-day index shards, shard 0 keeping the unsharded key', () => {
+    expect(keys.sourceDay('orders-svc', '2026-11-25', 0)).toBe('SRC#orders-svc#2026-11-25');
+    expect(keys.sourceDay('orders-svc', '2026-11-25', 3)).toBe('SRC#orders-svc#2026-11-25#3');
+    expect(keys.sourceDayShards('orders-svc', '2026-11-25', 1)).toEqual(['SRC#orders-svc#2026-11-25']);
+    expect(keys.sourceDayShards('s', '2026-11-25', 3)).toEqual([
+      'SRC#s#2026-11-25',
+      'SRC#s#2026-11-25#1',
+      'SRC#s#2026-11-25#2',
+    ]);
+    // The shard of an event is a pure function of its id: pinned, so written items stay where readers look.
+    expect(sourceShard(E, 1)).toBe(0);
+    expect(sourceShard(E, 8)).toBe(4);
+    const ids = Array.from({ length: 800 }, (_, i) => i.toString(16).padStart(32, '0'));
+    const perShard = new Array<number>(8).fill(0);
+    for (const id of ids) perShard[sourceShard(id, 8)] += 1;
+    expect(Math.min(...perShard)).toBeGreaterThan(60);
+    expect(Math.max(...perShard)).toBeLessThan(140);
   });
 
   it('keys counter rows by hour, shard 0 keeping the unsharded key', () => {

@@ -10,6 +10,10 @@ export const hourOf = (iso: string): string => iso.slice(0, 13);
 const counterPartition = (hour: string, shard: number): string =>
   shard === 0 ? `CNT#${hour}` : `CNT#${hour}#${shard}`;
 
+/** Shard 0 is the key from before sharding, so rows written then (and SOURCE_INDEX_SHARDS=1) read unchanged. */
+const sourceDay = (source: string, day: string, shard = 0): string =>
+  shard === 0 ? `SRC#${source}#${day}` : `SRC#${source}#${day}#${shard}`;
+
 export const keys = {
   event: (eventId: string) => ({ pk: `EVT#${eventId}`, sk: '#EVT' }),
   attemptPrefix: 'ATT#',
@@ -20,8 +24,14 @@ export const keys = {
   }),
   /** gsi1: an entity's events by occurred_at. */
   entity: (entityId: string) => `ENT#${entityId}`,
-  /** gsi2: a source's events by received_at, one partition per received day. */
-  sourceDay: (source: string, day: string) => `SRC#${source}#${day}`,
+  /**
+   * gsi2: a source's events by received_at, one partition per received day and index shard
+   * (SOURCE_INDEX_SHARDS, see sourceShard): `SRC#<source>#<day>` for shard 0, `SRC#<source>#<day>#<k>` for k > 0.
+   */
+  sourceDay,
+  /** Every shard's gsi2 key of a source's day, shard 0 first: readers query them all and merge. */
+  sourceDayShards: (source: string, day: string, shards: number): string[] =>
+    Array.from({ length: Math.max(1, shards) }, (_, shard) => sourceDay(source, day, shard)),
   /** gsi3 (sparse): late arrivals of a source by received_at, per day. */
   lateDay: (source: string, day: string) => `LATE#${source}#${day}`,
   /** gsi4 (sparse): events first repeated on a day, by first_duplicate_at. */
@@ -63,11 +73,19 @@ export const keys = {
  * instance's rows over the shards by their names. Readers query every shard and sum (docs/scaling.md).
  */
 export function counterShard(writer: string, source: string, type: string, shards: number): number {
-  return shards <= 1 ? 0 : fnv1a(writer, source, type) % shards;
+  return shards <= 1 ? 0 : fnv1a([writer, source, type]) % shards;
 }
 
-/** FNV-1a, 32 bits, over texts each ended by `#`: cheap, stable, and even enough over a few shards. */
-function fnv1a(...texts: string[]): number {
+/**
+ * The gsi2 shard of an event: a hash of its event_id, so a source's events of a day spread evenly over
+ * SOURCE_INDEX_SHARDS partitions and an event always lands on the same one (docs/scaling.md).
+ */
+export function sourceShard(eventId: string, shards: number): number {
+  return shards <= 1 ? 0 : fnv1a([eventId]) % shards;
+}
+
+/** FNV-1a, 32 bits, over texts each ended by `#`: cheap, stable, and even enough over a few dozen shards. */
+function fnv1a(texts: string[]): number {
   let h = 0x811c9dc5;
   for (const text of texts) {
     for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
@@ -146,7 +164,8 @@ export const replayProgressKeys = {
 
 /** The progress shard of an event of a sharded replay: a stable hash of its id, so redeliveries agree. */
 export function progressShard(eventId: string, shards: number): number {
-  return shards <= 1 ? 0 : fnv1a(eventId) % shards;
+  // The same hash of the event id as the source index's shard: one function, two key spaces.
+  return sourceShard(eventId, shards);
 }
 
 /** Reconcile jobs (src/reconcile/): the job item and one item per finding in the job's partition. */

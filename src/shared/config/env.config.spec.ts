@@ -26,6 +26,14 @@ describe('validateEnv', () => {
     expect(validateEnv({}).lateThresholds.size).toBe(0);
   });
 
+  it('bounds SOURCE_INDEX_SHARDS to 1..64, one by default', () => {
+    expect(validateEnv({}).SOURCE_INDEX_SHARDS).toBe(1);
+    expect(validateEnv({ SOURCE_INDEX_SHARDS: '16' }).SOURCE_INDEX_SHARDS).toBe(16);
+    for (const bad of ['0', '65', '2.5', 'many']) {
+      expect(() => validateEnv({ SOURCE_INDEX_SHARDS: bad })).toThrow(/SOURCE_INDEX_SHARDS/);
+    }
+  });
+
   it('refuses a malformed LATE_THRESHOLDS', () => {
     expect(() => validateEnv({ LATE_THRESHOLDS: 'slow-src=100' })).toThrow(/LATE_THRESHOLDS/);
   });

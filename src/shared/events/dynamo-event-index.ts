@@ -3,9 +3,10 @@
 import { AttributeValue, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { dayPartitions, DynamoTable, isConditionFailure, Item, pick } from '../aws/dynamo-table';
+import { dayPartitions, dayShardPartitions } from '../aws/day-partitions';
+import { DynamoTable, isConditionFailure, Item, pick } from '../aws/dynamo-table';
 import { rethrowStorage } from '../aws/storage-errors';
-import { dayOf, keys } from '../aws/table-keys';
+import { dayOf, keys, sourceShard } from '../aws/table-keys';
 import type { Page, PageRequest, TimeWindow } from '../paging/page';
 import { Retention } from '../retention/retention';
 import { Attempt, ATTEMPTS_KEPT, EventIndex, EventRecord, RepeatResult } from './event-index';
@@ -52,8 +53,11 @@ function toAttempt(item: Item): Attempt {
   };
 }
 
-/** The index item of a new event with its gsi1 (entity), gsi2 (source day) and sparse gsi3 (late) keys. */
-export function eventItem(event: EventRecord, retention: Retention): Item {
+/**
+ * The index item of a new event with its gsi1 (entity), gsi2 (source day, on the event's shard of
+ * `sourceShards`) and sparse gsi3 (late) keys.
+ */
+export function eventItem(event: EventRecord, retention: Retention, sourceShards = 1): Item {
   const day = dayOf(event.received_at);
   const item: Item = {
     ...keys.event(event.event_id),
@@ -61,7 +65,7 @@ export function eventItem(event: EventRecord, retention: Retention): Item {
     ...retention.ttl('events', event.received_at),
     gsi1pk: keys.entity(event.entity_id),
     gsi1sk: keys.sortKey(event.occurred_at, event.event_id),
-    gsi2pk: keys.sourceDay(event.source, day),
+    gsi2pk: keys.sourceDay(event.source, day, sourceShard(event.event_id, sourceShards)),
     gsi2sk: keys.sortKey(event.received_at, event.event_id),
   };
   if (event.late) {
@@ -75,6 +79,8 @@ export class DynamoEventIndex extends EventIndex {
   constructor(
     private readonly table: DynamoTable,
     private readonly retention: Retention,
+    /** SOURCE_INDEX_SHARDS: gsi2 partitions per source day; readers query them all (never lower it). */
+    private readonly sourceShards = 1,
   ) {
     super();
   }
@@ -84,7 +90,7 @@ export class DynamoEventIndex extends EventIndex {
       await this.table.db.send(
         new PutCommand({
           TableName: this.table.name,
-          Item: eventItem(event, this.retention),
+          Item: eventItem(event, this.retention, this.sourceShards),
           ConditionExpression: 'attribute_not_exists(pk)',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
@@ -205,21 +211,35 @@ export class DynamoEventIndex extends EventIndex {
     window: TimeWindow,
     page: PageRequest,
   ): Promise<Page<EventRecord>> {
-    return this.table.pagedQuery(
-      dayPartitions('gsi2', (day) => keys.sourceDay(source, day), window, type),
-      page,
-      toEvent,
-    );
+    return this.table.mergedPagedQuery(this.sourceDays(source, window, type), page, toEvent);
   }
 
   async latestOfSource(source: string, window: TimeWindow): Promise<EventRecord | undefined> {
-    const days = dayPartitions('gsi2', (day) => keys.sourceDay(source, day), window).reverse();
-    for (const partition of days) {
-      const out = await this.table.query({ ...partition, ScanIndexForward: false, Limit: 1 });
-      const item = out.Items?.[0];
-      if (item) return toEvent(item);
+    for (const shards of this.sourceDays(source, window).reverse()) {
+      const newest = await Promise.all(
+        shards.map(
+          async (q) => (await this.table.query({ ...q, ScanIndexForward: false, Limit: 1 })).Items?.[0],
+        ),
+      );
+      const found = newest.filter((item): item is Item => item !== undefined);
+      // Sort keys are `<received_at>#<event_id>`: the largest is the newest across the day's shards.
+      const latest = found.reduce<Item | undefined>(
+        (a, b) => (!a || String(b.gsi2sk) > String(a.gsi2sk) ? b : a),
+        undefined,
+      );
+      if (latest) return toEvent(latest);
     }
     return undefined;
+  }
+
+  /** Per received day of the window, one gsi2 query per source index shard. */
+  private sourceDays(source: string, window: TimeWindow, type?: string) {
+    return dayShardPartitions(
+      'gsi2',
+      (day) => keys.sourceDayShards(source, day, this.sourceShards),
+      window,
+      type,
+    );
   }
 
   async sequencedEventsOfEntity(

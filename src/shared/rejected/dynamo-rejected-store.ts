@@ -1,6 +1,7 @@
 // Rejected rows on the single DynamoDB table (pk REJ#<id>), listed per source and day through gsi2
 // and across sources per day through gsi3.
-import { dayPartitions, DynamoTable, pick } from '../aws/dynamo-table';
+import { dayPartitions } from '../aws/day-partitions';
+import { DynamoTable, pick } from '../aws/dynamo-table';
 import { dayOf, keys } from '../aws/table-keys';
 import type { Page, PageRequest, TimeWindow } from '../paging/page';
 import { Retention } from '../retention/retention';
