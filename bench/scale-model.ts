@@ -303,27 +303,31 @@ function replayPath(s: ScaleScenario, t: Tally): void {
     { writes: checkpoints, writeUnits: checkpoints },
   );
   // The processor counts a batch's messages in its aggregate transaction: a DONE marker per message
-  // and one ADD of `processed` per shard the batch touches, each in the event's progress shard
-  // (progressShard of its id), two units each. Modelled over one second's event ids, in batches.
+  // in its event's progress shard (progressShard of its id), and one ADD of `processed` on the count
+  // item of the batch's first event's shard (countItemsOf), two units each (transactional writes).
+  // Modelled over one second's event ids, in batches.
   const sample = Math.min(Math.ceil(rate), EVENT_ID_SAMPLE);
   const scale = rate / sample;
   for (let i = 0; i < sample; i += s.sqsBatchSize) {
-    const shards = new Map<number, number>();
-    for (let j = i; j < Math.min(i + s.sqsBatchSize, sample); j++) {
-      const shard = progressShard(sampleEventId(j), s.progressShards);
-      shards.set(shard, (shards.get(shard) ?? 0) + 1);
-    }
-    for (const [shard, markers] of shards) {
-      const count = replayProgressKeys.count(replayId, shard);
+    const batch = Array.from({ length: Math.min(s.sqsBatchSize, sample - i) }, (_, k) =>
+      sampleEventId(i + k),
+    );
+    for (const id of batch) {
+      const marker = replayProgressKeys.done(replayId, id, progressShard(id, s.progressShards));
       t.add(
-        { path, ...DYNAMO, what: 'replay progress shard', scope: 'partition', key: count.pk },
-        { writes: (markers + 1) * scale, writeUnits: 2 * (markers + 1) * scale },
-      );
-      t.add(
-        { path, ...DYNAMO, what: 'replay progress count', scope: 'item', key: `${count.pk} ${count.sk}` },
+        { path, ...DYNAMO, what: 'replay progress shard', scope: 'partition', key: marker.pk },
         { writes: scale, writeUnits: 2 * scale },
       );
     }
+    const count = replayProgressKeys.count(replayId, progressShard(batch[0], s.progressShards));
+    t.add(
+      { path, ...DYNAMO, what: 'replay progress shard', scope: 'partition', key: count.pk },
+      { writes: scale, writeUnits: 2 * scale },
+    );
+    t.add(
+      { path, ...DYNAMO, what: 'replay progress count', scope: 'item', key: `${count.pk} ${count.sk}` },
+      { writes: scale, writeUnits: 2 * scale },
+    );
   }
   // Each message adds one contribution item to its bucket's partition (entity x hour, per aggregator),
   // written conditionally; each batch commits, per bucket it touched, one version (listing the ids it

@@ -1,5 +1,5 @@
 import { COMMIT_MAX_ITEMS, Contribution, itemsOf, VersionWrite } from './aggregate-store';
-import { countItemOf, markItemsOf, ReplayMarks } from '../replay/replay-progress';
+import { countItemOf, countItemsOf, markItemsOf, ReplayMarks } from '../replay/replay-progress';
 import { commitChunks } from './commit-chunks';
 
 const write = (key: string, eventIds: string[]): VersionWrite => ({
@@ -62,19 +62,20 @@ describe('commitChunks', () => {
     expect(commitChunks([], (w: VersionWrite) => w, [])).toEqual([]);
   });
 
-  it('counts a sharded replay once per shard it touches, under the item limit, keeping its shards', () => {
+  it('counts a sharded replay with one count item per transaction, under the item limit, keeping its shards', () => {
     const writes = Array.from({ length: 30 }, (_, i) => write(`k${i}`, [`e${i}`]));
     const eventIds = writes.map((w) => w.added[0].event_id);
     const marks = { replayId: 'r1', eventIds, shards: 64 };
     const chunks = commitChunks(writes, (w) => w, [marks]);
-    // 30 writes of 3 items, 30 markers and up to 30 shard counts: more than one transaction.
-    expect(chunks.length).toBeGreaterThan(1);
+    // 30 writes of 3 items, 30 markers and a count item per transaction: 121 items, two transactions.
+    expect(chunks.length).toBe(2);
     for (const c of chunks) {
       expect(items(c)).toBeLessThanOrEqual(COMMIT_MAX_ITEMS);
       expect(c.marks.every((m) => m.shards === 64)).toBe(true);
     }
     expect(chunks.flatMap((c) => c.marks.flatMap((m) => m.eventIds)).sort()).toEqual([...eventIds].sort());
-    expect(markItemsOf(marks)).toBe(30 + new Set(eventIds.map((id) => countItemOf('r1', id, 64))).size);
+    expect(markItemsOf(marks)).toBe(31);
+    expect(countItemsOf(marks)).toEqual([countItemOf('r1', eventIds[0], 64)]);
     expect(markItemsOf({ replayId: 'r1', eventIds })).toBe(31);
   });
 });

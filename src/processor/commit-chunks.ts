@@ -2,7 +2,7 @@
 // an event's marks go in the transaction that adds its first contribution (aggregated and counted
 // together), the marks of events that add nothing (no bucket, or counted before) fill in after.
 import { COMMIT_MAX_ITEMS, itemsOf, VersionWrite } from './aggregate-store';
-import { countItemOf, ReplayMarks } from '../replay/replay-progress';
+import { ReplayMarks } from '../replay/replay-progress';
 
 export interface CommitChunk<W> {
   writes: W[];
@@ -56,8 +56,8 @@ export function commitChunks<W>(
     countsIn = new Set();
     items = 0;
   };
-  // The first mark of a count item (the job's, or a shard's) in a transaction brings that item.
-  const countsOf = (u: Unit<W>) => u.marks.map(([r, id]) => countItemOf(r, id, shardsOf.get(r)));
+  // A replay's first mark in a transaction brings its one count item (countItemsOf).
+  const countsOf = (u: Unit<W>) => u.marks.map(([r]) => r);
   const cost = (u: Unit<W>) =>
     (u.write ? itemsOf(writeOf(u.write)) : 0) +
     u.marks.length +

@@ -1,8 +1,8 @@
 // Replay progress on the single DynamoDB table: one DONE marker per (replay, event) and a count,
 // written together in one transaction: the processor's aggregate commit, whose items
-// DynamoReplayMarks builds. A sharded job (`progress_shards`) has both in partition
-// `REPLAY#<id>#<shard>` of each event (a `#COUNT` item per shard, no condition); an unsharded one
-// keeps them beside the job item (`ADD processed` on `#JOB`, only if it exists). DynamoReplayLayouts
+// DynamoReplayMarks builds. A sharded job (`progress_shards`) has each marker in partition
+// `REPLAY#<id>#<shard>` of its event, and each transaction adds its count to one shard's `#COUNT`
+// item (no condition); an unsharded one keeps them beside the job item (`ADD processed` on `#JOB`, only if it exists). DynamoReplayLayouts
 // tells the processor which; DynamoReplayProgress and replayCounts read them back.
 import { DynamoTable, TransactItem } from '../shared/aws/dynamo-table';
 import { progressShard, replayProgressKeys } from '../shared/aws/table-keys';
@@ -28,9 +28,10 @@ export class DynamoReplayMarks {
     private readonly retention: Retention,
   ) {}
 
-  /** A DONE marker per event (only if absent), then each count item once: `ADD processed <n>`. */
+  /** A DONE marker per event (only if absent), then `ADD processed <n>` on one count item (countItemsOf). */
   items(marks: ReplayMarks, now: number): TransactItem[] {
     const { replayId, eventIds, shards } = marks;
+    if (eventIds.length === 0) return [];
     const shardOf = (eventId: string) => (shards === undefined ? undefined : progressShard(eventId, shards));
     const ttl = this.retention.ttl('done_markers', now);
     const markers = eventIds.map((eventId) => ({
@@ -60,24 +61,23 @@ export class DynamoReplayMarks {
           },
         },
       ];
-    const perShard = new Map<number, number>();
-    for (const id of eventIds) perShard.set(shardOf(id)!, (perShard.get(shardOf(id)!) ?? 0) + 1);
     const expires = ttl[TTL_ATTRIBUTE];
     const names: Record<string, string> = { '#processed': 'processed' };
     if (expires !== undefined) names['#ttl'] = TTL_ATTRIBUTE;
-    // In countItemsOf order (first use), which the refusal's codes follow.
+    // One count item per transaction (countItemsOf): the shard of its first event.
     return [
       ...markers,
-      ...[...perShard].map(([shard, n]) => ({
+      {
         Update: {
           TableName: this.tableName,
-          Key: replayProgressKeys.count(replayId, shard),
+          Key: replayProgressKeys.count(replayId, shardOf(eventIds[0])!),
           // Kept as long as the markers, so a count never outlives the events it counted.
           UpdateExpression: expires === undefined ? 'ADD #processed :n' : 'ADD #processed :n SET #ttl = :ttl',
           ExpressionAttributeNames: names,
-          ExpressionAttributeValues: expires === undefined ? { ':n': n } : { ':n': n, ':ttl': expires },
+          ExpressionAttributeValues:
+            expires === undefined ? { ':n': eventIds.length } : { ':n': eventIds.length, ':ttl': expires },
         },
-      })),
+      },
     ];
   }
 

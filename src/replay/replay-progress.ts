@@ -26,12 +26,15 @@ export interface MarksRefusal {
 export const countItemOf = (replayId: string, eventId: string, shards?: number): string =>
   shards === undefined ? replayId : `${replayId}#${progressShard(eventId, shards)}`;
 
-/** The count items of marks, each once, in order of first use. */
-export const countItemsOf = (m: ReplayMarks): string[] => [
-  ...new Set(m.eventIds.map((id) => countItemOf(m.replayId, id, m.shards))),
-];
+/**
+ * The one count item a transaction's marks of a replay add to: the job's, or (sharded) the shard of
+ * its first event. Counts need no particular shard, only a sum; one item per transaction keeps the
+ * transaction as small as before sharding, and spreads the count's writes as the markers are spread.
+ */
+export const countItemsOf = (m: ReplayMarks): string[] =>
+  m.eventIds.length === 0 ? [] : [countItemOf(m.replayId, m.eventIds[0], m.shards)];
 
-/** TransactWriteItems items that marks take: a DONE marker per event and each count item once. */
+/** TransactWriteItems items that marks take: a DONE marker per event and one count item. */
 export const markItemsOf = (m: ReplayMarks): number => m.eventIds.length + countItemsOf(m).length;
 
 /** How the processor counts a replay's events: its job's layout. */
