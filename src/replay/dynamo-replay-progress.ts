@@ -3,7 +3,7 @@
 // DynamoReplayMarks builds. A sharded job (`progress_shards`) has each marker in partition
 // `REPLAY#<id>#<shard>` of its event, and each transaction adds its count to one shard's `#COUNT`
 // item (no condition); an unsharded one keeps them beside the job item (`ADD processed` on `#JOB`, only if it exists). DynamoReplayLayouts
-// tells the processor which; DynamoReplayProgress and replayCounts read them back.
+// tells the processor which; DynamoReplayProgress and shardCounts read them back.
 import { DynamoTable, TransactItem } from '../shared/aws/dynamo-table';
 import { progressShard, replayProgressKeys } from '../shared/aws/table-keys';
 import { mapLimit } from '../shared/async/map-limit';
