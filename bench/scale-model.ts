@@ -305,6 +305,9 @@ function replayPath(s: ScaleScenario, t: Tally): void {
   // The processor counts a batch's messages in its aggregate transaction: a DONE marker per message
   // in its event's progress shard (progressShard of its id), and one ADD of `processed` on the count
   // item of the batch's first event's shard (countItemsOf), two units each (transactional writes).
+  // That is the worst case, a replay of events contributed before; an event the transaction adds a
+  // contribution for carries its DONE record on it instead (a gsi1 entry in the shard's
+  // `REPLAY#<id>#<shard>#DONE` partition, one unit), spread the same way.
   // Modelled over one second's event ids, in batches.
   const sample = Math.min(Math.ceil(rate), EVENT_ID_SAMPLE);
   const scale = rate / sample;

@@ -59,6 +59,8 @@ export interface VersionWrite {
 export interface WriteRefusal {
   /** Inputs another delivery already contributed. */
   counted: string[];
+  /** Of those, the ones whose contribution carries a replay's DONE record: [event id, replay id]. */
+  carried: [string, string][];
   /** The pointer no longer names `previous` (or another writer was at it): read it again. */
   stale: boolean;
 }
@@ -83,8 +85,10 @@ export abstract class AggregateStore {
   /**
    * Writes, in one transaction, for each write a new version, its contributions (each only if the
    * event never contributed) and the latest pointer (only if it still names `previous`), and for each
-   * replay's marks a DONE marker per event (only if absent) and `processed` raised by their number on
-   * the replay's job (only if it exists): all or none. Marks name each replay once.
+   * replay's marks a DONE marker per event of `eventIds` (only if absent), the DONE record of each
+   * `carried` event on its first contribution in `writes`, and `processed` raised by their number
+   * (only if the job exists): all or none. Marks name each replay once; an event is carried for at
+   * most one replay, and only by a write that adds it.
    */
   abstract commit(writes: VersionWrite[], marks?: ReplayMarks[]): Promise<CommitResult>;
   /** The contributions of a bucket, of versions up to `upTo` when given. */

@@ -11,7 +11,7 @@ import type { EventRecord } from '../shared/events/event-index';
 import { RawStore } from '../shared/raw/raw-store';
 import { mapLimit } from '../shared/async/map-limit';
 import { AggregateStore, AggregateVersion, Contribution, VersionWrite } from './aggregate-store';
-import type { ReplayMarks } from '../replay/replay-progress';
+import { countedOf, type ReplayMarks } from '../replay/replay-progress';
 import { commitChunks } from './commit-chunks';
 import type { Aggregator, Bucket } from './aggregator';
 import { addToInputHash, bucketKey, mergeSamples, sampleEventId, sortInputs } from './aggregate';
@@ -215,7 +215,7 @@ export class AggregateWriter {
           this.remember(state.id, write.version);
           this.metrics.version(write.version.aggregator);
         }
-        for (const m of chunk.marks) drop(m.replayId, m.eventIds);
+        for (const m of chunk.marks) drop(m.replayId, countedOf(m));
         continue;
       }
       all = false;
@@ -224,6 +224,8 @@ export class AggregateWriter {
         if (!refusal) return;
         const counted = new Set(refusal.counted);
         state.pending = state.pending.filter((m) => !counted.has(m.event.event_id));
+        // A contribution found carrying a replay's DONE record: that replay counted its event.
+        for (const [eventId, replayId] of refusal.carried) drop(replayId, [eventId]);
         if (refusal.stale) {
           this.cache.delete(state.id);
           state.latest = undefined;

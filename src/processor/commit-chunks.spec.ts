@@ -1,5 +1,5 @@
 import { COMMIT_MAX_ITEMS, Contribution, itemsOf, VersionWrite } from './aggregate-store';
-import { countItemOf, countItemsOf, markItemsOf, ReplayMarks } from '../replay/replay-progress';
+import { countedOf, countItemOf, countItemsOf, markItemsOf, ReplayMarks } from '../replay/replay-progress';
 import { commitChunks } from './commit-chunks';
 
 const write = (key: string, eventIds: string[]): VersionWrite => ({
@@ -18,10 +18,25 @@ describe('commitChunks', () => {
     ]);
     expect(chunks).toHaveLength(1);
     expect(chunks[0].writes.map((w) => w.version.key)).toEqual(['a', 'b']);
+    // Events a write adds carry their DONE record on it; e4 adds nothing and gets a marker.
     expect(chunks[0].marks).toEqual([
-      { replayId: 'r1', eventIds: ['e1', 'e3', 'e4'] },
-      { replayId: 'r2', eventIds: ['e2'] },
+      { replayId: 'r1', eventIds: ['e4'], carried: ['e1', 'e3'] },
+      { replayId: 'r2', eventIds: [], carried: ['e2'] },
     ]);
+  });
+
+  it('carries an event for its first replay only, and only on the first write that adds it', () => {
+    const chunks = commitChunks([write('a', ['e1']), write('b', ['e1', 'e2'])], (w) => w, [
+      { replayId: 'r1', eventIds: ['e1'] },
+      { replayId: 'r2', eventIds: ['e1', 'e2'] },
+    ]);
+    expect(chunks).toHaveLength(1);
+    expect(chunks[0].marks).toEqual([
+      { replayId: 'r1', eventIds: [], carried: ['e1'] },
+      { replayId: 'r2', eventIds: ['e1'], carried: ['e2'] },
+    ]);
+    // Writes of 3 and 4 items, one marker and two count items.
+    expect(items(chunks[0])).toBe(3 + 4 + 1 + 2);
   });
 
   it('puts each mark in the transaction that adds its event, and none over the item limit', () => {
@@ -40,12 +55,18 @@ describe('commitChunks', () => {
     for (const c of chunks) {
       expect(items(c)).toBeLessThanOrEqual(COMMIT_MAX_ITEMS);
       const added = new Set(c.writes.flatMap((w) => w.added.map((a) => a.event_id)));
-      for (const m of c.marks)
-        for (const id of m.eventIds) expect(added.has(id) || id === 'no-bucket').toBe(true);
+      for (const m of c.marks) {
+        for (const id of countedOf(m)) expect(added.has(id) || id === 'no-bucket').toBe(true);
+        for (const id of m.carried ?? []) expect(added.has(id)).toBe(true);
+      }
     }
     const marked = chunks.flatMap((c) =>
-      c.marks.flatMap((m) => m.eventIds.map((id) => `${m.replayId}:${id}`)),
+      c.marks.flatMap((m) => countedOf(m).map((id) => `${m.replayId}:${id}`)),
     );
+    // r2's events were carried for r1: r2 takes a marker item for each.
+    expect(
+      chunks.flatMap((c) => c.marks.filter((m) => m.replayId === 'r2').flatMap((m) => m.eventIds)),
+    ).toEqual(eventIds.slice(0, 5));
     expect(marked.sort()).toEqual(
       [...eventIds, 'no-bucket']
         .map((id) => `r1:${id}`)
@@ -63,19 +84,27 @@ describe('commitChunks', () => {
   });
 
   it('counts a sharded replay with one count item per transaction, under the item limit, keeping its shards', () => {
-    const writes = Array.from({ length: 30 }, (_, i) => write(`k${i}`, [`e${i}`]));
+    const writes = Array.from({ length: 40 }, (_, i) => write(`k${i}`, [`e${i}`]));
     const eventIds = writes.map((w) => w.added[0].event_id);
     const marks = { replayId: 'r1', eventIds, shards: 64 };
     const chunks = commitChunks(writes, (w) => w, [marks]);
-    // 30 writes of 3 items, 30 markers and a count item per transaction: 121 items, two transactions.
+    // 40 writes of 3 items, their events carried, and a count item per transaction: 122 items, two
+    // transactions.
     expect(chunks.length).toBe(2);
     for (const c of chunks) {
       expect(items(c)).toBeLessThanOrEqual(COMMIT_MAX_ITEMS);
-      expect(c.marks.every((m) => m.shards === 64)).toBe(true);
+      expect(c.marks.every((m) => m.shards === 64 && m.eventIds.length === 0)).toBe(true);
     }
-    expect(chunks.flatMap((c) => c.marks.flatMap((m) => m.eventIds)).sort()).toEqual([...eventIds].sort());
-    expect(markItemsOf(marks)).toBe(31);
+    expect(chunks.flatMap((c) => c.marks.flatMap((m) => m.carried ?? [])).sort()).toEqual(
+      [...eventIds].sort(),
+    );
+    expect(markItemsOf(marks)).toBe(41);
     expect(countItemsOf(marks)).toEqual([countItemOf('r1', eventIds[0], 64)]);
-    expect(markItemsOf({ replayId: 'r1', eventIds })).toBe(31);
+    expect(markItemsOf({ replayId: 'r1', eventIds })).toBe(41);
+    // Carried events take no marker item but are counted, the first of them choosing the count item.
+    const carried = { replayId: 'r1', eventIds: ['x'], carried: eventIds, shards: 64 };
+    expect(markItemsOf(carried)).toBe(2);
+    expect(countedOf(carried)).toEqual([...eventIds, 'x']);
+    expect(countItemsOf(carried)).toEqual([countItemOf('r1', eventIds[0], 64)]);
   });
 });

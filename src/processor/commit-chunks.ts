@@ -1,6 +1,7 @@
 // How a batch's writes and replay marks are cut into transactions of at most COMMIT_MAX_ITEMS items:
 // an event's marks go in the transaction that adds its first contribution (aggregated and counted
-// together), the marks of events that add nothing (no bucket, or counted before) fill in after.
+// together), and its first replay's DONE record rides on that contribution (`carried`, no item of its
+// own); the marks of events that add nothing (no bucket, or counted before) fill in after.
 import { COMMIT_MAX_ITEMS, itemsOf, VersionWrite } from './aggregate-store';
 import { ReplayMarks } from '../replay/replay-progress';
 
@@ -12,8 +13,8 @@ export interface CommitChunk<W> {
 
 interface Unit<W> {
   write?: W;
-  /** [replayId, eventId] */
-  marks: [string, string][];
+  /** [replayId, eventId, carried on the write's contribution] */
+  marks: [string, string, boolean][];
 }
 
 /** The writes (in order) and marks of a commit, in transactions that each fit the item limit. */
@@ -31,24 +32,29 @@ export function commitChunks<W>(
     marks: writeOf(write).added.flatMap((c) => {
       const replays = replaysOf.get(c.event_id) ?? [];
       replaysOf.delete(c.event_id);
-      return replays.map((r): [string, string] => [r, c.event_id]);
+      return replays.map((r, i): [string, string, boolean] => [r, c.event_id, i === 0]);
     }),
   }));
   for (const [id, replays] of replaysOf)
-    units.push(...replays.map((r) => ({ marks: [[r, id]] as [string, string][] })));
+    units.push(...replays.map((r) => ({ marks: [[r, id, false]] as [string, string, boolean][] })));
 
   const out: CommitChunk<W>[] = [];
   let writesIn: W[] = [];
-  let marksIn = new Map<string, string[]>();
+  let marksIn = new Map<string, { eventIds: string[]; carried: string[] }>();
   let countsIn = new Set<string>();
   let items = 0;
   const close = () => {
     if (writesIn.length === 0 && marksIn.size === 0) return;
     out.push({
       writes: writesIn,
-      marks: [...marksIn].map(([replayId, eventIds]) => {
+      marks: [...marksIn].map(([replayId, { eventIds, carried }]) => {
         const shards = shardsOf.get(replayId);
-        return { replayId, eventIds, ...(shards === undefined ? {} : { shards }) };
+        return {
+          replayId,
+          eventIds,
+          ...(carried.length === 0 ? {} : { carried }),
+          ...(shards === undefined ? {} : { shards }),
+        };
       }),
     });
     writesIn = [];
@@ -60,14 +66,18 @@ export function commitChunks<W>(
   const countsOf = (u: Unit<W>) => u.marks.map(([r]) => r);
   const cost = (u: Unit<W>) =>
     (u.write ? itemsOf(writeOf(u.write)) : 0) +
-    u.marks.length +
+    u.marks.filter(([, , carried]) => !carried).length +
     new Set(countsOf(u).filter((c) => !countsIn.has(c))).size;
   for (const u of units) {
     if (items > 0 && items + cost(u) > COMMIT_MAX_ITEMS) close();
     items += cost(u);
     if (u.write) writesIn.push(u.write);
     for (const c of countsOf(u)) countsIn.add(c);
-    for (const [r, id] of u.marks) marksIn.set(r, [...(marksIn.get(r) ?? []), id]);
+    for (const [r, id, carried] of u.marks) {
+      const m = marksIn.get(r) ?? { eventIds: [], carried: [] };
+      (carried ? m.carried : m.eventIds).push(id);
+      marksIn.set(r, m);
+    }
   }
   close();
   return out;

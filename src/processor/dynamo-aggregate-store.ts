@@ -2,9 +2,10 @@
 // items (sk V#<n>), one contribution item per input event (sk IN#<event_id>) and a forward-only
 // #LATEST pointer, listed per entity through gsi1. New versions, their contributions and the pointer
 // moves of a batch are one transaction, so an event counts once and a version never lacks its inputs;
-// the batch's replay progress (DONE markers, `processed`) is written in that transaction too.
-import { cancellationCodes, DynamoTable, Item, pick } from '../shared/aws/dynamo-table';
-import { aggregateKeys } from '../shared/aws/table-keys';
+// the batch's replay progress (DONE records, `processed`) is written in that transaction too, an
+// event's DONE record on the contribution that transaction adds for it when there is one.
+import { cancellationCodes, cancellationItems, DynamoTable, Item, pick } from '../shared/aws/dynamo-table';
+import { aggregateKeys, progressShard, replayProgressKeys } from '../shared/aws/table-keys';
 import {
   AggregateStore,
   AggregateVersion,
@@ -76,6 +77,15 @@ export class DynamoAggregateStore extends AggregateStore {
         ...(values ? { ExpressionAttributeValues: values } : {}),
       },
     });
+    // Each carried event's DONE record goes on its first contribution here (commitChunks' order).
+    const carriers = new Map(marks.flatMap((m) => (m.carried ?? []).map((id) => [id, m] as const)));
+    const carry = (eventId: string): Item => {
+      const m = carriers.get(eventId);
+      if (!m) return {};
+      carriers.delete(eventId);
+      const shard = m.shards === undefined ? undefined : progressShard(eventId, m.shards);
+      return { counted_for: m.replayId, ...replayProgressKeys.carried(m.replayId, eventId, shard) };
+    };
     const now = Date.now();
     const items = [
       ...writes.flatMap(({ version, added, previous }) => {
@@ -87,12 +97,19 @@ export class DynamoAggregateStore extends AggregateStore {
           gsi1sk: aggregateKeys.entitySort(periodStart(version.period), aggregator),
         };
         return [
-          ...added.map((c) =>
-            put(
-              { ...aggregateKeys.contribution(aggregator, key, c.event_id), ...c },
-              'attribute_not_exists(pk)',
-            ),
-          ),
+          ...added.map((c) => ({
+            Put: {
+              TableName: this.table.name,
+              Item: {
+                ...aggregateKeys.contribution(aggregator, key, c.event_id),
+                ...c,
+                ...carry(c.event_id),
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+              // A refusal tells which replay, if any, the contribution counted its event for.
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+            },
+          })),
           put(
             { ...aggregateKeys.version(aggregator, key, version.version), ...version },
             'attribute_not_exists(pk)',
@@ -104,24 +121,31 @@ export class DynamoAggregateStore extends AggregateStore {
       }),
       ...marks.flatMap((m) => this.marks.items(m, now)),
     ];
+    if (carriers.size > 0) throw new Error('a carried event has no contribution in the commit');
     try {
       await this.table.transactWrite({ TransactItems: items });
       return { committed: true };
     } catch (err) {
       const codes = cancellationCodes(err);
       if (!codes) throw err;
+      const found = cancellationItems(err);
       let at = 0;
       const next = (n: number) => codes.slice(at, (at += n));
       const refusals = writes.map((w) => {
         const { added } = w;
+        const from = at;
         const own = next(itemsOf(w));
         if (own.every((c) => c === 'None')) return undefined;
         const counted = added.filter((_, i) => own[i] === 'ConditionalCheckFailed').map((c) => c.event_id);
+        const carried = added.flatMap((c, i): [string, string][] => {
+          const old = own[i] === 'ConditionalCheckFailed' ? found[from + i] : undefined;
+          return typeof old?.counted_for === 'string' ? [[c.event_id, old.counted_for]] : [];
+        });
         // A conflict with another writer at this moment reads as stale too: read it again.
         const stale = own.some(
           (c, i) => c !== 'None' && (i >= added.length || c !== 'ConditionalCheckFailed'),
         );
-        return { counted, stale };
+        return { counted, carried, stale };
       });
       return {
         committed: false,

@@ -1,6 +1,7 @@
-// Replay progress on the single DynamoDB table: one DONE marker per (replay, event) and a count,
+// Replay progress on the single DynamoDB table: one DONE record per (replay, event) and a count,
 // written together in one transaction: the processor's aggregate commit, whose items
-// DynamoReplayMarks builds. A sharded job (`progress_shards`) has each marker in partition
+// DynamoReplayMarks builds. A DONE record is a marker item, or rides on the event's first contribution
+// (its gsi1 keys, replayProgressKeys.carried) when the same transaction adds it. A sharded job (`progress_shards`) has each marker in partition
 // `REPLAY#<id>#<shard>` of its event, and each transaction adds its count to one shard's `#COUNT`
 // item (no condition); an unsharded one keeps them beside the job item (`ADD processed` on `#JOB`, only if it exists). DynamoReplayLayouts
 // tells the processor which; DynamoReplayProgress and shardCounts read them back.
@@ -9,6 +10,7 @@ import { progressShard, replayProgressKeys } from '../shared/aws/table-keys';
 import { mapLimit } from '../shared/async/map-limit';
 import { Retention, TTL_ATTRIBUTE } from '../shared/retention/retention';
 import {
+  countedOf,
   markItemsOf,
   MarksRefusal,
   ReplayLayout,
@@ -28,10 +30,14 @@ export class DynamoReplayMarks {
     private readonly retention: Retention,
   ) {}
 
-  /** A DONE marker per event (only if absent), then `ADD processed <n>` on one count item (countItemsOf). */
+  /**
+   * A DONE marker per event not carried (only if absent), then `ADD processed <n>` of every counted
+   * event on one count item (countItemsOf).
+   */
   items(marks: ReplayMarks, now: number): TransactItem[] {
     const { replayId, eventIds, shards } = marks;
-    if (eventIds.length === 0) return [];
+    const counted = countedOf(marks);
+    if (counted.length === 0) return [];
     const shardOf = (eventId: string) => (shards === undefined ? undefined : progressShard(eventId, shards));
     const ttl = this.retention.ttl('done_markers', now);
     const markers = eventIds.map((eventId) => ({
@@ -57,7 +63,7 @@ export class DynamoReplayMarks {
             UpdateExpression: 'ADD #processed :n',
             ConditionExpression: 'attribute_exists(pk)',
             ExpressionAttributeNames: { '#processed': 'processed' },
-            ExpressionAttributeValues: { ':n': eventIds.length },
+            ExpressionAttributeValues: { ':n': counted.length },
           },
         },
       ];
@@ -70,12 +76,12 @@ export class DynamoReplayMarks {
       {
         Update: {
           TableName: this.tableName,
-          Key: replayProgressKeys.count(replayId, shardOf(eventIds[0])!),
+          Key: replayProgressKeys.count(replayId, shardOf(counted[0])!),
           // Kept as long as the markers, so a count never outlives the events it counted.
           UpdateExpression: expires === undefined ? 'ADD #processed :n' : 'ADD #processed :n SET #ttl = :ttl',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues:
-            expires === undefined ? { ':n': eventIds.length } : { ':n': eventIds.length, ':ttl': expires },
+            expires === undefined ? { ':n': counted.length } : { ':n': counted.length, ':ttl': expires },
         },
       },
     ];
@@ -168,12 +174,26 @@ export class DynamoReplayProgress extends ReplayProgress {
     // The unsharded partition too: a processor of the version before sharding, still running during
     // a deploy, writes a new job's markers there.
     const ids = new Set<string>();
-    await mapLimit(partitionsOf(replayId, shards), SHARD_READS, async (pk) => {
-      const items = await this.table.queryAll({
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :done)',
-        ExpressionAttributeValues: { ':pk': pk, ':done': replayProgressKeys.donePrefix },
-        ProjectionExpression: 'event_id',
-      });
+    // Each partition's marker items, and the DONE records carried on contributions (gsi1).
+    const reads = partitionsOf(replayId, shards).flatMap((pk) => [
+      { pk, carried: false },
+      { pk: replayProgressKeys.carriedPartition(pk), carried: true },
+    ]);
+    await mapLimit(reads, SHARD_READS, async ({ pk, carried }) => {
+      const items = await this.table.queryAll(
+        carried
+          ? {
+              IndexName: 'gsi1',
+              KeyConditionExpression: 'gsi1pk = :pk',
+              ExpressionAttributeValues: { ':pk': pk },
+              ProjectionExpression: 'event_id',
+            }
+          : {
+              KeyConditionExpression: 'pk = :pk AND begins_with(sk, :done)',
+              ExpressionAttributeValues: { ':pk': pk, ':done': replayProgressKeys.donePrefix },
+              ProjectionExpression: 'event_id',
+            },
+      );
       for (const item of items) ids.add(String(item.event_id));
     });
     return ids;

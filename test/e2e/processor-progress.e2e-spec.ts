@@ -1,11 +1,12 @@
 // Replay progress is counted in the transaction that aggregates: every verified message counts once
 // for its replay, whether its event landed in a bucket or not, a redelivered batch counts nothing
 // again, and a replay without a job (messages sent by hand) is processed and counted nowhere; a job
-// with progress_shards is counted in its shards and read back summed. Also
+// with progress_shards is counted in its shards and read back summed. An event's DONE record rides on
+// the contribution its first counting adds; a later replay of it takes a marker item. Also
 // the raw read that starts beside the index read: its bytes are used only where the index agrees.
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { EventIndex, EventRecord } from '../../src/shared/events/event-index';
-import { replayProgressKeys } from '../../src/shared/aws/table-keys';
+import { progressShard, replayProgressKeys } from '../../src/shared/aws/table-keys';
 import { AWS_CLIENTS } from '../../src/shared/aws/aws.module';
 import type { AwsClients } from '../../src/shared/aws/aws-clients';
 import { ProcessorService } from '../../src/processor/processor.service';
@@ -112,6 +113,63 @@ describe('processor progress', () => {
     expect((await processedOf('prog-s'))?.processed).toBeUndefined();
     expect((await t.app.get(ReplayJobStore).get('prog-s'))?.processed).toBe(6);
     expect(await progress.processedEventIds('prog-s', 64)).toEqual(new Set(records.map((r) => r.event_id)));
+  });
+
+  it('carries the DONE record on the contribution it adds, sharded; a later replay of the event takes a marker', async () => {
+    const events: WireEvent[] = Array.from({ length: 3 }, (_, i) => ({
+      source: 'prog-svc',
+      type: 'order.paid',
+      entity_id: 'carry-entity',
+      occurred_at: `${DAY}T10:0${i}:00.000Z`,
+      payload: { customer_id: 'c-9', amount: 10 + i },
+    }));
+    await ingestHistory(t, events);
+    const fresh = (
+      await t.app
+        .get(EventIndex)
+        .eventsOfEntity('carry-entity', { from: `${DAY}T00:00:00.000Z`, to: `${DAY}T23:59:59.999Z` }, 'asc', {
+          limit: 100,
+        })
+    ).items;
+    expect(fresh).toHaveLength(3);
+    const dynamo = t.app.get<AwsClients>(AWS_CLIENTS).dynamo;
+    for (const id of ['prog-c', 'prog-d'])
+      await dynamo.send(
+        new PutCommand({
+          TableName: t.env.PIPESCOPE_TABLE,
+          Item: { ...replayProgressKeys.job(id), replay_id: id, progress_shards: 64 },
+        }),
+      );
+    const table = t.app.get(DynamoTable);
+    const markers = async (replayId: string) =>
+      (
+        await Promise.all(
+          fresh.map((r) =>
+            table.get(replayProgressKeys.done(replayId, r.event_id, progressShard(r.event_id, 64))),
+          ),
+        )
+      ).filter((m) => m !== undefined).length;
+    const service = t.app.get(ProcessorService);
+    const ids = new Set(fresh.map((r) => r.event_id));
+
+    // First replay: each event's first contribution carries its DONE record, no marker item; a
+    // redelivery (the batch again, and one message twice in it) counts nothing again.
+    const first = [...batch('prog-c', fresh, 'c'), ...batch('prog-c', fresh.slice(0, 1), 'c-dup')];
+    expect((await service.processBatch(first)).filter((r) => !r.ok)).toEqual([]);
+    expect((await service.processBatch(first)).filter((r) => !r.ok)).toEqual([]);
+    expect((await t.app.get(ReplayJobStore).get('prog-c'))?.processed).toBe(3);
+    expect(await markers('prog-c')).toBe(0);
+    expect(await progress.processedEventIds('prog-c', 64)).toEqual(ids);
+
+    // Second replay of the same events: contributed before, so each is counted with a marker, once.
+    const second = batch('prog-d', fresh, 'd');
+    expect((await service.processBatch(second)).filter((r) => !r.ok)).toEqual([]);
+    expect((await service.processBatch(second)).filter((r) => !r.ok)).toEqual([]);
+    expect((await t.app.get(ReplayJobStore).get('prog-d'))?.processed).toBe(3);
+    expect(await markers('prog-d')).toBe(3);
+    expect(await progress.processedEventIds('prog-d', 64)).toEqual(ids);
+    const versions = await t.app.get(AggregateStore).versions(AGG, `c-9@${DAY}`);
+    expect(versions.map((v) => v.input_count)).toEqual([3]);
   });
 
   it('reads the raw bytes where the index says, whatever range or key the message names', async () => {

@@ -2,7 +2,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Retention } from '../../src/shared/retention/retention';
 import { AggregateVersion, Contribution } from '../../src/processor/aggregate-store';
 import { DynamoAggregateStore } from '../../src/processor/dynamo-aggregate-store';
-import { replayProgressKeys } from '../../src/shared/aws/table-keys';
+import { aggregateKeys, replayProgressKeys } from '../../src/shared/aws/table-keys';
 import { openStores, Stores } from '../support/stores';
 import { DynamoReplayProgress } from '../../src/replay/dynamo-replay-progress';
 
@@ -77,12 +77,14 @@ describe('DynamoAggregateStore and DynamoReplayProgress', () => {
     expect(await commit1(version(key, 1), [input('c', 1)], 0)).toEqual({
       committed: false,
       counted: [],
+      carried: [],
       stale: true,
     });
     // `b` counted before: nothing is written, and the answer says which input to drop.
     expect(await commit1(version(key, 2), [input('b', 2), input('c', 2)], 1)).toEqual({
       committed: false,
       counted: ['b'],
+      carried: [],
       stale: false,
     });
     expect(await commit1(version(key, 2), [input('c', 2)], 1)).toEqual({ committed: true });
@@ -103,7 +105,7 @@ describe('DynamoAggregateStore and DynamoReplayProgress', () => {
     ]);
     expect(refused).toEqual({
       committed: false,
-      refusals: [undefined, { counted: [], stale: true }],
+      refusals: [undefined, { counted: [], carried: [], stale: true }],
       marks: [],
     });
     expect(await store.latest(AGG, a)).toBeUndefined();
@@ -152,16 +154,39 @@ describe('DynamoAggregateStore and DynamoReplayProgress', () => {
         [{ version: version(key, 1), added: [input('m2', 1)], previous: 0 }],
         [{ replayId: 'job-m', eventIds: ['m2', 'm9'] }],
       ),
-    ).toEqual({ committed: false, refusals: [{ counted: [], stale: true }], marks: [undefined] });
+    ).toEqual({
+      committed: false,
+      refusals: [{ counted: [], carried: [], stale: true }],
+      marks: [undefined],
+    });
     expect(await processedOf('job-m')).toBeUndefined();
     expect(await progress.processedEventIds('job-m')).toEqual(new Set());
-    // m9 is in no bucket: it is counted all the same.
+    // m9 is in no bucket: it is counted all the same, with a marker; m2's DONE record rides on its
+    // contribution.
     expect(
       await store.commit(
         [{ version: version(key, 2), added: [input('m2', 2)], previous: 1 }],
-        [{ replayId: 'job-m', eventIds: ['m2', 'm9'] }],
+        [{ replayId: 'job-m', eventIds: ['m9'], carried: ['m2'] }],
       ),
     ).toEqual({ committed: true });
+    expect(await processedOf('job-m')).toBe(2);
+    expect(await stores.table.get(replayProgressKeys.done('job-m', 'm2'))).toBeUndefined();
+    expect(await stores.table.get(aggregateKeys.contribution(AGG, key, 'm2'))).toMatchObject({
+      counted_for: 'job-m',
+      ...replayProgressKeys.carried('job-m', 'm2'),
+    });
+    expect(await progress.processedEventIds('job-m')).toEqual(new Set(['m2', 'm9']));
+    // m2 again: its contribution answers that job-m counted it; m1's carries nothing.
+    expect(
+      await store.commit(
+        [{ version: version(key, 3), added: [input('m1', 3), input('m2', 3)], previous: 2 }],
+        [{ replayId: 'job-m', eventIds: [], carried: ['m2'] }],
+      ),
+    ).toEqual({
+      committed: false,
+      refusals: [{ counted: ['m1', 'm2'], carried: [['m2', 'job-m']], stale: false }],
+      marks: [undefined],
+    });
     expect(await processedOf('job-m')).toBe(2);
     // Redelivered: the marks name what was counted before, and a replay with no job says so.
     expect(

@@ -15,6 +15,8 @@ import {
   UpdateCommand,
   UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PageCursors } from '../paging/page-cursor';
 import type { Page, PageRequest } from '../paging/page';
@@ -42,6 +44,16 @@ export function cancellationCodes(err: unknown): string[] | undefined {
   const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
   if (!isTransactionCancelled(err) || !reasons) return undefined;
   return reasons.map((r) => r.Code ?? 'None');
+}
+
+/**
+ * The item each refused write of a cancelled transaction found (asked for with
+ * ReturnValuesOnConditionCheckFailure: ALL_OLD), unmarshalled; undefined where there is none.
+ */
+export function cancellationItems(err: unknown): (Item | undefined)[] {
+  const reasons = (err as { CancellationReasons?: { Item?: Record<string, AttributeValue> }[] })
+    .CancellationReasons;
+  return (reasons ?? []).map((r) => (r.Item ? unmarshall(r.Item) : undefined));
 }
 
 /** BatchGetItem takes at most 100 keys per call. */

@@ -142,11 +142,14 @@ export const aggregateKeys = {
 
 const replayPartition = (replayId: string, shard?: number): string =>
   shard === undefined ? `REPLAY#${replayId}` : `REPLAY#${replayId}#${shard}`;
+const carriedPartition = (partition: string): string => `${partition}#DONE`;
 
 /**
  * Replay progress written by the processor (docs/data-model.md). A job with `progress_shards` has its
  * DONE markers and a `#COUNT` item in each of that many partitions `REPLAY#<id>#<shard>`; a job
- * without (created before sharding) has its markers beside the job item and `processed` on it.
+ * without (created before sharding) has its markers beside the job item and `processed` on it. An
+ * event counted by the transaction that adds its first contribution carries its DONE record on that
+ * contribution (gsi1, `carried`) instead of a marker item.
  */
 export const replayProgressKeys = {
   /** The replay job item the replay module owns; the processor ADDs `processed` to it (unsharded jobs). */
@@ -158,6 +161,16 @@ export const replayProgressKeys = {
     sk: `DONE#${eventId}`,
   }),
   donePrefix: 'DONE#',
+  /**
+   * gsi1 keys of an event's first contribution when it also counts the event for a replay (its
+   * DONE record, carried instead of a marker item): one gsi1 partition per marker partition.
+   */
+  carried: (replayId: string, eventId: string, shard?: number) => ({
+    gsi1pk: carriedPartition(replayPartition(replayId, shard)),
+    gsi1sk: eventId,
+  }),
+  /** The gsi1 partition of the DONE records carried for a marker partition. */
+  carriedPartition: (partition: string): string => carriedPartition(partition),
   /** A shard's count of processed events (`ADD processed`); readers sum every shard's. */
   count: (replayId: string, shard: number) => ({ pk: replayPartition(replayId, shard), sk: '#COUNT' }),
 };
