@@ -1,5 +1,5 @@
-// Port for versioned aggregates (DynamoDB): per (aggregator, bucket) immutable version items, a latest
-// pointer, and one contribution item per input event, which makes each event count once and is the
+// Port for versioned aggregates (DynamoDB): per (aggregator, bucket) a latest pointer holding the
+// latest version, an immutable item per earlier version, and one contribution item per input event, which makes each event count once and is the
 // bucket's lineage (which version added which event). A commit also counts the events it aggregated
 // for their replays (the replay contract's ReplayMarks), in the same transaction.
 import type { ReplayMarks, MarksRefusal } from '../replay/replay-progress';
@@ -53,6 +53,11 @@ export interface VersionWrite {
   added: Contribution[];
   /** The version the latest pointer names now; 0 for a bucket with none. */
   previous: number;
+  /**
+   * That version, whole (required when `previous` > 0): the commit that moves the pointer on writes
+   * it to its own item, so a version's item exists once it is no longer the latest.
+   */
+  superseded?: AggregateVersion;
 }
 
 /** Why a write of a refused commit did not hold. */
@@ -76,15 +81,16 @@ export type CommitResult =
 /** TransactWriteItems takes 100 items: a commit's writes and marks hold at most this many together. */
 export const COMMIT_MAX_ITEMS = 100;
 
-/** The items a write takes in a commit: its contributions, the version and the pointer. */
-export const itemsOf = (w: VersionWrite): number => w.added.length + 2;
+/** The items a write takes in a commit: its contributions, the superseded version and the pointer. */
+export const itemsOf = (w: VersionWrite): number => w.added.length + (w.previous > 0 ? 1 : 0) + 1;
 
 export abstract class AggregateStore {
   /** The latest version of a bucket (strongly consistent), or undefined when it has none. */
   abstract latest(aggregator: string, key: string): Promise<AggregateVersion | undefined>;
   /**
-   * Writes, in one transaction, for each write a new version, its contributions (each only if the
-   * event never contributed) and the latest pointer (only if it still names `previous`), and for each
+   * Writes, in one transaction, for each write its contributions (each only if the event never
+   * contributed), the superseded version's own item, and the latest pointer holding the new version
+   * (only if it still names `previous`), and for each
    * replay's marks a DONE marker per event of `eventIds` (only if absent), the DONE record of each
    * `carried` event on its first contribution in `writes`, and `processed` raised by their number
    * (only if the job exists): all or none. Marks name each replay once; an event is carried for at

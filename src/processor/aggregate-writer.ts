@@ -167,7 +167,7 @@ export class AggregateWriter {
       lineage_key: '',
       added_event_ids: added.map((c) => c.event_id),
     };
-    return { version, added, previous: latest?.version ?? 0 };
+    return { version, added, previous: latest?.version ?? 0, ...(latest ? { superseded: latest } : {}) };
   }
 
   /**

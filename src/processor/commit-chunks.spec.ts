@@ -35,8 +35,10 @@ describe('commitChunks', () => {
       { replayId: 'r1', eventIds: [], carried: ['e1'] },
       { replayId: 'r2', eventIds: ['e1'], carried: ['e2'] },
     ]);
-    // Writes of 3 and 4 items, one marker and two count items.
-    expect(items(chunks[0])).toBe(3 + 4 + 1 + 2);
+    // Writes of 2 and 3 items (new buckets: contributions and the pointer), one marker, two count items.
+    expect(items(chunks[0])).toBe(2 + 3 + 1 + 2);
+    // A write over an earlier version also writes that version's own item.
+    expect(itemsOf({ ...write('c', ['e1', 'e2']), previous: 4 })).toBe(4);
   });
 
   it('puts each mark in the transaction that adds its event, and none over the item limit', () => {
@@ -84,11 +86,11 @@ describe('commitChunks', () => {
   });
 
   it('counts a sharded replay with one count item per transaction, under the item limit, keeping its shards', () => {
-    const writes = Array.from({ length: 40 }, (_, i) => write(`k${i}`, [`e${i}`]));
+    const writes = Array.from({ length: 60 }, (_, i) => write(`k${i}`, [`e${i}`]));
     const eventIds = writes.map((w) => w.added[0].event_id);
     const marks = { replayId: 'r1', eventIds, shards: 64 };
     const chunks = commitChunks(writes, (w) => w, [marks]);
-    // 40 writes of 3 items, their events carried, and a count item per transaction: 122 items, two
+    // 60 writes of 2 items, their events carried, and a count item per transaction: 122 items, two
     // transactions.
     expect(chunks.length).toBe(2);
     for (const c of chunks) {
@@ -98,9 +100,9 @@ describe('commitChunks', () => {
     expect(chunks.flatMap((c) => c.marks.flatMap((m) => m.carried ?? [])).sort()).toEqual(
       [...eventIds].sort(),
     );
-    expect(markItemsOf(marks)).toBe(41);
+    expect(markItemsOf(marks)).toBe(61);
     expect(countItemsOf(marks)).toEqual([countItemOf('r1', eventIds[0], 64)]);
-    expect(markItemsOf({ replayId: 'r1', eventIds })).toBe(41);
+    expect(markItemsOf({ replayId: 'r1', eventIds })).toBe(61);
     // Carried events take no marker item but are counted, the first of them choosing the count item.
     const carried = { replayId: 'r1', eventIds: ['x'], carried: eventIds, shards: 64 };
     expect(markItemsOf(carried)).toBe(2);

@@ -1,6 +1,7 @@
-// Aggregates on the single DynamoDB table, one partition per (aggregator, bucket): immutable version
-// items (sk V#<n>), one contribution item per input event (sk IN#<event_id>) and a forward-only
-// #LATEST pointer, listed per entity through gsi1. New versions, their contributions and the pointer
+// Aggregates on the single DynamoDB table, one partition per (aggregator, bucket): a forward-only
+// #LATEST pointer holding the latest version (listed per entity through gsi1), an immutable item per
+// earlier version (sk V#<n>, written by the commit that moves the pointer past it) and one
+// contribution item per input event (sk IN#<event_id>). New versions, their contributions and the pointer
 // moves of a batch are one transaction, so an event counts once and a version never lacks its inputs;
 // the batch's replay progress (DONE records, `processed`) is written in that transaction too, an
 // event's DONE record on the contribution that transaction adds for it when there is one.
@@ -50,6 +51,12 @@ const CONTRIBUTION_FIELDS = [
 ] as const;
 
 const toVersion = (item: Item): AggregateVersion => pick<AggregateVersion>(item, VERSION_FIELDS);
+
+/** The stored fields of the version a write supersedes; a write without it is a programming error. */
+function supersededOf(v: AggregateVersion | undefined, previous: number): Item {
+  if (v?.version !== previous) throw new Error(`a write over version ${previous} must carry it whole`);
+  return pick<Item>(v as unknown as Item, VERSION_FIELDS);
+}
 const toContribution = (item: Item): Contribution => pick<Contribution>(item, CONTRIBUTION_FIELDS);
 
 export class DynamoAggregateStore extends AggregateStore {
@@ -88,7 +95,7 @@ export class DynamoAggregateStore extends AggregateStore {
     };
     const now = Date.now();
     const items = [
-      ...writes.flatMap(({ version, added, previous }) => {
+      ...writes.flatMap(({ version, added, previous, superseded }) => {
         const { aggregator, key } = version;
         const pointer: Item = {
           ...aggregateKeys.latest(aggregator, key),
@@ -110,10 +117,22 @@ export class DynamoAggregateStore extends AggregateStore {
               ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
             },
           })),
-          put(
-            { ...aggregateKeys.version(aggregator, key, version.version), ...version },
-            'attribute_not_exists(pk)',
-          ),
+          // The version the pointer leaves gets its own item (the pointer held it alone). No
+          // condition: the pointer's guards the commit, and a bucket written before this layout
+          // already has the item, with the same content.
+          ...(previous > 0
+            ? [
+                {
+                  Put: {
+                    TableName: this.table.name,
+                    Item: {
+                      ...aggregateKeys.version(aggregator, key, previous),
+                      ...supersededOf(superseded, previous),
+                    },
+                  },
+                },
+              ]
+            : []),
           previous === 0
             ? put(pointer, 'attribute_not_exists(pk)')
             : put(pointer, 'version = :previous', { ':previous': previous }),
@@ -175,22 +194,33 @@ export class DynamoAggregateStore extends AggregateStore {
   }
 
   async getVersion(aggregator: string, key: string, version: number): Promise<AggregateVersion | undefined> {
-    const item = await this.table.get(aggregateKeys.version(aggregator, key, version));
-    return item ? toVersion(item) : undefined;
+    // The latest version is on the pointer alone; every earlier one has its own item, written before
+    // the pointer moved past it (so the pointer is read first).
+    const latest = await this.table.get(aggregateKeys.latest(aggregator, key));
+    if (!latest || Number(latest.version) < version) return undefined;
+    if (latest.version === version) return toVersion(latest);
+    const own = await this.table.get(aggregateKeys.version(aggregator, key, version));
+    return own ? toVersion(own) : undefined;
   }
 
   async versions(aggregator: string, key: string): Promise<AggregateVersion[]> {
-    return (
+    // The pointer first: every version before the one it names has its own item by then.
+    const latest = await this.table.get(aggregateKeys.latest(aggregator, key));
+    if (!latest) return [];
+    if (Number(latest.version) === 1) return [toVersion(latest)];
+    const versions = (
       await this.table.queryAll({
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :v)',
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
         ExpressionAttributeValues: {
           ':pk': aggregateKeys.partition(aggregator, key),
-          ':v': aggregateKeys.versionPrefix,
+          ':first': aggregateKeys.version(aggregator, key, 1).sk,
+          ':last': aggregateKeys.version(aggregator, key, Number(latest.version) - 1).sk,
         },
         ScanIndexForward: true,
         ConsistentRead: true,
       })
     ).map(toVersion);
+    return [...versions, toVersion(latest)];
   }
 
   async latestOfEntity(

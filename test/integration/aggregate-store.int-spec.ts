@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Retention } from '../../src/shared/retention/retention';
-import { AggregateVersion, Contribution } from '../../src/processor/aggregate-store';
+import { AggregateVersion, Contribution, VersionWrite } from '../../src/processor/aggregate-store';
 import { DynamoAggregateStore } from '../../src/processor/dynamo-aggregate-store';
 import { aggregateKeys, replayProgressKeys } from '../../src/shared/aws/table-keys';
 import { openStores, Stores } from '../support/stores';
@@ -45,9 +45,24 @@ describe('DynamoAggregateStore and DynamoReplayProgress', () => {
   let stores: Stores;
   let store: DynamoAggregateStore;
   let progress: DynamoReplayProgress;
+  /** A write of `v` over version `previous`, carrying that version as stored (when it is). */
+  const over = async (
+    v: AggregateVersion,
+    added: Contribution[],
+    previous: number,
+  ): Promise<VersionWrite> => {
+    if (previous === 0) return { version: v, added, previous };
+    const stored = await store.latest(AGG, v.key);
+    return {
+      version: v,
+      added,
+      previous,
+      superseded: stored?.version === previous ? stored : version(v.key, previous),
+    };
+  };
   /** One write's commit, its refusal flattened. */
   const commit1 = async (v: AggregateVersion, added: Contribution[], previous: number) => {
-    const r = await store.commit([{ version: v, added, previous }]);
+    const r = await store.commit([await over(v, added, previous)]);
     return r.committed ? r : { committed: false, ...r.refusals[0] };
   };
 
@@ -96,6 +111,40 @@ describe('DynamoAggregateStore and DynamoReplayProgress', () => {
     expect((await store.getVersion(AGG, key, 2))?.input_hash).toBe('2'.repeat(64));
   });
 
+  it('keeps the latest version on the pointer alone, and each earlier one on its own item', async () => {
+    const key = 'layout-1@2026-11-25T12';
+    const own = (n: number) => stores.table.get(aggregateKeys.version(AGG, key, n));
+    await commit1(version(key, 1), [input('l1', 1)], 0);
+    expect(await own(1)).toBeUndefined();
+    expect((await store.versions(AGG, key)).map((v) => v.version)).toEqual([1]);
+    expect((await store.getVersion(AGG, key, 1))?.input_hash).toBe('1'.repeat(64));
+    const first = await store.latest(AGG, key);
+    await commit1(version(key, 2), [input('l2', 2)], 1);
+    await commit1(version(key, 3), [input('l3', 3)], 2);
+    // Moving on wrote each superseded version whole, as the pointer held it.
+    expect(await store.getVersion(AGG, key, 1)).toEqual(first);
+    expect(await own(2)).toBeDefined();
+    expect(await own(3)).toBeUndefined();
+    expect((await store.versions(AGG, key)).map((v) => [v.version, v.input_hash[0]])).toEqual([
+      [1, '1'],
+      [2, '2'],
+      [3, '3'],
+    ]);
+    expect(await store.getVersion(AGG, key, 4)).toBeUndefined();
+    expect(await store.getVersion(AGG, key, 0)).toBeUndefined();
+
+    // A bucket written before this layout also has an item for its latest version: listed once, and
+    // moving on rewrites it unchanged.
+    const old = 'layout-old@2026-11-25T12';
+    await commit1(version(old, 1), [input('o1', 1)], 0);
+    const latest = (await store.latest(AGG, old))!;
+    await stores.table.put({ ...aggregateKeys.version(AGG, old, 1), ...latest });
+    expect((await store.versions(AGG, old)).map((v) => v.version)).toEqual([1]);
+    expect(await commit1(version(old, 2), [input('o2', 2)], 1)).toEqual({ committed: true });
+    expect(await store.getVersion(AGG, old, 1)).toEqual(latest);
+    expect((await store.versions(AGG, old)).map((v) => v.version)).toEqual([1, 2]);
+  });
+
   it('commits the versions of several buckets together, or none of them', async () => {
     const [a, b] = ['multi-a@2026-11-25T10', 'multi-b@2026-11-25T10'];
     await commit1(version(b, 1), [input('mb1', 1)], 0);
@@ -112,7 +161,7 @@ describe('DynamoAggregateStore and DynamoReplayProgress', () => {
     expect(
       await store.commit([
         { version: version(a, 1), added: [input('ma1', 1)], previous: 0 },
-        { version: version(b, 2), added: [input('mb2', 2)], previous: 1 },
+        await over(version(b, 2), [input('mb2', 2)], 1),
       ]),
     ).toEqual({ committed: true });
     expect((await store.latest(AGG, a))?.version).toBe(1);
@@ -165,7 +214,7 @@ describe('DynamoAggregateStore and DynamoReplayProgress', () => {
     // contribution.
     expect(
       await store.commit(
-        [{ version: version(key, 2), added: [input('m2', 2)], previous: 1 }],
+        [await over(version(key, 2), [input('m2', 2)], 1)],
         [{ replayId: 'job-m', eventIds: ['m9'], carried: ['m2'] }],
       ),
     ).toEqual({ committed: true });
@@ -179,7 +228,7 @@ describe('DynamoAggregateStore and DynamoReplayProgress', () => {
     // m2 again: its contribution answers that job-m counted it; m1's carries nothing.
     expect(
       await store.commit(
-        [{ version: version(key, 3), added: [input('m1', 3), input('m2', 3)], previous: 2 }],
+        [await over(version(key, 3), [input('m1', 3), input('m2', 3)], 2)],
         [{ replayId: 'job-m', eventIds: [], carried: ['m2'] }],
       ),
     ).toEqual({
