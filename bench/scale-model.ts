@@ -306,7 +306,7 @@ function replayPath(s: ScaleScenario, t: Tally): void {
   // in its event's progress shard (progressShard of its id), and one ADD of `processed` on the count
   // item of the batch's first event's shard (countItemsOf), two units each (transactional writes).
   // That is the worst case, a replay of events contributed before; an event the transaction adds a
-  // contribution for carries its DONE record on it instead (a gsi1 entry in the shard's
+  // contribution for carries its DONE record on it instead (a gsi2 entry in the shard's
   // `REPLAY#<id>#<shard>#DONE` partition, one unit), spread the same way.
   // Modelled over one second's event ids, in batches.
   const sample = Math.min(Math.ceil(rate), EVENT_ID_SAMPLE);

@@ -1,7 +1,7 @@
 // Replay progress on the single DynamoDB table: one DONE record per (replay, event) and a count,
 // written together in one transaction: the processor's aggregate commit, whose items
 // DynamoReplayMarks builds. A DONE record is a marker item, or rides on the event's first contribution
-// (its gsi1 keys, replayProgressKeys.carried) when the same transaction adds it. A sharded job (`progress_shards`) has each marker in partition
+// (its gsi2 keys, replayProgressKeys.carried) when the same transaction adds it. A sharded job (`progress_shards`) has each marker in partition
 // `REPLAY#<id>#<shard>` of its event, and each transaction adds its count to one shard's `#COUNT`
 // item (no condition); an unsharded one keeps them beside the job item (`ADD processed` on `#JOB`, only if it exists). DynamoReplayLayouts
 // tells the processor which; DynamoReplayProgress and shardCounts read them back.
@@ -174,7 +174,7 @@ export class DynamoReplayProgress extends ReplayProgress {
     // The unsharded partition too: a processor of the version before sharding, still running during
     // a deploy, writes a new job's markers there.
     const ids = new Set<string>();
-    // Each partition's marker items, and the DONE records carried on contributions (gsi1).
+    // Each partition's marker items, and the DONE records carried on contributions and pointers (gsi2).
     const reads = partitionsOf(replayId, shards).flatMap((pk) => [
       { pk, carried: false },
       { pk: replayProgressKeys.carriedPartition(pk), carried: true },
@@ -183,8 +183,8 @@ export class DynamoReplayProgress extends ReplayProgress {
       const items = await this.table.queryAll(
         carried
           ? {
-              IndexName: 'gsi1',
-              KeyConditionExpression: 'gsi1pk = :pk',
+              IndexName: 'gsi2',
+              KeyConditionExpression: 'gsi2pk = :pk',
               ExpressionAttributeValues: { ':pk': pk },
               ProjectionExpression: 'event_id',
             }

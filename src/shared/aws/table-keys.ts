@@ -149,7 +149,7 @@ const carriedPartition = (partition: string): string => `${partition}#DONE`;
  * DONE markers and a `#COUNT` item in each of that many partitions `REPLAY#<id>#<shard>`; a job
  * without (created before sharding) has its markers beside the job item and `processed` on it. An
  * event counted by the transaction that adds its first contribution carries its DONE record on that
- * contribution (gsi1, `carried`) instead of a marker item.
+ * contribution (gsi2, `carried`) instead of a marker item.
  */
 export const replayProgressKeys = {
   /** The replay job item the replay module owns; the processor ADDs `processed` to it (unsharded jobs). */
@@ -163,13 +163,13 @@ export const replayProgressKeys = {
   donePrefix: 'DONE#',
   /**
    * gsi1 keys of an event's first contribution when it also counts the event for a replay (its
-   * DONE record, carried instead of a marker item): one gsi1 partition per marker partition.
+   * DONE record, carried instead of a marker item): one gsi2 partition per marker partition.
    */
   carried: (replayId: string, eventId: string, shard?: number) => ({
-    gsi1pk: carriedPartition(replayPartition(replayId, shard)),
-    gsi1sk: eventId,
+    gsi2pk: carriedPartition(replayPartition(replayId, shard)),
+    gsi2sk: eventId,
   }),
-  /** The gsi1 partition of the DONE records carried for a marker partition. */
+  /** The gsi2 partition of the DONE records carried for a marker partition. */
   carriedPartition: (partition: string): string => carriedPartition(partition),
   /** A shard's count of processed events (`ADD processed`); readers sum every shard's. */
   count: (replayId: string, shard: number) => ({ pk: replayPartition(replayId, shard), sk: '#COUNT' }),
