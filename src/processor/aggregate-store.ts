@@ -33,6 +33,11 @@ export interface AggregateVersion {
   added_event_ids: string[];
   /** All input event ids: filled in by the read API from the contributions, never stored. */
   input_event_ids?: string[];
+  /**
+   * The input that created the bucket alone (its first version had no other), kept on the pointer and
+   * every later version instead of a contribution item. Internal: the read API does not show it.
+   */
+  first_input?: FirstInput;
 }
 
 /** One input event of a bucket, recorded once, with the version that added it. */
@@ -45,6 +50,14 @@ export interface Contribution {
   s3_key: string;
   s3_range?: [number, number];
   version: number;
+}
+
+/** A bucket's lone first input, held on its versions (AggregateVersion.first_input). */
+export interface FirstInput extends Contribution {
+  /** The replay the creating commit counted the event for: the pointer carries that DONE record. */
+  counted_for?: string;
+  /** That replay's progress shard of the event; absent for a job without `progress_shards`. */
+  counted_shard?: number;
 }
 
 /** One bucket's next version: its new contributions and the version the pointer must still name. */
@@ -81,8 +94,15 @@ export type CommitResult =
 /** TransactWriteItems takes 100 items: a commit's writes and marks hold at most this many together. */
 export const COMMIT_MAX_ITEMS = 100;
 
+/**
+ * A write that creates its bucket with one input keeps that input on the pointer (`first_input`): no
+ * contribution item, and the pointer carries the input's DONE record when the commit counts it.
+ */
+export const isInline = (w: VersionWrite): boolean => w.previous === 0 && w.version.first_input !== undefined;
+
 /** The items a write takes in a commit: its contributions, the superseded version and the pointer. */
-export const itemsOf = (w: VersionWrite): number => w.added.length + (w.previous > 0 ? 1 : 0) + 1;
+export const itemsOf = (w: VersionWrite): number =>
+  isInline(w) ? 1 : w.added.length + (w.previous > 0 ? 1 : 0) + 1;
 
 export abstract class AggregateStore {
   /** The latest version of a bucket (strongly consistent), or undefined when it has none. */

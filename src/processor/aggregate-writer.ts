@@ -10,9 +10,10 @@ import { AppError } from '../shared/errors/app-error';
 import type { EventRecord } from '../shared/events/event-index';
 import { RawStore } from '../shared/raw/raw-store';
 import { mapLimit } from '../shared/async/map-limit';
-import { AggregateStore, AggregateVersion, Contribution, VersionWrite } from './aggregate-store';
+import { AggregateStore, AggregateVersion, Contribution, isInline, VersionWrite } from './aggregate-store';
+import { progressShard } from '../shared/aws/table-keys';
 import { countedOf, type ReplayMarks } from '../replay/replay-progress';
-import { commitChunks } from './commit-chunks';
+import { CommitChunk, commitChunks } from './commit-chunks';
 import type { Aggregator, Bucket } from './aggregator';
 import { addToInputHash, bucketKey, mergeSamples, sampleEventId, sortInputs } from './aggregate';
 import { lineageKey, lineageOf } from './lineage';
@@ -21,7 +22,7 @@ import { ProcessorMetrics } from './processor.metrics';
 import { IntegrityError } from './message-verifier';
 
 /** Written into every version: which code computed it. */
-export const PROCESSOR_VERSION = 'pipescope.processor.v2';
+export const PROCESSOR_VERSION = 'pipescope.processor.v3';
 const MAX_ATTEMPTS = 8;
 /** Latest versions remembered per process: a hit saves the pointer read; a stale one fails its commit. */
 const CACHED_BUCKETS = 10_000;
@@ -105,6 +106,7 @@ export class AggregateWriter {
           16,
           async (s) => this.readLatest(s),
         );
+        for (const s of open) this.absorbFirst(s, unmarked);
         const writes: { state: State; write: VersionWrite }[] = [];
         for (const s of open) {
           const write = await this.nextVersion(s);
@@ -119,6 +121,17 @@ export class AggregateWriter {
     } finally {
       release();
     }
+  }
+
+  /**
+   * A bucket's lone first input (on its pointer, no contribution item) counted once: it is no new
+   * input, and the replay its pointer carries the DONE record of counted it.
+   */
+  private absorbFirst(s: State, unmarked: Map<string, Set<string>>): void {
+    const first = s.latest?.first_input;
+    if (!first) return;
+    s.pending = s.pending.filter((m) => m.event.event_id !== first.event_id);
+    if (first.counted_for) dropMarks(unmarked, first.counted_for, [first.event_id]);
   }
 
   /** The next version of a bucket, or undefined when it has nothing new. */
@@ -166,6 +179,11 @@ export class AggregateWriter {
       replay_ids: [...new Set(s.pending.map((m) => m.replayId))].sort(),
       lineage_key: '',
       added_event_ids: added.map((c) => c.event_id),
+      ...(latest?.first_input
+        ? { first_input: latest.first_input }
+        : !latest && added.length === 1
+          ? { first_input: { ...added[0] } }
+          : {}),
     };
     return { version, added, previous: latest?.version ?? 0, ...(latest ? { superseded: latest } : {}) };
   }
@@ -198,13 +216,10 @@ export class AggregateWriter {
       const n = shards.get(replayId);
       return { replayId, eventIds: [...ids], ...(n === undefined ? {} : { shards: n }) };
     });
-    const drop = (replayId: string, eventIds: string[]) => {
-      const left = unmarked.get(replayId);
-      for (const id of eventIds) left?.delete(id);
-      if (left?.size === 0) unmarked.delete(replayId);
-    };
+    const drop = (replayId: string, eventIds: string[]) => dropMarks(unmarked, replayId, eventIds);
     let all = true;
     for (const chunk of commitChunks(writes, (w) => w.write, marks)) {
+      carryOnPointers(chunk);
       const result = await this.store.commit(
         chunk.writes.map((w) => w.write),
         chunk.marks,
@@ -293,6 +308,36 @@ export class AggregateWriter {
       if (!n.ok) throw new IntegrityError('raw_unreadable', `input ${c.event_id}: ${n.reason}`, c.event_id);
       return n.event;
     });
+  }
+}
+
+/** Forgets events of a replay that are counted (or need no counting). */
+function dropMarks(unmarked: Map<string, Set<string>>, replayId: string, eventIds: string[]): void {
+  const left = unmarked.get(replayId);
+  for (const id of eventIds) left?.delete(id);
+  if (left?.size === 0) unmarked.delete(replayId);
+}
+
+/**
+ * A new bucket's lone first input carries the DONE record its chunk's marks carry for it, on the
+ * pointer (`counted_for`), when it is the event's first contribution in the chunk (where the store
+ * puts a carried record): set on this attempt's version, which the cache keeps once committed.
+ */
+function carryOnPointers(chunk: CommitChunk<{ write: VersionWrite }>): void {
+  const carrier = new Map(chunk.marks.flatMap((m) => (m.carried ?? []).map((id) => [id, m] as const)));
+  for (const { write } of chunk.writes) {
+    const first = write.version.first_input;
+    const inline = isInline(write) && first !== undefined;
+    if (inline) {
+      delete first.counted_for;
+      delete first.counted_shard;
+    }
+    // Each carried event once: on the first write of the chunk that adds it.
+    const m = write.added.length > 0 ? carrier.get(write.added[0].event_id) : undefined;
+    for (const c of write.added) carrier.delete(c.event_id);
+    if (!inline || !m) continue;
+    first.counted_for = m.replayId;
+    if (m.shards !== undefined) first.counted_shard = progressShard(first.event_id, m.shards);
   }
 }
 

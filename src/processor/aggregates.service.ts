@@ -15,7 +15,7 @@ import { normaliseRaw } from './normalise';
 import { IntegrityError } from './message-verifier';
 
 /** A version as the API shows it; the input list is only in GET .../versions/{n}. */
-export type VersionView = Omit<AggregateVersion, 'input_event_ids' | 'sample_order'>;
+export type VersionView = Omit<AggregateVersion, 'input_event_ids' | 'sample_order' | 'first_input'>;
 
 export interface DiffView {
   aggregator: string;
@@ -36,6 +36,7 @@ const view = (v: AggregateVersion): VersionView => {
   const rest: Partial<AggregateVersion> = { ...v };
   delete rest.input_event_ids;
   delete rest.sample_order;
+  delete rest.first_input;
   return rest as VersionView;
 };
 

@@ -12,6 +12,8 @@ import {
   AggregateVersion,
   CommitResult,
   Contribution,
+  FirstInput,
+  isInline,
   itemsOf,
   VersionWrite,
 } from './aggregate-store';
@@ -38,6 +40,7 @@ const VERSION_FIELDS = [
   'replay_ids',
   'lineage_key',
   'added_event_ids',
+  'first_input',
 ] as const;
 const CONTRIBUTION_FIELDS = [
   'event_id',
@@ -95,16 +98,29 @@ export class DynamoAggregateStore extends AggregateStore {
     };
     const now = Date.now();
     const items = [
-      ...writes.flatMap(({ version, added, previous, superseded }) => {
+      ...writes.flatMap((w) => {
+        const { version, added, previous, superseded } = w;
+        const first = version.first_input;
+        const inline = isInline(w);
+        if (inline && first) {
+          // Its DONE record, if this commit counts it, is on the pointer (the writer set counted_for).
+          if (carriers.get(first.event_id)?.replayId !== first.counted_for)
+            throw new Error('a lone first input must carry exactly the DONE record its marks carry');
+          carriers.delete(first.event_id);
+        }
         const { aggregator, key } = version;
         const pointer: Item = {
           ...aggregateKeys.latest(aggregator, key),
           ...version,
           gsi1pk: aggregateKeys.entity(version.entity_id),
           gsi1sk: aggregateKeys.entitySort(periodStart(version.period), aggregator),
+          // Kept on every pointer that follows, as the DONE record of the bucket's first input.
+          ...(first?.counted_for
+            ? replayProgressKeys.carried(first.counted_for, first.event_id, first.counted_shard)
+            : {}),
         };
         return [
-          ...added.map((c) => ({
+          ...(inline ? [] : added).map((c) => ({
             Put: {
               TableName: this.table.name,
               Item: {
@@ -155,6 +171,8 @@ export class DynamoAggregateStore extends AggregateStore {
         const from = at;
         const own = next(itemsOf(w));
         if (own.every((c) => c === 'None')) return undefined;
+        // A lone first input's write is its pointer alone: refused, the bucket exists (read it again).
+        if (isInline(w)) return { counted: [], carried: [], stale: true };
         const counted = added.filter((_, i) => own[i] === 'ConditionalCheckFailed').map((c) => c.event_id);
         const carried = added.flatMap((c, i): [string, string][] => {
           const old = own[i] === 'ConditionalCheckFailed' ? found[from + i] : undefined;
@@ -175,7 +193,32 @@ export class DynamoAggregateStore extends AggregateStore {
   }
 
   async contributions(aggregator: string, key: string, upTo?: number): Promise<Contribution[]> {
-    const items = await this.table.queryAll({
+    const [items, first] = await Promise.all([
+      this.queryContributions(aggregator, key, upTo),
+      this.firstInput(aggregator, key),
+    ]);
+    const out = items.map(toContribution);
+    // A lone first input is version 1's: within any `upTo`.
+    if (first && !out.some((c) => c.event_id === first.event_id)) out.push(first);
+    return out;
+  }
+
+  async contribution(aggregator: string, key: string, eventId: string): Promise<Contribution | undefined> {
+    const item = await this.table.get(aggregateKeys.contribution(aggregator, key, eventId));
+    if (item) return toContribution(item);
+    const first = await this.firstInput(aggregator, key);
+    return first?.event_id === eventId ? first : undefined;
+  }
+
+  /** The bucket's lone first input, as a contribution (from its pointer), if it has one. */
+  private async firstInput(aggregator: string, key: string): Promise<Contribution | undefined> {
+    const pointer = await this.table.get(aggregateKeys.latest(aggregator, key), 'first_input');
+    const first = pointer?.first_input as FirstInput | undefined;
+    return first ? toContribution(first as unknown as Item) : undefined;
+  }
+
+  private async queryContributions(aggregator: string, key: string, upTo?: number): Promise<Item[]> {
+    return this.table.queryAll({
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :in)',
       ExpressionAttributeValues: {
         ':pk': aggregateKeys.partition(aggregator, key),
@@ -185,12 +228,6 @@ export class DynamoAggregateStore extends AggregateStore {
       ...(upTo !== undefined ? { FilterExpression: 'version <= :upTo' } : {}),
       ConsistentRead: true,
     });
-    return items.map(toContribution);
-  }
-
-  async contribution(aggregator: string, key: string, eventId: string): Promise<Contribution | undefined> {
-    const item = await this.table.get(aggregateKeys.contribution(aggregator, key, eventId));
-    return item ? toContribution(item) : undefined;
   }
 
   async getVersion(aggregator: string, key: string, version: number): Promise<AggregateVersion | undefined> {

@@ -186,7 +186,8 @@ export class DynamoReplayProgress extends ReplayProgress {
               IndexName: 'gsi2',
               KeyConditionExpression: 'gsi2pk = :pk',
               ExpressionAttributeValues: { ':pk': pk },
-              ProjectionExpression: 'event_id',
+              // The event id is the index's sort key (a pointer holds it only in first_input).
+              ProjectionExpression: 'gsi2sk',
             }
           : {
               KeyConditionExpression: 'pk = :pk AND begins_with(sk, :done)',
@@ -194,7 +195,7 @@ export class DynamoReplayProgress extends ReplayProgress {
               ProjectionExpression: 'event_id',
             },
       );
-      for (const item of items) ids.add(String(item.event_id));
+      for (const item of items) ids.add(String(carried ? item.gsi2sk : item.event_id));
     });
     return ids;
   }

@@ -6,7 +6,12 @@
 // the raw read that starts beside the index read: its bytes are used only where the index agrees.
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { EventIndex, EventRecord } from '../../src/shared/events/event-index';
-import { progressShard, replayProgressKeys } from '../../src/shared/aws/table-keys';
+import { aggregateKeys, progressShard, replayProgressKeys } from '../../src/shared/aws/table-keys';
+import { RawStore } from '../../src/shared/raw/raw-store';
+import { AggregatorRegistry } from '../../src/processor/aggregator-registry';
+import { ProcessorMetrics } from '../../src/processor/processor.metrics';
+import { MessageFailureStore } from '../../src/shared/message-failures/message-failure-store';
+import { ReplayLayouts } from '../../src/replay/replay-progress';
 import { AWS_CLIENTS } from '../../src/shared/aws/aws.module';
 import type { AwsClients } from '../../src/shared/aws/aws-clients';
 import { ProcessorService } from '../../src/processor/processor.service';
@@ -18,7 +23,7 @@ import { DynamoTable } from '../../src/shared/aws/dynamo-table';
 import { replayMessageBody } from '../support/replay-messages';
 import { ingestHistory } from '../support/replay';
 import type { WireEvent } from '../support/factories';
-import { startTestApp, TestApp } from '../support/test-app';
+import { auth, startTestApp, TestApp } from '../support/test-app';
 
 const DAY = '2026-11-18';
 const AGG = 'revenue_per_customer_day';
@@ -38,6 +43,22 @@ describe('processor progress', () => {
     ).Item;
   const batch = (replayId: string, rs: EventRecord[], prefix: string) =>
     rs.map((r, i) => ({ messageId: `${prefix}-${i}`, body: replayMessageBody(replayId, r) }));
+
+  /** Ingests events of one entity and creates sharded jobs; answers the events' records, in order. */
+  const ingested = async (events: WireEvent[], jobs: string[]): Promise<EventRecord[]> => {
+    await ingestHistory(t, events);
+    const dynamo = t.app.get<AwsClients>(AWS_CLIENTS).dynamo;
+    for (const id of jobs)
+      await dynamo.send(
+        new PutCommand({
+          TableName: t.env.PIPESCOPE_TABLE,
+          Item: { ...replayProgressKeys.job(id), replay_id: id, progress_shards: 64 },
+        }),
+      );
+    const window = { from: `${DAY}T00:00:00.000Z`, to: `${DAY}T23:59:59.999Z` };
+    return (await t.app.get(EventIndex).eventsOfEntity(events[0].entity_id, window, 'asc', { limit: 100 }))
+      .items;
+  };
 
   beforeAll(async () => {
     // Only the example aggregator: events without a customer land in no bucket.
@@ -123,23 +144,8 @@ describe('processor progress', () => {
       occurred_at: `${DAY}T10:0${i}:00.000Z`,
       payload: { customer_id: 'c-9', amount: 10 + i },
     }));
-    await ingestHistory(t, events);
-    const fresh = (
-      await t.app
-        .get(EventIndex)
-        .eventsOfEntity('carry-entity', { from: `${DAY}T00:00:00.000Z`, to: `${DAY}T23:59:59.999Z` }, 'asc', {
-          limit: 100,
-        })
-    ).items;
+    const fresh = await ingested(events, ['prog-c', 'prog-d']);
     expect(fresh).toHaveLength(3);
-    const dynamo = t.app.get<AwsClients>(AWS_CLIENTS).dynamo;
-    for (const id of ['prog-c', 'prog-d'])
-      await dynamo.send(
-        new PutCommand({
-          TableName: t.env.PIPESCOPE_TABLE,
-          Item: { ...replayProgressKeys.job(id), replay_id: id, progress_shards: 64 },
-        }),
-      );
     const table = t.app.get(DynamoTable);
     const markers = async (replayId: string) =>
       (
@@ -170,6 +176,77 @@ describe('processor progress', () => {
     expect(await progress.processedEventIds('prog-d', 64)).toEqual(ids);
     const versions = await t.app.get(AggregateStore).versions(AGG, `c-9@${DAY}`);
     expect(versions.map((v) => v.input_count)).toEqual([3]);
+  });
+
+  it('keeps an event that creates its bucket alone on the pointer: counted once, across processes and replays', async () => {
+    // Two customers, one event each: each event is its bucket's lone first input.
+    const events: WireEvent[] = ['c-10', 'c-11'].map((customer, i) => ({
+      source: 'prog-svc',
+      type: 'order.paid',
+      entity_id: 'lone-entity',
+      occurred_at: `${DAY}T11:0${i}:00.000Z`,
+      payload: { customer_id: customer, amount: 5 },
+    }));
+    const lone = await ingested(events, ['prog-e', 'prog-f']);
+    expect(lone).toHaveLength(2);
+    const table = t.app.get(DynamoTable);
+    const count = async (keyOf: (eventId: string, key: string) => Record<string, string>) =>
+      (await Promise.all(lone.map((r, i) => table.get(keyOf(r.event_id, `c-1${i}@${DAY}`))))).filter(
+        (m) => m !== undefined,
+      ).length;
+    const contributionItems = () => count((id, key) => aggregateKeys.contribution(AGG, key, id));
+    const markersOf = (replayId: string) =>
+      count((id) => replayProgressKeys.done(replayId, id, progressShard(id, 64)));
+    // Another process: no cache of what this one wrote.
+    const otherProcess = () =>
+      new ProcessorService(
+        t.app.get(EventIndex),
+        t.app.get(RawStore),
+        t.app.get(AggregateStore),
+        t.app.get(AggregatorRegistry),
+        t.app.get(ProcessorMetrics),
+        t.app.get(MessageFailureStore),
+        t.app.get(ReplayLayouts),
+      );
+    const ids = new Set(lone.map((r) => r.event_id));
+
+    const first = batch('prog-e', lone, 'e');
+    expect((await t.app.get(ProcessorService).processBatch(first)).filter((r) => !r.ok)).toEqual([]);
+    expect((await otherProcess().processBatch(first)).map((r) => r.ok && r.outcome)).toEqual([
+      'unchanged',
+      'unchanged',
+    ]);
+    expect((await t.app.get(ProcessorService).processBatch(first)).filter((r) => !r.ok)).toEqual([]);
+    expect((await t.app.get(ReplayJobStore).get('prog-e'))?.processed).toBe(2);
+    expect(await contributionItems()).toBe(0);
+    expect(await markersOf('prog-e')).toBe(0);
+    expect(await progress.processedEventIds('prog-e', 64)).toEqual(ids);
+    for (const [i, r] of lone.entries()) {
+      const key = `c-1${i}@${DAY}`;
+      expect((await t.app.get(AggregateStore).contributions(AGG, key)).map((c) => c.event_id)).toEqual([
+        r.event_id,
+      ]);
+      const [v1] = await t.app.get(AggregateStore).versions(AGG, key);
+      expect([v1.version, v1.input_count, v1.added_event_ids]).toEqual([1, 1, [r.event_id]]);
+      const shown = (
+        await t
+          .http()
+          .get(`/aggregates/${encodeURIComponent(key)}/versions/1`)
+          .query({ aggregator: AGG })
+          .set(auth('investigator'))
+          .expect(200)
+      ).body as Record<string, unknown>;
+      expect(shown.input_event_ids).toEqual([r.event_id]);
+      expect(shown).not.toHaveProperty('first_input');
+    }
+
+    // A second replay of the same events, in a fresh process: counted once each, with markers.
+    const second = batch('prog-f', lone, 'f');
+    expect((await otherProcess().processBatch(second)).filter((r) => !r.ok)).toEqual([]);
+    expect((await t.app.get(ProcessorService).processBatch(second)).filter((r) => !r.ok)).toEqual([]);
+    expect((await t.app.get(ReplayJobStore).get('prog-f'))?.processed).toBe(2);
+    expect(await markersOf('prog-f')).toBe(2);
+    expect(await progress.processedEventIds('prog-f', 64)).toEqual(ids);
   });
 
   it('reads the raw bytes where the index says, whatever range or key the message names', async () => {

@@ -2,7 +2,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Retention } from '../../src/shared/retention/retention';
 import { AggregateVersion, Contribution, VersionWrite } from '../../src/processor/aggregate-store';
 import { DynamoAggregateStore } from '../../src/processor/dynamo-aggregate-store';
-import { aggregateKeys, replayProgressKeys } from '../../src/shared/aws/table-keys';
+import { aggregateKeys, progressShard, replayProgressKeys } from '../../src/shared/aws/table-keys';
 import { openStores, Stores } from '../support/stores';
 import { DynamoReplayProgress } from '../../src/replay/dynamo-replay-progress';
 
@@ -143,6 +143,41 @@ describe('DynamoAggregateStore and DynamoReplayProgress', () => {
     expect(await commit1(version(old, 2), [input('o2', 2)], 1)).toEqual({ committed: true });
     expect(await store.getVersion(AGG, old, 1)).toEqual(latest);
     expect((await store.versions(AGG, old)).map((v) => v.version)).toEqual([1, 2]);
+  });
+
+  it('keeps a lone first input on the pointer, with the DONE record it carries, and lists it as an input', async () => {
+    const key = 'lone-1@2026-11-25T13';
+    const shards = 8;
+    const marks = [{ replayId: 'job-lone', eventIds: [], carried: ['f1'], shards }];
+    const first = { ...input('f1', 1), counted_for: 'job-lone', counted_shard: progressShard('f1', shards) };
+    const lone: VersionWrite = {
+      version: { ...version(key, 1), first_input: first },
+      added: [input('f1', 1)],
+      previous: 0,
+    };
+    expect(await store.commit([lone], marks)).toEqual({ committed: true });
+    // One item: no contribution, the pointer holds the input and its DONE record.
+    expect(await stores.table.get(aggregateKeys.contribution(AGG, key, 'f1'))).toBeUndefined();
+    expect(await store.contributions(AGG, key)).toEqual([input('f1', 1)]);
+    expect(await store.contribution(AGG, key, 'f1')).toEqual(input('f1', 1));
+    expect(await store.contribution(AGG, key, 'f2')).toBeUndefined();
+    expect(await progress.processedEventIds('job-lone', shards)).toEqual(new Set(['f1']));
+    expect((await store.latest(AGG, key))?.first_input).toEqual(first);
+    // The same write again (a redelivery that assumed a new bucket): refused, the pointer is there.
+    expect(await store.commit([lone], marks)).toEqual({
+      committed: false,
+      refusals: [{ counted: [], carried: [], stale: true }],
+      marks: [undefined],
+    });
+    // Later versions keep the input and its DONE record.
+    await commit1({ ...version(key, 2), first_input: first }, [input('f2', 2)], 1);
+    expect(await progress.processedEventIds('job-lone', shards)).toEqual(new Set(['f1']));
+    expect((await store.contributions(AGG, key)).map((c) => c.event_id).sort()).toEqual(['f1', 'f2']);
+    expect((await store.contributions(AGG, key, 1)).map((c) => c.event_id)).toEqual(['f1']);
+    // A lone input whose DONE record its marks do not carry is a programming error, caught before writing.
+    await expect(
+      store.commit([{ ...lone, version: { ...lone.version, key: 'lone-2@2026-11-25T13' } }], []),
+    ).rejects.toThrow(/DONE record/);
   });
 
   it('commits the versions of several buckets together, or none of them', async () => {
