@@ -50,13 +50,13 @@ export interface Contribution {
   s3_key: string;
   s3_range?: [number, number];
   version: number;
+  /** The replay whose DONE record the contribution carries (see AggregateStore.commit), if any. */
+  counted_for?: string;
 }
 
 /** A bucket's lone first input, held on its versions (AggregateVersion.first_input). */
 export interface FirstInput extends Contribution {
-  /** The replay the creating commit counted the event for: the pointer carries that DONE record. */
-  counted_for?: string;
-  /** That replay's progress shard of the event; absent for a job without `progress_shards`. */
+  /** The progress shard of `counted_for` (the pointer carries that DONE record); absent when unsharded. */
   counted_shard?: number;
 }
 

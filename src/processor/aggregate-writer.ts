@@ -109,7 +109,7 @@ export class AggregateWriter {
         for (const s of open) this.absorbFirst(s, unmarked);
         const writes: { state: State; write: VersionWrite }[] = [];
         for (const s of open) {
-          const write = await this.nextVersion(s);
+          const write = await this.nextVersion(s, unmarked);
           if (write) writes.push({ state: s, write });
           else s.outcome = 'unchanged';
         }
@@ -135,7 +135,7 @@ export class AggregateWriter {
   }
 
   /** The next version of a bucket, or undefined when it has nothing new. */
-  private async nextVersion(s: State): Promise<VersionWrite | undefined> {
+  private async nextVersion(s: State, unmarked: Map<string, Set<string>>): Promise<VersionWrite | undefined> {
     const { aggregator, latest } = s;
     const upgrade = latest !== undefined && latest.aggregator_version !== aggregator.version;
     if (s.pending.length === 0 && !upgrade) return undefined;
@@ -145,6 +145,9 @@ export class AggregateWriter {
       prior = await this.store.contributions(aggregator.name, s.key);
       this.metrics.itemsRead(prior.length);
       const known = new Set(prior.map((c) => c.event_id));
+      // An input found here is never written again, so no refusal says who counted it: its own
+      // contribution does (the DONE record it carries).
+      for (const c of prior) if (c.counted_for) dropMarks(unmarked, c.counted_for, [c.event_id]);
       s.pending = s.pending.filter((m) => !known.has(m.event.event_id));
       if (s.pending.length === 0 && !upgrade) return undefined;
     }

@@ -51,6 +51,7 @@ const CONTRIBUTION_FIELDS = [
   's3_key',
   's3_range',
   'version',
+  'counted_for',
 ] as const;
 
 const toVersion = (item: Item): AggregateVersion => pick<AggregateVersion>(item, VERSION_FIELDS);

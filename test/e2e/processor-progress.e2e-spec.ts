@@ -9,6 +9,7 @@ import { EventIndex, EventRecord } from '../../src/shared/events/event-index';
 import { aggregateKeys, progressShard, replayProgressKeys } from '../../src/shared/aws/table-keys';
 import { RawStore } from '../../src/shared/raw/raw-store';
 import { AggregatorRegistry } from '../../src/processor/aggregator-registry';
+import { revenuePerCustomerDay } from '../../examples/revenue-per-customer-day.aggregator';
 import { ProcessorMetrics } from '../../src/processor/processor.metrics';
 import { MessageFailureStore } from '../../src/shared/message-failures/message-failure-store';
 import { ReplayLayouts } from '../../src/replay/replay-progress';
@@ -44,6 +45,26 @@ describe('processor progress', () => {
   const batch = (replayId: string, rs: EventRecord[], prefix: string) =>
     rs.map((r, i) => ({ messageId: `${prefix}-${i}`, body: replayMessageBody(replayId, r) }));
 
+  /** Three order.paid events of one entity and customer, in one hour of DAY. */
+  const paid = (entity: string, hour: number, customer: string): WireEvent[] =>
+    Array.from({ length: 3 }, (_, i) => ({
+      source: 'prog-svc',
+      type: 'order.paid',
+      entity_id: entity,
+      occurred_at: `${DAY}T${hour}:0${i}:00.000Z`,
+      payload: { customer_id: customer, amount: 1 + i },
+    }));
+  /** A processor in another process: no cache of what this one wrote. */
+  const anotherProcess = (registry = t.app.get(AggregatorRegistry)) =>
+    new ProcessorService(
+      t.app.get(EventIndex),
+      t.app.get(RawStore),
+      t.app.get(AggregateStore),
+      registry,
+      t.app.get(ProcessorMetrics),
+      t.app.get(MessageFailureStore),
+      t.app.get(ReplayLayouts),
+    );
   /** Ingests events of one entity and creates sharded jobs; answers the events' records, in order. */
   const ingested = async (events: WireEvent[], jobs: string[]): Promise<EventRecord[]> => {
     await ingestHistory(t, events);
@@ -137,14 +158,7 @@ describe('processor progress', () => {
   });
 
   it('carries the DONE record on the contribution it adds, sharded; a later replay of the event takes a marker', async () => {
-    const events: WireEvent[] = Array.from({ length: 3 }, (_, i) => ({
-      source: 'prog-svc',
-      type: 'order.paid',
-      entity_id: 'carry-entity',
-      occurred_at: `${DAY}T10:0${i}:00.000Z`,
-      payload: { customer_id: 'c-9', amount: 10 + i },
-    }));
-    const fresh = await ingested(events, ['prog-c', 'prog-d']);
+    const fresh = await ingested(paid('carry-entity', 10, 'c-9'), ['prog-c', 'prog-d']);
     expect(fresh).toHaveLength(3);
     const table = t.app.get(DynamoTable);
     const markers = async (replayId: string) =>
@@ -197,22 +211,11 @@ describe('processor progress', () => {
     const contributionItems = () => count((id, key) => aggregateKeys.contribution(AGG, key, id));
     const markersOf = (replayId: string) =>
       count((id) => replayProgressKeys.done(replayId, id, progressShard(id, 64)));
-    // Another process: no cache of what this one wrote.
-    const otherProcess = () =>
-      new ProcessorService(
-        t.app.get(EventIndex),
-        t.app.get(RawStore),
-        t.app.get(AggregateStore),
-        t.app.get(AggregatorRegistry),
-        t.app.get(ProcessorMetrics),
-        t.app.get(MessageFailureStore),
-        t.app.get(ReplayLayouts),
-      );
     const ids = new Set(lone.map((r) => r.event_id));
 
     const first = batch('prog-e', lone, 'e');
     expect((await t.app.get(ProcessorService).processBatch(first)).filter((r) => !r.ok)).toEqual([]);
-    expect((await otherProcess().processBatch(first)).map((r) => r.ok && r.outcome)).toEqual([
+    expect((await anotherProcess().processBatch(first)).map((r) => r.ok && r.outcome)).toEqual([
       'unchanged',
       'unchanged',
     ]);
@@ -242,11 +245,27 @@ describe('processor progress', () => {
 
     // A second replay of the same events, in a fresh process: counted once each, with markers.
     const second = batch('prog-f', lone, 'f');
-    expect((await otherProcess().processBatch(second)).filter((r) => !r.ok)).toEqual([]);
+    expect((await anotherProcess().processBatch(second)).filter((r) => !r.ok)).toEqual([]);
     expect((await t.app.get(ProcessorService).processBatch(second)).filter((r) => !r.ok)).toEqual([]);
     expect((await t.app.get(ReplayJobStore).get('prog-f'))?.processed).toBe(2);
     expect(await markersOf('prog-f')).toBe(2);
     expect(await progress.processedEventIds('prog-f', 64)).toEqual(ids);
+  });
+
+  it('counts a redelivery once for an aggregator that recomputes (no add), whose inputs it reads back', async () => {
+    const fresh = await ingested(paid('recompute-entity', 12, 'c-20'), ['prog-g']);
+    const recomputing = { ...revenuePerCustomerDay, name: 'revenue_recomputed', add: undefined };
+    const service = anotherProcess(new AggregatorRegistry([recomputing]));
+    // Two events first, then all three, then all three again: the known inputs are found by reading
+    // the bucket back (no refused write says who counted them), and counted once.
+    expect(
+      (await service.processBatch(batch('prog-g', fresh.slice(0, 2), 'g1'))).filter((r) => !r.ok),
+    ).toEqual([]);
+    expect((await service.processBatch(batch('prog-g', fresh, 'g2'))).filter((r) => !r.ok)).toEqual([]);
+    expect((await service.processBatch(batch('prog-g', fresh, 'g3'))).filter((r) => !r.ok)).toEqual([]);
+    expect((await t.app.get(ReplayJobStore).get('prog-g'))?.processed).toBe(3);
+    const versions = await t.app.get(AggregateStore).versions('revenue_recomputed', `c-20@${DAY}`);
+    expect(versions.map((v) => v.input_count)).toEqual([2, 3]);
   });
 
   it('reads the raw bytes where the index says, whatever range or key the message names', async () => {

@@ -158,8 +158,8 @@ describe('DynamoAggregateStore and DynamoReplayProgress', () => {
     expect(await store.commit([lone], marks)).toEqual({ committed: true });
     // One item: no contribution, the pointer holds the input and its DONE record.
     expect(await stores.table.get(aggregateKeys.contribution(AGG, key, 'f1'))).toBeUndefined();
-    expect(await store.contributions(AGG, key)).toEqual([input('f1', 1)]);
-    expect(await store.contribution(AGG, key, 'f1')).toEqual(input('f1', 1));
+    expect(await store.contributions(AGG, key)).toEqual([{ ...input('f1', 1), counted_for: 'job-lone' }]);
+    expect(await store.contribution(AGG, key, 'f1')).toEqual({ ...input('f1', 1), counted_for: 'job-lone' });
     expect(await store.contribution(AGG, key, 'f2')).toBeUndefined();
     expect(await progress.processedEventIds('job-lone', shards)).toEqual(new Set(['f1']));
     expect((await store.latest(AGG, key))?.first_input).toEqual(first);
