@@ -1,7 +1,9 @@
 // How a batch's writes and replay marks are cut into transactions of at most COMMIT_MAX_ITEMS items:
 // an event's marks go in the transaction that adds its first contribution (aggregated and counted
 // together), and its first replay's DONE record rides on that contribution (`carried`, no item of its
-// own); the marks of events that add nothing (no bucket, or counted before) fill in after.
+// own); the marks of events that add nothing (no bucket, or counted before) fill in after. Writes go
+// in bucket order (aggregator, then key), so the bucket that carries an event's DONE record is the
+// same on every delivery: a redelivery meets it (refused) before it could carry the record elsewhere.
 import { COMMIT_MAX_ITEMS, itemsOf, VersionWrite } from './aggregate-store';
 import { ReplayMarks } from '../replay/replay-progress';
 
@@ -17,7 +19,7 @@ interface Unit<W> {
   marks: [string, string, boolean][];
 }
 
-/** The writes (in order) and marks of a commit, in transactions that each fit the item limit. */
+/** The writes (in bucket order) and marks of a commit, in transactions that each fit the item limit. */
 export function commitChunks<W>(
   writes: W[],
   writeOf: (w: W) => VersionWrite,
@@ -27,7 +29,9 @@ export function commitChunks<W>(
   const shardsOf = new Map(marks.map((m) => [m.replayId, m.shards]));
   for (const { replayId, eventIds } of marks)
     for (const id of new Set(eventIds)) replaysOf.set(id, [...(replaysOf.get(id) ?? []), replayId]);
-  const units: Unit<W>[] = writes.map((write) => ({
+  const idOf = (w: W) => `${writeOf(w).version.aggregator}#${writeOf(w).version.key}`;
+  const inOrder = [...writes].sort((a, b) => (idOf(a) < idOf(b) ? -1 : idOf(a) > idOf(b) ? 1 : 0));
+  const units: Unit<W>[] = inOrder.map((write) => ({
     write,
     marks: writeOf(write).added.flatMap((c) => {
       const replays = replaysOf.get(c.event_id) ?? [];

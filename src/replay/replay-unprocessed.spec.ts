@@ -44,9 +44,9 @@ describe('UnprocessedFinder', () => {
     expect(reads()).toBe(1);
   });
 
-  it('reads again while fewer DONE records are visible than were counted (an index catching up)', async () => {
+  it('names nothing while fewer DONE records are visible than were counted (an index catching up)', async () => {
     const { finder, job, reads } = setUp(2, [['e1'], ['e1', 'e2']]);
-    expect(ids(await finder.find(job))).toEqual(['e2', 'e3']);
+    expect(ids(await finder.find(job))).toMatch(/still being indexed/);
     expect(ids(await finder.find(job))).toEqual(['e3']);
     expect(ids(await finder.find(job))).toEqual(['e3']);
     expect(reads()).toBe(2);

@@ -75,10 +75,15 @@ export class UnprocessedFinder {
       this.progress.processedEventIds(job.replay_id, job.progress_shards),
       this.sent(job),
     ]);
-    const entries = sent.filter((e) => !done.has(e.event_id));
     // Carried DONE records are read from an index, which lags its table by moments: fewer records
-    // than the count says means some are not visible yet, so this answer is not kept.
-    if (done.size < job.processed) return { known: true, entries };
+    // than the count says means some are not visible yet, and the answer would name processed events.
+    if (done.size < job.processed) {
+      return {
+        known: false,
+        reason: 'the processing records are still being indexed; ask again in a moment',
+      };
+    }
+    const entries = sent.filter((e) => !done.has(e.event_id));
     this.cache.delete(job.replay_id);
     this.cache.set(job.replay_id, { processed: job.processed, entries });
     if (this.cache.size > CACHED_JOBS) this.cache.delete(this.cache.keys().next().value!);

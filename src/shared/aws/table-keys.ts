@@ -162,7 +162,7 @@ export const replayProgressKeys = {
   }),
   donePrefix: 'DONE#',
   /**
-   * gsi1 keys of an event's first contribution when it also counts the event for a replay (its
+   * gsi2 keys of an event's first contribution when it also counts the event for a replay (its
    * DONE record, carried instead of a marker item): one gsi2 partition per marker partition.
    */
   carried: (replayId: string, eventId: string, shard?: number) => ({
