@@ -171,7 +171,7 @@ export const PROCESSOR_GRANTS: Grant[] = [
     actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     on: [{ table: true }],
     calls: ['GetCommand', 'BatchGetCommand', 'PutCommand', 'TransactWriteCommand'],
-    why: "a batch's indexed events (one BatchGetItem), aggregate pointers, each replay job's progress layout (once per job); versions, contributions, pointers, processed markers and progress counts of a batch (one transaction)",
+    why: "a batch's indexed events (one BatchGetItem), aggregate pointers, each replay job's progress layout (once per job); versions, contributions (with the DONE records they carry), pointers, processed markers and progress counts of a batch (one transaction)",
   },
   {
     actions: ['dynamodb:Query'],
