@@ -10,10 +10,11 @@ import { AppError } from '../shared/errors/app-error';
 import type { EventRecord } from '../shared/events/event-index';
 import { RawStore } from '../shared/raw/raw-store';
 import { mapLimit } from '../shared/async/map-limit';
-import { AggregateStore, AggregateVersion, Contribution, isInline, VersionWrite } from './aggregate-store';
-import { progressShard } from '../shared/aws/table-keys';
+import { AggregateStore, AggregateVersion, Contribution, VersionWrite } from './aggregate-store';
 import { countedOf, type ReplayMarks } from '../replay/replay-progress';
-import { CommitChunk, commitChunks } from './commit-chunks';
+import { carryOnPointers, commitChunks } from './commit-chunks';
+import { PendingMarks } from './pending-marks';
+import { KeyedLock } from '../shared/async/keyed-lock';
 import type { Aggregator, Bucket } from './aggregator';
 import { addToInputHash, bucketKey, mergeSamples, sampleEventId, sortInputs } from './aggregate';
 import { lineageKey, lineageOf } from './lineage';
@@ -58,7 +59,7 @@ interface State extends BucketInputs {
 
 export class AggregateWriter {
   private readonly logger = new Logger(AggregateWriter.name);
-  private readonly queues = new Map<string, Promise<void>>();
+  private readonly locks = new KeyedLock();
   private readonly cache = new Map<string, AggregateVersion>();
 
   constructor(
@@ -74,9 +75,7 @@ export class AggregateWriter {
    * when the commit could not be made.
    */
   async write(buckets: BucketInputs[], marks: ReplayMarks[] = []): Promise<WriteOutcome[]> {
-    /** Events per replay not yet known to be counted (or jobless). */
-    const unmarked = new Map(marks.map((m) => [m.replayId, new Set(m.eventIds)]));
-    const shards = new Map(marks.map((m) => [m.replayId, m.shards]));
+    const pending = new PendingMarks(marks);
     const states: State[] = buckets.map((b) => {
       const key = bucketKey(b.bucket);
       const id = `${b.aggregator.name}#${key}`;
@@ -89,7 +88,7 @@ export class AggregateWriter {
         stale: false,
       };
     });
-    const release = await this.lock([...new Set(states.map((s) => s.id))].sort());
+    const release = await this.locks.acquire([...new Set(states.map((s) => s.id))].sort());
     try {
       for (const s of states) {
         s.latest = this.cache.get(s.id);
@@ -106,15 +105,15 @@ export class AggregateWriter {
           16,
           async (s) => this.readLatest(s),
         );
-        for (const s of open) this.absorbFirst(s, unmarked);
+        for (const s of open) absorbFirst(s, pending);
         const writes: { state: State; write: VersionWrite }[] = [];
         for (const s of open) {
-          const write = await this.nextVersion(s, unmarked);
+          const write = await this.nextVersion(s, pending);
           if (write) writes.push({ state: s, write });
           else s.outcome = 'unchanged';
         }
-        if (writes.length === 0 && unmarked.size === 0) break;
-        if (await this.commit(writes, unmarked, shards)) break;
+        if (writes.length === 0 && pending.empty) break;
+        if (await this.commit(writes, pending)) break;
         if (attempt > 0) await delay(10 * 2 ** attempt * (0.5 + Math.random()));
       }
       return states.map((s) => s.outcome!);
@@ -123,19 +122,8 @@ export class AggregateWriter {
     }
   }
 
-  /**
-   * A bucket's lone first input (on its pointer, no contribution item) counted once: it is no new
-   * input, and the replay its pointer carries the DONE record of counted it.
-   */
-  private absorbFirst(s: State, unmarked: Map<string, Set<string>>): void {
-    const first = s.latest?.first_input;
-    if (!first) return;
-    s.pending = s.pending.filter((m) => m.event.event_id !== first.event_id);
-    if (first.counted_for) dropMarks(unmarked, first.counted_for, [first.event_id]);
-  }
-
   /** The next version of a bucket, or undefined when it has nothing new. */
-  private async nextVersion(s: State, unmarked: Map<string, Set<string>>): Promise<VersionWrite | undefined> {
+  private async nextVersion(s: State, pending: PendingMarks): Promise<VersionWrite | undefined> {
     const { aggregator, latest } = s;
     const upgrade = latest !== undefined && latest.aggregator_version !== aggregator.version;
     if (s.pending.length === 0 && !upgrade) return undefined;
@@ -147,7 +135,7 @@ export class AggregateWriter {
       const known = new Set(prior.map((c) => c.event_id));
       // An input found here is never written again, so no refusal says who counted it: its own
       // contribution does (the DONE record it carries).
-      for (const c of prior) if (c.counted_for) dropMarks(unmarked, c.counted_for, [c.event_id]);
+      for (const c of prior) if (c.counted_for) pending.drop(c.counted_for, [c.event_id]);
       s.pending = s.pending.filter((m) => !known.has(m.event.event_id));
       if (s.pending.length === 0 && !upgrade) return undefined;
     }
@@ -198,8 +186,7 @@ export class AggregateWriter {
    */
   private async commit(
     writes: { state: State; write: VersionWrite }[],
-    unmarked: Map<string, Set<string>>,
-    shards: Map<string, number | undefined>,
+    pending: PendingMarks,
   ): Promise<boolean> {
     const computedAt = new Date().toISOString();
     const lineage = lineageKey(computedAt, randomUUID());
@@ -215,13 +202,8 @@ export class AggregateWriter {
       );
       await this.raw.put(lineage, Buffer.from(JSON.stringify(body)), 'application/json');
     }
-    const marks = [...unmarked].map(([replayId, ids]): ReplayMarks => {
-      const n = shards.get(replayId);
-      return { replayId, eventIds: [...ids], ...(n === undefined ? {} : { shards: n }) };
-    });
-    const drop = (replayId: string, eventIds: string[]) => dropMarks(unmarked, replayId, eventIds);
     let all = true;
-    for (const chunk of commitChunks(writes, (w) => w.write, marks)) {
+    for (const chunk of commitChunks(writes, (w) => w.write, pending.marks())) {
       carryOnPointers(chunk);
       const result = await this.store.commit(
         chunk.writes.map((w) => w.write),
@@ -233,7 +215,7 @@ export class AggregateWriter {
           this.remember(state.id, write.version);
           this.metrics.version(write.version.aggregator);
         }
-        for (const m of chunk.marks) drop(m.replayId, countedOf(m));
+        for (const m of chunk.marks) pending.drop(m.replayId, countedOf(m));
         continue;
       }
       all = false;
@@ -243,7 +225,7 @@ export class AggregateWriter {
         const counted = new Set(refusal.counted);
         state.pending = state.pending.filter((m) => !counted.has(m.event.event_id));
         // A contribution found carrying a replay's DONE record: that replay counted its event.
-        for (const [eventId, replayId] of refusal.carried) drop(replayId, [eventId]);
+        for (const [eventId, replayId] of refusal.carried) pending.drop(replayId, [eventId]);
         if (refusal.stale) {
           this.cache.delete(state.id);
           state.latest = undefined;
@@ -254,8 +236,8 @@ export class AggregateWriter {
       // Marks counted before are dropped; a replay with no job is counted nowhere.
       chunk.marks.forEach((m, j) => {
         const refusal = result.marks[j];
-        if (refusal?.jobless) unmarked.delete(m.replayId);
-        else if (refusal) drop(m.replayId, refusal.counted);
+        if (refusal?.jobless) pending.forget(m.replayId);
+        else if (refusal) pending.drop(m.replayId, refusal.counted);
       });
       // Writes refused for no reason of their own (another write of the transaction failed) go again.
     }
@@ -284,24 +266,6 @@ export class AggregateWriter {
     if (this.cache.size > CACHED_BUCKETS) this.cache.delete(this.cache.keys().next().value!);
   }
 
-  /** Waits for the buckets' earlier writers in this process; answers the release of all of them. */
-  private async lock(ids: string[]): Promise<() => void> {
-    const releases: (() => void)[] = [];
-    for (const id of ids) {
-      const before = this.queues.get(id) ?? Promise.resolve();
-      let release!: () => void;
-      const mine = new Promise<void>((r) => (release = r));
-      const tail = before.then(() => mine);
-      this.queues.set(id, tail);
-      releases.push(() => {
-        release();
-        if (this.queues.get(id) === tail) this.queues.delete(id);
-      });
-      await before;
-    }
-    return () => releases.forEach((r) => r());
-  }
-
   /** The normalised events of earlier contributions, read back from their raw objects. */
   private async load(prior: Contribution[]): Promise<NormalisedEvent[]> {
     return mapLimit(prior, 16, async (c) => {
@@ -314,34 +278,15 @@ export class AggregateWriter {
   }
 }
 
-/** Forgets events of a replay that are counted (or need no counting). */
-function dropMarks(unmarked: Map<string, Set<string>>, replayId: string, eventIds: string[]): void {
-  const left = unmarked.get(replayId);
-  for (const id of eventIds) left?.delete(id);
-  if (left?.size === 0) unmarked.delete(replayId);
-}
-
 /**
- * A new bucket's lone first input carries the DONE record its chunk's marks carry for it, on the
- * pointer (`counted_for`), when it is the event's first contribution in the chunk (where the store
- * puts a carried record): set on this attempt's version, which the cache keeps once committed.
+ * A bucket's lone first input (on its pointer, no contribution item) counted once: it is no new
+ * input, and the replay its pointer carries the DONE record of counted it.
  */
-function carryOnPointers(chunk: CommitChunk<{ write: VersionWrite }>): void {
-  const carrier = new Map(chunk.marks.flatMap((m) => (m.carried ?? []).map((id) => [id, m] as const)));
-  for (const { write } of chunk.writes) {
-    const first = write.version.first_input;
-    const inline = isInline(write) && first !== undefined;
-    if (inline) {
-      delete first.counted_for;
-      delete first.counted_shard;
-    }
-    // Each carried event once: on the first write of the chunk that adds it.
-    const m = write.added.length > 0 ? carrier.get(write.added[0].event_id) : undefined;
-    for (const c of write.added) carrier.delete(c.event_id);
-    if (!inline || !m) continue;
-    first.counted_for = m.replayId;
-    if (m.shards !== undefined) first.counted_shard = progressShard(first.event_id, m.shards);
-  }
+function absorbFirst(s: State, pending: PendingMarks): void {
+  const first = s.latest?.first_input;
+  if (!first) return;
+  s.pending = s.pending.filter((m) => m.event.event_id !== first.event_id);
+  if (first.counted_for) pending.drop(first.counted_for, [first.event_id]);
 }
 
 function contributionOf(m: Member, version: number): Contribution {

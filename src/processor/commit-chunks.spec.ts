@@ -1,6 +1,7 @@
 import { COMMIT_MAX_ITEMS, Contribution, itemsOf, VersionWrite } from './aggregate-store';
+import { progressShard } from '../shared/aws/table-keys';
 import { countedOf, countItemOf, countItemsOf, markItemsOf, ReplayMarks } from '../replay/replay-progress';
-import { commitChunks } from './commit-chunks';
+import { carryOnPointers, commitChunks } from './commit-chunks';
 
 const write = (key: string, eventIds: string[]): VersionWrite => ({
   version: { key } as VersionWrite['version'],
@@ -124,5 +125,39 @@ describe('commitChunks', () => {
     expect(markItemsOf(carried)).toBe(2);
     expect(countedOf(carried)).toEqual([...eventIds, 'x']);
     expect(countItemsOf(carried)).toEqual([countItemOf('r1', eventIds[0], 64)]);
+  });
+
+  it("puts a carried event's DONE record on a new bucket's pointer only where the store puts it", () => {
+    // Two new buckets, each created by e1 alone (two aggregators), and one created by e2 and e3.
+    const lone = (key: string, id: string): VersionWrite => {
+      const w = write(key, [id]);
+      w.version.first_input = { ...w.added[0], counted_for: 'stale', counted_shard: 9 };
+      return w;
+    };
+    const a = lone('a', 'e1');
+    const b = lone('b', 'e1');
+    const c = write('c', ['e2', 'e3']);
+    const d = lone('d', 'e4');
+    carryOnPointers({
+      writes: [a, b, c, d].map((w) => ({ write: w })),
+      marks: [
+        { replayId: 'r1', eventIds: [], carried: ['e1', 'e2'], shards: 64 },
+        { replayId: 'r2', eventIds: ['e4'] },
+      ],
+    });
+    // e1's record goes on the first write adding it; the other pointer carries none, and neither
+    // does d's (e4 is counted with a marker): what an earlier attempt set is cleared.
+    expect(a.version.first_input).toMatchObject({
+      counted_for: 'r1',
+      counted_shard: progressShard('e1', 64),
+    });
+    expect(b.version.first_input).not.toHaveProperty('counted_for');
+    expect(b.version.first_input).not.toHaveProperty('counted_shard');
+    expect(d.version.first_input).not.toHaveProperty('counted_for');
+    expect(c.version.first_input).toBeUndefined();
+    // An unsharded job's record has no shard.
+    const e = lone('e', 'e5');
+    carryOnPointers({ writes: [{ write: e }], marks: [{ replayId: 'r3', eventIds: [], carried: ['e5'] }] });
+    expect(e.version.first_input).toEqual({ ...e.added[0], counted_for: 'r3' });
   });
 });

@@ -4,8 +4,9 @@
 // own); the marks of events that add nothing (no bucket, or counted before) fill in after. Writes go
 // in bucket order (aggregator, then key), so the bucket that carries an event's DONE record is the
 // same on every delivery: a redelivery meets it (refused) before it could carry the record elsewhere.
-import { COMMIT_MAX_ITEMS, itemsOf, VersionWrite } from './aggregate-store';
-import { ReplayMarks } from '../replay/replay-progress';
+import { COMMIT_MAX_ITEMS, isInline, itemsOf, VersionWrite } from './aggregate-store';
+import { carriersOf, ReplayMarks } from '../replay/replay-progress';
+import { progressShard } from '../shared/aws/table-keys';
 
 export interface CommitChunk<W> {
   writes: W[];
@@ -85,4 +86,27 @@ export function commitChunks<W>(
   }
   close();
   return out;
+}
+
+/**
+ * A new bucket's lone first input carries the DONE record its chunk's marks carry for it, on the
+ * pointer (`counted_for`), when it is the event's first contribution in the chunk (where the store
+ * puts a carried record): set on this attempt's version, which the cache keeps once committed.
+ */
+export function carryOnPointers(chunk: CommitChunk<{ write: VersionWrite }>): void {
+  const carrier = carriersOf(chunk.marks);
+  for (const { write } of chunk.writes) {
+    const first = write.version.first_input;
+    const inline = isInline(write) && first !== undefined;
+    if (inline) {
+      delete first.counted_for;
+      delete first.counted_shard;
+    }
+    // Each carried event once: on the first write of the chunk that adds it.
+    const m = write.added.length > 0 ? carrier.get(write.added[0].event_id) : undefined;
+    for (const c of write.added) carrier.delete(c.event_id);
+    if (!inline || !m) continue;
+    first.counted_for = m.replayId;
+    if (m.shards !== undefined) first.counted_shard = progressShard(first.event_id, m.shards);
+  }
 }

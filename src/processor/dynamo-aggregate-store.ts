@@ -18,7 +18,7 @@ import {
   VersionWrite,
 } from './aggregate-store';
 import { DynamoReplayMarks } from '../replay/dynamo-replay-progress';
-import { markItemsOf, ReplayMarks } from '../replay/replay-progress';
+import { carriersOf, markItemsOf, ReplayMarks } from '../replay/replay-progress';
 import { Retention } from '../shared/retention/retention';
 import { periodStart } from './aggregate';
 
@@ -89,7 +89,7 @@ export class DynamoAggregateStore extends AggregateStore {
       },
     });
     // Each carried event's DONE record goes on its first contribution here (commitChunks' order).
-    const carriers = new Map(marks.flatMap((m) => (m.carried ?? []).map((id) => [id, m] as const)));
+    const carriers = carriersOf(marks);
     const carry = (eventId: string): Item => {
       const m = carriers.get(eventId);
       if (!m) return {};

@@ -43,6 +43,10 @@ export const countItemsOf = (m: ReplayMarks): string[] => {
   return first === undefined ? [] : [countItemOf(m.replayId, first, m.shards)];
 };
 
+/** The marks that carry each carried event, by event id (an event is carried for one replay at most). */
+export const carriersOf = (marks: readonly ReplayMarks[]): Map<string, ReplayMarks> =>
+  new Map(marks.flatMap((m) => (m.carried ?? []).map((id) => [id, m] as const)));
+
 /** Every event the marks count: the carried ones, then those with a marker item. */
 export const countedOf = (m: ReplayMarks): string[] => [...(m.carried ?? []), ...m.eventIds];
 

@@ -124,7 +124,6 @@ export const aggregateKeys = {
     pk: aggregateKeys.partition(aggregator, key),
     sk: `V#${pad(version)}`,
   }),
-  versionPrefix: 'V#',
   latest: (aggregator: string, key: string) => ({
     pk: aggregateKeys.partition(aggregator, key),
     sk: '#LATEST',
