@@ -12,6 +12,8 @@ import { installRequestLifetime } from './shared/http/request-lifetime';
 import { serveOpenApi } from './shared/http/openapi';
 import { AppValidationPipe } from './shared/http/validation.pipe';
 import { requestIdOf } from './shared/logging/request-id';
+import { installRequestLog } from './shared/logging/request-log';
+import { rootLogger } from './shared/logging/logging.module';
 import type { IncomingMessage } from 'node:http';
 
 /**
@@ -80,6 +82,7 @@ export async function createApp(env: Env, options: AppOptions = {}): Promise<Nes
     );
     done();
   });
+  installRequestLog(fastify, rootLogger(env));
   app.useGlobalPipes(new AppValidationPipe());
   serveOpenApi(app);
   serveConsole(app);

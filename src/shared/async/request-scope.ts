@@ -4,7 +4,13 @@
 // or outlives one (group commits, the replay runner) runs `detached`, outside any request.
 import { AsyncLocalStorage } from 'node:async_hooks';
 
-const scope = new AsyncLocalStorage<AbortSignal>();
+/** The request being served: its lifetime and its id (which every log line written for it carries). */
+export interface RequestScope {
+  signal: AbortSignal;
+  id: string;
+}
+
+const scope = new AsyncLocalStorage<RequestScope>();
 
 /** Why a request's signal fired: its response went out (`answered`) or its client left first. */
 export class RequestEndedError extends Error {
@@ -18,14 +24,19 @@ export class RequestEndedError extends Error {
   static readonly CLIENT_GONE = new RequestEndedError(false);
 }
 
-/** Runs `fn` (and everything it starts) as part of the request whose signal this is. */
-export function runInRequest<T>(signal: AbortSignal, fn: () => T): T {
-  return scope.run(signal, fn);
+/** Runs `fn` (and everything it starts) as part of `request`. */
+export function runInRequest<T>(request: RequestScope, fn: () => T): T {
+  return scope.run(request, fn);
 }
 
 /** The signal of the request being served, or undefined outside a request. */
 export function requestSignal(): AbortSignal | undefined {
-  return scope.getStore();
+  return scope.getStore()?.signal;
+}
+
+/** The id of the request being served, or undefined outside a request (and in detached work). */
+export function requestIdInScope(): string | undefined {
+  return scope.getStore()?.id;
 }
 
 /** Runs `fn` (and everything it starts) outside any request: no client can cancel it. */

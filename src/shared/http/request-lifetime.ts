@@ -33,6 +33,6 @@ export function installRequestLifetime(fastify: FastifyInstance, timeoutMs: numb
       clearTimeout(ceiling);
       ended.abort(reply.raw.writableFinished ? RequestEndedError.ANSWERED : RequestEndedError.CLIENT_GONE);
     });
-    runInRequest(ended.signal, done);
+    runInRequest({ signal: ended.signal, id: request.id }, done);
   });
 }

@@ -1,5 +1,5 @@
 // One request id per request: the caller's x-request-id when it is sane, otherwise a new UUID.
-// Fastify and pino-http both ask for it; the first answer is remembered on the raw request.
+// Fastify asks for it (genReqId); the answer is remembered on the raw request.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
