@@ -33,5 +33,6 @@ COPY --from=build --chown=root:root /app/dist/src ./dist/src
 COPY --chown=root:root package.json ./
 USER node
 EXPOSE 3000
-# Exec form: node is PID 1 and receives SIGTERM, which drains in-flight requests and messages.
-CMD ["node", "dist/src/main.js"]
+# Exec form: node is PID 1 and receives SIGTERM, which drains in-flight requests and messages. The V8
+# flags are package.json config.node_flags (docs/operations.md, "Node runtime flags").
+CMD ["node", "--max-semi-space-size=8", "dist/src/main.js"]

@@ -13,6 +13,29 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { mapLimit } from '../src/shared/async/map-limit';
 import { backoffMs, DynamoTable, Item } from '../src/shared/aws/dynamo-table';
 import { freePort } from '../src/shared/local/local-stack';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The V8 flags the service runs with (package.json config.node_flags: npm start, the Dockerfile). */
+export function serviceNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as {
+    config: { node_flags: string };
+  };
+  return pkg.config.node_flags.split(/\s+/).filter(Boolean);
+}
+
+/**
+ * The runtime a bench measures, for its first line: the app runs in the bench's process, so the bench
+ * must run with the service's flags (npm run bench:* does) or it measures another runtime; it says so.
+ */
+export function runtimeLine(): string {
+  const missing = serviceNodeFlags().filter((flag) => !process.execArgv.includes(flag));
+  const flags = process.execArgv.join(' ') || 'none';
+  return missing.length === 0
+    ? `node ${process.version}, flags ${flags} (as the service runs)`
+    : `node ${process.version}, flags ${flags}: NOT the service's runtime, missing ${missing.join(' ')} ` +
+        `(run it with npm run bench:*)`;
+}
 
 export interface BenchContext {
   env: Env;

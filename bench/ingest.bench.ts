@@ -10,7 +10,17 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { BenchClient, fmt, median, printRow, run, runInterleaved, startBench, timed } from './bench-support';
+import {
+  BenchClient,
+  fmt,
+  median,
+  printRow,
+  run,
+  runInterleaved,
+  runtimeLine,
+  startBench,
+  timed,
+} from './bench-support';
 import { LoadWorker } from './load-worker';
 import { mapLimit } from '../src/shared/async/map-limit';
 import { checkEvent, eventRecord, ndjsonObject, Prepared } from '../src/ingest/ingest-model';
@@ -126,7 +136,7 @@ async function main(): Promise<void> {
   };
 
   process.stdout.write(
-    `pipescope ingest bench: node ${process.version}, emulators on loopback (DynamoDB Local in memory, fauxqs for S3 and SQS)\n` +
+    `pipescope ingest bench: ${runtimeLine()}; emulators on loopback (DynamoDB Local in memory, fauxqs for S3 and SQS)\n` +
       `single: ${SINGLE_EVENTS} events at concurrency ${SINGLE_CONCURRENCY}; ` +
       `batch: ${BATCHES} x ${BATCH_SIZE} events at concurrency ${BATCH_CONCURRENCY}\n`,
   );

@@ -16,7 +16,7 @@ import { EventIndex, EventRecord } from '../src/shared/events/event-index';
 import { QueuePublisher } from '../src/shared/queue/queue-publisher';
 import { replayProgressKeys } from '../src/shared/aws/table-keys';
 import { Env, withOverrides } from '../src/shared/config/env.config';
-import { benchEnv } from './bench-support';
+import { benchEnv, runtimeLine } from './bench-support';
 import { mapLimit } from '../src/shared/async/map-limit';
 import { MetricsService } from '../src/shared/metrics/metrics.service';
 import { ReplayJobStore } from '../src/replay/replay-job-store';
@@ -293,6 +293,7 @@ export async function runProcessorBench(runs: number, shapes: Shape[]): Promise<
 if (require.main === module) {
   const runs = Number(process.env.BENCH_RUNS ?? 3);
   const shapes = (process.env.BENCH_SHAPES ?? 'standard,one-bucket,spread').split(',') as Shape[];
+  process.stdout.write(`pipescope processor bench: ${runtimeLine()}\n`);
   runProcessorBench(runs, shapes).then(
     (all) => {
       for (const [i, shape] of shapes.entries()) {

@@ -21,7 +21,7 @@ import type { OutgoingMessage } from '../src/shared/queue/queue-publisher';
 import { ReplayJobStore } from '../src/replay/replay-job-store';
 import { toEntry } from '../src/replay/replay-manifest';
 import { toOutgoing } from '../src/shared/contracts/replay-message';
-import { benchEnv, benchRecord } from './bench-support';
+import { benchEnv, benchRecord, runtimeLine } from './bench-support';
 import { mapLimit } from '../src/shared/async/map-limit';
 
 export interface ReplayRun {
@@ -171,6 +171,7 @@ export async function runReplayBench(events = 5000, runs = 3): Promise<ReplayBen
 
 if (require.main === module) {
   const events = Number(process.argv[2] ?? 5000);
+  process.stdout.write(`pipescope replay bench: ${runtimeLine()}\n`);
   runReplayBench(events)
     .then((r) => {
       process.stdout.write(

@@ -111,7 +111,11 @@ describe('a production install in aws mode', () => {
     });
 
     const port = await freePort();
-    child = spawn(process.execPath, [join(dir, 'dist/src/main.js')], {
+    // As the image runs it: the Dockerfile's CMD, its `node` this test's.
+    const [, ...args] = JSON.parse(
+      /^CMD (\[.*\])$/m.exec(readFileSync(join(__dirname, '../../Dockerfile'), 'utf8'))![1],
+    ) as string[];
+    child = spawn(process.execPath, args, {
       cwd: dir,
       env: cleanEnv({
         ...env,
