@@ -45,6 +45,10 @@ async function readRaw(context: ReplayFormatContext): Promise<Parsed> {
   return { ok: false, missing: false };
 }
 
+/** A formatter's answer still to come (an object body, being JSON, never has a `then` function). */
+export const isPromiseLike = <T>(value: T | PromiseLike<T>): value is PromiseLike<T> =>
+  typeof (value as { then?: unknown } | null)?.then === 'function';
+
 const why = (r: { missing: boolean }) => (r.missing ? 'raw_missing' : 'raw_unreadable');
 
 /** Today's message: a small JSON pointer to the raw object, never the payload. */
@@ -124,20 +128,33 @@ export class ReplayFormats {
     return this.byName.has(name);
   }
 
-  /** The message of one event in format `name` (which must be registered here). */
-  async message(name: string, replayId: string, entry: ManifestEntry, id: string): Promise<FormattedMessage> {
+  /**
+   * The message of one event in format `name` (which must be registered here). Synchronous when the
+   * format's formatter is (pointer): a replay sends thousands of these a second, and a promise each
+   * cost it measurably (docs/benchmarks.md).
+   */
+  message(
+    name: string,
+    replayId: string,
+    entry: ManifestEntry,
+    id: string,
+  ): FormattedMessage | Promise<FormattedMessage> {
     const formatter = this.byName.get(name);
     if (!formatter) throw new Error(`replay format ${name} is not registered on this instance`);
     const attributes = attributesOf(replayId, entry, name);
+    const attributeBytes = messageBytes('', attributes);
     let read: Promise<Buffer> | undefined;
     const context: ReplayFormatContext = {
       replay_id: replayId,
-      max_body_bytes: SQS_MESSAGE_MAX_BYTES - messageBytes('', attributes),
+      max_body_bytes: SQS_MESSAGE_MAX_BYTES - attributeBytes,
       raw: () => (read ??= this.raw.get(entry.s3_key, entry.s3_range)),
     };
-    const out = await formatter.format(entry, context);
-    const body = typeof out === 'string' ? out : asciiJson(out);
-    const bytes = messageBytes(body, attributes);
-    return { id, body, attributes, bytes, oversize: bytes > SQS_MESSAGE_MAX_BYTES };
+    const finish = (out: ReplayBody): FormattedMessage => {
+      const body = typeof out === 'string' ? out : asciiJson(out);
+      const bytes = Buffer.byteLength(body) + attributeBytes;
+      return { id, body, attributes, bytes, oversize: bytes > SQS_MESSAGE_MAX_BYTES };
+    };
+    const out = formatter.format(entry, context);
+    return isPromiseLike(out) ? Promise.resolve(out).then(finish) : finish(out);
   }
 }

@@ -7,10 +7,9 @@ import { TokenBucket } from 'limiter';
 import { SQS_MESSAGE_MAX_BYTES } from '../shared/contracts/replay-message';
 import { StorageUnavailableError } from '../shared/errors/app-error';
 import { QueuePublisher } from '../shared/queue/queue-publisher';
-import { mapLimit } from '../shared/async/map-limit';
 import { ReplayJob, ReplayJobStore } from './replay-job-store';
 import { ManifestReader } from './replay-manifest';
-import { FormattedMessage, ReplayFormats } from './replay-formats';
+import { FormattedMessage, isPromiseLike, ReplayFormats } from './replay-formats';
 import { Acknowledged, checkpointDue, CheckpointPolicy, SendWindow, windowOpen } from './send-window';
 import { ReplayMetrics } from './replay.metrics';
 
@@ -152,11 +151,13 @@ export class SendPipeline {
     const { reader, formats } = this.parts;
     const replayId = this.job.resend_of ?? this.job.replay_id;
     const entries = await reader.slice(first, this.size);
-    const messages = await mapLimit(
-      entries.map((e, i) => ({ e, id: String(first + i) })),
-      10,
-      ({ e, id }) => formats.message(this.settings.format, replayId, e, id),
+    // At most one call's worth (10 entries), so at most 10 raw reads at once for formats that read.
+    const formatted = entries.map((e, i) =>
+      formats.message(this.settings.format, replayId, e, String(first + i)),
     );
+    const messages = formatted.some(isPromiseLike)
+      ? await Promise.all(formatted.map((m) => Promise.resolve(m)))
+      : (formatted as FormattedMessage[]);
     const batches: Batch[] = [];
     let current: Batch = { first, count: 0, messages: [], oversize: 0 };
     let bytes = 0;
