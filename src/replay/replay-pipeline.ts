@@ -152,9 +152,14 @@ export class SendPipeline {
     const replayId = this.job.resend_of ?? this.job.replay_id;
     const entries = await reader.slice(first, this.size);
     // At most one call's worth (10 entries), so at most 10 raw reads at once for formats that read.
-    const formatted = entries.map((e, i) =>
-      formats.message(this.settings.format, replayId, e, String(first + i)),
-    );
+    const formatted = entries.map((e, i) => {
+      // A formatter that throws becomes a rejection beside the others, so none is left unhandled.
+      try {
+        return formats.message(this.settings.format, replayId, e, String(first + i));
+      } catch (err) {
+        return Promise.reject(asError(err));
+      }
+    });
     const messages = formatted.some(isPromiseLike)
       ? await Promise.all(formatted.map((m) => Promise.resolve(m)))
       : (formatted as FormattedMessage[]);

@@ -1,8 +1,8 @@
 // Background work (a replay run, a batch of queue messages) logs under its own fields, never under the
-// request that happened to start it: nestjs-pino keeps each request's logger in AsyncLocalStorage, and
-// every promise begun inside a request (POST /replay waking the runner) would carry its req and
-// request_id for as long as the work runs. For the same reason it runs outside the request's lifetime
-// (shared/async/request-scope.ts): the request's client leaving must not cancel its storage calls.
+// request that happened to start it: a line takes its request_id from the request scope
+// (shared/async/request-scope.ts), which every promise begun inside a request (POST /replay waking the
+// runner) would carry for as long as the work runs. Running `detached` leaves that scope, so it also
+// runs outside the request's lifetime: the request's client leaving must not cancel its storage calls.
 import { Injectable } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { detached } from '../async/request-scope';

@@ -18,35 +18,45 @@ export function requestBindings(): { request_id?: string } {
   return id === undefined ? {} : { request_id: id };
 }
 
-/** The fields of a request's closing line; no reply when the client left before the answer. */
-export function requestLine(request: FastifyRequest, reply?: FastifyReply): object {
+/**
+ * The fields of a request's closing line. `answered`: the status went out (not when the client left
+ * before its answer).
+ */
+export function requestLine(request: FastifyRequest, reply: FastifyReply, answered = true): object {
   const keyId = keyIdOf(request.raw);
   return {
     request_id: request.id,
     req: { method: request.method, url: redactUrl(request.url) },
-    ...(reply
-      ? {
-          res: { statusCode: reply.statusCode },
-          // Milliseconds, to a tenth.
-          responseTime: Math.round(reply.elapsedTime * 10) / 10,
-        }
-      : {}),
+    ...(answered ? { res: { statusCode: reply.statusCode } } : {}),
+    // Milliseconds, to a tenth.
+    responseTime: Math.round(reply.elapsedTime * 10) / 10,
     ...(keyId ? { key_id: keyId } : {}),
   };
 }
 
 const quiet = (request: FastifyRequest): boolean => request.url.startsWith('/health');
+const LOGGED = Symbol('pipescope.requestLogged');
+type Logged = FastifyRequest & { [LOGGED]?: true };
 
 export function installRequestLog(fastify: FastifyInstance, log: Logger): void {
-  fastify.addHook('onResponse', (request, reply, done) => {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    // The response closes unfinished when its client leaves first, body read or not (Fastify's
+    // onRequestAbort sees only a client that leaves while its body is still arriving).
     if (!quiet(request)) {
-      if (reply.statusCode >= 500) log.error(requestLine(request, reply), 'request errored');
-      else log.info(requestLine(request, reply), 'request completed');
+      reply.raw.once('close', () => {
+        if (reply.raw.writableFinished || (request as Logged)[LOGGED]) return;
+        (request as Logged)[LOGGED] = true;
+        log.info(requestLine(request, reply, false), 'request aborted');
+      });
     }
     done();
   });
-  fastify.addHook('onRequestAbort', (request, done) => {
-    if (!quiet(request)) log.info(requestLine(request), 'request aborted');
+  fastify.addHook('onResponse', (request, reply, done) => {
+    if (!quiet(request) && !(request as Logged)[LOGGED]) {
+      (request as Logged)[LOGGED] = true;
+      if (reply.statusCode >= 500) log.error(requestLine(request, reply), 'request errored');
+      else log.info(requestLine(request, reply), 'request completed');
+    }
     done();
   });
 }
