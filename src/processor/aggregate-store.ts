@@ -1,6 +1,6 @@
 // Port for versioned aggregates (DynamoDB): per (aggregator, bucket) a latest pointer holding the
-// latest version, an immutable item per earlier version, and one contribution item per input event, which makes each event count once and is the
-// bucket's lineage (which version added which event). A commit also counts the events it aggregated
+// latest version, an immutable item per earlier version, and one contribution item per input event,
+// which makes each event count once and is the bucket's lineage (which version added which event). A commit also counts the events it aggregated
 // for their replays (the replay contract's ReplayMarks), in the same transaction.
 import type { ReplayMarks, MarksRefusal } from '../replay/replay-progress';
 
@@ -110,10 +110,9 @@ export abstract class AggregateStore {
   /**
    * Writes, in one transaction, for each write its contributions (each only if the event never
    * contributed), the superseded version's own item, and the latest pointer holding the new version
-   * (only if it still names `previous`), and for each
-   * replay's marks a DONE marker per event of `eventIds` (only if absent), the DONE record of each
-   * `carried` event on its first contribution in `writes`, and `processed` raised by their number
-   * (only if the job exists): all or none. Marks name each replay once; an event is carried for at
+   * (only if it still names `previous`); and for each replay's marks a DONE marker per event of
+   * `eventIds` (only if absent), the DONE record of each `carried` event on its first contribution in
+   * `writes`, and `processed` raised by their number (only if the job exists): all or none. Marks name each replay once; an event is carried for at
    * most one replay, and only by a write that adds it.
    */
   abstract commit(writes: VersionWrite[], marks?: ReplayMarks[]): Promise<CommitResult>;

@@ -1,10 +1,11 @@
 // Replay progress on the single DynamoDB table: one DONE record per (replay, event) and a count,
 // written together in one transaction: the processor's aggregate commit, whose items
 // DynamoReplayMarks builds. A DONE record is a marker item, or rides on the event's first contribution
-// (its gsi2 keys, replayProgressKeys.carried) when the same transaction adds it. A sharded job (`progress_shards`) has each marker in partition
-// `REPLAY#<id>#<shard>` of its event, and each transaction adds its count to one shard's `#COUNT`
-// item (no condition); an unsharded one keeps them beside the job item (`ADD processed` on `#JOB`, only if it exists). DynamoReplayLayouts
-// tells the processor which; DynamoReplayProgress and shardCounts read them back.
+// (its gsi2 keys, replayProgressKeys.carried) when the same transaction adds it. A sharded job
+// (`progress_shards`) has each marker in partition `REPLAY#<id>#<shard>` of its event, and each
+// transaction adds its count to one shard's `#COUNT` item (no condition); an unsharded one keeps them
+// beside the job item (`ADD processed` on `#JOB`, only if it exists). DynamoReplayLayouts tells the
+// processor which; DynamoReplayProgress and shardCounts read them back.
 import { DynamoTable, TransactItem } from '../shared/aws/dynamo-table';
 import { progressShard, replayProgressKeys } from '../shared/aws/table-keys';
 import { mapLimit } from '../shared/async/map-limit';

@@ -2,9 +2,10 @@
 // replay, and the replay module reads the count back on the job (`processed`) and, to find what was
 // sent but never processed, the events themselves (the DONE records). The processor counts in the
 // transaction that aggregates the events (AggregateStore.commit takes ReplayMarks); an event whose
-// first contribution that transaction adds carries its DONE record on it, the others get a marker. A job created
-// with `progress_shards` spreads its markers and counts over that many partitions (docs/replay.md,
-// "Progress"); one without keeps them in the job's own partition, counted on the job item.
+// first contribution that transaction adds carries its DONE record on it, the others get a marker. A
+// job created with `progress_shards` spreads its markers and counts over that many partitions
+// (docs/replay.md, "Progress"); one without keeps them in the job's own partition, counted on the job
+// item.
 import { progressShard } from '../shared/aws/table-keys';
 
 /** Events of one replay the processor handled, to count once each per (replay, event). */

@@ -51,6 +51,8 @@ export function installRequestLog(fastify: FastifyInstance, log: Logger): void {
     }
     done();
   });
+  // Answered requests are closed here, not from the close event: a response injected by
+  // light-my-request (tests, the replay bench) never reports writableFinished.
   fastify.addHook('onResponse', (request, reply, done) => {
     if (!quiet(request) && !(request as Logged)[LOGGED]) {
       (request as Logged)[LOGGED] = true;
