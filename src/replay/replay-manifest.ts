@@ -103,10 +103,10 @@ export class ManifestPartWriter {
 }
 
 export function parsePart(body: string): ManifestEntry[] {
-  return body
-    .split('\n')
-    .filter((line) => line.length > 0)
-    .map((line) => JSON.parse(line) as ManifestEntry);
+  // One parse of the lines as one array, not one per line: each line is a JSON object, and JSON text
+  // holds no raw line break, so the lines joined by commas are exactly the array's elements.
+  const lines = body.split('\n').filter((line) => line.length > 0);
+  return JSON.parse(`[${lines.join(',')}]`) as ManifestEntry[];
 }
 
 /**

@@ -6,7 +6,7 @@ import { Logger } from '@nestjs/common';
 import { TokenBucket } from 'limiter';
 import { SQS_MESSAGE_MAX_BYTES } from '../shared/contracts/replay-message';
 import { StorageUnavailableError } from '../shared/errors/app-error';
-import { QueuePublisher } from '../shared/queue/queue-publisher';
+import { OutgoingMessage, QueuePublisher } from '../shared/queue/queue-publisher';
 import { ReplayJob, ReplayJobStore } from './replay-job-store';
 import { ManifestReader } from './replay-manifest';
 import { FormattedMessage, isPromiseLike, ReplayFormats } from './replay-formats';
@@ -242,7 +242,7 @@ export class SendPipeline {
    * as a whole (SQS unavailable) is retried the same way and then thrown: the job pauses, not fails.
    */
   private async sendWithRetries(messages: FormattedMessage[]): Promise<{ sent: number; failed: number }> {
-    let pending = messages.map(({ id, body, attributes }) => ({ id, body, attributes }));
+    let pending: OutgoingMessage[] = messages;
     let sent = 0;
     let failed = 0;
     for (let attempt = 1; pending.length > 0; attempt++) {

@@ -1,5 +1,12 @@
 import fc from 'fast-check';
-import { asciiJson, fullBody, labelsOf, parseReplayMessage, toOutgoing } from './replay-message';
+import {
+  asciiJson,
+  fullBody,
+  labelsOf,
+  messageBytes,
+  parseReplayMessage,
+  toOutgoing,
+} from './replay-message';
 import { cloudEvent } from './cloud-event';
 
 describe('labelsOf', () => {
@@ -33,6 +40,26 @@ describe('the replay message body', () => {
     const { body } = toOutgoing('r-1', event, '0');
     expect(body).toMatch(/^[\x20-\x7e]*$/);
     expect(parseReplayMessage(body)).toEqual({ replay_id: 'r-1', ...event, format: 'pointer' });
+  });
+
+  it('lists the pointer fields in the documented order, s3_range right after s3_key when present', () => {
+    const order = (body: string) => Object.keys(JSON.parse(body) as object);
+    const pointer = ['replay_id', 'event_id', 's3_key', 'payload_sha256', 'source', 'type', 'entity_id'];
+    expect(order(toOutgoing('r-1', event, '0').body)).toEqual([...pointer, 'occurred_at']);
+    const ranged = { ...event, s3_range: [10, 99] as [number, number] };
+    expect(order(toOutgoing('r-1', ranged, '0').body)).toEqual([
+      ...pointer.slice(0, 3),
+      's3_range',
+      ...pointer.slice(3),
+      'occurred_at',
+    ]);
+    expect(parseReplayMessage(toOutgoing('r-1', ranged, '0').body).s3_range).toEqual([10, 99]);
+  });
+
+  it('counts a message as SQS does: UTF-8 bytes of the body and of each attribute name, type and value', () => {
+    expect(messageBytes('{}')).toBe(2);
+    // 'é' is 2 bytes, '😀' 4; each attribute adds its name, 'String' and its value.
+    expect(messageBytes('é', { type: '😀', a: '' })).toBe(2 + (4 + 6 + 4) + (1 + 6 + 0));
   });
 
   it('escapes only past ASCII and reads the same as plain JSON', () => {

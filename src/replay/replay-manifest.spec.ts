@@ -1,0 +1,77 @@
+import fc from 'fast-check';
+import { ManifestEntry, ManifestReader, parsePart, partBody } from './replay-manifest';
+
+const entryArb: fc.Arbitrary<ManifestEntry> = fc.record(
+  {
+    event_id: fc.string(),
+    s3_key: fc.string({ unit: 'grapheme' }),
+    s3_range: fc.tuple(fc.nat(), fc.nat()),
+    payload_sha256: fc.string(),
+    source: fc.string({ unit: 'grapheme' }),
+    type: fc.string({ unit: 'grapheme' }),
+    entity_id: fc.string({ unit: 'grapheme' }),
+    occurred_at: fc.string(),
+    size_bytes: fc.nat(),
+  },
+  {
+    requiredKeys: [
+      'event_id',
+      's3_key',
+      'payload_sha256',
+      'source',
+      'type',
+      'entity_id',
+      'occurred_at',
+      'size_bytes',
+    ],
+  },
+);
+
+describe('manifest parts', () => {
+  it('read back every entry as written, in order, whatever its strings hold (line breaks included)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(entryArb, { maxLength: 20 }),
+        fc.constantFrom('\n', 'a\nb', '\u2028'),
+        (entries, s) => {
+          const withBreaks = entries.map((e) => ({ ...e, entity_id: e.entity_id + s }));
+          expect(parsePart(partBody(withBreaks))).toEqual(withBreaks);
+        },
+      ),
+    );
+  });
+
+  it('read a part without its last line break, and an empty one', () => {
+    const e = { event_id: 'a'.repeat(32), size_bytes: 1 } as ManifestEntry;
+    expect(parsePart(partBody([e, e]).trimEnd())).toEqual([e, e]);
+    expect(parsePart('')).toEqual([]);
+  });
+
+  it('serve slices across parts in order, each from its own part', async () => {
+    const entries = Array.from(
+      { length: 25 },
+      (_, i) => ({ event_id: String(i), size_bytes: i }) as ManifestEntry,
+    );
+    const parts = [entries.slice(0, 10), entries.slice(10, 20), entries.slice(20)].map(partBody);
+    const read: string[] = [];
+    const reader = new ManifestReader(
+      { parts: ['p0', 'p1', 'p2'], part_size: 10, matched: 25 } as never,
+      async (key) => {
+        read.push(key);
+        return Buffer.from(parts[Number(key.slice(1))]);
+      },
+    );
+    const got: ManifestEntry[] = [];
+    const sizes: number[] = [];
+    for (let first = 0; first < 25;) {
+      const slice = await reader.slice(first, 4);
+      got.push(...slice);
+      sizes.push(slice.length);
+      first += slice.length;
+    }
+    expect(got).toEqual(entries);
+    // A slice never crosses its part's end.
+    expect(sizes).toEqual([4, 4, 2, 4, 4, 2, 4, 1]);
+    expect(read).toEqual(['p0', 'p1', 'p2']);
+  });
+});
