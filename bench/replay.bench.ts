@@ -105,7 +105,7 @@ async function replayOnce(
   return { id, replay: events / sendPhase, end_to_end: events / endToEnd };
 }
 
-export async function runReplayBench(events = 5000, runs = 3): Promise<ReplayBenchResult> {
+export async function runReplayBench(events = 20000, runs = 3): Promise<ReplayBenchResult> {
   const { env, app, stop } = await bootApp(
     benchEnv('replay', {
       LOG_LEVEL: 'silent',
@@ -174,7 +174,7 @@ export async function runReplayBench(events = 5000, runs = 3): Promise<ReplayBen
 }
 
 if (require.main === module) {
-  const events = Number(process.argv[2] ?? 5000);
+  const events = Number(process.argv[2] ?? 20000);
   process.stdout.write(`pipescope replay bench: ${runtimeLine()}\n`);
   runReplayBench(events)
     .then((r) => {

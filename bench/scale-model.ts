@@ -68,6 +68,8 @@ export interface ScaleScenario {
   schemaCacheMs: number;
   /** Messages per second one replay sends (`rate_per_second`), which the processor then consumes. */
   replayPerSecond: number;
+  /** REPLAY_CHECKPOINT_BATCHES: a runner checkpoints each half of it (or each REPLAY_CHECKPOINT_MS, 1 s). */
+  checkpointBatches: number;
   /** REPLAY_PROGRESS_SHARDS: partitions one replay's progress (markers, counts) is spread over. */
   progressShards: number;
   /** PROCESSOR_BATCH_SIZE, the SQS batch of a Lambda event source or a consumer receive. */
@@ -294,10 +296,10 @@ function replayPath(s: ScaleScenario, t: Tally): void {
   if (rate <= 0) return;
   const replayId = '00000000-0000-4000-8000-000000000000';
   const job = replayProgressKeys.job(replayId);
-  // The runner checkpoints the job at most every REPLAY_CHECKPOINT_MS (1 s) or half of
-  // REPLAY_CHECKPOINT_BATCHES batches (50 batches of 10), whichever comes first. The processor never
-  // writes the job item of a job with progress_shards.
-  const checkpoints = Math.max(1, rate / 500);
+  // The runner checkpoints the job every REPLAY_CHECKPOINT_MS (1 s) or half of
+  // REPLAY_CHECKPOINT_BATCHES batches of 10, whichever comes first. The processor never writes the job
+  // item of a job with progress_shards.
+  const checkpoints = Math.max(1, rate / ((s.checkpointBatches / 2) * 10));
   t.add(
     { path, ...DYNAMO, what: 'replay job', scope: 'item', key: `${job.pk} ${job.sk}` },
     { writes: checkpoints, writeUnits: checkpoints },

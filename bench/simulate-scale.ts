@@ -49,6 +49,7 @@ function scenario(argv: string[]): ScaleScenario {
     schemaCacheMs: env.SCHEMAS_CACHE_TTL_MS,
     // A replay as fast as the traffic it re-runs, unless told otherwise (REPLAY_MAX_RATE caps it).
     replayPerSecond: num('replay-per-second', Math.min(eventsPerSecond, env.REPLAY_MAX_RATE)),
+    checkpointBatches: env.REPLAY_CHECKPOINT_BATCHES,
     sqsBatchSize: Math.max(1, num('sqs-batch-size', env.PROCESSOR_BATCH_SIZE)),
     progressShards: Math.max(1, num('progress-shards', env.REPLAY_PROGRESS_SHARDS)),
     batchMs: num('batch-ms'),

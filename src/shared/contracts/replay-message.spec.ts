@@ -62,6 +62,13 @@ describe('the replay message body', () => {
     expect(messageBytes('é', { type: '😀', a: '' })).toBe(2 + (4 + 6 + 4) + (1 + 6 + 0));
   });
 
+  it('escapes DEL, Latin-1 and lone surrogates too, and leaves plain ASCII as it is', () => {
+    expect(asciiJson('a\u007fb')).toBe('"a\\u007fb"');
+    expect(asciiJson('é')).toBe('"\\u00e9"');
+    expect(asciiJson('\ud800')).toBe('"\\ud800"');
+    expect(asciiJson({ a: 'plain ~ text' })).toBe('{"a":"plain ~ text"}');
+  });
+
   it('escapes only past ASCII and reads the same as plain JSON', () => {
     fc.assert(
       fc.property(fc.jsonValue(), fc.string({ unit: 'grapheme' }), (value, text) => {

@@ -43,9 +43,15 @@ export interface InboundReplayMessage extends ReplayMessage {
   omitted?: OmittedReason;
 }
 
-/** Every character past ASCII as a \u escape: the same JSON to any parser, inside strings or not. */
+/**
+ * Every character past ASCII as a \u escape: the same JSON to any parser, inside strings or not. Text
+ * that is already ASCII (as many UTF-8 bytes as characters, no DEL) is answered as it is, without the
+ * regular expression's scan: most replay messages are.
+ */
 export const asciiEscape = (json: string): string =>
-  json.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  Buffer.byteLength(json) === json.length && !json.includes('\u007f')
+    ? json
+    : json.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 /**
  * JSON with every character past ASCII written as a \u escape: the same value to any JSON parser, and
