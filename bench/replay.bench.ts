@@ -4,7 +4,10 @@
 // a rate limit far above what the queue can take, and sends the same N messages with the SDK alone,
 // 10 per call, with as many calls in flight as the runner keeps (REPLAY_SEND_CONCURRENCY), right
 // before and right after the replay (averaged: the load of a shared machine drifts). Prints each
-// run's rates and app/floor, and the median ratio of the three. `npm run bench:replay [events]`.
+// run's rates and app/floor, and the median ratio of the three. Beside each replay it also times the
+// send loop alone (the same SendPipeline, formats and publisher over the same manifest held in memory,
+// checkpoints not written): the difference between the two is what reading the manifest from S3 and
+// writing checkpoints cost. `npm run bench:replay [events]`.
 import 'reflect-metadata';
 import {
   SendMessageBatchCommand,
@@ -19,7 +22,12 @@ import { createAwsClients, destroyAwsClients } from '../src/shared/aws/aws-clien
 import { EventIndex, EventRecord } from '../src/shared/events/event-index';
 import type { OutgoingMessage } from '../src/shared/queue/queue-publisher';
 import { ReplayJobStore } from '../src/replay/replay-job-store';
-import { toEntry } from '../src/replay/replay-manifest';
+import { ManifestReader, PART_SIZE, partBody, toEntry } from '../src/replay/replay-manifest';
+import { ReplayFormats } from '../src/replay/replay-formats';
+import { SendPipeline } from '../src/replay/replay-pipeline';
+import { ReplayMetrics } from '../src/replay/replay.metrics';
+import { QueuePublisher } from '../src/shared/queue/queue-publisher';
+import { Logger } from '@nestjs/common';
 import { toOutgoing } from '../src/shared/contracts/replay-message';
 import { benchEnv, benchRecord, runtimeLine } from './bench-support';
 import { mapLimit } from '../src/shared/async/map-limit';
@@ -32,6 +40,9 @@ export interface ReplayRun {
   /** Messages/s of bare SendMessageBatch calls, as many in flight as the runner keeps (before and after). */
   floor: number;
   ratio: number;
+  /** Messages/s of the send loop alone: manifest in memory, no checkpoint writes. */
+  loop: number;
+  loop_ratio: number;
 }
 
 export interface ReplayBenchResult {
@@ -40,6 +51,7 @@ export interface ReplayBenchResult {
   checkpoint_batches: number;
   runs: ReplayRun[];
   median_ratio: number;
+  median_loop_ratio: number;
 }
 
 const entryOf = (m: OutgoingMessage) => ({
@@ -138,12 +150,49 @@ export async function runReplayBench(events = 20000, runs = 3): Promise<ReplayBe
       });
       return (performance.now() - started) / 1000;
     };
+    /** Messages/s of the runner's send loop alone over the same entries, held in memory. */
+    const entries = records.map(toEntry);
+    const parts: string[] = [];
+    for (let i = 0; i < entries.length; i += PART_SIZE) parts.push(partBody(entries.slice(i, i + PART_SIZE)));
+    const loopRate = async (): Promise<number> => {
+      await purge();
+      const header = { parts: parts.map((_, i) => String(i)), part_size: PART_SIZE, matched: events };
+      const reader = new ManifestReader(header as never, async (key) => Buffer.from(parts[Number(key)]));
+      const job = { replay_id: 'bench-loop', queue: env.PIPESCOPE_QUEUE, next_index: 0, sent: 0, failed: 0 };
+      const pipeline = new SendPipeline(
+        { ...job, rate_per_second: 1000000 } as never,
+        {
+          // Checkpoints acknowledged at once: this loop measures sending, not DynamoDB.
+          jobs: { checkpoint: () => Promise.resolve('running') } as never,
+          queue: app.get(QueuePublisher),
+          formats: app.get(ReplayFormats),
+          metrics: app.get(ReplayMetrics),
+          reader,
+          logger: new Logger('replay-bench'),
+        },
+        {
+          owner: 'bench',
+          format: 'pointer',
+          matched: events,
+          concurrency: inFlight,
+          interval: env.REPLAY_CHECKPOINT_BATCHES,
+          everyMs: env.REPLAY_CHECKPOINT_MS,
+          leaseMs: env.REPLAY_LEASE_MS,
+          stop: () => undefined,
+        },
+      );
+      const started = performance.now();
+      const { at } = await pipeline.run();
+      if (at.sent !== events) throw new Error(`send loop sent ${at.sent} of ${events}`);
+      return events / ((performance.now() - started) / 1000);
+    };
     const messagesOf = (replayId: string) =>
       records.map((r, i) => toOutgoing(replayId, toEntry(r), String(i % 10)));
     // Warm-up, not reported: both paths once, so neither is measured cold.
     await purge();
     const warm = await replayOnce(app, events, now);
     await floorSeconds(messagesOf(warm.id));
+    await loopRate();
     const results: ReplayRun[] = [];
     for (let run = 0; run < runs; run++) {
       // The floor right before and right after the replay, averaged: the machine's load drifts.
@@ -151,6 +200,7 @@ export async function runReplayBench(events = 20000, runs = 3): Promise<ReplayBe
       const before = await floorSeconds(messages);
       await purge();
       const replayed = await replayOnce(app, events, now);
+      const loop = await loopRate();
       const after = await floorSeconds(messages);
       const floor = events / ((before + after) / 2);
       results.push({
@@ -158,6 +208,8 @@ export async function runReplayBench(events = 20000, runs = 3): Promise<ReplayBe
         end_to_end: Math.round(replayed.end_to_end),
         floor: Math.round(floor),
         ratio: round2(replayed.replay / floor),
+        loop: Math.round(loop),
+        loop_ratio: round2(loop / floor),
       });
     }
     return {
@@ -166,6 +218,7 @@ export async function runReplayBench(events = 20000, runs = 3): Promise<ReplayBe
       checkpoint_batches: env.REPLAY_CHECKPOINT_BATCHES,
       runs: results,
       median_ratio: median(results.map((r) => r.ratio)),
+      median_loop_ratio: median(results.map((r) => r.loop_ratio)),
     };
   } finally {
     destroyAwsClients(clients);
@@ -183,9 +236,10 @@ if (require.main === module) {
           `replay bench: ${r.events} messages, SendMessageBatch of 10, ${r.in_flight} calls in flight (REPLAY_SEND_CONCURRENCY), checkpoint interval ${r.checkpoint_batches} batches`,
           ...r.runs.map(
             (x, i) =>
-              `  run ${i + 1}: replay (send phase) ${x.replay} messages/s, end to end ${x.end_to_end} messages/s | floor ${x.floor} messages/s | app/floor ${x.ratio}`,
+              `  run ${i + 1}: replay (send phase) ${x.replay} messages/s, end to end ${x.end_to_end} messages/s | floor ${x.floor} messages/s | app/floor ${x.ratio} | send loop alone ${x.loop} messages/s, ${x.loop_ratio}`,
           ),
           `  app/floor, median of ${r.runs.length}: ${r.median_ratio} (goal: at least 0.9)`,
+          `  send loop alone (manifest in memory, no checkpoint writes)/floor, median: ${r.median_loop_ratio}`,
           JSON.stringify(r),
           '',
         ].join('\n'),
