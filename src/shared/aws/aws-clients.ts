@@ -5,7 +5,8 @@
 // Every call has one deadline, STORAGE_TIMEOUT_MS, that covers all its attempts and the backoff
 // between them: the HTTP handler throws (not just warns) when an attempt passes it, sockets that go
 // quiet are closed, a connection not made in half of it is tried again, and the call's abort signal
-// ends the retries when the budget is spent. A call made
+// ends the retries when the budget is spent. The deadline ends with the call's answer: a body streamed
+// after it (S3 GetObject) is bounded by the socket timeout, a pause of STORAGE_TIMEOUT_MS. A call made
 // while serving an HTTP request also stops when that request ends early (client gone, REQUEST_TIMEOUT_MS).
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
