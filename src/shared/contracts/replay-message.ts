@@ -114,7 +114,8 @@ export function attributesOf(replayId: string, event: ReplayedEvent, format: str
 /** Bytes of one message as SQS counts them against its limit: body, then each attribute's name, type, value. */
 export function messageBytes(body: string, attributes: Record<string, string> = {}): number {
   let n = Buffer.byteLength(body);
-  for (const k in attributes) n += Buffer.byteLength(k) + 'String'.length + Buffer.byteLength(attributes[k]);
+  for (const k of Object.keys(attributes))
+    n += Buffer.byteLength(k) + 'String'.length + Buffer.byteLength(attributes[k]);
   return n;
 }
 

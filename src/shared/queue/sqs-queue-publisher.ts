@@ -21,11 +21,23 @@ import {
 import { rethrowStorage } from '../aws/storage-errors';
 import { detached } from '../async/request-scope';
 
-/** One SendMessageBatch entry: every attribute a String. A plain loop: replay maps thousands a second. */
+/**
+ * One SendMessageBatch entry: every attribute a String. Built with fromEntries, never by assignment: an
+ * attribute may be named `__proto__` (a dead-letter move copies whatever a producer sent), which an
+ * assignment would take for the object's prototype and drop.
+ */
 function toEntry(m: OutgoingMessage): SendMessageBatchRequestEntry {
-  const attributes: Record<string, MessageAttributeValue> = {};
-  for (const name in m.attributes) attributes[name] = { DataType: 'String', StringValue: m.attributes[name] };
-  return { Id: m.id, MessageBody: m.body, MessageAttributes: attributes };
+  const attributes = m.attributes ?? {};
+  return {
+    Id: m.id,
+    MessageBody: m.body,
+    MessageAttributes: Object.fromEntries(
+      Object.keys(attributes).map((name): [string, MessageAttributeValue] => [
+        name,
+        { DataType: 'String', StringValue: attributes[name] },
+      ]),
+    ),
+  };
 }
 
 export class SqsQueuePublisher extends QueuePublisher {
@@ -104,7 +116,7 @@ export class SqsQueuePublisher extends QueuePublisher {
         receiptHandle: m.ReceiptHandle!,
         body: m.Body ?? '',
         attributes: Object.fromEntries(
-          Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue ?? '']),
+          Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [k, v?.StringValue ?? '']),
         ),
         receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 1),
         sentAt: Number(m.Attributes?.SentTimestamp ?? Date.now()),
