@@ -1,4 +1,9 @@
-import { bounded, StorageCallOutcome } from './aws-clients';
+import { createServer, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { validateEnv } from '../config/env.config';
+import { StorageUnavailableError } from '../errors/app-error';
+import { S3RawStore } from '../raw/s3-raw-store';
+import { bounded, createAwsClients, destroyAwsClients, StorageCallOutcome } from './aws-clients';
 
 const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
 
@@ -50,5 +55,57 @@ describe('bounded (a storage call and its deadline)', () => {
     own.abort();
     await expect(call).rejects.toBeDefined();
     expect(outcomes).toEqual([['s3', 'GetThing', 'cancelled']]);
+  });
+});
+
+describe('a storage call whose body is read after the answer (S3 GetObject over HTTP)', () => {
+  let server: Server;
+  let port: number;
+  beforeAll(async () => {
+    // An object whose bytes trickle: one a 50 ms, 12 of them (600 ms in all).
+    server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': '12' });
+      let n = 0;
+      const tick = setInterval(() => {
+        res.write('x');
+        if (++n === 12) {
+          clearInterval(tick);
+          res.end();
+        }
+      }, 50);
+      res.on('close', () => clearInterval(tick));
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((done) => server.close(() => done())));
+
+  const storeWithin = (ms: number) => {
+    const env = validateEnv({
+      AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${port}`,
+      STORAGE_TIMEOUT_MS: String(ms),
+      PROCESSOR_ENABLED: 'false',
+    });
+    const clients = createAwsClients(env);
+    return { store: new S3RawStore(clients.s3, 'bucket'), close: () => destroyAwsClients(clients) };
+  };
+
+  it('ends a body that trickles past the deadline', async () => {
+    const { store, close } = storeWithin(200);
+    try {
+      // Cut off (the whole body would resolve, 600 ms in), and reported as storage unavailable.
+      await expect(store.get('k')).rejects.toBeInstanceOf(StorageUnavailableError);
+    } finally {
+      close();
+    }
+  });
+
+  it('reads the whole body when it comes within the deadline', async () => {
+    const { store, close } = storeWithin(3000);
+    try {
+      await expect(store.get('k')).resolves.toEqual(Buffer.from('x'.repeat(12)));
+    } finally {
+      close();
+    }
   });
 });

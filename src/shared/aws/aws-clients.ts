@@ -5,9 +5,9 @@
 // Every call has one deadline, STORAGE_TIMEOUT_MS, that covers all its attempts and the backoff
 // between them: the HTTP handler throws (not just warns) when an attempt passes it, sockets that go
 // quiet are closed, a connection not made in half of it is tried again, and the call's abort signal
-// ends the retries when the budget is spent. The deadline ends with the call's answer: a body streamed
-// after it (S3 GetObject) is bounded by the socket timeout, a pause of STORAGE_TIMEOUT_MS. A call made
-// while serving an HTTP request also stops when that request ends early (client gone, REQUEST_TIMEOUT_MS).
+// ends the retries when the budget is spent. It also covers a body read after the answer (S3
+// GetObject), until the body is read. A call made while serving an HTTP request also stops when that
+// request ends early (client gone, REQUEST_TIMEOUT_MS).
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -15,6 +15,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { Readable } from 'node:stream';
 import { requestSignal } from '../async/request-scope';
 import type { Env } from '../config/env.config';
 import { LOCAL_CREDENTIALS } from '../local/local-stack';
@@ -91,15 +92,23 @@ export function bounded<C extends object>(
     timer.unref();
     const deadline = controller.signal;
     const abortSignal = callSignal(deadline, options?.abortSignal);
+    let streaming = false;
     try {
       const out = await send(command, { ...options, abortSignal });
       observe(dependency, operation, 'ok');
+      // A body still to be read (S3 GetObject) stays under the deadline until it is: the HTTP handler
+      // listens to the signal until its request closes, so an abort ends a body that trickles.
+      const body = (out as { Body?: unknown } | undefined)?.Body;
+      if (body instanceof Readable && !body.closed) {
+        streaming = true;
+        body.once('close', () => clearTimeout(timer));
+      }
       return out;
     } catch (err) {
       observe(dependency, operation, outcomeOf(err, deadline, abortSignal));
       throw err;
     } finally {
-      clearTimeout(timer);
+      if (!streaming) clearTimeout(timer);
     }
   };
   return client;
