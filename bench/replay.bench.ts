@@ -15,6 +15,7 @@ import {
   GetQueueUrlCommand,
   PurgeQueueCommand,
 } from '@aws-sdk/client-sqs';
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { bootApp } from '../src/bootstrap';
@@ -158,7 +159,7 @@ export async function runReplayBench(events = 20000, runs = 3): Promise<ReplayBe
       await purge();
       const header = { parts: parts.map((_, i) => String(i)), part_size: PART_SIZE, matched: events };
       const reader = new ManifestReader(header as never, async (key) => Buffer.from(parts[Number(key)]));
-      const job = { replay_id: 'bench-loop', queue: env.PIPESCOPE_QUEUE, next_index: 0, sent: 0, failed: 0 };
+      const job = { replay_id: randomUUID(), queue: env.PIPESCOPE_QUEUE, next_index: 0, sent: 0, failed: 0 };
       const pipeline = new SendPipeline(
         { ...job, rate_per_second: 1000000 } as never,
         {

@@ -299,7 +299,7 @@ function replayPath(s: ScaleScenario, t: Tally): void {
   // The runner checkpoints the job every REPLAY_CHECKPOINT_MS (1 s) or half of
   // REPLAY_CHECKPOINT_BATCHES batches of 10, whichever comes first. The processor never writes the job
   // item of a job with progress_shards.
-  const checkpoints = Math.max(1, rate / ((s.checkpointBatches / 2) * 10));
+  const checkpoints = Math.max(1, rate / (Math.ceil(s.checkpointBatches / 2) * 10));
   t.add(
     { path, ...DYNAMO, what: 'replay job', scope: 'item', key: `${job.pk} ${job.sk}` },
     { writes: checkpoints, writeUnits: checkpoints },

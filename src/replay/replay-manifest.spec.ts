@@ -47,6 +47,11 @@ describe('manifest parts', () => {
     expect(parsePart('')).toEqual([]);
   });
 
+  it('refuse a part whose line holds two values or none, as parsing line by line did', () => {
+    expect(() => parsePart('{"a":1},{"b":2}\n{"c":3}\n')).toThrow();
+    expect(() => parsePart('{"a":1}\n \n')).toThrow();
+  });
+
   it('serve slices across parts in order, each from its own part', async () => {
     const entries = Array.from(
       { length: 25 },

@@ -106,7 +106,10 @@ export function parsePart(body: string): ManifestEntry[] {
   // One parse of the lines as one array, not one per line: each line is a JSON object, and JSON text
   // holds no raw line break, so the lines joined by commas are exactly the array's elements.
   const lines = body.split('\n').filter((line) => line.length > 0);
-  return JSON.parse(`[${lines.join(',')}]`) as ManifestEntry[];
+  const entries = JSON.parse(`[${lines.join(',')}]`) as ManifestEntry[];
+  // A line holding two values, or none, would shift every later entry's place in the part.
+  if (entries.length !== lines.length) throw new Error('manifest part: a line is not one JSON value');
+  return entries;
 }
 
 /**
