@@ -6,8 +6,8 @@
 // before and right after the replay (averaged: the load of a shared machine drifts). Prints each
 // run's rates and app/floor, and the median ratio of the three. Beside each replay it also times the
 // send loop alone (the same SendPipeline, formats and publisher over the same manifest held in memory,
-// checkpoints not written): the difference between the two is what reading the manifest from S3 and
-// writing checkpoints cost. `npm run bench:replay [events]`.
+// checkpoints not written): the difference between the two is what reading the manifest from S3,
+// writing checkpoints, and starting and ending the job cost. `npm run bench:replay [events]`.
 import 'reflect-metadata';
 import {
   SendMessageBatchCommand,
