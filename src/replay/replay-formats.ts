@@ -56,7 +56,8 @@ const why = (r: { missing: boolean }) => (r.missing ? 'raw_missing' : 'raw_unrea
 export class PointerFormatter extends ReplayFormatter {
   readonly name = 'pointer';
   format(event: ManifestEntry, context: ReplayFormatContext): ReplayBody {
-    return asciiJson(pointerOf(context.replay_id, event));
+    // The object, not its text: ReplayFormats writes it as ASCII JSON and so knows its size unmeasured.
+    return pointerOf(context.replay_id, event);
   }
 }
 
@@ -150,8 +151,9 @@ export class ReplayFormats {
       raw: () => (read ??= this.raw.get(entry.s3_key, entry.s3_range)),
     };
     const finish = (out: ReplayBody): FormattedMessage => {
+      // ASCII JSON has as many bytes as characters; a formatter's own text is measured.
       const body = typeof out === 'string' ? out : asciiJson(out);
-      const bytes = Buffer.byteLength(body) + attributeBytes;
+      const bytes = (typeof out === 'string' ? Buffer.byteLength(body) : body.length) + attributeBytes;
       return { id, body, attributes, bytes, oversize: bytes > SQS_MESSAGE_MAX_BYTES };
     };
     const out = formatter.format(entry, context);

@@ -47,6 +47,10 @@ describe('manifest parts', () => {
     expect(parsePart('')).toEqual([]);
   });
 
+  it('skip an empty line, as reading line by line always did', () => {
+    expect(parsePart('{"a":1}\n\n{"b":2}\n\n')).toEqual([{ a: 1 }, { b: 2 }]);
+  });
+
   it('refuse a part whose line holds two values or none, as parsing line by line did', () => {
     expect(() => parsePart('{"a":1},{"b":2}\n{"c":3}\n')).toThrow();
     expect(() => parsePart('{"a":1}\n \n')).toThrow();

@@ -16,7 +16,8 @@ export const SQS_MESSAGE_MAX_BYTES = 262_144;
 export const OMITTED_REASONS = ['too_large', 'raw_missing', 'raw_unreadable'] as const;
 export type OmittedReason = (typeof OMITTED_REASONS)[number];
 
-export interface ReplayMessage {
+/** A type, not an interface, so a formatter may answer it as a ReplayBody (a plain record). */
+export type ReplayMessage = {
   replay_id: string;
   event_id: string;
   s3_key: string;
@@ -27,7 +28,7 @@ export interface ReplayMessage {
   type: string;
   entity_id: string;
   occurred_at: string;
-}
+};
 
 /** What a replayed event's message is built from (a manifest entry, an index record). */
 export type ReplayedEvent = Omit<ReplayMessage, 'replay_id'>;

@@ -39,7 +39,8 @@ export interface GaugeSpec<T extends Labels> extends MetricSpec<T> {
 /** What every metric shares: the registry, the EMF aggregator, the series limits and the clock. */
 export interface MetricHome {
   registry: Registry;
-  emf: EmfAggregator;
+  /** Absent when EMF is off (METRICS_EMF_ENABLED=false): nothing is aggregated for it then. */
+  emf?: EmfAggregator;
   limits: SeriesLimits;
   now: () => number;
 }
@@ -103,7 +104,7 @@ export abstract class Metric<T extends Labels> {
 
   protected mirror(labels: T | undefined, value: number): void {
     const { emf } = this.spec;
-    if (!emf) return;
+    if (!emf || !this.home.emf) return;
     labels ??= {} as T;
     const metric = typeof emf.metric === 'string' ? emf.metric : emf.metric(labels);
     const dimensions = Object.fromEntries(emf.dimensions.map((d) => [d, labels[d]]));

@@ -1,4 +1,5 @@
 import { validateEnv } from '../config/env.config';
+import { EmfAggregator } from './emf';
 import { MetricsService } from './metrics.service';
 
 const emfOf = (metrics: MetricsService): Record<string, unknown>[] => {
@@ -140,5 +141,23 @@ describe('MetricsService', () => {
         'pipescope_test_seen_total{source="new",outcome="ok"} 1',
       ]);
     });
+  });
+
+  it('aggregates nothing for EMF when it is off: no work per observation for lines never written', () => {
+    const add = jest.spyOn(EmfAggregator.prototype, 'add');
+    try {
+      for (const enabled of ['false', 'true']) {
+        const service = new MetricsService(validateEnv({ METRICS_EMF_ENABLED: enabled }));
+        const calls = service.counter<{ queue: string }>({
+          name: 'pipescope_test_emf_calls_total',
+          help: 'test calls',
+          emf: { metric: 'Calls', dimensions: ['queue'] },
+        });
+        calls.inc({ queue: 'q1' });
+      }
+      expect(add).toHaveBeenCalledTimes(1);
+    } finally {
+      add.mockRestore();
+    }
   });
 });

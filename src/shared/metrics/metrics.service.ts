@@ -1,7 +1,8 @@
 // The one metrics home: owns the Prometheus registry (GET /metrics) and the CloudWatch EMF aggregator
 // (JSON lines in the log), and declares every metric on both. Features declare theirs in a
 // `<feature>.metrics.ts` MetricSet. EMF is aggregated and flushed every METRICS_FLUSH_MS, never per event,
-// and only written at all when METRICS_EMF_ENABLED (on by default; the tests and benches switch it off).
+// and only aggregated and written at all when METRICS_EMF_ENABLED (on by default; the tests and benches
+// switch it off).
 // Metrics with client-chosen labels are bounded by METRICS_MAX_SERIES and METRICS_SERIES_TTL_MS.
 import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Registry, collectDefaultMetrics } from 'prom-client';
@@ -41,7 +42,7 @@ export class MetricsService implements OnModuleInit, OnApplicationShutdown {
       this.registry.removeSingleMetric(`${DEFAULT_PREFIX}nodejs_${name}`);
     this.home = {
       registry: this.registry,
-      emf: this.emf,
+      ...(env.METRICS_EMF_ENABLED ? { emf: this.emf } : {}),
       limits: { maxSeries: env.METRICS_MAX_SERIES, ttlMs: env.METRICS_SERIES_TTL_MS },
       now: () => this.clock(),
     };
