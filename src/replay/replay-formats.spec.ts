@@ -38,13 +38,21 @@ const entry: ManifestEntry = {
   size_bytes: 40,
 };
 
+/** Answers its own text, not ASCII: its size must be counted in UTF-8 bytes, not characters. */
+class Text extends ReplayFormatter {
+  readonly name = 'text';
+  format(): string {
+    return 'créé ✓';
+  }
+}
+
 const formats = () =>
   new ReplayFormats(
     mapRawStore(new Map([[entry.s3_key, '{"payload":{"amount":3}}']])),
     new PointerFormatter(),
     new FullFormatter(),
     new CloudEventsFormatter(),
-    [new Big()],
+    [new Big(), new Text()],
   );
 
 describe('ReplayFormats.message', () => {
@@ -59,6 +67,17 @@ describe('ReplayFormats.message', () => {
     });
     expect(message.bytes).toBe(messageBytes(message.body, message.attributes));
     expect(message.oversize).toBe(false);
+  });
+
+  it('counts in UTF-8 bytes a pointer of non-ASCII fields (written escaped) and a formatter text of its own', () => {
+    const pointer = formats().message('pointer', 'r-1', { ...entry, entity_id: 'commande-é✓' }, '0');
+    const escaped = pointer as FormattedMessage;
+    expect(escaped.body).toContain('commande-\\u00e9\\u2713');
+    expect(escaped.bytes).toBe(messageBytes(escaped.body, escaped.attributes));
+    const text = formats().message('text', 'r-1', entry, '0') as FormattedMessage;
+    expect(text.body).toBe('créé ✓');
+    expect(text.bytes).toBe(messageBytes(text.body, text.attributes));
+    expect(text.bytes).toBeGreaterThan(messageBytes('x'.repeat(text.body.length), text.attributes));
   });
 
   it('waits for the raw object when the format reads it', async () => {

@@ -49,6 +49,15 @@ describe('SqsQueuePublisher against fauxqs', () => {
     expect(received.attributes.event_id).toBe('e1');
   });
 
+  it('answers the SQS message id of an entry whose id is __proto__', async () => {
+    const queue = stores.env.deadLetterQueue;
+    const out = await stores.queue.sendBatch(queue, [{ id: '__proto__', body: 'proto-id' }]);
+    expect(out.sent).toEqual(['__proto__']);
+    const [received] = await stores.queue.receive(queue, 1, 1);
+    await stores.queue.delete(queue, received.receiptHandle);
+    expect(Object.getOwnPropertyDescriptor(out.messageIds, '__proto__')?.value).toBe(received.messageId);
+  });
+
   it('has a dead-letter queue and reports a missing queue as not found', async () => {
     await expect(stores.queue.queueUrl(stores.env.deadLetterQueue)).resolves.toContain(
       stores.env.deadLetterQueue,

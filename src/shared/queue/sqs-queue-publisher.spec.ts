@@ -25,4 +25,18 @@ describe('SqsQueuePublisher.sendBatch', () => {
       StringValue: 'p',
     });
   });
+
+  it('answers the message id of an entry whose id is __proto__ (a valid SQS entry id)', async () => {
+    const client = {
+      send: (command: unknown) =>
+        Promise.resolve(
+          command instanceof SendMessageBatchCommand
+            ? { Successful: [{ Id: '__proto__', MessageId: 'x' }] }
+            : { QueueUrl: 'http://queue' },
+        ),
+    } as unknown as SQSClient;
+    const out = await new SqsQueuePublisher(client, 'q').sendBatch('q', [{ id: '__proto__', body: 'b' }]);
+    expect(out.sent).toEqual(['__proto__']);
+    expect(Object.getOwnPropertyDescriptor(out.messageIds, '__proto__')?.value).toBe('x');
+  });
 });

@@ -78,16 +78,11 @@ export class SqsQueuePublisher extends QueuePublisher {
           Entries: messages.map(toEntry),
         }),
       );
-      const sent: string[] = [];
-      // Entry ids are the caller's (replay: manifest indexes), never `__proto__`.
-      const messageIds: Record<string, string> = {};
-      for (const s of out.Successful ?? []) {
-        sent.push(s.Id!);
-        messageIds[s.Id!] = s.MessageId!;
-      }
+      const successful = out.Successful ?? [];
       return {
-        sent,
-        messageIds,
+        sent: successful.map((s) => s.Id!),
+        // fromEntries, not assignment: `__proto__` is a valid entry id too.
+        messageIds: Object.fromEntries(successful.map((s) => [s.Id!, s.MessageId!])),
         failed: (out.Failed ?? []).map((f) => ({
           id: f.Id!,
           code: f.Code ?? 'Unknown',
