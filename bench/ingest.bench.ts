@@ -198,8 +198,8 @@ async function main(): Promise<void> {
     );
   };
   // Warm-up, not reported: one whole round of both paths (JIT, connections, the JVM). With 200 single
-  // requests alone the first reported single run was the low one in most benches (0.74 and 0.79
-  // against 0.82 and 0.83 later in two of them); after a round it is not.
+  // requests alone the first reported single run was the low one in most benches (0.74, then 0.82 and
+  // 0.76; 0.79, then 0.82 and 0.83); warmed longer, it was not (docs/benchmarks.md).
   await single();
   await batch();
   const ratios = { single: [] as number[], batch: [] as number[] };

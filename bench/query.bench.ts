@@ -199,8 +199,9 @@ async function main(): Promise<void> {
     };
 
     // Entity timeline: one Query on gsi1 (the app asks for limit+1 items to know whether more follow).
-    // One whole round first, not reported (r = -1, on entities no reported round reads), as the other
-    // benches warm up: 20 pairs are little for the app's path (docs/benchmarks.md).
+    // One whole round first, not reported (r = -1), as the other benches warm up: 20 pairs are little
+    // for the app's path (docs/benchmarks.md). It reads entities no reported round reads while
+    // (ROUNDS + 1) * REQUESTS <= EVENTS / PER_ENTITY (4,000 <= 5,000 by default).
     const timeline: [Figures, Figures][] = [];
     for (let r = -1; r < ROUNDS; r++) {
       const at = (i: number) => entityOf((r < 0 ? ROUNDS : r) * REQUESTS + i);

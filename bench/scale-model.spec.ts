@@ -22,7 +22,7 @@ const scenario = (over: Partial<ScaleScenario> = {}): ScaleScenario => ({
   counterFlushMs: 1000,
   schemaCacheMs: 30_000,
   replayPerSecond: 0,
-  checkpointBatches: 100,
+  checkpointBatches: 1000,
   sqsBatchSize: 10,
   progressShards: 64,
   batchMs: 500,
@@ -122,10 +122,10 @@ describe('scale model', () => {
     const over = (r: ReturnType<typeof simulate>) =>
       r.loads.filter((l) => l.path === 'replay/processor' && l.over).map((l) => l.what);
     expect(over(fast)).toEqual([]);
-    // Twenty checkpoints a second: one each 50 batches of 10; ten times fewer with a 1,000-batch interval.
-    expect(load(fast, 'replay job', 'item').writeUnits).toBeCloseTo(20, 6);
-    const rarer = simulate(scenario({ replayPerSecond: 10_000, checkpointBatches: 1000 }));
-    expect(load(rarer, 'replay job', 'item').writeUnits).toBeCloseTo(2, 6);
+    // Two checkpoints a second: one each 500 batches of 10; ten times more with a 100-batch interval.
+    expect(load(fast, 'replay job', 'item').writeUnits).toBeCloseTo(2, 6);
+    const often = simulate(scenario({ replayPerSecond: 10_000, checkpointBatches: 100 }));
+    expect(load(often, 'replay job', 'item').writeUnits).toBeCloseTo(20, 6);
     expect(load(fast, 'replay progress shard', 'partition').writeUnits).toBeGreaterThan(300);
     expect(over(simulate(scenario({ replayPerSecond: 10_000, progressShards: 1 })))).toEqual([
       'replay progress shard',
