@@ -7,8 +7,9 @@ const WINDOW = {
   from: new Date(Date.now() - 3_600_000).toISOString(),
   to: new Date(Date.now() + 3_600_000).toISOString(),
 };
-/** The checkpoint interval of this test, in batches of 10: the most a crash may send again. */
-const INTERVAL = 4;
+/** Messages per second of these replays, and SendMessageBatch calls each keeps in flight. */
+const RATE = 100;
+const IN_FLIGHT = 3;
 
 /** Messages SQS accepted for replays of this app, as /metrics counts them (resent ones included). */
 async function sentTotal(t: TestApp): Promise<number> {
@@ -17,54 +18,86 @@ async function sentTotal(t: TestApp): Promise<number> {
   return line ? Number(line[1]) : 0;
 }
 
-describe('replay resume bound', () => {
-  let t: TestApp;
+/**
+ * Replays `count` events, crashes the run once its stored checkpoint shows `crashAt` sent (no
+ * checkpoint of what was sent since, lease kept), lets it resume to the end, and checks that at most
+ * `maxResent` messages were sent twice and that the processor counted each event once.
+ */
+async function crashAndResume(t: TestApp, count: number, crashAt: number, maxResent: number) {
+  const source = `resume-${Date.now()}`;
+  const history = await ingestHistory(t, events(count, { source }));
+  const res = await t
+    .http()
+    .post('/replay')
+    .set(auth('operator'))
+    .set('content-type', 'application/json')
+    .send(JSON.stringify({ filter: { source, ...WINDOW }, rate_per_second: RATE, reason: 'resume bound' }))
+    .expect(202);
+  const id = res.body.replay_id as string;
+  // `sent` is what the stored checkpoint says: it only moves when a checkpoint is written.
+  await waitForJob(t, id, (j) => j.sent >= crashAt);
+  expect(t.app.get(ReplayRunner).abandon(id)).toBe(true);
+  const done = await waitForJob(t, id, (j) => j.status === 'completed', 30_000);
+  expect(done).toMatchObject({ matched: count, sent: count, failed: 0 });
+  const resent = (await sentTotal(t)) - count;
+  expect(resent).toBeGreaterThanOrEqual(0);
+  expect(resent).toBeLessThanOrEqual(maxResent);
+  // Every event, resent ones too, is processed; each counts once.
+  const processed = await pollUntil(
+    async () => (await t.http().get(`/replay/${id}`).set(auth('investigator')).expect(200)).body,
+    (j) => j.processed >= history.length && j.unprocessed === null,
+    60_000,
+  );
+  expect(processed.processed).toBe(history.length);
+  await new Promise((r) => setTimeout(r, 1500));
+  const after = (await t.http().get(`/replay/${id}`).set(auth('investigator')).expect(200)).body;
+  expect(after.processed).toBe(history.length);
+}
 
-  beforeAll(async () => {
-    t = await startTestApp('replay-resume', {
-      PROCESSOR_WAIT_TIME_S: '1',
-      REPLAY_POLL_MS: '300',
-      REPLAY_SEND_CONCURRENCY: '3',
-      REPLAY_CHECKPOINT_BATCHES: String(INTERVAL),
-      REPLAY_CHECKPOINT_MS: '1000',
+describe('replay resume bound', () => {
+  describe('by batches', () => {
+    /** The checkpoint interval of this test, in batches of 10: the most a crash may send again. */
+    const INTERVAL = 4;
+    let t: TestApp;
+
+    beforeAll(async () => {
+      t = await startTestApp('replay-resume', {
+        PROCESSOR_WAIT_TIME_S: '1',
+        REPLAY_POLL_MS: '300',
+        REPLAY_SEND_CONCURRENCY: String(IN_FLIGHT),
+        REPLAY_CHECKPOINT_BATCHES: String(INTERVAL),
+        REPLAY_CHECKPOINT_MS: '1000',
+      });
+    });
+    afterAll(() => t.close());
+
+    it('after a crash mid-run sends at most one checkpoint interval again, and the processor counts each event once', async () => {
+      await crashAndResume(t, 300, 100, INTERVAL * 10);
     });
   });
-  afterAll(() => t.close());
 
-  it('after a crash mid-run sends at most one checkpoint interval again, and the processor counts each event once', async () => {
-    const source = `resume-${Date.now()}`;
-    const history = await ingestHistory(t, events(300, { source }));
-    const res = await t
-      .http()
-      .post('/replay')
-      .set(auth('operator'))
-      .set('content-type', 'application/json')
-      .send(
-        JSON.stringify({
-          filter: { source, ...WINDOW },
-          rate_per_second: 100,
-          reason: 'resume bound',
-        }),
-      )
-      .expect(202);
-    const id = res.body.replay_id as string;
-    await waitForJob(t, id, (j) => j.sent >= 100);
-    // Crash the run where it stands: no checkpoint of what was sent since the last one, lease kept.
-    expect(t.app.get(ReplayRunner).abandon(id)).toBe(true);
-    const done = await waitForJob(t, id, (j) => j.status === 'completed', 30_000);
-    expect(done).toMatchObject({ matched: 300, sent: 300, failed: 0 });
-    const resent = (await sentTotal(t)) - 300;
-    expect(resent).toBeGreaterThanOrEqual(0);
-    expect(resent).toBeLessThanOrEqual(INTERVAL * 10);
-    // Every event, resent ones too, is processed; each counts once.
-    const processed = await pollUntil(
-      async () => (await t.http().get(`/replay/${id}`).set(auth('investigator')).expect(200)).body,
-      (j) => j.processed >= history.length && j.unprocessed === null,
-      60_000,
-    );
-    expect(processed.processed).toBe(history.length);
-    await new Promise((r) => setTimeout(r, 1500));
-    const after = (await t.http().get(`/replay/${id}`).set(auth('investigator')).expect(200)).body;
-    expect(after.processed).toBe(history.length);
+  describe('by time, at the default interval', () => {
+    let t: TestApp;
+
+    beforeAll(async () => {
+      // REPLAY_CHECKPOINT_BATCHES and REPLAY_CHECKPOINT_MS left at their defaults (1000 batches, 1 s):
+      // at 100 messages/s no batch count is ever reached, so every checkpoint before the end is the
+      // one-second one.
+      t = await startTestApp('replay-resume-time', {
+        PROCESSOR_WAIT_TIME_S: '1',
+        REPLAY_POLL_MS: '300',
+        REPLAY_SEND_CONCURRENCY: String(IN_FLIGHT),
+      });
+    });
+    afterAll(() => t.close());
+
+    it('checkpoints once a second, so a crash sends again about a second of sending, not the run so far', async () => {
+      expect(t.env.REPLAY_CHECKPOINT_BATCHES).toBe(1000);
+      expect(t.env.REPLAY_CHECKPOINT_MS).toBe(1000);
+      // docs/replay.md: a second of sending plus the checkpoint write in flight and the batches in
+      // flight. Two seconds' worth (230) covers a write slowed by a loaded machine, and stays below the
+      // run so far (at least 300 sent when it crashes).
+      await crashAndResume(t, 500, 300, 2 * RATE + IN_FLIGHT * 10);
+    });
   });
 });
