@@ -98,7 +98,9 @@ export class SendPipeline {
   async run(): Promise<PipelineEnd> {
     while (this.window.next < this.settings.matched && !this.halted()) {
       for (const batch of await this.prepare(this.window.next)) {
-        await this.bucket.removeTokens(batch.count);
+        // Taken at once when the bucket holds them (a replay far under its rate, most batches);
+        // waited for otherwise. This loop is the bucket's only taker, so none is passed over.
+        if (!this.bucket.tryRemoveTokens(batch.count)) await this.bucket.removeTokens(batch.count);
         await this.room();
         if (this.halted()) break;
         this.launch(batch);
@@ -255,6 +257,7 @@ export class SendPipeline {
         continue;
       }
       sent += result.sent.length;
+      if (result.failed.length === 0) break;
       const retry = new Set(result.failed.filter((f) => f.retryable).map((f) => f.id));
       failed += result.failed.length - retry.size;
       if (retry.size > 0 && attempt >= SEND_ATTEMPTS) {

@@ -103,13 +103,14 @@ export function fullBody(
 
 /** The routing attributes every replay message carries, whatever its format. */
 export function attributesOf(replayId: string, event: ReplayedEvent, format: string): Record<string, string> {
-  return {
+  const attributes: Record<string, string> = {
     replay_id: replayId,
     event_id: event.event_id,
     source: event.source,
     type: event.type,
-    ...(format === 'pointer' ? {} : { format }),
   };
+  if (format !== 'pointer') attributes.format = format;
+  return attributes;
 }
 
 /** Bytes of one message as SQS counts them against its limit: body, then each attribute's name, type, value. */

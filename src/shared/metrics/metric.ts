@@ -98,8 +98,11 @@ export abstract class Metric<T extends Labels> {
 
   /** The Prometheus labels of an observation (EMF-only dimensions dropped). */
   protected promLabels(labels: T | undefined): Record<string, string> {
-    const names = this.spec.labelNames ?? [];
-    return Object.fromEntries(names.map((n) => [n, labels?.[n] ?? '']));
+    // A loop, not fromEntries over a mapped array: every storage call and replayed batch comes here.
+    // (Label names are the code's own, never `__proto__`.)
+    const out: Record<string, string> = {};
+    for (const n of this.spec.labelNames ?? []) out[n] = labels?.[n] ?? '';
+    return out;
   }
 
   protected mirror(labels: T | undefined, value: number): void {
