@@ -2,7 +2,10 @@
 // started here. Each shape is ingested, enqueued twice (one queue for the app, one for the floor) and
 // timed both ways at the same concurrency. The floor does per message only what any processor must:
 // the batched receive and delete, one S3 GET of the raw bytes and one conditional DynamoDB write.
-// Items read are counted on the app's DynamoDB client (GetItem, Query, BatchGetItem answers).
+// Items read are counted on the app's DynamoDB client (GetItem, Query, BatchGetItem answers), and so
+// is what it asks of AWS per message (capacity units, S3 and SQS requests: the processor's side of
+// docs/deploy.md's cost model). Its DynamoDB calls ask for ConsumedCapacity to be returned, a little
+// work the floor's calls are spared: if anything, that counts against the app.
 // Run: npm run bench:processor (BENCH_RUNS, default 3; BENCH_SHAPES, default all three).
 import 'reflect-metadata';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
@@ -20,6 +23,7 @@ import { benchEnv, runtimeLine } from './bench-support';
 import { mapLimit } from '../src/shared/async/map-limit';
 import { MetricsService } from '../src/shared/metrics/metrics.service';
 import { ReplayJobStore } from '../src/replay/replay-job-store';
+import { itemBytes, wcu } from './scale-items';
 
 type Shape = 'standard' | 'one-bucket' | 'spread';
 const SHAPES: Record<Shape, { events: number; describe: string }> = {
@@ -38,6 +42,8 @@ export interface ShapeResult {
   ratio: number;
   items_read_per_message: number;
   raw_bytes_read_per_message: number;
+  /** What the processor asked of AWS per message (reads of the job while waiting excluded). */
+  per_message: RequestCounts;
 }
 
 function events(shape: Shape): Record<string, unknown>[] {
@@ -80,6 +86,112 @@ function countItemsRead(clients: AwsClients): { read: () => number } {
     { step: 'initialize', name: 'benchItemsRead' },
   );
   return { read: () => items };
+}
+
+/**
+ * What a run asked of AWS, per message. DynamoDB Local's ConsumedCapacity is right for reads and
+ * plain writes, but not for transactions (it charged 14 units for 11 items, each under 1 KB, where
+ * DynamoDB charges 2 per item), so transactional writes are priced here by DynamoDB's rules: 2 units
+ * per KB of each item put (its size by scale-items.ts), 1 per KB of each index copy, and 2 for each
+ * update or delete (the app's are of small rows: counts, superseded versions).
+ */
+export interface RequestCounts {
+  dynamodb_read_units: number;
+  /** Units of writes outside transactions, as DynamoDB Local computes them. */
+  dynamodb_plain_write_units: number;
+  /** Items written by TransactWriteItems (puts, updates, deletes; condition checks apart). */
+  transaction_items: number;
+  /** Index copies of the items those transactions put (each gsiNpk an item carries). */
+  transaction_index_copies: number;
+  /** Write units of those transactions by DynamoDB's rules (above). */
+  transaction_write_units: number;
+  /** The largest item a transaction put, in bytes by DynamoDB's rules. */
+  largest_put_bytes: number;
+  s3_get: number;
+  s3_put: number;
+  sqs_requests: number;
+}
+
+interface CapacityShape {
+  CapacityUnits?: number;
+  ReadCapacityUnits?: number;
+  WriteCapacityUnits?: number;
+}
+
+const WRITES = /^(PutItem|UpdateItem|DeleteItem|BatchWriteItem)Command$/;
+
+interface TransactItem {
+  Put?: { Item: Record<string, unknown> };
+  Update?: unknown;
+  Delete?: unknown;
+}
+
+/**
+ * Counts what the clients ask of AWS. Every DynamoDB call is sent with ReturnConsumedCapacity TOTAL
+ * and its answer summed, as DynamoDB Local computes it (by item size, read consistency, the indexes a
+ * write lands in, transactions at double); S3 and SQS calls are counted by operation.
+ */
+function countRequests(clients: AwsClients): { read: () => RequestCounts } {
+  const counts: RequestCounts = {
+    dynamodb_read_units: 0,
+    dynamodb_plain_write_units: 0,
+    transaction_items: 0,
+    transaction_index_copies: 0,
+    transaction_write_units: 0,
+    largest_put_bytes: 0,
+    s3_get: 0,
+    s3_put: 0,
+    sqs_requests: 0,
+  };
+  clients.dynamo.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as { ReturnConsumedCapacity?: string; TransactItems?: TransactItem[] };
+      if (context.commandName === 'TransactWriteItemsCommand') {
+        for (const t of input.TransactItems ?? []) {
+          if (!t.Put && !t.Update && !t.Delete) continue;
+          counts.transaction_items += 1;
+          if (!t.Put) {
+            counts.transaction_write_units += 2;
+            continue;
+          }
+          const bytes = itemBytes(t.Put.Item);
+          const copies = Object.keys(t.Put.Item).filter((n) => /^gsi\d+pk$/.test(n)).length;
+          counts.transaction_index_copies += copies;
+          counts.transaction_write_units += (2 + copies) * wcu(bytes);
+          counts.largest_put_bytes = Math.max(counts.largest_put_bytes, bytes);
+        }
+        return next(args);
+      }
+      input.ReturnConsumedCapacity = 'TOTAL';
+      const out = await next(args);
+      const consumed = (out.output as { ConsumedCapacity?: CapacityShape | CapacityShape[] })
+        .ConsumedCapacity;
+      const write = WRITES.test(String(context.commandName));
+      for (const c of [consumed ?? []].flat()) {
+        counts.dynamodb_read_units += c.ReadCapacityUnits ?? (write ? 0 : (c.CapacityUnits ?? 0));
+        counts.dynamodb_plain_write_units += c.WriteCapacityUnits ?? (write ? (c.CapacityUnits ?? 0) : 0);
+      }
+      return out;
+    },
+    { step: 'initialize', name: 'benchCapacity' },
+  );
+  clients.s3.middlewareStack.add(
+    (next, context) => async (args) => {
+      const name = String(context.commandName);
+      if (name === 'GetObjectCommand') counts.s3_get += 1;
+      if (name === 'PutObjectCommand') counts.s3_put += 1;
+      return next(args);
+    },
+    { step: 'initialize', name: 'benchS3Requests' },
+  );
+  clients.sqs.middlewareStack.add(
+    (next) => async (args) => {
+      counts.sqs_requests += 1;
+      return next(args);
+    },
+    { step: 'initialize', name: 'benchSqsRequests' },
+  );
+  return { read: () => ({ ...counts }) };
 }
 
 /** The bare floor: receive 10, per message one S3 GET and one conditional put, delete the batch. */
@@ -228,6 +340,7 @@ async function runShape(emulators: RunningEmulators, shape: Shape): Promise<Shap
   );
   const floorRate = await floor(env, records, floorUrl, env.PROCESSOR_CONCURRENCY);
   const counter = countItemsRead(processor.get<AwsClients>(AWS_CLIENTS));
+  const requests = countRequests(processor.get<AwsClients>(AWS_CLIENTS));
   const started = performance.now();
   await processor.init();
   try {
@@ -249,6 +362,7 @@ async function runShape(emulators: RunningEmulators, shape: Shape): Promise<Shap
       await new Promise((r) => setTimeout(r, 50));
     }
     const elapsed = performance.now() - started;
+    const asked = requests.read();
     const job = await processor.get(ReplayJobStore).get(replayId);
     if (job?.processed !== records.length)
       throw new Error(`the job counted ${String(job?.processed)} of ${records.length} messages`);
@@ -263,12 +377,24 @@ async function runShape(emulators: RunningEmulators, shape: Shape): Promise<Shap
       ratio: Math.round((appRate / floorRate) * 100) / 100,
       items_read_per_message: Math.round((counter.read() / records.length) * 100) / 100,
       raw_bytes_read_per_message: Math.round(bytes / records.length),
+      per_message: {
+        dynamodb_read_units: round3(asked.dynamodb_read_units / records.length),
+        dynamodb_plain_write_units: round3(asked.dynamodb_plain_write_units / records.length),
+        transaction_items: round3(asked.transaction_items / records.length),
+        transaction_index_copies: round3(asked.transaction_index_copies / records.length),
+        transaction_write_units: round3(asked.transaction_write_units / records.length),
+        largest_put_bytes: asked.largest_put_bytes,
+        s3_get: round3(asked.s3_get / records.length),
+        s3_put: round3(asked.s3_put / records.length),
+        sqs_requests: round3(asked.sqs_requests / records.length),
+      },
     };
   } finally {
     await processor.close();
   }
 }
 
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function runProcessorBench(runs: number, shapes: Shape[]): Promise<ShapeResult[][]> {
@@ -303,7 +429,14 @@ if (require.main === module) {
             `app ${median(rs.map((r) => r.app_messages_per_s))} messages/s | floor ${median(rs.map((r) => r.floor_messages_per_s))} messages/s | ` +
             `app/floor ${median(rs.map((r) => r.ratio)).toFixed(2)} (runs ${rs.map((r) => r.ratio.toFixed(2)).join(', ')}) | ` +
             `items read per message ${median(rs.map((r) => r.items_read_per_message))} | ` +
-            `raw bytes read per message ${median(rs.map((r) => r.raw_bytes_read_per_message))}\n`,
+            `raw bytes read per message ${median(rs.map((r) => r.raw_bytes_read_per_message))}\n` +
+            `  asked of AWS per message, median: DynamoDB read units ${median(rs.map((r) => r.per_message.dynamodb_read_units))}, ` +
+            `plain write units ${median(rs.map((r) => r.per_message.dynamodb_plain_write_units))}, ` +
+            `transaction items ${median(rs.map((r) => r.per_message.transaction_items))} ` +
+            `(index copies ${median(rs.map((r) => r.per_message.transaction_index_copies))}, largest put ${Math.max(...rs.map((r) => r.per_message.largest_put_bytes))} bytes): ` +
+            `${median(rs.map((r) => r.per_message.transaction_write_units))} write units by DynamoDB's rules | ` +
+            `S3 GET ${median(rs.map((r) => r.per_message.s3_get))}, ` +
+            `PUT ${median(rs.map((r) => r.per_message.s3_put))} | SQS requests ${median(rs.map((r) => r.per_message.sqs_requests))}\n`,
         );
       }
       process.exit(0);
