@@ -90,10 +90,10 @@ function countItemsRead(clients: AwsClients): { read: () => number } {
 
 /**
  * What a run asked of AWS, per message. DynamoDB Local's ConsumedCapacity is right for reads and
- * plain writes, but not for transactions (it charged 14 units for 11 items, each under 1 KB, where
- * DynamoDB charges 2 per item), so transactional writes are priced here by DynamoDB's rules: 2 units
+ * plain writes, but not for transactions (it charged 14 units for a transaction of 11 items, ten of
+ * them 1.2 KB, where DynamoDB charges at least 2 per item and 4 per item over 1 KB), so transactional writes are priced here by DynamoDB's rules: 2 units
  * per KB of each item put (its size by scale-items.ts), 1 per KB of each index copy, and 2 for each
- * update or delete (the app's are of small rows: counts, superseded versions).
+ * update or delete (the processor's are of small rows without index keys: a sharded replay's count).
  */
 export interface RequestCounts {
   dynamodb_read_units: number;
@@ -107,6 +107,8 @@ export interface RequestCounts {
   transaction_write_units: number;
   /** The largest item a transaction put, in bytes by DynamoDB's rules. */
   largest_put_bytes: number;
+  /** Transactions DynamoDB cancelled (their items are not counted above); a count, not per message. */
+  cancelled_transactions: number;
   s3_get: number;
   s3_put: number;
   sqs_requests: number;
@@ -139,6 +141,7 @@ function countRequests(clients: AwsClients): { read: () => RequestCounts } {
     transaction_index_copies: 0,
     transaction_write_units: 0,
     largest_put_bytes: 0,
+    cancelled_transactions: 0,
     s3_get: 0,
     s3_put: 0,
     sqs_requests: 0,
@@ -147,6 +150,14 @@ function countRequests(clients: AwsClients): { read: () => RequestCounts } {
     (next, context) => async (args) => {
       const input = args.input as { ReturnConsumedCapacity?: string; TransactItems?: TransactItem[] };
       if (context.commandName === 'TransactWriteItemsCommand') {
+        // Committed ones only; one cancelled (a condition, a conflict) is counted apart, and retried.
+        let out;
+        try {
+          out = await next(args);
+        } catch (err) {
+          counts.cancelled_transactions += 1;
+          throw err;
+        }
         for (const t of input.TransactItems ?? []) {
           if (!t.Put && !t.Update && !t.Delete) continue;
           counts.transaction_items += 1;
@@ -160,7 +171,7 @@ function countRequests(clients: AwsClients): { read: () => RequestCounts } {
           counts.transaction_write_units += (2 + copies) * wcu(bytes);
           counts.largest_put_bytes = Math.max(counts.largest_put_bytes, bytes);
         }
-        return next(args);
+        return out;
       }
       input.ReturnConsumedCapacity = 'TOTAL';
       const out = await next(args);
@@ -384,6 +395,7 @@ async function runShape(emulators: RunningEmulators, shape: Shape): Promise<Shap
         transaction_index_copies: round3(asked.transaction_index_copies / records.length),
         transaction_write_units: round3(asked.transaction_write_units / records.length),
         largest_put_bytes: asked.largest_put_bytes,
+        cancelled_transactions: asked.cancelled_transactions,
         s3_get: round3(asked.s3_get / records.length),
         s3_put: round3(asked.s3_put / records.length),
         sqs_requests: round3(asked.sqs_requests / records.length),
@@ -434,7 +446,8 @@ if (require.main === module) {
             `plain write units ${median(rs.map((r) => r.per_message.dynamodb_plain_write_units))}, ` +
             `transaction items ${median(rs.map((r) => r.per_message.transaction_items))} ` +
             `(index copies ${median(rs.map((r) => r.per_message.transaction_index_copies))}, largest put ${Math.max(...rs.map((r) => r.per_message.largest_put_bytes))} bytes): ` +
-            `${median(rs.map((r) => r.per_message.transaction_write_units))} write units by DynamoDB's rules | ` +
+            `${median(rs.map((r) => r.per_message.transaction_write_units))} write units by DynamoDB's rules, ` +
+            `${Math.max(...rs.map((r) => r.per_message.cancelled_transactions))} transactions cancelled | ` +
             `S3 GET ${median(rs.map((r) => r.per_message.s3_get))}, ` +
             `PUT ${median(rs.map((r) => r.per_message.s3_put))} | SQS requests ${median(rs.map((r) => r.per_message.sqs_requests))}\n`,
         );

@@ -8,6 +8,9 @@
 // send loop alone (the same SendPipeline, formats and publisher over the same manifest held in memory,
 // checkpoints not written): the difference between the two is what reading the manifest from S3,
 // writing checkpoints, and starting and ending the job cost. `npm run bench:replay [events]`.
+// BENCH_RTT_MS=<ms> puts a network round trip in front of the SQS emulator (latency-proxy.ts, its own
+// process), for the app and the floor alike: the regime of real SQS, where each call waits on the
+// network rather than on this machine's CPU. The goal is stated without it (BENCH_RTT_MS unset).
 import 'reflect-metadata';
 import {
   SendMessageBatchCommand,
@@ -16,9 +19,12 @@ import {
   PurgeQueueCommand,
 } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { bootApp } from '../src/bootstrap';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { bootApp, startEmulators } from '../src/bootstrap';
 import { createAwsClients, destroyAwsClients } from '../src/shared/aws/aws-clients';
 import { EventIndex, EventRecord } from '../src/shared/events/event-index';
 import type { OutgoingMessage } from '../src/shared/queue/queue-publisher';
@@ -48,6 +54,8 @@ export interface ReplayRun {
 
 export interface ReplayBenchResult {
   events: number;
+  /** The network round trip added in front of SQS (BENCH_RTT_MS), 0 for none. */
+  rtt_ms: number;
   in_flight: number;
   checkpoint_batches: number;
   runs: ReplayRun[];
@@ -122,15 +130,63 @@ async function replayOnce(
   return { id, replay: events / sendPhase, end_to_end: events / endToEnd };
 }
 
-export async function runReplayBench(events = 20000, runs = 3): Promise<ReplayBenchResult> {
-  const { env, app, stop } = await bootApp(
-    benchEnv('replay', {
-      LOG_LEVEL: 'silent',
-      REPLAY_MAX_RATE: '1000000',
-      REPLAY_MAX_EVENTS: String(events),
-    }),
-    { emulators: 'temporary' },
-  );
+/** latency-proxy.ts in its own process in front of `target` (a URL); its URL, and how to stop it. */
+async function startProxy(target: string, oneWayMs: number): Promise<{ url: string; stop: () => void }> {
+  const { host } = new URL(target);
+  const child = spawn(process.execPath, [join(__dirname, 'latency-proxy.js'), host, String(oneWayMs)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  // The child exits when this pipe closes (this process ending, crashed or not); an EPIPE on a child
+  // already gone is not this bench's failure.
+  child.stdin.on('error', () => undefined);
+  const stop = (): void => {
+    child.stdin.end();
+    child.kill();
+  };
+  const lines = createInterface({ input: child.stdout });
+  const timer = setTimeout(() => lines.close(), 10_000);
+  try {
+    for await (const line of lines) {
+      lines.close();
+      return { url: `http://127.0.0.1:${line.trim()}`, stop };
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  stop();
+  throw new Error('latency proxy did not print its port within 10 s');
+}
+
+export async function runReplayBench(events = 20000, runs = 3, rttMs = 0): Promise<ReplayBenchResult> {
+  const config = benchEnv('replay', {
+    LOG_LEVEL: 'silent',
+    REPLAY_MAX_RATE: '1000000',
+    REPLAY_MAX_EVENTS: String(events),
+  });
+  const emulators = await startEmulators(config, 'temporary');
+  const proxy =
+    rttMs > 0
+      ? await startProxy(emulators.endpoints.sqs, rttMs / 2).catch(async (err: unknown) => {
+          await emulators.stop();
+          throw err;
+        })
+      : undefined;
+  const booted = await bootApp(config, {
+    emulators: proxy ? { ...emulators.endpoints, sqs: proxy.url } : emulators.endpoints,
+  }).catch(async (err: unknown) => {
+    proxy?.stop();
+    await emulators.stop();
+    throw err;
+  });
+  const { env, app } = booted;
+  const stop = async (): Promise<void> => {
+    try {
+      await booted.stop();
+    } finally {
+      proxy?.stop();
+      await emulators.stop();
+    }
+  };
   const clients = createAwsClients(env);
   const inFlight = env.REPLAY_SEND_CONCURRENCY;
   try {
@@ -219,6 +275,7 @@ export async function runReplayBench(events = 20000, runs = 3): Promise<ReplayBe
     }
     return {
       events,
+      rtt_ms: rttMs,
       in_flight: inFlight,
       checkpoint_batches: env.REPLAY_CHECKPOINT_BATCHES,
       runs: results,
@@ -233,12 +290,14 @@ export async function runReplayBench(events = 20000, runs = 3): Promise<ReplayBe
 
 if (require.main === module) {
   const events = Number(process.argv[2] ?? 20000);
+  const rttMs = Number(process.env.BENCH_RTT_MS ?? 0);
   process.stdout.write(`pipescope replay bench: ${runtimeLine()}\n`);
-  runReplayBench(events)
+  runReplayBench(events, 3, rttMs)
     .then((r) => {
       process.stdout.write(
         [
-          `replay bench: ${r.events} messages, SendMessageBatch of 10, ${r.in_flight} calls in flight (REPLAY_SEND_CONCURRENCY), checkpoint interval ${r.checkpoint_batches} batches`,
+          `replay bench: ${r.events} messages, SendMessageBatch of 10, ${r.in_flight} calls in flight (REPLAY_SEND_CONCURRENCY), checkpoint interval ${r.checkpoint_batches} batches` +
+            (r.rtt_ms > 0 ? `, a ${r.rtt_ms} ms round trip added in front of SQS (BENCH_RTT_MS)` : ''),
           ...r.runs.map(
             (x, i) =>
               `  run ${i + 1}: replay (send phase) ${x.replay} messages/s, end to end ${x.end_to_end} messages/s | floor ${x.floor} messages/s | app/floor ${x.ratio} | send loop alone ${x.loop} messages/s, ${x.loop_ratio}`,

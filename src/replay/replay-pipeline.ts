@@ -264,18 +264,16 @@ export class SendPipeline {
         failed += retry.size;
         break;
       }
-      if (result.failed.length > 0) {
-        this.parts.logger.warn(
-          {
-            op: 'replay.send_failed',
-            replay_id: this.job.replay_id,
-            queue: this.job.queue,
-            attempt,
-            failures: result.failed,
-          },
-          'SendMessageBatch entries failed',
-        );
-      }
+      this.parts.logger.warn(
+        {
+          op: 'replay.send_failed',
+          replay_id: this.job.replay_id,
+          queue: this.job.queue,
+          attempt,
+          failures: result.failed,
+        },
+        'SendMessageBatch entries failed',
+      );
       pending = pending.filter((m) => retry.has(m.id));
       if (pending.length > 0) await sleep(backoff(attempt));
     }
