@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { FormattedMessage, ReplayFormats } from './replay-formats';
 import type { ReplayJob, ReplayJobStore } from './replay-job-store';
 import type { ManifestEntry, ManifestReader } from './replay-manifest';
-import { SendPipeline } from './replay-pipeline';
+import { SEND_ATTEMPTS, SendPipeline } from './replay-pipeline';
 import type { ReplayMetrics } from './replay.metrics';
 import type { QueuePublisher } from '../shared/queue/queue-publisher';
 
@@ -16,7 +16,68 @@ const job = {
   failed: 0,
 } as ReplayJob;
 
+const settings = {
+  owner: 'me',
+  format: 'pointer',
+  concurrency: 1,
+  leaseMs: 60_000,
+  interval: 100,
+  everyMs: 1000,
+  stop: () => undefined,
+};
+
 describe('SendPipeline', () => {
+  it('retries an entry SQS keeps refusing as retryable, then counts it failed and logs which was given up', async () => {
+    const message = (id: string): FormattedMessage => ({
+      id,
+      body: '{}',
+      attributes: {},
+      bytes: 2,
+      oversize: false,
+    });
+    const calls: string[][] = [];
+    // Entry 1 is accepted; entry 0 fails as SQS's fault (throttled) on every attempt.
+    const queue = {
+      sendBatch: (_q: string, messages: { id: string }[]) => {
+        calls.push(messages.map((m) => m.id));
+        return Promise.resolve({
+          sent: messages.filter((m) => m.id !== '0').map((m) => m.id),
+          messageIds: {},
+          failed: messages
+            .filter((m) => m.id === '0')
+            .map((m) => ({ id: m.id, code: 'ThrottlingException', retryable: true })),
+        });
+      },
+    } as unknown as QueuePublisher;
+    const warnings: Record<string, unknown>[] = [];
+    const logger = { warn: (fields: Record<string, unknown>) => warnings.push(fields) } as unknown as Logger;
+    const batches: [number, number][] = [];
+    const pipeline = new SendPipeline(
+      job,
+      {
+        jobs: { checkpoint: () => Promise.resolve('running') } as unknown as ReplayJobStore,
+        queue,
+        formats: {
+          message: (_f: string, _r: string, _e: ManifestEntry, id: string) => message(id),
+        } as unknown as ReplayFormats,
+        metrics: {
+          batchSent: (_q: string, sent: number, failed: number) => batches.push([sent, failed]),
+        } as unknown as ReplayMetrics,
+        reader: { slice: () => Promise.resolve([entry('e-0'), entry('e-1')]) } as unknown as ManifestReader,
+        logger,
+      },
+      { ...settings, matched: 2 },
+    );
+    const { end, at } = await pipeline.run();
+    expect(end).toBe('done');
+    expect(at).toMatchObject({ next: 2, sent: 1, failed: 1 });
+    expect(calls).toEqual([['0', '1'], ...Array.from({ length: SEND_ATTEMPTS - 1 }, () => ['0'])]);
+    expect(batches).toEqual([[1, 1]]);
+    expect(warnings.map((w) => w.attempt)).toEqual(Array.from({ length: SEND_ATTEMPTS }, (_, i) => i + 1));
+    expect(warnings.at(-1)).toMatchObject({ op: 'replay.send_failed', given_up: 1 });
+    expect(warnings.slice(0, -1).every((w) => !('given_up' in w))).toBe(true);
+  }, 10_000);
+
   it("fails the run, leaving nothing unhandled, when a formatter throws while another event's message is pending", async () => {
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown) => unhandled.push(reason);

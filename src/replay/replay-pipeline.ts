@@ -260,10 +260,8 @@ export class SendPipeline {
       if (result.failed.length === 0) break;
       const retry = new Set(result.failed.filter((f) => f.retryable).map((f) => f.id));
       failed += result.failed.length - retry.size;
-      if (retry.size > 0 && attempt >= SEND_ATTEMPTS) {
-        failed += retry.size;
-        break;
-      }
+      // Every attempt's failures are logged, the last one's too: which entries were given up.
+      const givingUp = retry.size > 0 && attempt >= SEND_ATTEMPTS;
       this.parts.logger.warn(
         {
           op: 'replay.send_failed',
@@ -271,9 +269,16 @@ export class SendPipeline {
           queue: this.job.queue,
           attempt,
           failures: result.failed,
+          ...(givingUp ? { given_up: retry.size } : {}),
         },
-        'SendMessageBatch entries failed',
+        givingUp
+          ? `SendMessageBatch entries failed; given up after ${SEND_ATTEMPTS} attempts`
+          : 'SendMessageBatch entries failed',
       );
+      if (givingUp) {
+        failed += retry.size;
+        break;
+      }
       pending = pending.filter((m) => retry.has(m.id));
       if (pending.length > 0) await sleep(backoff(attempt));
     }
