@@ -1,8 +1,9 @@
 // A TCP proxy that delays every chunk by a fixed time each way: a network round trip in front of an
 // emulator, for benches that ask how a path behaves when each call waits on the network (as against
 // AWS) rather than on this machine's CPU. Runs as its own process, so the delaying costs the measured
-// process nothing: `node latency-proxy.js <target host:port> <one-way ms>` prints the port it listens
-// on (loopback) and serves until killed. Chunks keep their order: timers of one delay fire in order.
+// process nothing: `node latency-proxy.js <target host:port> <one-way ms>` prints `READY <port>` (on
+// loopback) and serves until killed, as the emulator runners do, so a bench starts it the same way
+// (startNodeProcess). Chunks keep their order: timers of one delay fire in order.
 import { connect, createServer, Socket } from 'node:net';
 
 export function startLatencyProxy(
@@ -60,7 +61,7 @@ if (require.main === module) {
   process.stdin.on('end', () => process.exit(0));
   process.stdin.resume();
   startLatencyProxy(target.slice(0, at), Number(target.slice(at + 1)), oneWay).then(
-    ({ port }) => process.stdout.write(`${port}\n`),
+    ({ port }) => process.stdout.write(`READY ${port}\n`),
     (err: unknown) => {
       process.stderr.write(`latency proxy: ${String(err)}\n`);
       process.exit(1);

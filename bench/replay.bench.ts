@@ -22,10 +22,9 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { bootApp, startEmulators } from '../src/bootstrap';
 import { createAwsClients, destroyAwsClients } from '../src/shared/aws/aws-clients';
+import { EmulatorProcess, LOOPBACK, startNodeProcess } from '../src/shared/local/local-stack';
 import { EventIndex, EventRecord } from '../src/shared/events/event-index';
 import type { OutgoingMessage } from '../src/shared/queue/queue-publisher';
 import { ReplayJobStore } from '../src/replay/replay-job-store';
@@ -130,31 +129,14 @@ async function replayOnce(
   return { id, replay: events / sendPhase, end_to_end: events / endToEnd };
 }
 
-/** latency-proxy.ts in its own process in front of `target` (a URL); its URL, and how to stop it. */
-async function startProxy(target: string, oneWayMs: number): Promise<{ url: string; stop: () => void }> {
+/** latency-proxy.ts in its own supervised process in front of `target` (a URL); its URL and process. */
+async function startProxy(target: string, oneWayMs: number): Promise<{ url: string; proc: EmulatorProcess }> {
   const { host } = new URL(target);
-  const child = spawn(process.execPath, [join(__dirname, 'latency-proxy.js'), host, String(oneWayMs)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  // The child exits when this pipe closes (this process ending, crashed or not); an EPIPE on a child
-  // already gone is not this bench's failure.
-  child.stdin.on('error', () => undefined);
-  const stop = (): void => {
-    child.stdin.end();
-    child.kill();
-  };
-  const lines = createInterface({ input: child.stdout });
-  const timer = setTimeout(() => lines.close(), 10_000);
-  try {
-    for await (const line of lines) {
-      lines.close();
-      return { url: `http://127.0.0.1:${line.trim()}`, stop };
-    }
-  } finally {
-    clearTimeout(timer);
-  }
-  stop();
-  throw new Error('latency proxy did not print its port within 10 s');
+  const { proc, port } = await startNodeProcess('latency-proxy', join(__dirname, 'latency-proxy.js'), [
+    host,
+    String(oneWayMs),
+  ]);
+  return { url: `http://${LOOPBACK}:${port}`, proc };
 }
 
 export async function runReplayBench(events = 20000, runs = 3, rttMs = 0): Promise<ReplayBenchResult> {
@@ -174,7 +156,7 @@ export async function runReplayBench(events = 20000, runs = 3, rttMs = 0): Promi
   const booted = await bootApp(config, {
     emulators: proxy ? { ...emulators.endpoints, sqs: proxy.url } : emulators.endpoints,
   }).catch(async (err: unknown) => {
-    proxy?.stop();
+    await proxy?.proc.stop();
     await emulators.stop();
     throw err;
   });
@@ -183,7 +165,7 @@ export async function runReplayBench(events = 20000, runs = 3, rttMs = 0): Promi
     try {
       await booted.stop();
     } finally {
-      proxy?.stop();
+      await proxy?.proc.stop();
       await emulators.stop();
     }
   };

@@ -135,19 +135,17 @@ function supervise(
   return new EmulatorProcess(service, child);
 }
 
-/** Starts a Node emulator runner and waits for its "READY <port>" line. */
-async function startNodeEmulator(
+/**
+ * Starts a Node script as a supervised child (it dies with this process) and waits for its
+ * "READY <port>" line: the emulator runners, and the benches' helpers (bench/latency-proxy.ts).
+ */
+export async function startNodeProcess(
   service: string,
   script: string,
   args: string[],
   onLog?: LocalStackOptions['onLog'],
 ): Promise<{ proc: EmulatorProcess; port: number }> {
-  const proc = supervise(
-    service,
-    process.execPath,
-    [join(projectRoot(), 'scripts/emulators', script), ...args],
-    onLog,
-  );
+  const proc = supervise(service, process.execPath, [script, ...args], onLog);
   const port = await new Promise<number>((done, fail) => {
     let buffered = '';
     const timer = setTimeout(() => fail(new Error(`${service} did not start within 20 s`)), 20000);
@@ -166,6 +164,14 @@ async function startNodeEmulator(
   });
   return { proc, port };
 }
+
+/** Starts one of the emulator runners in scripts/emulators. */
+const startNodeEmulator = (
+  service: string,
+  script: string,
+  args: string[],
+  onLog?: LocalStackOptions['onLog'],
+) => startNodeProcess(service, join(projectRoot(), 'scripts/emulators', script), args, onLog);
 
 export async function startS3(dir: string, port = 0, onLog?: LocalStackOptions['onLog']) {
   mkdirSync(dir, { recursive: true });
