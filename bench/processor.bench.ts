@@ -42,8 +42,8 @@ export interface ShapeResult {
   ratio: number;
   items_read_per_message: number;
   raw_bytes_read_per_message: number;
-  /** What the processor asked of AWS per message (reads of the job while waiting excluded). */
-  per_message: RequestCounts;
+  /** What the processor asked of AWS per message (items read apart, above). */
+  per_message: Omit<RequestCounts, 'items_read'>;
 }
 
 function events(shape: Shape): Record<string, unknown>[] {
@@ -65,37 +65,17 @@ function events(shape: Shape): Record<string, unknown>[] {
   });
 }
 
-/** Counts the items DynamoDB answers on a client: GetItem, Query and BatchGetItem. */
-function countItemsRead(clients: AwsClients): { read: () => number } {
-  let items = 0;
-  clients.dynamo.middlewareStack.add(
-    (next) => async (args) => {
-      const out = await next(args);
-      const o = out.output as {
-        Item?: unknown;
-        Items?: unknown[];
-        Responses?: Record<string, unknown[]>;
-      };
-      if (o.Item) items += 1;
-      if (Array.isArray(o.Items)) items += o.Items.length;
-      if (o.Responses && typeof o.Responses === 'object' && !Array.isArray(o.Responses)) {
-        for (const list of Object.values(o.Responses)) if (Array.isArray(list)) items += list.length;
-      }
-      return out;
-    },
-    { step: 'initialize', name: 'benchItemsRead' },
-  );
-  return { read: () => items };
-}
-
 /**
  * What a run asked of AWS, per message. DynamoDB Local's ConsumedCapacity is right for reads and
  * plain writes, but not for transactions (it charged 14 units for a transaction of 11 items, ten of
- * them 1.2 KB, where DynamoDB charges at least 2 per item and 4 per item over 1 KB), so transactional writes are priced here by DynamoDB's rules: 2 units
- * per KB of each item put (its size by scale-items.ts), 1 per KB of each index copy, and 2 for each
- * update or delete (the processor's are of small rows without index keys: a sharded replay's count).
+ * them 1.2 KB, where DynamoDB charges at least 2 per item and 4 per item over 1 KB), so transactional
+ * writes are priced here by DynamoDB's rules: 2 units per KB of each item put (its size by
+ * scale-items.ts), 1 per KB of each index copy, and 2 for each update or delete (the processor's are
+ * of small rows without index keys: a sharded replay's count).
  */
 export interface RequestCounts {
+  /** Items DynamoDB answered (GetItem, Query, BatchGetItem). */
+  items_read: number;
   dynamodb_read_units: number;
   /** Units of writes outside transactions, as DynamoDB Local computes them. */
   dynamodb_plain_write_units: number;
@@ -122,6 +102,23 @@ interface CapacityShape {
 
 const WRITES = /^(PutItem|UpdateItem|DeleteItem|BatchWriteItem)Command$/;
 
+interface ReadAnswer {
+  Item?: unknown;
+  Items?: unknown[];
+  Responses?: Record<string, unknown[]>;
+  ConsumedCapacity?: CapacityShape | CapacityShape[];
+}
+
+/** Items in a GetItem, Query or BatchGetItem answer. */
+function itemsIn(o: ReadAnswer): number {
+  let items = o.Item ? 1 : 0;
+  if (Array.isArray(o.Items)) items += o.Items.length;
+  if (o.Responses && typeof o.Responses === 'object' && !Array.isArray(o.Responses)) {
+    for (const list of Object.values(o.Responses)) if (Array.isArray(list)) items += list.length;
+  }
+  return items;
+}
+
 interface TransactItem {
   Put?: { Item: Record<string, unknown> };
   Update?: unknown;
@@ -129,12 +126,13 @@ interface TransactItem {
 }
 
 /**
- * Counts what the clients ask of AWS. Every DynamoDB call is sent with ReturnConsumedCapacity TOTAL
- * and its answer summed, as DynamoDB Local computes it (by item size, read consistency, the indexes a
- * write lands in, transactions at double); S3 and SQS calls are counted by operation.
+ * Counts what the clients ask of AWS: the items DynamoDB answers; every DynamoDB call but a
+ * transaction sent with ReturnConsumedCapacity TOTAL and its answer summed, as DynamoDB Local computes
+ * it; a transaction's items priced as RequestCounts says; S3 and SQS calls by operation.
  */
 function countRequests(clients: AwsClients): { read: () => RequestCounts } {
   const counts: RequestCounts = {
+    items_read: 0,
     dynamodb_read_units: 0,
     dynamodb_plain_write_units: 0,
     transaction_items: 0,
@@ -175,8 +173,9 @@ function countRequests(clients: AwsClients): { read: () => RequestCounts } {
       }
       input.ReturnConsumedCapacity = 'TOTAL';
       const out = await next(args);
-      const consumed = (out.output as { ConsumedCapacity?: CapacityShape | CapacityShape[] })
-        .ConsumedCapacity;
+      const answer = out.output as ReadAnswer;
+      counts.items_read += itemsIn(answer);
+      const consumed = answer.ConsumedCapacity;
       const write = WRITES.test(String(context.commandName));
       for (const c of [consumed ?? []].flat()) {
         counts.dynamodb_read_units += c.ReadCapacityUnits ?? (write ? 0 : (c.CapacityUnits ?? 0));
@@ -350,7 +349,6 @@ async function runShape(emulators: RunningEmulators, shape: Shape): Promise<Shap
     { emulators: emulators.endpoints, provision: false },
   );
   const floorRate = await floor(env, records, floorUrl, env.PROCESSOR_CONCURRENCY);
-  const counter = countItemsRead(processor.get<AwsClients>(AWS_CLIENTS));
   const requests = countRequests(processor.get<AwsClients>(AWS_CLIENTS));
   const started = performance.now();
   await processor.init();
@@ -386,7 +384,7 @@ async function runShape(emulators: RunningEmulators, shape: Shape): Promise<Shap
       app_messages_per_s: Math.round(appRate),
       floor_messages_per_s: Math.round(floorRate),
       ratio: Math.round((appRate / floorRate) * 100) / 100,
-      items_read_per_message: Math.round((counter.read() / records.length) * 100) / 100,
+      items_read_per_message: Math.round((asked.items_read / records.length) * 100) / 100,
       raw_bytes_read_per_message: Math.round(bytes / records.length),
       per_message: {
         dynamodb_read_units: round3(asked.dynamodb_read_units / records.length),
