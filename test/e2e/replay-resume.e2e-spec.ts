@@ -54,6 +54,15 @@ async function crashAndResume(t: TestApp, count: number, crashAt: number, maxRes
   expect(after.processed).toBe(history.length);
 }
 
+/** An app that runs these replays (and processes them), with `overrides` on top. */
+const resumeApp = (label: string, overrides: Record<string, string> = {}): Promise<TestApp> =>
+  startTestApp(label, {
+    PROCESSOR_WAIT_TIME_S: '1',
+    REPLAY_POLL_MS: '300',
+    REPLAY_SEND_CONCURRENCY: String(IN_FLIGHT),
+    ...overrides,
+  });
+
 describe('replay resume bound', () => {
   describe('by batches', () => {
     /** The checkpoint interval of this test, in batches of 10: the most a crash may send again. */
@@ -61,10 +70,7 @@ describe('replay resume bound', () => {
     let t: TestApp;
 
     beforeAll(async () => {
-      t = await startTestApp('replay-resume', {
-        PROCESSOR_WAIT_TIME_S: '1',
-        REPLAY_POLL_MS: '300',
-        REPLAY_SEND_CONCURRENCY: String(IN_FLIGHT),
+      t = await resumeApp('replay-resume', {
         REPLAY_CHECKPOINT_BATCHES: String(INTERVAL),
         REPLAY_CHECKPOINT_MS: '1000',
       });
@@ -83,11 +89,7 @@ describe('replay resume bound', () => {
       // REPLAY_CHECKPOINT_BATCHES and REPLAY_CHECKPOINT_MS left at their defaults (1000 batches, 1 s):
       // at 100 messages/s no batch count is ever reached, so every checkpoint before the end is the
       // one-second one.
-      t = await startTestApp('replay-resume-time', {
-        PROCESSOR_WAIT_TIME_S: '1',
-        REPLAY_POLL_MS: '300',
-        REPLAY_SEND_CONCURRENCY: String(IN_FLIGHT),
-      });
+      t = await resumeApp('replay-resume-time');
     });
     afterAll(() => t.close());
 
