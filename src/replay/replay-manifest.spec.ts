@@ -1,5 +1,7 @@
 import fc from 'fast-check';
-import { ManifestEntry, ManifestReader, parsePart, partBody } from './replay-manifest';
+import { ManifestEntry, ManifestReader, parsePart as parseBytes, partBody } from './replay-manifest';
+
+const parsePart = (text: string, chunkBytes?: number) => parseBytes(Buffer.from(text), chunkBytes);
 
 const entryArb: fc.Arbitrary<ManifestEntry> = fc.record(
   {
@@ -39,6 +41,35 @@ describe('manifest parts', () => {
         },
       ),
     );
+  });
+
+  it('read the same entries whatever the chunks it is decoded in, characters of any width across their edges', () => {
+    fc.assert(
+      fc.property(
+        fc.array(entryArb, { maxLength: 12 }),
+        fc.integer({ min: 1, max: 400 }),
+        (entries, chunk) => {
+          // Lines longer than a chunk included (a chunk of 1 byte holds no whole line).
+          expect(parsePart(partBody(entries), chunk)).toEqual(entries);
+          expect(parsePart(partBody(entries).trimEnd(), chunk)).toEqual(entries);
+        },
+      ),
+    );
+  });
+
+  it('read a part of many chunks at the default chunk size as written', () => {
+    const entries = Array.from(
+      { length: 3000 },
+      (_, i) => ({ event_id: `e-${i}-${'é'.repeat(i % 50)}`, size_bytes: i }) as ManifestEntry,
+    );
+    const body = partBody(entries);
+    expect(Buffer.byteLength(body)).toBeGreaterThan(3 * 64 * 1024);
+    expect(parsePart(body)).toEqual(entries);
+  });
+
+  it('refuse a bad line in a later chunk, and skip empty lines at chunk edges', () => {
+    expect(parsePart('{"a":1}\n\n\n{"b":2}\n\n', 8)).toEqual([{ a: 1 }, { b: 2 }]);
+    expect(() => parsePart('{"a":1}\n{"b":2}\n{"c":3},{"d":4}\n', 9)).toThrow();
   });
 
   it('read a part without its last line break, and an empty one', () => {

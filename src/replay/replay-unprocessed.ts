@@ -95,7 +95,7 @@ export class UnprocessedFinder {
     const header = JSON.parse((await this.raw.get(job.manifest_key)).toString('utf8')) as ManifestHeader;
     const parts = header.parts.slice(0, Math.ceil(job.next_index / header.part_size));
     const entries: ManifestEntry[] = [];
-    for (const key of parts) entries.push(...parsePart((await this.raw.get(key)).toString('utf8')));
+    for (const key of parts) entries.push(...parsePart(await this.raw.get(key)));
     // The manifest has no repeats, but an event sent twice (a resumed batch) must be listed once.
     const seen = new Set<string>();
     return entries.slice(0, job.next_index).filter((e) => !seen.has(e.event_id) && seen.add(e.event_id));

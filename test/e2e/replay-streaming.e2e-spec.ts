@@ -57,7 +57,7 @@ describe.each([1, 4])('replay selections stream (SOURCE_INDEX_SHARDS=%i)', (shar
       truncated: boolean;
       parts: string[];
     };
-    const parts = await Promise.all(header.parts.map(async (k) => parsePart((await raw.get(k)).toString())));
+    const parts = await Promise.all(header.parts.map(async (k) => parsePart(await raw.get(k))));
     return { header, parts };
   };
 
