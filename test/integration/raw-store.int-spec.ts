@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { StorageNotFoundError } from '../../src/shared/errors/app-error';
 import { openStores, Stores } from '../support/stores';
 
@@ -12,6 +13,12 @@ describe('S3RawStore against the S3 emulator', () => {
     const body = Buffer.from('{"b": 1,\n "a": "\u20ac"}', 'utf8');
     expect(await stores.raw.putIfAbsent('raw/x/1.json', body, 'application/json')).toEqual({ created: true });
     expect((await stores.raw.get('raw/x/1.json')).equals(body)).toBe(true);
+  });
+
+  it('reads back an object of many network chunks byte for byte, in order', async () => {
+    const body = randomBytes(1024 * 1024 + 7);
+    await stores.raw.put('raw/x/big.bin', body, 'application/octet-stream');
+    expect((await stores.raw.get('raw/x/big.bin')).equals(body)).toBe(true);
   });
 
   it('reads a byte range', async () => {
