@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { FormattedMessage, ReplayFormats } from './replay-formats';
 import type { ReplayJob, ReplayJobStore } from './replay-job-store';
 import type { ManifestEntry, ManifestReader } from './replay-manifest';
-import { SEND_ATTEMPTS, SendPipeline } from './replay-pipeline';
+import { PREPARE_BLOCK, SEND_ATTEMPTS, SendPipeline } from './replay-pipeline';
 import type { ReplayMetrics } from './replay.metrics';
 import type { QueuePublisher } from '../shared/queue/queue-publisher';
 
@@ -25,6 +25,48 @@ const settings = {
   everyMs: 1000,
   stop: () => undefined,
 };
+
+/** A run over `count` entries through fakes: the reader's asks, the calls' ids, the most formats pending. */
+async function runOver(count: number, format: (id: string) => FormattedMessage | Promise<FormattedMessage>) {
+  const all = Array.from({ length: count }, (_, i) => entry(`e-${i}`));
+  const asked: number[] = [];
+  const calls: string[][] = [];
+  const pipeline = new SendPipeline(
+    { ...job, rate_per_second: 1_000_000 },
+    {
+      jobs: { checkpoint: () => Promise.resolve('running') } as unknown as ReplayJobStore,
+      queue: {
+        sendBatch: (_q: string, messages: { id: string }[]) => {
+          calls.push(messages.map((m) => m.id));
+          return Promise.resolve({ sent: messages.map((m) => m.id), messageIds: {}, failed: [] });
+        },
+      } as unknown as QueuePublisher,
+      formats: {
+        message: (_f: string, _r: string, _e: ManifestEntry, id: string) => format(id),
+      } as unknown as ReplayFormats,
+      metrics: { batchSent: () => undefined } as unknown as ReplayMetrics,
+      // Parts of 1,000 entries: a slice never crosses one.
+      reader: {
+        slice: (from: number, n: number) => {
+          asked.push(n);
+          return Promise.resolve(all.slice(from, Math.min(from + n, (Math.floor(from / 1000) + 1) * 1000)));
+        },
+      } as unknown as ManifestReader,
+      logger: new Logger('test'),
+    },
+    { ...settings, concurrency: 4, matched: count },
+  );
+  const { end, at } = await pipeline.run();
+  return { end, at, asked, calls };
+}
+
+const sent = (id: string): FormattedMessage => ({
+  id,
+  body: '{}',
+  attributes: {},
+  bytes: 2,
+  oversize: false,
+});
 
 describe('SendPipeline', () => {
   it('retries an entry SQS keeps refusing as retryable, then counts it failed and logs which was given up', async () => {
@@ -77,6 +119,39 @@ describe('SendPipeline', () => {
     expect(warnings.at(-1)).toMatchObject({ op: 'replay.send_failed', given_up: 1 });
     expect(warnings.slice(0, -1).every((w) => !('given_up' in w))).toBe(true);
   }, 10_000);
+
+  it('formats a block of entries at once for a synchronous format, and sends them in calls of 10, each once', async () => {
+    const { end, at, asked, calls } = await runOver(1234, sent);
+    expect(end).toBe('done');
+    expect(at).toMatchObject({ next: 1234, sent: 1234, failed: 0 });
+    expect(asked.every((n) => n === PREPARE_BLOCK)).toBe(true);
+    expect(asked).toHaveLength(13);
+    expect(calls.every((c) => c.length <= 10)).toBe(true);
+    expect(
+      calls
+        .flat()
+        .map(Number)
+        .sort((a, b) => a - b),
+    ).toEqual(Array.from({ length: 1234 }, (_, i) => i));
+  });
+
+  it('keeps at most one call of raw reads pending for a format that reads, and then reads a call at a time', async () => {
+    let pending = 0;
+    let most = 0;
+    const reading = async (id: string): Promise<FormattedMessage> => {
+      pending += 1;
+      most = Math.max(most, pending);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      pending -= 1;
+      return sent(id);
+    };
+    const { at, asked, calls } = await runOver(150, reading);
+    expect(at).toMatchObject({ next: 150, sent: 150 });
+    expect(most).toBeLessThanOrEqual(10);
+    expect(asked[0]).toBe(PREPARE_BLOCK);
+    expect(asked.slice(1).every((n) => n === 10)).toBe(true);
+    expect(calls.flat()).toHaveLength(150);
+  });
 
   it("fails the run, leaving nothing unhandled, when a formatter throws while another event's message is pending", async () => {
     const unhandled: unknown[] = [];
