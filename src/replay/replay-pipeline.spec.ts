@@ -70,13 +70,6 @@ const sent = (id: string): FormattedMessage => ({
 
 describe('SendPipeline', () => {
   it('retries an entry SQS keeps refusing as retryable, then counts it failed and logs which was given up', async () => {
-    const message = (id: string): FormattedMessage => ({
-      id,
-      body: '{}',
-      attributes: {},
-      bytes: 2,
-      oversize: false,
-    });
     const calls: string[][] = [];
     // Entry 1 is accepted; entry 0 fails as SQS's fault (throttled) on every attempt.
     const queue = {
@@ -100,7 +93,7 @@ describe('SendPipeline', () => {
         jobs: { checkpoint: () => Promise.resolve('running') } as unknown as ReplayJobStore,
         queue,
         formats: {
-          message: (_f: string, _r: string, _e: ManifestEntry, id: string) => message(id),
+          message: (_f: string, _r: string, _e: ManifestEntry, id: string) => sent(id),
         } as unknown as ReplayFormats,
         metrics: {
           batchSent: (_q: string, sent: number, failed: number) => batches.push([sent, failed]),
