@@ -7,7 +7,8 @@
 // run's rates and app/floor, and the median ratio of the three. Beside each replay it also times the
 // send loop alone (the same SendPipeline, formats and publisher over the same manifest held in memory,
 // checkpoints not written): the difference between the two is what reading the manifest from S3,
-// writing checkpoints, and starting and ending the job cost. `npm run bench:replay [events]`.
+// writing checkpoints, and starting and ending the job cost. For each phase it also prints the cores
+// each process used (process-cpu.ts): which one bounds the run. `npm run bench:replay [events]`.
 // BENCH_RTT_MS=<ms> puts a network round trip in front of the SQS emulator (latency-proxy.ts, its own
 // process), for the app and the floor alike: the regime of real SQS, where each call waits on the
 // network rather than on this machine's CPU. The goal is stated without it (BENCH_RTT_MS unset).
@@ -37,6 +38,7 @@ import { Logger } from '@nestjs/common';
 import { toOutgoing } from '../src/shared/contracts/replay-message';
 import { benchEnv, benchRecord, runtimeLine } from './bench-support';
 import { mapLimit } from '../src/shared/async/map-limit';
+import { coresBetween, formatCores, readCpu } from './process-cpu';
 
 export interface ReplayRun {
   /** Messages/s of the runner's send phase (started_at..finished_at). */
@@ -49,6 +51,11 @@ export interface ReplayRun {
   /** Messages/s of the send loop alone: manifest in memory, no checkpoint writes. */
   loop: number;
   loop_ratio: number;
+  /**
+   * Cores each process used (the app's own process, each emulator) during the floor before the
+   * replay, the replay from its POST to its end (selection and polling included), and the send loop.
+   */
+  cores: { floor: Record<string, number>; replay: Record<string, number>; loop: Record<string, number> };
 }
 
 export interface ReplayBenchResult {
@@ -244,10 +251,15 @@ export async function runReplayBench(events = 20000, runs = 3, rttMs = 0): Promi
     const results: ReplayRun[] = [];
     for (let run = 0; run < runs; run++) {
       // The floor right before and right after the replay, averaged: the machine's load drifts.
+      const cpu = [readCpu()];
       const before = await floorSeconds(messages);
+      cpu.push(readCpu());
       await purge();
+      cpu.push(readCpu());
       const replayed = await replayOnce(app, events, now);
+      cpu.push(readCpu());
       const loop = await loopRate();
+      cpu.push(readCpu());
       const after = await floorSeconds(messages);
       const floor = events / ((before + after) / 2);
       results.push({
@@ -257,6 +269,11 @@ export async function runReplayBench(events = 20000, runs = 3, rttMs = 0): Promi
         ratio: round2(replayed.replay / floor),
         loop: Math.round(loop),
         loop_ratio: round2(loop / floor),
+        cores: {
+          floor: coresBetween(cpu[0], cpu[1]),
+          replay: coresBetween(cpu[2], cpu[3]),
+          loop: coresBetween(cpu[3], cpu[4]),
+        },
       });
     }
     return {
@@ -287,6 +304,10 @@ if (require.main === module) {
           ...r.runs.map(
             (x, i) =>
               `  run ${i + 1}: replay (send phase) ${x.replay} messages/s, end to end ${x.end_to_end} messages/s | floor ${x.floor} messages/s | app/floor ${x.ratio} | send loop alone ${x.loop} messages/s, ${x.loop_ratio}`,
+          ),
+          ...r.runs.map(
+            (x, i) =>
+              `  cores, run ${i + 1}: floor (${formatCores(x.cores.floor)}) | replay, POST to end (${formatCores(x.cores.replay)}) | send loop (${formatCores(x.cores.loop)})`,
           ),
           `  app/floor, median of ${r.runs.length}: ${r.median_ratio} (goal: at least 0.9)`,
           `  send loop alone (manifest in memory, no checkpoint writes)/floor, median: ${r.median_loop_ratio}`,
