@@ -36,7 +36,7 @@ describe('ticksByRole', () => {
     { pid: 1, ppid: 0, ticks: 999, cmdline: 'init' },
     { pid: 10, ppid: 1, ticks: 300, cmdline: 'node bench.js' },
     { pid: 11, ppid: 10, ticks: 40, cmdline: 'setpriv --pdeathsig KILL java -jar DynamoDBLocal.jar' },
-    { pid: 12, ppid: 11, ticks: 5, cmdline: 'java helper' },
+    { pid: 12, ppid: 11, ticks: 5, cmdline: 'sh -c helper' },
     { pid: 13, ppid: 10, ticks: 70, cmdline: 'node fauxqs.mjs --port 1' },
     { pid: 14, ppid: 10, ticks: 8, cmdline: 'node fauxqs.mjs --s3-dir /tmp/x' },
     { pid: 15, ppid: 10, ticks: 2, cmdline: 'sh -c true' },
