@@ -29,7 +29,7 @@ import { EmulatorProcess, LOOPBACK, startNodeProcess } from '../src/shared/local
 import { EventIndex, EventRecord } from '../src/shared/events/event-index';
 import type { OutgoingMessage } from '../src/shared/queue/queue-publisher';
 import { ReplayJobStore } from '../src/replay/replay-job-store';
-import { ManifestReader, PART_SIZE, partBody, toEntry } from '../src/replay/replay-manifest';
+import { ManifestReader, PART_SIZE, partBytes, toEntry } from '../src/replay/replay-manifest';
 import { ReplayFormats } from '../src/replay/replay-formats';
 import { SendPipeline } from '../src/replay/replay-pipeline';
 import { ReplayMetrics } from '../src/replay/replay.metrics';
@@ -205,7 +205,7 @@ export async function runReplayBench(events = 20000, runs = 3, rttMs = 0): Promi
     // Held as the bytes S3 would answer, so the loop decodes and parses them as the runner does.
     const parts: Buffer[] = [];
     for (let i = 0; i < entries.length; i += PART_SIZE)
-      parts.push(Buffer.from(partBody(entries.slice(i, i + PART_SIZE))));
+      parts.push(partBytes(entries.slice(i, i + PART_SIZE)));
     const loopRate = async (): Promise<number> => {
       await purge();
       const header = { parts: parts.map((_, i) => String(i)), part_size: PART_SIZE, matched: events };

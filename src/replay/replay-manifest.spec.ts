@@ -1,7 +1,18 @@
 import fc from 'fast-check';
-import { ManifestEntry, ManifestReader, parsePart as parseBytes, partBody } from './replay-manifest';
+import {
+  ManifestEntry,
+  ManifestReader,
+  parsePart as parseBytes,
+  partBytes,
+  WRITE_CHUNK_CHARS,
+} from './replay-manifest';
 
 const parsePart = (text: string, chunkBytes?: number) => parseBytes(Buffer.from(text), chunkBytes);
+/** A part's text as written (the NDJSON the runner and `aws s3 cp` read). */
+const partBody = (entries: readonly ManifestEntry[]): string => partBytes(entries).toString('utf8');
+/** NDJSON by its definition: each entry's JSON, each line ended by a line break. */
+const ndjson = (entries: readonly ManifestEntry[]): string =>
+  entries.map((e) => `${JSON.stringify(e)}\n`).join('');
 
 const entryArb: fc.Arbitrary<ManifestEntry> = fc.record(
   {
@@ -55,6 +66,30 @@ describe('manifest parts', () => {
         },
       ),
     );
+  });
+
+  it('are written as NDJSON, the same bytes whatever the chunks they are built in', () => {
+    fc.assert(
+      fc.property(
+        fc.array(entryArb, { maxLength: 12 }),
+        fc.integer({ min: 1, max: 400 }),
+        (entries, chunk) => {
+          // Lines longer than a chunk included, and characters past Latin-1 across chunk edges.
+          expect(partBytes(entries, chunk).equals(Buffer.from(ndjson(entries)))).toBe(true);
+        },
+      ),
+    );
+  });
+
+  it('are written as NDJSON at the default chunk size over many chunks, and read back as written', () => {
+    const entries = Array.from(
+      { length: 3000 },
+      (_, i) => ({ event_id: `e-${i}-${'\u4e2d'.repeat(i % 50)}`, size_bytes: i }) as ManifestEntry,
+    );
+    const bytes = partBytes(entries);
+    expect(bytes.length).toBeGreaterThan(4 * 2 * WRITE_CHUNK_CHARS);
+    expect(bytes.equals(Buffer.from(ndjson(entries)))).toBe(true);
+    expect(parseBytes(bytes)).toEqual(entries);
   });
 
   it('read a part of many chunks at the default chunk size as written', () => {

@@ -111,7 +111,7 @@ export class ReplayService {
     const createdAt = new Date().toISOString();
     const tally = new PlanTally();
     const parts = new ManifestPartWriter(replayId, (key, body) =>
-      this.raw.put(key, Buffer.from(body), 'application/x-ndjson'),
+      this.raw.put(key, body, 'application/x-ndjson'),
     );
     const end = await feed(async (entries) => {
       tally.add(entries);
