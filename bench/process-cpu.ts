@@ -47,7 +47,11 @@ export function ticksByRole(
   procs: readonly (ProcStat & { cmdline: string })[],
 ): Record<string, number> {
   const children = new Map<number, (ProcStat & { cmdline: string })[]>();
-  for (const p of procs) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p]);
+  for (const p of procs) {
+    const siblings = children.get(p.ppid);
+    if (siblings) siblings.push(p);
+    else children.set(p.ppid, [p]);
+  }
   const out: Record<string, number> = {};
   const self = procs.find((p) => p.pid === root);
   if (self) out.app = self.ticks;
