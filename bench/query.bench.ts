@@ -21,6 +21,7 @@ import { bucketIndex } from '../src/shared/metrics/lag-histogram';
 import { BenchClient, benchEnv, median, putItems, runtimeLine } from './bench-support';
 import { mapLimit } from '../src/shared/async/map-limit';
 import { CounterDelta, emptyCounterDelta } from '../src/shared/ingest-stats/ingest-stats-store';
+import { fixedShards } from '../src/shared/shards/shard-counts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 /** Timeline requests per round: p99 of 1,000 is the tenth slowest, not the third (of 300) as it was. */
@@ -154,7 +155,10 @@ async function load(table: DynamoTable, counterShards: number): Promise<number> 
     16,
   );
   const rows = counters(events);
-  await new DynamoIngestStatsStore(table, { shards: counterShards, writer: 'bench' }).addCounters(rows);
+  await new DynamoIngestStatsStore(table, {
+    shards: fixedShards(counterShards),
+    writer: 'bench',
+  }).addCounters(rows);
   const seconds = (performance.now() - started) / 1000;
   console.log(
     `loaded ${events.length} events and ${rows.length} counter rows in ${seconds.toFixed(1)} s ` +

@@ -3,6 +3,7 @@ import { DynamoIngestStatsStore } from '../../src/shared/ingest-stats/dynamo-ing
 import { emptyCounterDelta } from '../../src/shared/ingest-stats/ingest-stats-store';
 import { eventRecord } from '../support/factories';
 import { openStores, Stores } from '../support/stores';
+import { fixedShards } from '../../src/shared/shards/shard-counts';
 
 describe('DynamoEventIndex against DynamoDB Local', () => {
   let stores: Stores;
@@ -196,7 +197,7 @@ describe('DynamoEventIndex against DynamoDB Local', () => {
 
   it('sums a row that several writers spread over the shards, and reads rows of the unsharded layout', async () => {
     const hour = '2026-11-25T11';
-    const layout = (writer: string) => ({ shards: 4, writer });
+    const layout = (writer: string) => ({ shards: fixedShards(4), writer });
     const writers = Array.from(
       { length: 8 },
       (_, i) => new DynamoIngestStatsStore(stores.table, layout(`w${i}`)),
@@ -225,17 +226,17 @@ describe('DynamoEventIndex against DynamoDB Local', () => {
     );
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ received: 13, accepted: 8, lag_max_ms: 70 });
-    // A reader that knows one shard only sees that one: COUNTER_SHARDS must not shrink.
-    const narrow = await new DynamoIngestStatsStore(stores.table, { shards: 1, writer: 'r' }).counters(
-      [hour],
-      'shard-src',
-    );
+    // A store told one shard only sees that one: what the recorded count (src/shared/shards/) prevents.
+    const narrow = await new DynamoIngestStatsStore(stores.table, {
+      shards: fixedShards(1),
+      writer: 'r',
+    }).counters([hour], 'shard-src');
     expect(narrow[0].received).toBeLessThan(13);
   });
 
   it('keeps the largest lag when another writer raised it first, and loses no counts', async () => {
     const hour = '2026-11-25T12';
-    const one = { shards: 1, writer: 'x' };
+    const one = { shards: fixedShards(1), writer: 'x' };
     const a = new DynamoIngestStatsStore(stores.table, one);
     const b = new DynamoIngestStatsStore(stores.table, one);
     const delta = (max: number) => ({

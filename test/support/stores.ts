@@ -10,6 +10,7 @@ import { SqsQueuePublisher } from '../../src/shared/queue/sqs-queue-publisher';
 import { Env } from '../../src/shared/config/env.config';
 import { Retention } from '../../src/shared/retention/retention';
 import { testStorage } from './test-app';
+import { fixedShards } from '../../src/shared/shards/shard-counts';
 
 export interface Stores {
   env: Env;
@@ -37,8 +38,11 @@ export async function openStores(label: string, overrides: Record<string, string
     clients,
     raw: new S3RawStore(clients.s3, env.PIPESCOPE_BUCKET),
     table,
-    index: new DynamoEventIndex(table, Retention.fromEnv(env), env.SOURCE_INDEX_SHARDS),
-    stats: new DynamoIngestStatsStore(table, { shards: env.COUNTER_SHARDS, writer: 'test-stores' }),
+    index: new DynamoEventIndex(table, Retention.fromEnv(env), fixedShards(env.SOURCE_INDEX_SHARDS)),
+    stats: new DynamoIngestStatsStore(table, {
+      shards: fixedShards(env.COUNTER_SHARDS),
+      writer: 'test-stores',
+    }),
     rejected: new DynamoRejectedStore(table, Retention.fromEnv(env)),
     queue: new SqsQueuePublisher(clients.sqs, env.PIPESCOPE_QUEUE),
     close: () => destroyAwsClients(clients),

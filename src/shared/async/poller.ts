@@ -13,11 +13,11 @@ export class Poller {
     private readonly failed: (err: unknown) => void,
   ) {}
 
-  /** Looks now and then every interval (the timer does not keep the process alive). */
-  start(): void {
+  /** Looks now (unless the caller just did) and then every interval (the timer does not keep the process alive). */
+  start(now = true): void {
     this.timer = setInterval(() => this.wake(), this.intervalMs);
     this.timer.unref();
-    this.wake();
+    if (now) this.wake();
   }
 
   /** Looks for work now, besides the periodic look; ignored once stopped. */

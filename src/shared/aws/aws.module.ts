@@ -24,6 +24,8 @@ import { DynamoTable, readLimitsOf } from './dynamo-table';
 import { PageCursors } from '../paging/page-cursor';
 import { ResourceProvisioner } from './provisioner';
 import { StorageMetrics } from './storage.metrics';
+import { ShardCountsService } from '../shards/shard-counts.service';
+import { DynamoShardCountStore } from '../shards/dynamo-shard-count-store';
 
 export const AWS_CLIENTS = Symbol('AWS_CLIENTS');
 /** The raw SQS client, only for @ssut/nestjs-sqs (sqs-consumer needs a client, not a repository). */
@@ -55,10 +57,19 @@ export const SQS_CLIENT = Symbol('SQS_CLIENT');
     },
     { provide: Retention, inject: [Env], useFactory: (env: Env) => Retention.fromEnv(env) },
     {
+      provide: ShardCountsService,
+      inject: [DynamoTable, Env],
+      useFactory: (t: DynamoTable, env: Env) =>
+        new ShardCountsService(new DynamoShardCountStore(t), {
+          source_index: env.SOURCE_INDEX_SHARDS,
+          counters: env.COUNTER_SHARDS,
+        }),
+    },
+    {
       provide: EventIndex,
-      inject: [DynamoTable, Retention, Env],
-      useFactory: (t: DynamoTable, r: Retention, env: Env) =>
-        new DynamoEventIndex(t, r, env.SOURCE_INDEX_SHARDS),
+      inject: [DynamoTable, Retention, ShardCountsService],
+      useFactory: (t: DynamoTable, r: Retention, shards: ShardCountsService) =>
+        new DynamoEventIndex(t, r, shards.counts('source_index')),
     },
     {
       provide: RejectedStore,
@@ -67,9 +78,9 @@ export const SQS_CLIENT = Symbol('SQS_CLIENT');
     },
     {
       provide: IngestStatsStore,
-      inject: [DynamoTable, Env],
-      useFactory: (t: DynamoTable, env: Env) =>
-        new DynamoIngestStatsStore(t, { shards: env.COUNTER_SHARDS, writer: randomUUID() }),
+      inject: [DynamoTable, ShardCountsService],
+      useFactory: (t: DynamoTable, shards: ShardCountsService) =>
+        new DynamoIngestStatsStore(t, { shards: shards.counts('counters'), writer: randomUUID() }),
     },
     {
       provide: MessageFailureStore,
@@ -103,6 +114,7 @@ export const SQS_CLIENT = Symbol('SQS_CLIENT');
     LeaseStore,
     MessageFailureStore,
     ResourceProvisioner,
+    ShardCountsService,
   ],
 })
 export class AwsModule implements OnApplicationShutdown {

@@ -65,6 +65,8 @@ export const keys = {
   lease: (name: string) => ({ pk: `LEASE#${name}`, sk: '#LEASE' }),
   /** Why the processor could not handle a queue message, by SQS message id (kept into the DLQ). */
   messageFailure: (messageId: string) => ({ pk: `MSGFAIL#${messageId}`, sk: '#FAIL' }),
+  /** The shard counts of the sharded layouts, the largest any instance wrote with (src/shared/shards/). */
+  shardCounts: { pk: 'META#SHARDS', sk: '#META' },
 };
 
 /**

@@ -87,9 +87,12 @@ export class Env {
    * interval); 0 writes at once and each ingest request waits for its counters (docs/ingest.md).
    */
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(60000) COUNTER_FLUSH_MS: number = 1000;
-  /** Partitions each hour's counter rows are spread over (docs/scaling.md); readers query them all. */
+  /**
+   * Partitions each hour's counter rows are spread over (docs/scaling.md); readers query as many as
+   * any instance has written with (recorded in the table, src/shared/shards/).
+   */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(64) COUNTER_SHARDS: number = 1;
-  /** gsi2 partitions each source's day of events is spread over (docs/scaling.md); raise only, never lower. */
+  /** gsi2 partitions each source's day of events is spread over (docs/scaling.md); read as COUNTER_SHARDS is. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(64) SOURCE_INDEX_SHARDS: number = 1;
   /** Label sets a metric with client-chosen labels (source, type) keeps; the rest count as `other`. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000000) METRICS_MAX_SERIES: number = 1000;

@@ -7,6 +7,7 @@ import { dayPartitions, dayShardPartitions } from '../aws/day-partitions';
 import { DynamoTable, isConditionFailure, Item, pick } from '../aws/dynamo-table';
 import { rethrowStorage } from '../aws/storage-errors';
 import { dayOf, keys, sourceShard } from '../aws/table-keys';
+import { fixedShards, ShardCounts } from '../shards/shard-counts';
 import type { Page, PageRequest, TimeWindow } from '../paging/page';
 import { Retention } from '../retention/retention';
 import { Attempt, ATTEMPTS_KEPT, EventIndex, EventRecord, RepeatResult } from './event-index';
@@ -79,8 +80,8 @@ export class DynamoEventIndex extends EventIndex {
   constructor(
     private readonly table: DynamoTable,
     private readonly retention: Retention,
-    /** SOURCE_INDEX_SHARDS: gsi2 partitions per source day; readers query them all (never lower it). */
-    private readonly sourceShards = 1,
+    /** gsi2 partitions per source day: written with its `write()` count, read over its `read()` count. */
+    private readonly sourceShards: ShardCounts = fixedShards(1),
   ) {
     super();
   }
@@ -90,7 +91,7 @@ export class DynamoEventIndex extends EventIndex {
       await this.table.db.send(
         new PutCommand({
           TableName: this.table.name,
-          Item: eventItem(event, this.retention, this.sourceShards),
+          Item: eventItem(event, this.retention, this.sourceShards.write()),
           ConditionExpression: 'attribute_not_exists(pk)',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
@@ -234,12 +235,8 @@ export class DynamoEventIndex extends EventIndex {
 
   /** Per received day of the window, one gsi2 query per source index shard. */
   private sourceDays(source: string, window: TimeWindow, type?: string) {
-    return dayShardPartitions(
-      'gsi2',
-      (day) => keys.sourceDayShards(source, day, this.sourceShards),
-      window,
-      type,
-    );
+    const shards = this.sourceShards.read();
+    return dayShardPartitions('gsi2', (day) => keys.sourceDayShards(source, day, shards), window, type);
   }
 
   async sequencedEventsOfEntity(

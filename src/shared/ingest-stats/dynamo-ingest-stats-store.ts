@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { mapLimit } from '../async/map-limit';
 import { DynamoTable, isConditionFailure, Item } from '../aws/dynamo-table';
 import { counterShard, keys } from '../aws/table-keys';
+import { fixedShards, ShardCounts } from '../shards/shard-counts';
 import { LAG_BUCKETS_MS } from '../metrics/lag-histogram';
 import {
   ActivityMinutes,
@@ -66,9 +67,12 @@ function toCounterRow(item: Item): CounterRow {
   };
 }
 
-/** How this writer spreads its counter rows: over `shards` partitions per hour, by `writer` (its id). */
+/**
+ * How this writer spreads its counter rows: over `shards.write()` partitions per hour, by `writer` (its
+ * id); readers sum `shards.read()` partitions.
+ */
 export interface CounterLayout {
-  shards: number;
+  shards: ShardCounts;
   writer: string;
 }
 
@@ -81,7 +85,7 @@ export class DynamoIngestStatsStore extends IngestStatsStore {
 
   constructor(
     private readonly table: DynamoTable,
-    private readonly layout: CounterLayout = { shards: 1, writer: randomUUID() },
+    private readonly layout: CounterLayout = { shards: fixedShards(1), writer: randomUUID() },
   ) {
     super();
   }
@@ -107,7 +111,7 @@ export class DynamoIngestStatsStore extends IngestStatsStore {
    * raised it further) does a second, unconditional ADD of the counts follow.
    */
   private async addRow(d: CounterDelta): Promise<void> {
-    const shard = counterShard(this.layout.writer, d.source, d.type, this.layout.shards);
+    const shard = counterShard(this.layout.writer, d.source, d.type, this.layout.shards.write());
     const key = keys.counter(d.hour, shard, d.source, d.type);
     const id = `${key.pk}|${key.sk}`;
     const raise = d.lag_max_ms > (this.knownMax.get(id) ?? 0);
@@ -172,8 +176,9 @@ export class DynamoIngestStatsStore extends IngestStatsStore {
   }
 
   async counters(hours: string[], source?: string): Promise<CounterRow[]> {
+    const shards = this.layout.shards.read();
     const partitions = hours.flatMap((hour) =>
-      Array.from({ length: this.layout.shards }, (_, shard) => keys.counterPartition(hour, shard)),
+      Array.from({ length: shards }, (_, shard) => keys.counterPartition(hour, shard)),
     );
     const perPartition = await mapLimit(partitions, ROW_CONCURRENCY, (pk) =>
       this.table.queryAll({
