@@ -59,10 +59,10 @@ describe('recorded shard counts', () => {
     const own = await openStores('shard-counts-item');
     const store = new DynamoShardCountStore(own.table);
     expect(await store.read()).toEqual({});
-    expect(await store.raise('counters', 2, undefined, 1)).toBe(true);
-    expect(await store.raise('counters', 3, undefined, 2)).toBe(false);
-    expect(await store.raise('counters', 3, 1, 2)).toBe(false);
-    expect(await store.raise('counters', 3, 2, 5)).toBe(true);
+    expect(await store.raise('counters', 2, undefined, 1, 1)).toBe(true);
+    expect(await store.raise('counters', 3, undefined, 1, 2)).toBe(false);
+    expect(await store.raise('counters', 3, 1, 1, 2)).toBe(false);
+    expect(await store.raise('counters', 3, 2, 2, 5)).toBe(true);
     expect((await store.read()).counters).toEqual({ shards: 3, before: 2, raised_at: 5 });
     const item = await own.table.get(keys.shardCounts);
     expect(item).toMatchObject({ counters_shards: 3, counters_before: 2, counters_raised_at: 5 });

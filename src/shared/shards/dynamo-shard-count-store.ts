@@ -28,20 +28,25 @@ export class DynamoShardCountStore extends ShardCountStore {
     return out;
   }
 
-  async raise(layout: ShardLayout, shards: number, before: number | undefined, at: number): Promise<boolean> {
+  async raise(
+    layout: ShardLayout,
+    shards: number,
+    expected: number | undefined,
+    before: number,
+    at: number,
+  ): Promise<boolean> {
     const names = { '#s': `${layout}_shards`, '#b': `${layout}_before`, '#a': `${layout}_raised_at` };
     const item = await this.table.updateIf({
       ReturnValues: 'NONE',
       Key: keys.shardCounts,
       UpdateExpression: 'SET #s = :n, #b = :before, #a = :at',
-      // The first count recorded is a raise from 1: shard 0 is the one every reader has always read.
-      ConditionExpression: before === undefined ? 'attribute_not_exists(#s)' : '#s = :expected',
+      ConditionExpression: expected === undefined ? 'attribute_not_exists(#s)' : '#s = :expected',
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: {
         ':n': shards,
-        ':before': before ?? 1,
+        ':before': before,
         ':at': at,
-        ...(before === undefined ? {} : { ':expected': before }),
+        ...(expected === undefined ? {} : { ':expected': expected }),
       },
     });
     return item !== undefined;

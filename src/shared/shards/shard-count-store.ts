@@ -5,13 +5,14 @@ import { RecordedShards, ShardLayout } from './shard-counts';
 export abstract class ShardCountStore {
   abstract read(): Promise<Partial<Record<ShardLayout, RecordedShards>>>;
   /**
-   * Records `shards` for `layout` if the table still records `before` (undefined: nothing yet, which
-   * records a raise from 1), raised at `at`; false when another instance changed it first (read again).
+   * Records `shards` for `layout`, raised from `before` at `at`, if the table still records
+   * `expected` (undefined: nothing yet); false when another instance changed it first (read again).
    */
   abstract raise(
     layout: ShardLayout,
     shards: number,
-    before: number | undefined,
+    expected: number | undefined,
+    before: number,
     at: number,
   ): Promise<boolean>;
 }

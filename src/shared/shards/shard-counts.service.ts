@@ -71,14 +71,19 @@ export class ShardCountsService implements OnApplicationBootstrap, BeforeApplica
       const own = this.own[layout];
       if (seen !== undefined && seen.shards >= own) continue;
       const at = this.clock();
+      // The first count recorded is a raise from 1, the shard every reader has always read. A raise
+      // within another's grace period keeps that one's old count: some readers may know no more.
+      const settling =
+        seen?.before !== undefined &&
+        seen.raised_at !== undefined &&
+        at < seen.raised_at + this.timing.graceMs;
+      const before = settling ? Math.min(seen.before!, seen.shards) : (seen?.shards ?? 1);
       // Lost to another instance's raise: the next look reads what it recorded.
-      if (await this.store.raise(layout, own, seen?.shards, at)) {
-        recorded[layout] = { shards: own, before: seen?.shards ?? 1, raised_at: at };
+      if (await this.store.raise(layout, own, seen?.shards, before, at)) {
+        recorded[layout] = { shards: own, before, raised_at: at };
         this.logger.log(
-          { op: 'shards.raised', layout, shards: own, before: seen?.shards ?? null },
-          seen === undefined
-            ? `${layout} shard count recorded`
-            : `${layout} shard count raised; writers keep the old count for ${this.timing.graceMs} ms`,
+          { op: 'shards.raised', layout, shards: own, before },
+          `${layout} shard count raised; writers keep ${before} shard(s) for ${this.timing.graceMs} ms`,
         );
       }
     }

@@ -37,9 +37,15 @@ class MemoryShardCountStore extends ShardCountStore {
     return Promise.resolve(structuredClone(this.item));
   }
 
-  raise(layout: ShardLayout, shards: number, before: number | undefined, at: number): Promise<boolean> {
-    if (this.item[layout]?.shards !== before) return Promise.resolve(false);
-    this.item[layout] = { shards, before: before ?? 1, raised_at: at };
+  raise(
+    layout: ShardLayout,
+    shards: number,
+    expected: number | undefined,
+    before: number,
+    at: number,
+  ): Promise<boolean> {
+    if (this.item[layout]?.shards !== expected) return Promise.resolve(false);
+    this.item[layout] = { shards, before, raised_at: at };
     return Promise.resolve(true);
   }
 }
@@ -91,6 +97,25 @@ describe('ShardCountsService', () => {
     const later = service(store, 8);
     await later.refresh();
     expect(later.counts('source_index').write()).toBe(8);
+  });
+
+  it("keeps the first raise's old count when a second raise comes within its grace period", async () => {
+    const store = new MemoryShardCountStore();
+    await service(store, 4).refresh();
+    now += GRACE;
+    const eight = service(store, 8);
+    await eight.refresh();
+    now += 5_000;
+    const sixteen = service(store, 16);
+    await sixteen.refresh();
+    expect(store.item.source_index).toEqual({ shards: 16, before: 4, raised_at: now });
+    // A reader that last looked before the first raise knows 4 shards: no writer goes past them yet.
+    await eight.refresh();
+    expect(eight.counts('source_index').write()).toBe(4);
+    expect(sixteen.counts('source_index').write()).toBe(4);
+    now += GRACE;
+    expect(eight.counts('source_index').write()).toBe(8);
+    expect(sixteen.counts('source_index').write()).toBe(16);
   });
 
   it('keeps reading every shard after the setting is lowered', async () => {
