@@ -4,7 +4,14 @@
 import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Poller } from '../async/poller';
 import { ShardCountStore } from './shard-count-store';
-import { RecordedShards, SHARD_LAYOUTS, ShardCounts, shardCountsAt, ShardLayout } from './shard-counts';
+import {
+  knownToAll,
+  RecordedShards,
+  SHARD_LAYOUTS,
+  ShardCounts,
+  shardCountsAt,
+  ShardLayout,
+} from './shard-counts';
 
 export interface ShardCountTiming {
   /** How often every instance reads the recorded counts again. */
@@ -53,7 +60,7 @@ export class ShardCountsService implements OnApplicationBootstrap, BeforeApplica
     await this.refresh().catch((err: unknown) =>
       this.logger.warn(
         { op: 'shards.refresh', err },
-        'could not read the recorded shard counts at boot; using this instance’s own until a later look',
+        'could not read the recorded shard counts at boot; writing to shard 0 until a later look',
       ),
     );
     this.poller.start(false);
@@ -71,13 +78,9 @@ export class ShardCountsService implements OnApplicationBootstrap, BeforeApplica
       const own = this.own[layout];
       if (seen !== undefined && seen.shards >= own) continue;
       const at = this.clock();
-      // The first count recorded is a raise from 1, the shard every reader has always read. A raise
-      // within another's grace period keeps that one's old count: some readers may know no more.
-      const settling =
-        seen?.before !== undefined &&
-        seen.raised_at !== undefined &&
-        at < seen.raised_at + this.timing.graceMs;
-      const before = settling ? Math.min(seen.before!, seen.shards) : (seen?.shards ?? 1);
+      // What every reader reads now: 1 (shard 0) before anything is recorded, and within another
+      // raise's grace period the count from before that one.
+      const before = seen === undefined ? 1 : knownToAll(seen, at, this.timing.graceMs);
       // Lost to another instance's raise: the next look reads what it recorded.
       if (await this.store.raise(layout, own, seen?.shards, before, at)) {
         recorded[layout] = { shards: own, before, raised_at: at };

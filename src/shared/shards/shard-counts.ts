@@ -27,10 +27,20 @@ export interface ShardCounts {
 export const fixedShards = (shards: number): ShardCounts => ({ write: () => shards, read: () => shards });
 
 /**
+ * The count every running reader already reads: the recorded one, or, within `graceMs` of a raise,
+ * the one from before it (some readers may not have looked since).
+ */
+export function knownToAll(recorded: RecordedShards, now: number, graceMs: number): number {
+  const settling =
+    recorded.before !== undefined && recorded.raised_at !== undefined && now < recorded.raised_at + graceMs;
+  return settling ? Math.min(recorded.before!, recorded.shards) : recorded.shards;
+}
+
+/**
  * The counts of an instance configured with `own` shards, given what the table records. It reads
- * every shard anyone has written with, and writes with its own count, but never with more than is
- * recorded, nor, within `graceMs` of a raise, more than was recorded before it. Before it has read
- * the record (storage down at boot) it writes to shard 0 alone, the one every reader reads.
+ * every shard anyone has written with, and writes with its own count, but never with more than every
+ * reader knows. Before it has read the record (storage down at boot) it writes to shard 0 alone, the
+ * one every reader reads.
  */
 export function shardCountsAt(
   own: number,
@@ -39,8 +49,8 @@ export function shardCountsAt(
   graceMs: number,
 ): { write: number; read: number } {
   if (recorded === undefined) return { write: 1, read: own };
-  const settling =
-    recorded.before !== undefined && recorded.raised_at !== undefined && now < recorded.raised_at + graceMs;
-  const ceiling = settling ? Math.min(recorded.before!, recorded.shards) : recorded.shards;
-  return { write: Math.max(1, Math.min(own, ceiling)), read: Math.max(own, recorded.shards) };
+  return {
+    write: Math.max(1, Math.min(own, knownToAll(recorded, now, graceMs))),
+    read: Math.max(own, recorded.shards),
+  };
 }
