@@ -9,6 +9,8 @@
 // checkpoints not written): the difference between the two is what reading the manifest from S3,
 // writing checkpoints, and starting and ending the job cost. For each phase it also prints the cores
 // each process used (process-cpu.ts): which one bounds the run. `npm run bench:replay [events]`.
+// BENCH_RUNS=<n> measures n runs instead of three (the goal's figure is the median of three; more runs
+// narrow it down on a noisy machine, where single runs move by about ±8 points).
 // BENCH_RTT_MS=<ms> puts a network round trip in front of the SQS emulator (latency-proxy.ts, its own
 // process), for the app and the floor alike: the regime of real SQS, where each call waits on the
 // network rather than on this machine's CPU. The goal is stated without it (BENCH_RTT_MS unset).
@@ -80,7 +82,12 @@ const entryOf = (m: OutgoingMessage) => ({
 /** How often the bench looks at the job while it runs. */
 const POLL_MS = 500;
 const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** The middle value; for an even count, the mean of the two middle ones. */
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
 const round2 = (x: number): number => Math.round(x * 100) / 100;
 
 function record(i: number, now: number): EventRecord {
@@ -282,8 +289,8 @@ export async function runReplayBench(events = 20000, runs = 3, rttMs = 0): Promi
       in_flight: inFlight,
       checkpoint_batches: env.REPLAY_CHECKPOINT_BATCHES,
       runs: results,
-      median_ratio: median(results.map((r) => r.ratio)),
-      median_loop_ratio: median(results.map((r) => r.loop_ratio)),
+      median_ratio: round2(median(results.map((r) => r.ratio))),
+      median_loop_ratio: round2(median(results.map((r) => r.loop_ratio))),
     };
   } finally {
     destroyAwsClients(clients);
@@ -294,8 +301,11 @@ export async function runReplayBench(events = 20000, runs = 3, rttMs = 0): Promi
 if (require.main === module) {
   const events = Number(process.argv[2] ?? 20000);
   const rttMs = Number(process.env.BENCH_RTT_MS ?? 0);
+  const runs = Number(process.env.BENCH_RUNS ?? 3);
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new Error(`BENCH_RUNS=${process.env.BENCH_RUNS}: a whole number of runs, at least 1`);
   process.stdout.write(`pipescope replay bench: ${runtimeLine()}\n`);
-  runReplayBench(events, 3, rttMs)
+  runReplayBench(events, runs, rttMs)
     .then((r) => {
       process.stdout.write(
         [
