@@ -18,10 +18,10 @@ import {
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PageCursors } from '../paging/page-cursor';
+import { invalidCursor, PageCursors } from '../paging/page-cursor';
 import type { Page, PageRequest } from '../paging/page';
 import { ReadBudget, ReadLimits } from '../paging/read-budget';
-import { MergeAt, mergeShards, ReadShard } from '../paging/shard-merge';
+import { MergeAt, mergeShards, ReadShard, resumeOver } from '../paging/shard-merge';
 import type { Env } from '../config/env.config';
 import { rethrowStorage } from './storage-errors';
 
@@ -249,10 +249,19 @@ export class DynamoTable {
     page: PageRequest,
     map: (item: Item) => T,
   ): Promise<Page<T>> {
-    const at = this.openCursor(days, page.cursor) as unknown as MergeAt;
+    // A cursor is bound to the query (its days' first shards: source, window, type, order), not to
+    // the shard count, which a raise may change between two pages (resumeOver).
+    const scope = days.map((shards) => shards[0]);
     const first = days[0]?.[0];
     const sortOf = (item: Item): string => String(item[`${first?.IndexName ?? ''}sk`]);
     const order = first?.ScanIndexForward === false ? 'desc' : 'asc';
+    const opened = this.openCursor(scope, page.cursor) as unknown as MergeAt;
+    const at = resumeOver(opened, days[opened.p]?.length ?? 0, order);
+    if (at === undefined) {
+      throw invalidCursor(
+        'read over more index shards than are recorded now; start again from the first page',
+      );
+    }
     const read: ReadShard<T> = async (d, s, from, limit) => {
       const q = days[d][s];
       const bound = from.after ?? from.at;
@@ -280,7 +289,7 @@ export class DynamoTable {
       ...filtered,
     } as const;
     const { next, ...found } = await mergeShards(request, at, new ReadBudget(this.limits), read);
-    return { ...found, next_cursor: next ? this.cursors.seal(days, { ...next }, page.clock) : null };
+    return { ...found, next_cursor: next ? this.cursors.seal(scope, { ...next }, page.clock) : null };
   }
 
   /** One page of a single-partition query, newest or oldest first as the query says. */

@@ -1,5 +1,5 @@
 import { ReadBudget, ReadLimits } from './read-budget';
-import { MergeAt, MergedPage, MergeRequest, mergeShards, Order, ReadShard } from './shard-merge';
+import { MergeAt, MergedPage, MergeRequest, mergeShards, Order, ReadShard, resumeOver } from './shard-merge';
 
 interface Row {
   sort: string;
@@ -191,5 +191,63 @@ describe('mergeShards', () => {
     ];
     const { pages } = await pageAll(store, { order: 'asc', limit: 2 });
     expect(pages.flat().map((x) => x.sort)).toEqual(['b1', 'd0', 'd1']);
+  });
+});
+
+describe('resumeOver', () => {
+  /**
+   * One day over 2 shards, and the same day after a raise to 4: 40 later items spread over all four
+   * (writers use the new shards only once every reader knows them), all after the old ones.
+   */
+  const raised = (): { old: Store; after: Store } => {
+    const old = makeStore(1, 2, 60, 21);
+    const after: Store = [[...old[0].map((shard) => [...shard]), [], []]];
+    for (let i = 0; i < 40; i++) {
+      // ms in the old rows are 8 digits under 86,400,000: a 9 after the T sorts after every one.
+      after[0][i % 4].push({ sort: `2026-11-20T9${String(i).padStart(7, '0')}#new`, type: 'a' });
+    }
+    for (const shard of after[0]) shard.sort((a, b) => (a.sort < b.sort ? -1 : 1));
+    return { old, after };
+  };
+
+  for (const order of ['asc', 'desc'] as const) {
+    it(`goes on over shards added after the cursor's page, ${order}, listing each item once`, async () => {
+      const { old, after } = raised();
+      const budget = () => new ReadBudget(roomy);
+      const first = await mergeShards(
+        { days: 1, shards: 2, order, limit: 25 },
+        { p: 0 },
+        budget(),
+        reader(old, order).read,
+      );
+      let at = resumeOver(JSON.parse(JSON.stringify(first.next)) as MergeAt, 4, order) ?? null;
+      expect(at).not.toBeNull();
+      const { read } = reader(after, order);
+      const rest: Row[] = [];
+      while (at) {
+        const page: MergedPage<Row> = await mergeShards(
+          { days: 1, shards: 4, order, limit: 10 },
+          at,
+          budget(),
+          read,
+        );
+        rest.push(...page.items);
+        at = page.next;
+      }
+      // Ascending, the new items follow the old ones; descending, the listing stays behind its first
+      // page, as one partition's would: items newer than its start are not in it.
+      expect([...first.items, ...rest]).toEqual(
+        order === 'asc' ? expected(after, 'asc') : expected(old, 'desc'),
+      );
+    });
+  }
+
+  it('refuses a cursor over more shards than the day has now, and keeps any other as it is', () => {
+    const at: MergeAt = { p: 0, a: [null, 'k1', 'k2', null], h: [null, null, null, 'k3'], d: [0] };
+    expect(resumeOver(at, 2, 'asc')).toBeUndefined();
+    expect(resumeOver(at, 4, 'desc')).toBe(at);
+    expect(resumeOver({ p: 1 }, 8, 'desc')).toEqual({ p: 1 });
+    expect(resumeOver(at, 6, 'desc')).toEqual({ ...at, d: [0, 4, 5] });
+    expect(resumeOver(at, 6, 'asc')).toBe(at);
   });
 });

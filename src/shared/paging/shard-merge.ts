@@ -72,6 +72,23 @@ interface ShardState<T> {
   done: boolean;
 }
 
+/**
+ * A cursor's position carried over to the shard count its day is read with now, or undefined when it
+ * cannot be. Between a cursor's page and the next, the count only grows (a raise, docs/scaling.md):
+ * writers use new shards only once every reader knows them, so every item in a shard the cursor did
+ * not know came after everything the cursor's pages emitted. Ascending, those shards are read from the
+ * start, like a shard whose position is not known; descending, they hold nothing past the position
+ * and are done. A cursor over more shards than the day has now (a record lowered by hand) is refused.
+ */
+export function resumeOver(at: MergeAt, shards: number, order: Order): MergeAt | undefined {
+  const had = at.a?.length;
+  if (had === undefined || had === shards) return at;
+  if (had > shards) return undefined;
+  if (order === 'asc') return at;
+  const added = Array.from({ length: shards - had }, (_, i) => had + i);
+  return { ...at, d: [...(at.d ?? []), ...added] };
+}
+
 /** The key further along in reading order. */
 const further = (order: Order, a: string | undefined, b: string | undefined): string | undefined =>
   a === undefined ? b : b === undefined ? a : (order === 'asc' ? a > b : a < b) ? a : b;
