@@ -31,9 +31,9 @@ export const fixedShards = (shards: number): ShardCounts => ({ write: () => shar
  * the one from before it (some readers may not have looked since).
  */
 export function knownToAll(recorded: RecordedShards, now: number, graceMs: number): number {
-  const settling =
-    recorded.before !== undefined && recorded.raised_at !== undefined && now < recorded.raised_at + graceMs;
-  return settling ? Math.min(recorded.before!, recorded.shards) : recorded.shards;
+  const { shards, before, raised_at: raisedAt } = recorded;
+  const settling = before !== undefined && raisedAt !== undefined && now < raisedAt + graceMs;
+  return settling ? Math.min(before, shards) : shards;
 }
 
 /**
