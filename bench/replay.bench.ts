@@ -6,8 +6,9 @@
 // before and right after the replay (averaged: the load of a shared machine drifts). Prints each
 // run's rates and app/floor, and the median ratio of the three. Beside each replay it also times the
 // send loop alone (the same SendPipeline, formats and publisher over the same manifest held in memory,
-// checkpoints not written): the difference between the two is what reading the manifest from S3,
-// writing checkpoints, and starting and ending the job cost. For each phase it also prints the cores
+// checkpoints not written): the difference between the two is what reading the manifest (from the
+// memory of the instance that created the replay: REPLAY_PART_CACHE_MB), writing checkpoints, and
+// starting and ending the job cost. For each phase it also prints the cores
 // each process used (process-cpu.ts): which one bounds the run. `npm run bench:replay [events]`.
 // BENCH_RUNS=<n> measures n runs instead of three (the goal's figure is the median of three; more runs
 // narrow it down on a noisy machine, where single runs move by about ±8 points).
@@ -66,6 +67,8 @@ export interface ReplayBenchResult {
   rtt_ms: number;
   in_flight: number;
   checkpoint_batches: number;
+  /** REPLAY_PART_CACHE_MB: 0 when the runner reads its manifest from S3. */
+  part_cache_mb: number;
   runs: ReplayRun[];
   median_ratio: number;
   median_loop_ratio: number;
@@ -158,6 +161,9 @@ export async function runReplayBench(events = 20000, runs = 3, rttMs = 0): Promi
     LOG_LEVEL: 'silent',
     REPLAY_MAX_RATE: '1000000',
     REPLAY_MAX_EVENTS: String(events),
+    // REPLAY_PART_CACHE_MB=0 measures a replay sent by an instance that did not create it (the
+    // manifest read from S3), as after a restart or on a busy fleet.
+    ...(process.env.REPLAY_PART_CACHE_MB ? { REPLAY_PART_CACHE_MB: process.env.REPLAY_PART_CACHE_MB } : {}),
   });
   const emulators = await startEmulators(config, 'temporary');
   const proxy =
@@ -288,6 +294,7 @@ export async function runReplayBench(events = 20000, runs = 3, rttMs = 0): Promi
       rtt_ms: rttMs,
       in_flight: inFlight,
       checkpoint_batches: env.REPLAY_CHECKPOINT_BATCHES,
+      part_cache_mb: env.REPLAY_PART_CACHE_MB,
       runs: results,
       median_ratio: round2(median(results.map((r) => r.ratio))),
       median_loop_ratio: round2(median(results.map((r) => r.loop_ratio))),
@@ -310,7 +317,8 @@ if (require.main === module) {
       process.stdout.write(
         [
           `replay bench: ${r.events} messages, SendMessageBatch of 10, ${r.in_flight} calls in flight (REPLAY_SEND_CONCURRENCY), checkpoint interval ${r.checkpoint_batches} batches` +
-            (r.rtt_ms > 0 ? `, a ${r.rtt_ms} ms round trip added in front of SQS (BENCH_RTT_MS)` : ''),
+            (r.rtt_ms > 0 ? `, a ${r.rtt_ms} ms round trip added in front of SQS (BENCH_RTT_MS)` : '') +
+            (r.part_cache_mb === 0 ? ', manifest read from S3 (REPLAY_PART_CACHE_MB=0)' : ''),
           ...r.runs.map(
             (x, i) =>
               `  run ${i + 1}: replay (send phase) ${x.replay} messages/s, end to end ${x.end_to_end} messages/s | floor ${x.floor} messages/s | app/floor ${x.ratio} | send loop alone ${x.loop} messages/s, ${x.loop_ratio}`,

@@ -27,9 +27,11 @@ export interface ManifestHeader {
   parts: string[];
 }
 
-export const manifestKey = (replayId: string): string => `replays/${replayId}/manifest.json`;
+/** Where every object of one replay's manifest is kept. */
+export const manifestPrefix = (replayId: string): string => `replays/${replayId}/`;
+export const manifestKey = (replayId: string): string => `${manifestPrefix(replayId)}manifest.json`;
 export const partKey = (replayId: string, part: number): string =>
-  `replays/${replayId}/part-${String(part).padStart(5, '0')}.ndjson`;
+  `${manifestPrefix(replayId)}part-${String(part).padStart(5, '0')}.ndjson`;
 
 export function toEntry(e: EventRecord): ManifestEntry {
   return {

@@ -15,6 +15,9 @@ import { UnprocessedFinder } from './replay-unprocessed';
 import { DynamoReplayProgress } from './dynamo-replay-progress';
 import { ReplayProgress } from './replay-progress';
 import { ReplayFormatter } from './replay-formatter';
+import { ManifestPartCache, ManifestStore } from './manifest-part-cache';
+import { RawStore } from '../shared/raw/raw-store';
+import { Env } from '../shared/config/env.config';
 import {
   CloudEventsFormatter,
   FullFormatter,
@@ -46,6 +49,12 @@ export interface ReplayModuleOptions {
       provide: ReplayProgress,
       inject: [DynamoTable],
       useFactory: (t: DynamoTable) => new DynamoReplayProgress(t),
+    },
+    {
+      provide: ManifestStore,
+      inject: [RawStore, Env],
+      useFactory: (raw: RawStore, env: Env) =>
+        new ManifestStore(raw, new ManifestPartCache(env.REPLAY_PART_CACHE_MB * 1024 * 1024)),
     },
     {
       provide: ReplayJobStore,

@@ -5,7 +5,7 @@
 // sent twice, none is skipped. Which jobs run is replay.runner.ts's call.
 import { Injectable, Logger } from '@nestjs/common';
 import { QueuePublisher } from '../shared/queue/queue-publisher';
-import { RawStore } from '../shared/raw/raw-store';
+import { ManifestStore } from './manifest-part-cache';
 import { ReplayJob, ReplayJobStore } from './replay-job-store';
 import { Env } from '../shared/config/env.config';
 import { StorageUnavailableError } from '../shared/errors/app-error';
@@ -39,7 +39,7 @@ export class ReplaySender {
 
   constructor(
     private readonly jobs: ReplayJobStore,
-    private readonly raw: RawStore,
+    private readonly manifests: ManifestStore,
     private readonly queue: QueuePublisher,
     private readonly formats: ReplayFormats,
     private readonly metrics: ReplayMetrics,
@@ -67,7 +67,9 @@ export class ReplaySender {
       },
       resumed ? 'replay resumed from its checkpoint' : 'replay started',
     );
-    const header = JSON.parse((await this.raw.get(job.manifest_key)).toString('utf8')) as ManifestHeader;
+    const header = JSON.parse(
+      (await this.manifests.read(job.manifest_key)).toString('utf8'),
+    ) as ManifestHeader;
     const format = header.format ?? 'pointer';
     if (!this.formats.has(format))
       throw new Error(`replay format ${format} is not registered on this instance`);
@@ -78,7 +80,7 @@ export class ReplaySender {
         queue: this.queue,
         formats: this.formats,
         metrics: this.metrics,
-        reader: new ManifestReader(header, (key) => this.raw.get(key)),
+        reader: new ManifestReader(header, (key) => this.manifests.read(key)),
         logger: this.logger,
       },
       {

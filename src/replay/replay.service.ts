@@ -4,7 +4,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EventIndex, EventRecord } from '../shared/events/event-index';
-import { RawStore } from '../shared/raw/raw-store';
+import { ManifestStore } from './manifest-part-cache';
 import { ReplayFilter, ReplayJob, ReplayJobStore } from './replay-job-store';
 import type { Caller } from '../shared/auth/caller';
 import { RateLimits } from '../shared/auth/rate-limits';
@@ -47,7 +47,7 @@ export class ReplayService {
 
   constructor(
     private readonly index: EventIndex,
-    private readonly raw: RawStore,
+    private readonly manifests: ManifestStore,
     private readonly jobs: ReplayJobStore,
     private readonly runner: ReplayRunner,
     private readonly unprocessed: UnprocessedFinder,
@@ -108,10 +108,26 @@ export class ReplayService {
     resendOf?: string,
   ): Promise<ReplayView> {
     const replayId = randomUUID();
+    try {
+      return await this.freeze(replayId, request, feed, caller, resendOf);
+    } catch (err) {
+      // What this instance kept of a manifest no job will send.
+      this.manifests.forget(replayId);
+      throw err;
+    }
+  }
+
+  private async freeze(
+    replayId: string,
+    request: Omit<ReplayRequest, 'dry_run'>,
+    feed: SelectionFeed,
+    caller: Caller,
+    resendOf?: string,
+  ): Promise<ReplayView> {
     const createdAt = new Date().toISOString();
     const tally = new PlanTally();
     const parts = new ManifestPartWriter(replayId, (key, body) =>
-      this.raw.put(key, body, 'application/x-ndjson'),
+      this.manifests.write(key, body, 'application/x-ndjson'),
     );
     const end = await feed(async (entries) => {
       tally.add(entries);
@@ -133,7 +149,7 @@ export class ReplayService {
       parts: await parts.finish(),
     };
     // The header last: a manifest.json only exists once every part it names does.
-    await this.raw.put(
+    await this.manifests.write(
       manifestKey(replayId),
       Buffer.from(JSON.stringify(header, null, 2)),
       'application/json',

@@ -8,6 +8,7 @@ import { eventItem } from '../../src/shared/events/dynamo-event-index';
 import { EventRecord } from '../../src/shared/events/event-index';
 import { PART_SIZE, parsePart } from '../../src/replay/replay-manifest';
 import { RawStore } from '../../src/shared/raw/raw-store';
+import { ReplayJobStore } from '../../src/replay/replay-job-store';
 import { putItems } from '../../bench/bench-support';
 import { eventRecord } from '../support/factories';
 import { auth, startTestApp, TestApp } from '../support/test-app';
@@ -84,6 +85,35 @@ describe.each([1, 4])('replay selections stream (SOURCE_INDEX_SHARDS=%i)', (shar
     expect(header).toMatchObject({ matched: COUNT, truncated: false });
     expect(parts.map((p) => p.length)).toEqual([PART_SIZE, PART_SIZE, COUNT - 2 * PART_SIZE]);
     expect(parts.flat().map((e) => e.event_id)).toEqual(history.map((e) => e.event_id));
+  });
+
+  it('sends a manifest of several parts without reading it back from S3 on the instance that wrote it', async () => {
+    const getObjects = async (): Promise<number> => {
+      const text = (await t.http().get('/metrics').expect(200)).text;
+      return [
+        ...text.matchAll(
+          /^pipescope_storage_calls_total\{[^}]*dependency="s3"[^}]*operation="GetObject"[^}]*\} (\d+)/gm,
+        ),
+      ]
+        .map((m) => Number(m[1]))
+        .reduce((a, b) => a + b, 0);
+    };
+    const before = await getObjects();
+    const res = await post({ max_events: 5000, rate_per_second: 10000 }).expect(202);
+    const jobs = t.app.get(ReplayJobStore);
+    const deadline = Date.now() + 30_000;
+    let job = await jobs.get(res.body.replay_id);
+    while (job?.status !== 'completed' && Date.now() < deadline) {
+      await new Promise((done) => setTimeout(done, 100));
+      job = await jobs.get(res.body.replay_id);
+    }
+    expect(job).toMatchObject({ status: 'completed', sent: COUNT, failed: 0 });
+    // The header and its three parts came from memory: a pointer replay reads nothing else from S3.
+    expect(await getObjects()).toBe(before);
+    // S3 holds them all the same, for a resume elsewhere and for the audit.
+    const { header, parts } = await manifestOf(res.body.replay_id);
+    expect(header).toMatchObject({ matched: COUNT });
+    expect(parts.flat()).toHaveLength(COUNT);
   });
 
   it('lists the source timeline through the API in index order, page by page', async () => {

@@ -132,6 +132,11 @@ export class Env {
   /** SendMessageBatch calls one replay keeps in flight at once. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(64) REPLAY_SEND_CONCURRENCY: number = 4;
   /**
+   * Manifest objects a replay's creation wrote, kept in memory (up to this many MiB) for this
+   * instance's runner, so it does not read them back from S3 (manifest-part-cache.ts); 0 keeps none.
+   */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(4096) REPLAY_PART_CACHE_MB: number = 32;
+  /**
    * The hard bound of the checkpoint interval, in batches: a runner never has more than this many
    * batches sent past its stored checkpoint, so a crash sends at most this many again. It checkpoints
    * every REPLAY_CHECKPOINT_MS, or sooner when half of this is acknowledged; each checkpoint is a

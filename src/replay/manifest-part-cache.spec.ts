@@ -1,0 +1,66 @@
+import { ManifestPartCache, PART_CACHE_TTL_MS } from './manifest-part-cache';
+
+const bytes = (n: number, fill = 'x') => Buffer.alloc(n, fill);
+
+describe('ManifestPartCache', () => {
+  it('hands an object out once, then no more', () => {
+    const cache = new ManifestPartCache(1000);
+    cache.put('replays/a/part-00000.ndjson', bytes(10, 'a'));
+    expect(cache.take('replays/a/part-00000.ndjson')?.toString()).toBe('a'.repeat(10));
+    expect(cache.take('replays/a/part-00000.ndjson')).toBeUndefined();
+    expect(cache.size).toBe(0);
+  });
+
+  it('keeps objects while they fit in its size and none past it, so a manifest keeps its first parts', () => {
+    const cache = new ManifestPartCache(100);
+    cache.put('k1', bytes(40));
+    cache.put('k2', bytes(40));
+    cache.put('k3', bytes(40));
+    expect(cache.size).toBe(80);
+    expect(cache.take('k3')).toBeUndefined();
+    expect(cache.take('k1')).toHaveLength(40);
+    // Room again once handed out.
+    cache.put('k4', bytes(60));
+    expect(cache.take('k2')).toHaveLength(40);
+    expect(cache.take('k4')).toHaveLength(60);
+    cache.put('huge', bytes(101));
+    expect(cache.take('huge')).toBeUndefined();
+    expect(cache.size).toBe(0);
+  });
+
+  it('counts an object written again under the same key once', () => {
+    const cache = new ManifestPartCache(100);
+    cache.put('k', bytes(60));
+    cache.put('k', bytes(30, 'b'));
+    expect(cache.size).toBe(30);
+    expect(cache.take('k')?.toString()).toBe('b'.repeat(30));
+  });
+
+  it(`drops objects kept longer than ${PART_CACHE_TTL_MS / 60_000} minutes`, () => {
+    let now = 0;
+    const cache = new ManifestPartCache(1000, () => now);
+    cache.put('old', bytes(10));
+    now = 60_000;
+    cache.put('newer', bytes(10));
+    now = PART_CACHE_TTL_MS;
+    expect(cache.take('old')).toBeUndefined();
+    expect(cache.take('newer')).toHaveLength(10);
+    expect(cache.size).toBe(0);
+  });
+
+  it('forgets every object of one replay and only those', () => {
+    const cache = new ManifestPartCache(1000);
+    cache.put('replays/a/part-00000.ndjson', bytes(10));
+    cache.put('replays/ab/part-00000.ndjson', bytes(10));
+    cache.put('replays/a/manifest.json', bytes(10));
+    cache.forget('replays/a/');
+    expect(cache.size).toBe(10);
+    expect(cache.take('replays/ab/part-00000.ndjson')).toHaveLength(10);
+  });
+
+  it('keeps nothing at size 0', () => {
+    const cache = new ManifestPartCache(0);
+    cache.put('k', bytes(1));
+    expect(cache.take('k')).toBeUndefined();
+  });
+});

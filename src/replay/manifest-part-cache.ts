@@ -1,0 +1,103 @@
+// The manifest objects this instance just wrote, kept for its own runner. A replay's runner is woken
+// when the replay is created, so the instance that wrote a manifest usually sends it too, and would
+// otherwise read back from S3, part by part, what it wrote there a moment before: one GetObject per
+// 1,000 events, about 1 ms of the sending thread each (docs/benchmarks.md). S3 stays the record: an
+// object is kept here only once S3 holds it, is handed out once (a resumed run, or any other reader,
+// reads S3), and is dropped after PART_CACHE_TTL_MS; past REPLAY_PART_CACHE_MB nothing more is kept.
+// The objects are immutable, so what is handed out is what S3 holds.
+import type { RawStore } from '../shared/raw/raw-store';
+import { manifestPrefix } from './replay-manifest';
+
+/** How long a written object is kept for a run that has not started: a job queued longer reads S3. */
+export const PART_CACHE_TTL_MS = 5 * 60_000;
+
+interface Held {
+  body: Buffer;
+  at: number;
+}
+
+export class ManifestPartCache {
+  /** In the order written: the first is the oldest. */
+  private readonly held = new Map<string, Held>();
+  private bytes = 0;
+
+  /** `maxBytes` 0 keeps nothing. */
+  constructor(
+    private readonly maxBytes: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Bytes held now. */
+  get size(): number {
+    return this.bytes;
+  }
+
+  /**
+   * Keeps `body`, which S3 now holds under `key`, if it fits. What does not fit is not kept, rather
+   * than dropping older objects: a run needs a manifest's first parts first.
+   */
+  put(key: string, body: Buffer): void {
+    this.drop(key);
+    this.expire();
+    if (this.bytes + body.length > this.maxBytes) return;
+    this.held.set(key, { body, at: this.now() });
+    this.bytes += body.length;
+  }
+
+  /** The object written under `key`, if it is still held; never handed out twice. */
+  take(key: string): Buffer | undefined {
+    this.expire();
+    const held = this.held.get(key);
+    if (held) this.drop(key);
+    return held?.body;
+  }
+
+  /** Drops every object under `prefix` (a replay whose creation failed part way). */
+  forget(prefix: string): void {
+    for (const key of [...this.held.keys()]) if (key.startsWith(prefix)) this.drop(key);
+  }
+
+  private expire(): void {
+    const before = this.now() - PART_CACHE_TTL_MS;
+    for (const [key, { at }] of this.held) {
+      if (at > before) break;
+      this.drop(key);
+    }
+  }
+
+  private drop(key: string): void {
+    const held = this.held.get(key);
+    if (!held) return;
+    this.held.delete(key);
+    this.bytes -= held.body.length;
+  }
+}
+
+/**
+ * A replay's manifest objects in S3 (RawStore), the ones this instance wrote kept for its own runner.
+ * Only the creation writes through it and only the run that sends reads through it; anything else
+ * that reads a manifest (the unprocessed finder) reads S3.
+ */
+export class ManifestStore {
+  constructor(
+    private readonly raw: RawStore,
+    private readonly cache: ManifestPartCache,
+  ) {}
+
+  /** Writes the object to S3, then keeps it. */
+  async write(key: string, body: Buffer, contentType: string): Promise<void> {
+    await this.raw.put(key, body, contentType);
+    this.cache.put(key, body);
+  }
+
+  /** The object, for the run that sends it: from memory when this instance still holds it. */
+  read(key: string): Promise<Buffer> {
+    const held = this.cache.take(key);
+    return held ? Promise.resolve(held) : this.raw.get(key);
+  }
+
+  /** Drops what is kept of a replay whose creation failed. */
+  forget(replayId: string): void {
+    this.cache.forget(manifestPrefix(replayId));
+  }
+}
