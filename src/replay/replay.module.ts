@@ -15,7 +15,7 @@ import { UnprocessedFinder } from './replay-unprocessed';
 import { DynamoReplayProgress } from './dynamo-replay-progress';
 import { ReplayProgress } from './replay-progress';
 import { ReplayFormatter } from './replay-formatter';
-import { ManifestPartCache, ManifestStore } from './manifest-part-cache';
+import { ManifestPartCache, ManifestStore } from './manifest-store';
 import { RawStore } from '../shared/raw/raw-store';
 import { Env } from '../shared/config/env.config';
 import {

@@ -5,7 +5,7 @@
 // sent twice, none is skipped. Which jobs run is replay.runner.ts's call.
 import { Injectable, Logger } from '@nestjs/common';
 import { QueuePublisher } from '../shared/queue/queue-publisher';
-import { ManifestStore } from './manifest-part-cache';
+import { ManifestStore } from './manifest-store';
 import { ReplayJob, ReplayJobStore } from './replay-job-store';
 import { Env } from '../shared/config/env.config';
 import { StorageUnavailableError } from '../shared/errors/app-error';

@@ -4,7 +4,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EventIndex, EventRecord } from '../shared/events/event-index';
-import { ManifestStore } from './manifest-part-cache';
+import { ManifestStore } from './manifest-store';
 import { ReplayFilter, ReplayJob, ReplayJobStore } from './replay-job-store';
 import type { Caller } from '../shared/auth/caller';
 import { RateLimits } from '../shared/auth/rate-limits';

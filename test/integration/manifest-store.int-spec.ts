@@ -1,7 +1,7 @@
 // The manifest store over the S3 emulator: what the creation wrote is read back from memory by the
 // run that sends it, once, and S3 holds it all the while.
 import { StorageNotFoundError } from '../../src/shared/errors/app-error';
-import { ManifestPartCache, ManifestStore } from '../../src/replay/manifest-part-cache';
+import { ManifestPartCache, ManifestStore } from '../../src/replay/manifest-store';
 import { manifestKey, partKey } from '../../src/replay/replay-manifest';
 import { S3RawStore } from '../../src/shared/raw/s3-raw-store';
 import { openStores, Stores } from '../support/stores';

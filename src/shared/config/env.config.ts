@@ -133,7 +133,7 @@ export class Env {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(64) REPLAY_SEND_CONCURRENCY: number = 4;
   /**
    * Manifest objects a replay's creation wrote, kept in memory (up to this many MiB) for this
-   * instance's runner, so it does not read them back from S3 (manifest-part-cache.ts); 0 keeps none.
+   * instance's runner, so it does not read them back from S3 (manifest-store.ts); 0 keeps none.
    */
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(4096) REPLAY_PART_CACHE_MB: number = 32;
   /**

@@ -96,7 +96,10 @@ export class ManifestStore {
     return held ? Promise.resolve(held) : this.raw.get(key);
   }
 
-  /** Drops what is kept of a replay whose creation failed. */
+  /**
+   * Drops what is kept of a replay whose creation failed. (A part write still in flight then is kept
+   * when it lands, until it expires: memory for 5 minutes, never a wrong answer.)
+   */
   forget(replayId: string): void {
     this.cache.forget(manifestPrefix(replayId));
   }

@@ -1,4 +1,4 @@
-import { ManifestPartCache, PART_CACHE_TTL_MS } from './manifest-part-cache';
+import { ManifestPartCache, PART_CACHE_TTL_MS } from './manifest-store';
 
 const bytes = (n: number, fill = 'x') => Buffer.alloc(n, fill);
 
