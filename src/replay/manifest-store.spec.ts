@@ -1,4 +1,8 @@
-import { ManifestPartCache, PART_CACHE_TTL_MS } from './manifest-store';
+import type { Env } from '../shared/config/env.config';
+import type { RawStore } from '../shared/raw/raw-store';
+import { ManifestPartCache, ManifestStore, PART_CACHE_TTL_MS } from './manifest-store';
+import { ManifestEntry, PART_SIZE } from './replay-manifest';
+import { ReplayService } from './replay.service';
 
 const bytes = (n: number, fill = 'x') => Buffer.alloc(n, fill);
 
@@ -62,5 +66,63 @@ describe('ManifestPartCache', () => {
     const cache = new ManifestPartCache(0);
     cache.put('k', bytes(1));
     expect(cache.take('k')).toBeUndefined();
+  });
+  it('lets go of expired objects on its own, with no call to wake it, and a rewrite counts from then', () => {
+    jest.useFakeTimers();
+    try {
+      let now = 0;
+      const cache = new ManifestPartCache(1000, () => now);
+      cache.put('first', bytes(10));
+      cache.put('second', bytes(10));
+      now = 60_000;
+      // Written again: its five minutes start now, and it is now the newest.
+      cache.put('first', bytes(10));
+      now = PART_CACHE_TTL_MS + 1;
+      jest.advanceTimersByTime(PART_CACHE_TTL_MS + 1);
+      expect(cache.size).toBe(10);
+      now = 60_000 + PART_CACHE_TTL_MS + 1;
+      jest.advanceTimersByTime(60_000);
+      expect(cache.size).toBe(0);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('counts a small object as the pooled slab it keeps alive', () => {
+    const cache = new ManifestPartCache(1_000_000);
+    cache.put('replays/a/manifest.json', Buffer.from('{"matched":1}'));
+    expect(cache.size).toBe(Buffer.poolSize);
+  });
+});
+
+describe('a replay whose creation fails', () => {
+  it('keeps nothing of its manifest, not even the part writes still in flight when it failed', async () => {
+    const cache = new ManifestPartCache(64 * 1024 * 1024);
+    // S3 answers each write 20 ms later: several are in flight when the selection fails.
+    const raw = {
+      put: () => new Promise<void>((done) => setTimeout(done, 20)),
+    } as unknown as RawStore;
+    const service = new ReplayService(
+      {} as never,
+      new ManifestStore(raw, cache),
+      {} as never,
+      {} as never,
+      {} as never,
+      {} as never,
+      {} as never,
+      { REPLAY_MAX_PLANS_PER_CALLER: 1 } as Env,
+    );
+    const page = Array.from({ length: PART_SIZE }, (_, i) => ({ event_id: String(i) }) as ManifestEntry);
+    const failing = async (take: (entries: ManifestEntry[]) => Promise<void>) => {
+      for (let i = 0; i < 3; i++) await take(page);
+      throw new Error('the index went away');
+    };
+    await expect(
+      service.launch({ rate_per_second: 10 } as never, failing, { id: 'op' } as never),
+    ).rejects.toThrow('the index went away');
+    expect(cache.size).toBe(0);
+    // Nothing lands later either.
+    await new Promise((done) => setTimeout(done, 50));
+    expect(cache.size).toBe(0);
   });
 });

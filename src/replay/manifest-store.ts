@@ -2,9 +2,11 @@
 // when the replay is created, so the instance that wrote a manifest usually sends it too, and would
 // otherwise read back from S3, part by part, what it wrote there a moment before: one GetObject per
 // 1,000 events, about 1 ms of the sending thread each (docs/benchmarks.md). S3 stays the record: an
-// object is kept here only once S3 holds it, is handed out once (a resumed run, or any other reader,
-// reads S3), and is dropped after PART_CACHE_TTL_MS; past REPLAY_PART_CACHE_MB nothing more is kept.
-// The objects are immutable, so what is handed out is what S3 holds.
+// object is kept here only once S3 holds it, is handed out once, and is dropped when its run ends
+// (a resumed run, or any other reader, reads S3), when its creation fails, or PART_CACHE_TTL_MS
+// after it was written; past REPLAY_PART_CACHE_MB nothing more is kept. The objects are immutable,
+// so what is handed out is what S3 holds.
+import { performance } from 'node:perf_hooks';
 import type { RawStore } from '../shared/raw/raw-store';
 import { manifestPrefix } from './replay-manifest';
 
@@ -13,18 +15,28 @@ export const PART_CACHE_TTL_MS = 5 * 60_000;
 
 interface Held {
   body: Buffer;
+  /** Bytes it keeps alive (costOf). */
+  cost: number;
   at: number;
 }
 
+/**
+ * The memory an object keeps alive: its bytes, or the whole pooled slab a small Buffer is cut from
+ * (Node carves buffers under 4 KiB, a small manifest.json, out of shared 8 KiB slabs).
+ */
+const costOf = (body: Buffer): number => Math.max(body.length, body.buffer.byteLength);
+
 export class ManifestPartCache {
-  /** In the order written: the first is the oldest. */
+  /** In the order written (`put` deletes before it sets): the first is the oldest. */
   private readonly held = new Map<string, Held>();
   private bytes = 0;
+  /** Wakes when the oldest object expires, so an idle instance lets go of it too. */
+  private sweep?: NodeJS.Timeout;
 
-  /** `maxBytes` 0 keeps nothing. */
+  /** `maxBytes` 0 keeps nothing. `now` is monotonic: a clock stepped back must not keep objects. */
   constructor(
     private readonly maxBytes: number,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = () => performance.now(),
   ) {}
 
   /** Bytes held now. */
@@ -39,9 +51,11 @@ export class ManifestPartCache {
   put(key: string, body: Buffer): void {
     this.drop(key);
     this.expire();
-    if (this.bytes + body.length > this.maxBytes) return;
-    this.held.set(key, { body, at: this.now() });
-    this.bytes += body.length;
+    const cost = costOf(body);
+    if (this.bytes + cost > this.maxBytes) return;
+    this.held.set(key, { body, cost, at: this.now() });
+    this.bytes += cost;
+    this.schedule();
   }
 
   /** The object written under `key`, if it is still held; never handed out twice. */
@@ -65,11 +79,30 @@ export class ManifestPartCache {
     }
   }
 
+  /** A timer for the oldest object's expiry while any is held; never what keeps the process up. */
+  private schedule(): void {
+    if (this.sweep || this.held.size === 0) return;
+    const oldest = this.held.values().next().value!;
+    this.sweep = setTimeout(
+      () => {
+        this.sweep = undefined;
+        this.expire();
+        this.schedule();
+      },
+      Math.max(0, oldest.at + PART_CACHE_TTL_MS - this.now()) + 1,
+    );
+    this.sweep.unref();
+  }
+
   private drop(key: string): void {
     const held = this.held.get(key);
     if (!held) return;
     this.held.delete(key);
-    this.bytes -= held.body.length;
+    this.bytes -= held.cost;
+    if (this.held.size === 0) {
+      clearTimeout(this.sweep);
+      this.sweep = undefined;
+    }
   }
 }
 
@@ -96,10 +129,7 @@ export class ManifestStore {
     return held ? Promise.resolve(held) : this.raw.get(key);
   }
 
-  /**
-   * Drops what is kept of a replay whose creation failed. (A part write still in flight then is kept
-   * when it lands, until it expires: memory for 5 minutes, never a wrong answer.)
-   */
+  /** Drops what is kept of a replay: its run ended, or its creation failed (writes settled first). */
   forget(replayId: string): void {
     this.cache.forget(manifestPrefix(replayId));
   }

@@ -103,6 +103,11 @@ export class ManifestPartWriter {
     }
   }
 
+  /** Waits for every write in flight, whatever their outcome: after a failed selection. */
+  async settle(): Promise<void> {
+    await Promise.all(this.pending);
+  }
+
   async finish(): Promise<string[]> {
     if (this.buffered.length > 0) await this.flush();
     await Promise.all(this.pending);

@@ -52,7 +52,12 @@ export class ReplaySender {
    * never the request that started it (a fresh logging context).
    */
   run(run: Run): Promise<void> {
-    return this.context.detached({}, () => this.send(run).catch((err: unknown) => this.crashed(run, err)));
+    return this.context.detached({}, () =>
+      this.send(run)
+        .catch((err: unknown) => this.crashed(run, err))
+        // What this instance kept of the manifest and did not send: a resumed run reads S3.
+        .finally(() => this.manifests.forget(run.job.replay_id)),
+    );
   }
 
   private async send(run: Run): Promise<void> {

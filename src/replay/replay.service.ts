@@ -129,9 +129,13 @@ export class ReplayService {
     const parts = new ManifestPartWriter(replayId, (key, body) =>
       this.manifests.write(key, body, 'application/x-ndjson'),
     );
+    // A failed selection leaves no part write in flight: launch then forgets what was kept of it.
     const end = await feed(async (entries) => {
       tally.add(entries);
       await parts.add(entries);
+    }).catch(async (err: unknown) => {
+      await parts.settle();
+      throw err;
     });
     const plan = tally.plan(request.rate_per_second, end.truncated);
     const header: ManifestHeader = {
@@ -221,6 +225,8 @@ export class ReplayService {
       });
     }
     this.runner.cancelled(replayId);
+    // A pending job's manifest, if this instance created it, will not be sent.
+    this.manifests.forget(replayId);
     const audit = {
       op: 'replay.audit',
       replay_id: replayId,
