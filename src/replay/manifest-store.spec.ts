@@ -1,7 +1,7 @@
 import type { Env } from '../shared/config/env.config';
 import type { RawStore } from '../shared/raw/raw-store';
 import { ManifestPartCache, ManifestStore, PART_CACHE_TTL_MS } from './manifest-store';
-import { ManifestEntry, PART_SIZE } from './replay-manifest';
+import { ManifestEntry, PART_SIZE, partKey } from './replay-manifest';
 import { ReplayService } from './replay.service';
 
 const bytes = (n: number, fill = 'x') => Buffer.alloc(n, fill);
@@ -42,7 +42,7 @@ describe('ManifestPartCache', () => {
 
   it(`drops objects kept longer than ${PART_CACHE_TTL_MS / 60_000} minutes`, () => {
     let now = 0;
-    const cache = new ManifestPartCache(1000, () => now);
+    const cache = new ManifestPartCache(1000, { now: () => now });
     cache.put('old', bytes(10));
     now = 60_000;
     cache.put('newer', bytes(10));
@@ -71,7 +71,7 @@ describe('ManifestPartCache', () => {
     jest.useFakeTimers();
     try {
       let now = 0;
-      const cache = new ManifestPartCache(1000, () => now);
+      const cache = new ManifestPartCache(1000, { now: () => now });
       cache.put('first', bytes(10));
       cache.put('second', bytes(10));
       now = 60_000;
@@ -86,6 +86,16 @@ describe('ManifestPartCache', () => {
     } finally {
       jest.useRealTimers();
     }
+  });
+
+  it('tells its observer the bytes held after every change', () => {
+    const seen: number[] = [];
+    const cache = new ManifestPartCache(100_000, { observe: (b) => seen.push(b) });
+    cache.put('replays/a/part-00000.ndjson', bytes(10_000));
+    cache.put('replays/a/part-00001.ndjson', bytes(20_000));
+    cache.take('replays/a/part-00000.ndjson');
+    cache.forget('replays/a/');
+    expect(seen).toEqual([10_000, 30_000, 20_000, 0]);
   });
 
   it('counts a small object as the pooled slab it keeps alive', () => {
@@ -123,6 +133,32 @@ describe('a replay whose creation fails', () => {
     expect(cache.size).toBe(0);
     // Nothing lands later either.
     await new Promise((done) => setTimeout(done, 50));
+    expect(cache.size).toBe(0);
+  });
+});
+
+describe('a replay cancelled before its run started', () => {
+  it('keeps nothing of its manifest', async () => {
+    const cache = new ManifestPartCache(64 * 1024 * 1024);
+    const manifests = new ManifestStore({ put: () => Promise.resolve() } as unknown as RawStore, cache);
+    const id = '0b7c1a52-3f4e-4d6a-9c1b-2a3b4c5d6e7f';
+    await manifests.write(partKey(id, 0), bytes(10_000), 'application/x-ndjson');
+    const pending = { replay_id: id, status: 'pending' };
+    const service = new ReplayService(
+      {} as never,
+      manifests,
+      {
+        get: () => Promise.resolve(pending),
+        cancel: () => Promise.resolve({ ...pending, status: 'cancelled' }),
+      } as never,
+      { cancelled: () => undefined } as never,
+      {} as never,
+      {} as never,
+      {} as never,
+      { REPLAY_MAX_PLANS_PER_CALLER: 1 } as Env,
+    );
+    expect(cache.size).toBe(10_000);
+    await service.cancel(id, { id: 'op' } as never);
     expect(cache.size).toBe(0);
   });
 });

@@ -21,10 +21,17 @@ interface Held {
 }
 
 /**
- * The memory an object keeps alive: its bytes, or the whole pooled slab a small Buffer is cut from
- * (Node carves buffers under 4 KiB, a small manifest.json, out of shared 8 KiB slabs).
+ * The memory an object keeps alive: its whole backing store, which for a small Buffer is the pooled
+ * slab it is cut from (Node carves buffers under 4 KiB, a small manifest.json, out of 8 KiB slabs).
  */
-const costOf = (body: Buffer): number => Math.max(body.length, body.buffer.byteLength);
+const costOf = (body: Buffer): number => body.buffer.byteLength;
+
+export interface PartCacheOptions {
+  /** Monotonic milliseconds: a clock stepped back must not keep objects. */
+  now?: () => number;
+  /** Told the bytes held after every change (the replay metrics' gauge). */
+  observe?: (bytes: number) => void;
+}
 
 export class ManifestPartCache {
   /** In the order written (`put` deletes before it sets): the first is the oldest. */
@@ -33,11 +40,17 @@ export class ManifestPartCache {
   /** Wakes when the oldest object expires, so an idle instance lets go of it too. */
   private sweep?: NodeJS.Timeout;
 
-  /** `maxBytes` 0 keeps nothing. `now` is monotonic: a clock stepped back must not keep objects. */
+  private readonly now: () => number;
+  private readonly observe: (bytes: number) => void;
+
+  /** `maxBytes` 0 keeps nothing. */
   constructor(
     private readonly maxBytes: number,
-    private readonly now: () => number = () => performance.now(),
-  ) {}
+    options: PartCacheOptions = {},
+  ) {
+    this.now = options.now ?? (() => performance.now());
+    this.observe = options.observe ?? (() => undefined);
+  }
 
   /** Bytes held now. */
   get size(): number {
@@ -55,6 +68,7 @@ export class ManifestPartCache {
     if (this.bytes + cost > this.maxBytes) return;
     this.held.set(key, { body, cost, at: this.now() });
     this.bytes += cost;
+    this.observe(this.bytes);
     this.schedule();
   }
 
@@ -66,7 +80,7 @@ export class ManifestPartCache {
     return held?.body;
   }
 
-  /** Drops every object under `prefix` (a replay whose creation failed part way). */
+  /** Drops every object under `prefix`: what is left of one replay. */
   forget(prefix: string): void {
     for (const key of [...this.held.keys()]) if (key.startsWith(prefix)) this.drop(key);
   }
@@ -99,6 +113,7 @@ export class ManifestPartCache {
     if (!held) return;
     this.held.delete(key);
     this.bytes -= held.cost;
+    this.observe(this.bytes);
     if (this.held.size === 0) {
       clearTimeout(this.sweep);
       this.sweep = undefined;

@@ -1,5 +1,5 @@
 // Replay's metrics (docs/replay.md): messages sent or given up, duration and rate of finished replays,
-// replays running here.
+// replays running here, manifest bytes kept for this instance's runner.
 import { Injectable } from '@nestjs/common';
 import { MetricSet } from '../shared/metrics/metric-set';
 
@@ -40,6 +40,11 @@ export class ReplayMetrics extends MetricSet {
     name: 'pipescope_replays_running',
     help: 'Replays this instance is sending now',
     unit: 'None',
+  });
+  readonly manifestBytes = this.metrics.gauge({
+    name: 'pipescope_replay_manifest_cache_bytes',
+    help: 'Bytes of manifest files this instance wrote and keeps for its own runner (REPLAY_PART_CACHE_MB)',
+    unit: 'Bytes',
   });
 
   /** Sent is always counted (so the series exists); failed only when some were given up. */

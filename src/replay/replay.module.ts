@@ -52,9 +52,14 @@ export interface ReplayModuleOptions {
     },
     {
       provide: ManifestStore,
-      inject: [RawStore, Env],
-      useFactory: (raw: RawStore, env: Env) =>
-        new ManifestStore(raw, new ManifestPartCache(env.REPLAY_PART_CACHE_MB * 1024 * 1024)),
+      inject: [RawStore, Env, ReplayMetrics],
+      useFactory: (raw: RawStore, env: Env, metrics: ReplayMetrics) =>
+        new ManifestStore(
+          raw,
+          new ManifestPartCache(env.REPLAY_PART_CACHE_MB * 1024 * 1024, {
+            observe: (bytes) => metrics.manifestBytes.set(bytes),
+          }),
+        ),
     },
     {
       provide: ReplayJobStore,

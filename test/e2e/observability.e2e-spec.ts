@@ -156,6 +156,7 @@ describe('the running process, through the tools a platform uses', () => {
       'pipescope_replay_messages_total',
       'pipescope_replay_duration_seconds',
       'pipescope_replays_running',
+      'pipescope_replay_manifest_cache_bytes',
       'pipescope_processor_messages_total',
       'pipescope_processor_versions_total',
       'pipescope_processor_batch_duration_seconds',

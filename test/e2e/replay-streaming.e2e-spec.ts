@@ -9,6 +9,7 @@ import { EventRecord } from '../../src/shared/events/event-index';
 import { PART_SIZE, parsePart } from '../../src/replay/replay-manifest';
 import { RawStore } from '../../src/shared/raw/raw-store';
 import { ReplayJobStore } from '../../src/replay/replay-job-store';
+import { ReplayRunner } from '../../src/replay/replay.runner';
 import { putItems } from '../../bench/bench-support';
 import { eventRecord } from '../support/factories';
 import { auth, startTestApp, TestApp } from '../support/test-app';
@@ -114,6 +115,25 @@ describe.each([1, 4])('replay selections stream (SOURCE_INDEX_SHARDS=%i)', (shar
     const { header, parts } = await manifestOf(res.body.replay_id);
     expect(header).toMatchObject({ matched: COUNT });
     expect(parts.flat()).toHaveLength(COUNT);
+  });
+
+  it('lets go of the manifest it kept when a run ends before sending all of it', async () => {
+    const kept = async (): Promise<number> => {
+      const text = (await t.http().get('/metrics').expect(200)).text;
+      const m = /^pipescope_replay_manifest_cache_bytes (\d+)/m.exec(text);
+      return Number(m?.[1] ?? NaN);
+    };
+    const res = await post({ max_events: 5000, rate_per_second: 1 }).expect(202);
+    const id = res.body.replay_id as string;
+    // Its runner has taken the header and the first two parts; the third is still kept.
+    expect(await kept()).toBeGreaterThan(0);
+    const runner = t.app.get(ReplayRunner);
+    const deadline = Date.now() + 10_000;
+    while (!runner.abandon(id) && Date.now() < deadline) await new Promise((done) => setTimeout(done, 20));
+    // Stopped as a crash would (no cancel, no checkpoint): the run's end alone lets go of the rest.
+    while ((await kept()) > 0 && Date.now() < deadline) await new Promise((done) => setTimeout(done, 50));
+    expect(await kept()).toBe(0);
+    await t.http().post(`/replay/${id}/cancel`).set(auth('operator')).expect(200);
   });
 
   it('lists the source timeline through the API in index order, page by page', async () => {
