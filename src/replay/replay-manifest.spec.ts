@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import {
   ManifestEntry,
+  lineStarts,
   ManifestReader,
   PARSE_CHUNK_BYTES,
   parsePart as parseBytes,
@@ -143,5 +144,59 @@ describe('manifest parts', () => {
     // A slice never crosses its part's end.
     expect(sizes).toEqual([4, 4, 2, 4, 4, 2, 4, 1]);
     expect(read).toEqual(['p0', 'p1', 'p2']);
+  });
+
+  it('find where each line that holds something starts, empty lines and a missing last break included', () => {
+    expect(lineStarts(Buffer.from('{"a":1}\n\n{"b":2}\n'))).toEqual([0, 9]);
+    expect(lineStarts(Buffer.from('\n{"a":1}\n{"b":2}'))).toEqual([1, 9]);
+    expect(lineStarts(Buffer.from(''))).toEqual([]);
+    expect(lineStarts(Buffer.from('\n\n'))).toEqual([]);
+  });
+
+  it('serve, slice by slice, exactly the entries parsing the whole parts gives, whatever the slice sizes and empty lines', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(entryArb, { minLength: 1, maxLength: 30 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 10 }),
+        fc.array(fc.nat(3), { minLength: 1, maxLength: 10 }),
+        async (entries, partSize, counts, blanks) => {
+          const keys: string[] = [];
+          const bodies = new Map<string, Buffer>();
+          for (let i = 0; i < entries.length; i += partSize) {
+            // Empty lines between entries, as a part written by hand might hold: skipped, never an entry.
+            const lines = entries
+              .slice(i, i + partSize)
+              .map((e, j) => JSON.stringify(e) + '\n'.repeat(1 + blanks[j % blanks.length]));
+            const key = `p${keys.length}`;
+            keys.push(key);
+            bodies.set(key, Buffer.from(lines.join('')));
+          }
+          const reader = new ManifestReader(
+            { parts: keys, part_size: partSize, matched: entries.length } as never,
+            async (key) => bodies.get(key)!,
+          );
+          const got: ManifestEntry[] = [];
+          for (let first = 0, n = 0; first < entries.length; n++) {
+            const slice = await reader.slice(first, counts[n % counts.length]);
+            expect(slice.length).toBeGreaterThan(0);
+            got.push(...slice);
+            first += slice.length;
+          }
+          expect(got).toEqual(keys.flatMap((k) => parseBytes(bodies.get(k)!)));
+          expect(got).toEqual(entries);
+        },
+      ),
+    );
+  });
+
+  it('fail only the slice that holds a line that is not one entry: the slices before it are served', async () => {
+    const line = (i: number) => `{"event_id":"${i}","size_bytes":${i}}\n`;
+    const body = Buffer.from([0, 1, 2, 3].map(line).join('') + '{"a":1},{"b":2}\n' + line(5));
+    const reader = new ManifestReader({ parts: ['p0'], part_size: 6, matched: 6 } as never, async () => body);
+    expect((await reader.slice(0, 2)).map((e) => e.event_id)).toEqual(['0', '1']);
+    expect((await reader.slice(2, 2)).map((e) => e.event_id)).toEqual(['2', '3']);
+    await expect(reader.slice(4, 2)).rejects.toThrow(SyntaxError);
+    expect((await reader.slice(5, 2)).map((e) => e.event_id)).toEqual(['5']);
   });
 });
