@@ -164,13 +164,15 @@ describe('manifest parts', () => {
           const keys: string[] = [];
           const bodies = new Map<string, Buffer>();
           for (let i = 0; i < entries.length; i += partSize) {
-            // Empty lines between entries, as a part written by hand might hold: skipped, never an entry.
+            // Empty lines before, between and after entries, as a part written by hand might hold
+            // (skipped, never an entry), and the last line break left out when `blanks` starts at 0.
             const lines = entries
               .slice(i, i + partSize)
-              .map((e, j) => JSON.stringify(e) + '\n'.repeat(1 + blanks[j % blanks.length]));
+              .map((e, j) => '\n'.repeat(blanks[(j + 1) % blanks.length]) + JSON.stringify(e));
+            if (blanks[0] > 0) lines.push('\n'.repeat(blanks[0]));
             const key = `p${keys.length}`;
             keys.push(key);
-            bodies.set(key, Buffer.from(lines.join('')));
+            bodies.set(key, Buffer.from(lines.join('\n')));
           }
           const reader = new ManifestReader(
             { parts: keys, part_size: partSize, matched: entries.length } as never,
@@ -198,5 +200,26 @@ describe('manifest parts', () => {
     expect((await reader.slice(2, 2)).map((e) => e.event_id)).toEqual(['2', '3']);
     await expect(reader.slice(4, 2)).rejects.toThrow(SyntaxError);
     expect((await reader.slice(5, 2)).map((e) => e.event_id)).toEqual(['5']);
+  });
+
+  it('read lines ended by CRLF, and give nothing past the end of the manifest', async () => {
+    const body = Buffer.from('{"event_id":"0","size_bytes":0}\r\n{"event_id":"1","size_bytes":1}\r\n');
+    const reader = new ManifestReader({ parts: ['p0'], part_size: 5, matched: 2 } as never, async () => body);
+    expect((await reader.slice(0, 5)).map((e) => e.event_id)).toEqual(['0', '1']);
+    expect(await reader.slice(2, 5)).toEqual([]);
+  });
+
+  it('fail, naming the part, when a part holds fewer entries than the manifest counts', async () => {
+    const line = (i: number) => `{"event_id":"${i}","size_bytes":${i}}\n`;
+    const parts: Record<string, string> = { p0: [0, 1].map(line).join(''), p1: [3, 4].map(line).join('') };
+    // p0 should hold 3 entries (part_size) and holds 2: entry 2 is missing, and would shift every later one.
+    const reader = new ManifestReader(
+      { parts: ['p0', 'p1'], part_size: 3, matched: 5 } as never,
+      async (key) => Buffer.from(parts[key]),
+    );
+    expect((await reader.slice(0, 3)).map((e) => e.event_id)).toEqual(['0', '1']);
+    await expect(reader.slice(2, 3)).rejects.toThrow(
+      'manifest part p0 holds 2 entries; entry 2 was asked for',
+    );
   });
 });

@@ -232,7 +232,13 @@ export class ManifestReader {
     if (index + 1 < this.header.parts.length) this.part(index + 1).catch(() => undefined);
     const offset = from - index * this.header.part_size;
     const end = Math.min(offset + count, starts.length);
-    if (offset >= end) return [];
+    if (offset >= end) {
+      // Past the manifest's end there is nothing to read; before it, a part is shorter than it says.
+      if (from >= this.header.matched || count <= 0) return [];
+      throw new Error(
+        `manifest part ${this.header.parts[index]} holds ${starts.length} entries; entry ${offset} was asked for`,
+      );
+    }
     const lastBreak = body.indexOf(NEWLINE, starts[end - 1]);
     const entries = parsePart(body.subarray(starts[offset], lastBreak === -1 ? body.length : lastBreak));
     // Each line between the two starts holds one value or parsePart throws, so this cannot differ;

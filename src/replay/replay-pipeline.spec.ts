@@ -186,4 +186,59 @@ describe('SendPipeline', () => {
       process.off('unhandledRejection', onUnhandled);
     }
   });
+
+  /** A run over `matched` entries whose reader is `slice`, with every checkpoint written kept. */
+  function runWith(matched: number, slice: (from: number, n: number) => Promise<ManifestEntry[]>) {
+    const checkpoints: { next_index: number; sent: number }[] = [];
+    const pipeline = new SendPipeline(
+      { ...job, rate_per_second: 1_000_000 },
+      {
+        jobs: {
+          checkpoint: (_id: string, _owner: string, at: { next_index: number; sent: number }) => {
+            checkpoints.push(at);
+            return Promise.resolve('running');
+          },
+        } as unknown as ReplayJobStore,
+        queue: {
+          // Each call answers a little later, so calls are still in flight when a read fails.
+          sendBatch: async (_q: string, messages: { id: string }[]) => {
+            await new Promise((resolve) => setTimeout(resolve, 5));
+            return { sent: messages.map((m) => m.id), messageIds: {}, failed: [] };
+          },
+        } as unknown as QueuePublisher,
+        formats: {
+          message: (_f: string, _r: string, _e: ManifestEntry, id: string) => sent(id),
+        } as unknown as ReplayFormats,
+        metrics: { batchSent: () => undefined } as unknown as ReplayMetrics,
+        reader: { slice } as unknown as ManifestReader,
+        logger: new Logger('test'),
+      },
+      { ...settings, concurrency: 4, matched },
+    );
+    return { run: () => pipeline.run(), checkpoints };
+  }
+
+  it('lets the calls in flight finish and checkpoints what they sent before throwing when a block cannot be read', async () => {
+    const all = Array.from({ length: 300 }, (_, i) => entry(`e-${i}`));
+    const { run, checkpoints } = runWith(300, (from, n) =>
+      from < PREPARE_BLOCK
+        ? Promise.resolve(all.slice(from, from + n))
+        : Promise.reject(new Error('part unreadable')),
+    );
+    await expect(run()).rejects.toThrow('part unreadable');
+    // The first block's ten calls were all acknowledged, and that is the checkpoint a resume starts from.
+    expect(checkpoints.at(-1)).toMatchObject({ next_index: PREPARE_BLOCK, sent: PREPARE_BLOCK });
+  });
+
+  it('fails, rather than asking again forever, when the manifest ends before the count its header gives', async () => {
+    const all = Array.from({ length: 30 }, (_, i) => entry(`e-${i}`));
+    let asks = 0;
+    const { run } = runWith(50, (from, n) => {
+      // Without the check, the run would ask for entry 30 again and again: stopped here, and it fails.
+      if (++asks > 100) return Promise.reject(new Error('asked again and again'));
+      return Promise.resolve(all.slice(from, from + n));
+    });
+    await expect(run()).rejects.toThrow('the manifest holds no entry 30');
+    expect(asks).toBe(2);
+  });
 });

@@ -108,7 +108,16 @@ export class SendPipeline {
   /** Sends until the end, a stop, a lost lease or a cancel; throws the first send or storage error. */
   async run(): Promise<PipelineEnd> {
     while (this.window.next < this.settings.matched && !this.halted()) {
-      for (const batch of await this.prepare(this.window.next)) {
+      let batches: Batch[];
+      try {
+        batches = await this.prepare(this.window.next);
+      } catch (err) {
+        // A block that cannot be read, parsed or formatted ends the run as a failed call does: the
+        // calls in flight finish and what they acknowledged is checkpointed below, then it is thrown.
+        this.error ??= asError(err);
+        break;
+      }
+      for (const batch of batches) {
         // Taken at once when the bucket holds them (a replay far under its rate, most batches);
         // waited for otherwise. This loop is the bucket's only taker, so none is passed over.
         if (!this.bucket.tryRemoveTokens(batch.count)) await this.bucket.removeTokens(batch.count);
@@ -166,6 +175,11 @@ export class SendPipeline {
   private async prepare(first: number): Promise<Batch[]> {
     const { reader } = this.parts;
     const entries = await reader.slice(first, this.block);
+    // A manifest shorter than its header says: without this the loop would ask again forever.
+    if (entries.length === 0)
+      throw new Error(
+        `the manifest holds no entry ${first}: it ends before the ${this.settings.matched} it counts`,
+      );
     const messages: FormattedMessage[] = [];
     // A call's worth at a time: a format that reads waits on at most that many raw reads at once.
     for (let at = 0; at < entries.length; at += this.size) {
