@@ -183,6 +183,28 @@ export function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/** Ways to choose k of n. */
+function choose(n: number, k: number): number {
+  if (k < 0 || k > n) return 0;
+  let ways = 1;
+  for (let i = 1; i <= k; i++) ways = (ways * (n - k + i)) / i;
+  return Math.round(ways);
+}
+
+/**
+ * Of every set of `k` of these runs (k odd), the share whose median is at least `goal`: how often an
+ * invocation of `k` runs would meet the goal if its runs were drawn from these. Exact, no sampling:
+ * such a median is at least `goal` exactly when more than half of the set is.
+ */
+export function shareOfMediansAtLeast(runs: readonly number[], k: number, goal: number): number {
+  if (!Number.isInteger(k) || k < 1 || k % 2 === 0) throw new Error(`k=${k}: an odd number of runs`);
+  if (k > runs.length) return NaN;
+  const meeting = runs.filter((r) => r >= goal).length;
+  let sets = 0;
+  for (let j = (k + 1) / 2; j <= k; j++) sets += choose(meeting, j) * choose(runs.length - meeting, k - j);
+  return sets / choose(runs.length, k);
+}
+
 export interface RunStats {
   ops: number;
   seconds: number;
