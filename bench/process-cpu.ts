@@ -68,7 +68,11 @@ export function ticksByRole(
 }
 
 let ticksPerSecond: number | undefined;
-/** USER_HZ (100 on every common Linux). */
+/**
+ * USER_HZ (100 on every common Linux), asked of `getconf` at the first reading. That is a fork of the
+ * calling process, and the replay bench's floor right after it ran 15 to 30% slower than the next one:
+ * a bench takes its first reading before it times anything (docs/benchmarks.md).
+ */
 function clockTicks(): number {
   ticksPerSecond ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
   return ticksPerSecond;

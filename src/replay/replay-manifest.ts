@@ -211,7 +211,7 @@ interface HeldPart {
  * Reads a manifest's entries in order, one part at a time, fetching the next part while the current
  * one is sent, and keeping at most those two. A part is held as its bytes (outside V8's heap), and
  * each slice parses only its own lines, so the sending thread holds a block's entries, not a whole
- * part's 1,000: the replay bench went from 0.91 to 0.95 of its floor, 35 runs each, interleaved
+ * part's 1,000: the replay bench's mean ratio to its floor rose by 0.036, 35 runs each, interleaved
  * (docs/benchmarks.md). A line that is not an entry fails the slice that holds it, and a part
  * holding fewer entries than the manifest counts fails the slice that asks past its end.
  */
