@@ -74,4 +74,16 @@ describe('readCpu', () => {
     if (process.platform === 'linux') expect(b.seconds.app).toBeGreaterThan(a.seconds.app);
     else expect(b.seconds).toEqual({});
   });
+
+  it('counts seconds in the unit /proc uses: what Node itself reports for this process (Linux)', () => {
+    if (process.platform !== 'linux') return;
+    const a = readCpu();
+    const usage = process.cpuUsage();
+    const until = Date.now() + 300;
+    while (Date.now() < until);
+    const node = process.cpuUsage(usage);
+    const b = readCpu();
+    // /proc counts in ticks of 10 ms: within a few of them of Node's microseconds.
+    expect(Math.abs(b.seconds.app - a.seconds.app - (node.user + node.system) / 1e6)).toBeLessThan(0.05);
+  });
 });

@@ -3,7 +3,6 @@
 // A phase whose app process uses about one core while the emulators use less is bound by the app's
 // main thread, not by the emulators or the machine (docs/benchmarks.md). Elsewhere than Linux the
 // readings are empty and the bench prints nothing for them.
-import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
 export interface ProcStat {
@@ -67,16 +66,13 @@ export function ticksByRole(
   return out;
 }
 
-let ticksPerSecond: number | undefined;
 /**
- * USER_HZ (100 on every common Linux), asked of `getconf` at the first reading. That is a fork of the
- * calling process, and the replay bench's floor right after it ran 15 to 30% slower than the next one:
- * a bench takes its first reading before it times anything (docs/benchmarks.md).
+ * USER_HZ, the unit of /proc's CPU times: 100 on Linux for every architecture Node runs on (the kernel
+ * fixes it for user space, whatever its own tick). A constant, not asked of `getconf`: that was a fork
+ * of the calling process, and the replay bench's floor right after it ran 9 to 30% slower than the
+ * next one (docs/benchmarks.md).
  */
-function clockTicks(): number {
-  ticksPerSecond ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
-  return ticksPerSecond;
-}
+const USER_HZ = 100;
 
 function readProcs(): (ProcStat & { cmdline: string })[] {
   const out: (ProcStat & { cmdline: string })[] = [];
@@ -106,10 +102,9 @@ export interface CpuReading {
 /** CPU seconds used so far by this process and the processes it started, by role. */
 export function readCpu(): CpuReading {
   const ticks = ticksByRole(process.pid, readProcs());
-  const hz = clockTicks();
   return {
     at: performance.now(),
-    seconds: Object.fromEntries(Object.entries(ticks).map(([role, t]) => [role, t / hz])),
+    seconds: Object.fromEntries(Object.entries(ticks).map(([role, t]) => [role, t / USER_HZ])),
   };
 }
 

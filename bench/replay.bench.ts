@@ -101,7 +101,7 @@ const entryOf = (m: OutgoingMessage) => ({
  * 12,775 messages/s, then about 13,000 give or take 10%: the JIT and the emulator warming up); a run
  * measured on that rise compares its replay with a slower floor before it than after it. With one
  * warm-up replay the first measured run read lower than the others (0.86 against 0.92 over nine
- * invocations); with three, 0.95 against 0.91 over three (docs/benchmarks.md).
+ * invocations); with three, 0.90 against 0.89 over seven (docs/benchmarks.md).
  */
 const WARM_UP_REPLAYS = 3;
 const WARM_UP_ROUNDS = 4;
@@ -175,10 +175,6 @@ async function startProxy(target: string, oneWayMs: number): Promise<{ url: stri
 }
 
 export async function runReplayBench(events = 20000, runs = 3, rttMs = 0): Promise<ReplayBenchResult> {
-  // The first reading runs `getconf` (process-cpu.ts), a fork of this process, after which the floor
-  // measured next ran 15 to 30% slower than the one after the replay, and the first run's ratio read
-  // high (docs/benchmarks.md): taken here, before the emulators start and anything is timed.
-  readCpu();
   const config = benchEnv('replay', {
     LOG_LEVEL: 'silent',
     REPLAY_MAX_RATE: '1000000',
