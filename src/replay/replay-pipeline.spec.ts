@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { FormattedMessage, ReplayFormats } from './replay-formats';
 import type { ReplayJob, ReplayJobStore } from './replay-job-store';
 import type { ManifestEntry, ManifestReader } from './replay-manifest';
-import { PREPARE_BLOCK, SEND_ATTEMPTS, SendPipeline } from './replay-pipeline';
+import { entryId, entryIndex, PREPARE_BLOCK, SEND_ATTEMPTS, SendPipeline } from './replay-pipeline';
 import type { ReplayMetrics } from './replay.metrics';
 import type { QueuePublisher } from '../shared/queue/queue-publisher';
 
@@ -26,23 +26,34 @@ const settings = {
   stop: () => undefined,
 };
 
-/** A run over `count` entries through fakes: the reader's asks, the calls' ids, the most formats pending. */
+/**
+ * A run over `count` entries (event ids `e-<index>`) through fakes: the reader's asks, each call's
+ * entry ids and the event ids its messages carry (as their bodies).
+ */
 async function runOver(count: number, format: (id: string) => FormattedMessage | Promise<FormattedMessage>) {
   const all = Array.from({ length: count }, (_, i) => entry(`e-${i}`));
   const asked: number[] = [];
   const calls: string[][] = [];
+  const events: string[][] = [];
   const pipeline = new SendPipeline(
     { ...job, rate_per_second: 1_000_000 },
     {
       jobs: { checkpoint: () => Promise.resolve('running') } as unknown as ReplayJobStore,
       queue: {
-        sendBatch: (_q: string, messages: { id: string }[]) => {
+        sendBatch: (_q: string, messages: { id: string; body: string }[]) => {
           calls.push(messages.map((m) => m.id));
+          events.push(messages.map((m) => m.body));
           return Promise.resolve({ sent: messages.map((m) => m.id), messageIds: {}, failed: [] });
         },
       } as unknown as QueuePublisher,
       formats: {
-        message: (_f: string, _r: string, _e: ManifestEntry, id: string) => format(id),
+        // Synchronous when `format` is, as the pointer format is.
+        message: (_f: string, _r: string, e: ManifestEntry, id: string) => {
+          const m = format(id);
+          return m instanceof Promise
+            ? m.then((x) => ({ ...x, body: e.event_id }))
+            : { ...m, body: e.event_id };
+        },
       } as unknown as ReplayFormats,
       metrics: { batchSent: () => undefined } as unknown as ReplayMetrics,
       // Parts of 1,000 entries: a slice never crosses one.
@@ -57,7 +68,7 @@ async function runOver(count: number, format: (id: string) => FormattedMessage |
     { ...settings, concurrency: 4, matched: count },
   );
   const { end, at } = await pipeline.run();
-  return { end, at, asked, calls };
+  return { end, at, asked, calls, events };
 }
 
 const sent = (id: string): FormattedMessage => ({
@@ -110,22 +121,81 @@ describe('SendPipeline', () => {
     expect(batches).toEqual([[1, 1]]);
     expect(warnings.map((w) => w.attempt)).toEqual(Array.from({ length: SEND_ATTEMPTS }, (_, i) => i + 1));
     expect(warnings.at(-1)).toMatchObject({ op: 'replay.send_failed', given_up: 1 });
+    // Each failure names its entry's manifest index.
+    expect(warnings.every((w) => (w.failures as { index: number }[])[0].index === 0)).toBe(true);
     expect(warnings.slice(0, -1).every((w) => !('given_up' in w))).toBe(true);
   }, 10_000);
 
+  it('names a failed entry and a message too large by their manifest index, resumed mid-manifest', async () => {
+    const warnings: Record<string, unknown>[] = [];
+    const logger = { warn: (fields: Record<string, unknown>) => warnings.push(fields) } as unknown as Logger;
+    const pipeline = new SendPipeline(
+      { ...job, next_index: 13 },
+      {
+        jobs: { checkpoint: () => Promise.resolve('running') } as unknown as ReplayJobStore,
+        queue: {
+          // Entry 14 (id '4') is refused as the sender's fault: failed at once, not retried.
+          sendBatch: (_q: string, messages: { id: string }[]) =>
+            Promise.resolve({
+              sent: messages.filter((m) => m.id !== '4').map((m) => m.id),
+              messageIds: {},
+              failed: messages
+                .filter((m) => m.id === '4')
+                .map((m) => ({ id: m.id, code: 'InvalidParameterValue', retryable: false })),
+            }),
+        } as unknown as QueuePublisher,
+        formats: {
+          message: (_f: string, _r: string, e: ManifestEntry, id: string) => ({
+            ...sent(id),
+            oversize: e.event_id === 'e-15',
+          }),
+        } as unknown as ReplayFormats,
+        metrics: { batchSent: () => undefined } as unknown as ReplayMetrics,
+        reader: {
+          slice: (from: number) =>
+            Promise.resolve(Array.from({ length: 17 - from }, (_, i) => entry(`e-${from + i}`))),
+        } as unknown as ManifestReader,
+        logger,
+      },
+      { ...settings, matched: 17 },
+    );
+    const { at } = await pipeline.run();
+    expect(at).toMatchObject({ next: 17, sent: 2, failed: 2 });
+    expect(warnings.find((w) => w.op === 'replay.message_too_large')).toMatchObject({ index: 15 });
+    expect(warnings.find((w) => w.op === 'replay.send_failed')).toMatchObject({
+      failures: [{ id: '4', index: 14, code: 'InvalidParameterValue', retryable: false }],
+    });
+  });
+
   it('formats a block of entries at once for a synchronous format, and sends them in calls of 10, each once', async () => {
-    const { end, at, asked, calls } = await runOver(1234, sent);
+    const { end, at, asked, calls, events } = await runOver(1234, sent);
     expect(end).toBe('done');
     expect(at).toMatchObject({ next: 1234, sent: 1234, failed: 0 });
     expect(asked.every((n) => n === PREPARE_BLOCK)).toBe(true);
     expect(asked).toHaveLength(13);
     expect(calls.every((c) => c.length <= 10)).toBe(true);
     expect(
-      calls
+      events
         .flat()
-        .map(Number)
+        .map((e) => Number(e.slice('e-'.length)))
         .sort((a, b) => a - b),
     ).toEqual(Array.from({ length: 1234 }, (_, i) => i));
+  });
+
+  it("gives each call's entries distinct ids, the last digit of their manifest index", async () => {
+    const { calls, events } = await runOver(1234, sent);
+    calls.forEach((ids, k) => {
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids).toEqual(events[k].map((e) => String(Number(e.slice('e-'.length)) % 10)));
+    });
+  });
+
+  it("finds the manifest index of an entry id from the index of its call's first entry", () => {
+    for (const first of [0, 3, 9, 10, 12_345, 99_999_997]) {
+      for (let index = first; index < first + 10; index++) {
+        expect(entryIndex(first, entryId(index))).toBe(index);
+      }
+    }
   });
 
   it('keeps at most one call of raw reads pending for a format that reads, and then reads a call at a time', async () => {
