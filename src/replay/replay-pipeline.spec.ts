@@ -71,6 +71,48 @@ async function runOver(count: number, format: (id: string) => FormattedMessage |
   return { end, at, asked, calls, events };
 }
 
+/** A queue that refuses one event's message (its body) as the sender's fault; each call's entry ids. */
+function refusingQueue(eventId: string) {
+  const calls: string[][] = [];
+  const queue = {
+    sendBatch: (_q: string, messages: { id: string; body: string }[]) => {
+      calls.push(messages.map((m) => m.id));
+      const refused = (m: { body: string }) => m.body === eventId;
+      return Promise.resolve({
+        sent: messages.filter((m) => !refused(m)).map((m) => m.id),
+        messageIds: {},
+        failed: messages
+          .filter(refused)
+          .map((m) => ({ id: m.id, code: 'InvalidParameterValue', retryable: false })),
+      });
+    },
+  } as unknown as QueuePublisher;
+  return { queue, calls };
+}
+
+/** A logger that keeps the fields of every warning. */
+function warningsLogger() {
+  const warnings: Record<string, unknown>[] = [];
+  const logger = { warn: (fields: Record<string, unknown>) => warnings.push(fields) } as unknown as Logger;
+  return { logger, warnings };
+}
+
+/** A pipeline's parts around `queue`: checkpoints acknowledged at once, a manifest of `matched` entries. */
+function parts(queue: QueuePublisher, logger: Logger, matched: number) {
+  return {
+    jobs: { checkpoint: () => Promise.resolve('running') } as unknown as ReplayJobStore,
+    queue,
+    metrics: { batchSent: () => undefined } as unknown as ReplayMetrics,
+    reader: {
+      slice: (from: number, n: number) =>
+        Promise.resolve(
+          Array.from({ length: Math.min(n, matched - from) }, (_, i) => entry(`e-${from + i}`)),
+        ),
+    } as unknown as ManifestReader,
+    logger,
+  };
+}
+
 const sent = (id: string): FormattedMessage => ({
   id,
   body: '{}',
@@ -127,35 +169,19 @@ describe('SendPipeline', () => {
   }, 10_000);
 
   it('names a failed entry and a message too large by their manifest index, resumed mid-manifest', async () => {
-    const warnings: Record<string, unknown>[] = [];
-    const logger = { warn: (fields: Record<string, unknown>) => warnings.push(fields) } as unknown as Logger;
+    const { queue } = refusingQueue('e-14');
+    const { logger, warnings } = warningsLogger();
     const pipeline = new SendPipeline(
       { ...job, next_index: 13 },
       {
-        jobs: { checkpoint: () => Promise.resolve('running') } as unknown as ReplayJobStore,
-        queue: {
-          // Entry 14 (id '4') is refused as the sender's fault: failed at once, not retried.
-          sendBatch: (_q: string, messages: { id: string }[]) =>
-            Promise.resolve({
-              sent: messages.filter((m) => m.id !== '4').map((m) => m.id),
-              messageIds: {},
-              failed: messages
-                .filter((m) => m.id === '4')
-                .map((m) => ({ id: m.id, code: 'InvalidParameterValue', retryable: false })),
-            }),
-        } as unknown as QueuePublisher,
+        ...parts(queue, logger, 17),
         formats: {
           message: (_f: string, _r: string, e: ManifestEntry, id: string) => ({
             ...sent(id),
+            body: e.event_id,
             oversize: e.event_id === 'e-15',
           }),
         } as unknown as ReplayFormats,
-        metrics: { batchSent: () => undefined } as unknown as ReplayMetrics,
-        reader: {
-          slice: (from: number) =>
-            Promise.resolve(Array.from({ length: 17 - from }, (_, i) => entry(`e-${from + i}`))),
-        } as unknown as ManifestReader,
-        logger,
       },
       { ...settings, matched: 17 },
     );
@@ -164,6 +190,38 @@ describe('SendPipeline', () => {
     expect(warnings.find((w) => w.op === 'replay.message_too_large')).toMatchObject({ index: 15 });
     expect(warnings.find((w) => w.op === 'replay.send_failed')).toMatchObject({
       failures: [{ id: '4', index: 14, code: 'InvalidParameterValue', retryable: false }],
+    });
+  });
+
+  it('keeps ids distinct in calls the size limit cuts short, across a tenth entry, and logs their indexes', async () => {
+    const { queue, calls } = refusingQueue('e-10');
+    const { logger, warnings } = warningsLogger();
+    const pipeline = new SendPipeline(
+      job,
+      {
+        ...parts(queue, logger, 20),
+        formats: {
+          // 80 KiB each: three fit under 256 KiB, so calls hold entries 0-2, 3-5, 6-8, 9-11, ...
+          message: (_f: string, _r: string, e: ManifestEntry, id: string) => ({
+            ...sent(id),
+            body: e.event_id,
+            bytes: 80 * 1024,
+          }),
+        } as unknown as ReplayFormats,
+      },
+      { ...settings, matched: 20 },
+    );
+    const { at } = await pipeline.run();
+    expect(at).toMatchObject({ next: 20, sent: 19, failed: 1 });
+    expect(calls.slice(0, 4)).toEqual([
+      ['0', '1', '2'],
+      ['3', '4', '5'],
+      ['6', '7', '8'],
+      ['9', '0', '1'],
+    ]);
+    expect(calls.every((ids) => new Set(ids).size === ids.length)).toBe(true);
+    expect(warnings.find((w) => w.op === 'replay.send_failed')).toMatchObject({
+      failures: [{ id: '0', index: 10 }],
     });
   });
 
