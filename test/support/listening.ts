@@ -1,6 +1,8 @@
 // The addresses a TCP port is listening on, read from the kernel's socket tables (Linux /proc/net),
-// so a test can tell loopback-only from every interface whichever process holds the socket.
-import { readFileSync } from 'node:fs';
+// so a test can tell loopback-only from every interface whichever process holds the socket, or only
+// the sockets one process holds: another process may listen on the same port number at another
+// address (seen once in CI: the app on [::1]:<port>, some other process on 127.0.0.1:<port>).
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 const LISTEN = '0A';
 
@@ -19,15 +21,34 @@ function ipv6(hex: string): string {
   return (text.match(/.{4}/g) ?? []).join(':');
 }
 
-export function listeningAddresses(port: number): string[] {
+/** The inodes of the sockets process `pid` holds open. */
+function socketInodes(pid: number): Set<string> {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const socket = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (socket) inodes.add(socket[1]);
+    } catch {
+      // Closed between the listing and the read.
+    }
+  }
+  return inodes;
+}
+
+/** The addresses `port` listens on: of any process, or of process `pid` alone. */
+export function listeningAddresses(port: number, pid?: number): string[] {
+  const held = pid === undefined ? undefined : socketInodes(pid);
   const found: string[] = [];
   for (const [file, decode] of [
     ['/proc/net/tcp', ipv4],
     ['/proc/net/tcp6', ipv6],
   ] as const) {
     for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
-      const [, local, , state] = line.trim().split(/\s+/);
+      const fields = line.trim().split(/\s+/);
+      const [, local, , state] = fields;
       if (state !== LISTEN || !local) continue;
+      // Field 10 of a /proc/net/tcp line is the socket's inode.
+      if (held && !held.has(fields[9])) continue;
       const [address, portHex] = local.split(':');
       if (parseInt(portHex, 16) === port) found.push(decode(address));
     }
