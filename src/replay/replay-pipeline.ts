@@ -36,9 +36,10 @@ export const PREPARE_BLOCK = 100;
 /**
  * The SendMessageBatch entry id of manifest entry `index`: its last digit. A call covers at most 10
  * consecutive entries, so its ids are distinct, as SQS requires within a call, and they are drawn
- * from the same ten short strings for every call, as a bare sender's `0` to `9` are. The manifest index itself as
- * the id (`12345`) made every call's id-keyed maps sparse arrays (the SDK's body checksum check, the
- * publisher's message ids): the send loop ran 1.047 ± 0.016 times faster with these (docs/benchmarks.md).
+ * from the same ten short strings for every call, as a bare sender's `0` to `9` are. The manifest
+ * index itself as the id (`12345`) made every call's id-keyed maps sparse arrays (the SDK's body
+ * checksum check, the publisher's message ids): the send loop ran 1.047 ± 0.016 times faster with
+ * these (docs/benchmarks.md).
  */
 export const entryId = (index: number): string => String(index % 10);
 
